@@ -1,0 +1,30 @@
+"""Exceptions a user can act on.
+
+Everything raised here carries a message written for the person who can fix the
+problem. ``app.py`` and the command line catch :class:`FrontlineError` in one place
+and show its message; any other exception is a bug.
+"""
+
+
+class FrontlineError(Exception):
+    """Base class: a problem the user can fix, with a message that says how."""
+
+
+class InvalidInputError(FrontlineError):
+    """An input file, option or value is wrong; the message names what and how to fix it."""
+
+
+class ValidationFailed(InvalidInputError):
+    """A file failed validation; ``report`` holds every problem found."""
+
+    def __init__(self, report):
+        self.report = report
+        super().__init__(report.summary())
+
+
+class UnknownLayerError(FrontlineError):
+    """A layer name that the store does not hold."""
+
+
+class StoreError(FrontlineError):
+    """The store cannot be opened or written; the message says why."""

@@ -1,0 +1,325 @@
+"""The folium map: a constant base map and the dated content as feature groups.
+
+The base map (view, basemap drawn from our own vector borders, place labels,
+controls, legend) is built with constant arguments so that streamlit-folium sees the
+same component on every rerun and never remounts it: zoom and centre stay where the
+reader left them. The date's territory and events travel as feature groups
+(``st_folium(feature_group_to_add=...)``), which the component swaps in place.
+
+Every string that reaches the browser from data is escaped here, server-side:
+Leaflet tooltips take HTML, and script in the map iframe runs in the app's origin.
+Only this module imports folium.
+"""
+
+from __future__ import annotations
+
+import json
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+
+from . import schema, style
+from .text import escape_html
+
+#: Where Streamlit's static file serving (``server.enableStaticServing``) exposes ``static/``.
+STATIC_URL = "/app/static"
+HOME_CENTER = (51.35, 35.3)
+HOME_ZOOM = 9
+#: Extent of the drawn basemap (lon/lat); the borders file reaches further for clipping.
+BASEMAP_EXTENT = (21.0, 43.5, 41.5, 56.5)
+#: coverage_simplify tolerance in degrees: ~0.5 km, invisible at regional zoom.
+BASEMAP_SIMPLIFY = 0.005
+#: ~1 m at these latitudes: enough for display, halves the payload (field notes §1.4).
+DISPLAY_DECIMALS = 5
+ATTRIBUTION = "Borders: Natural Earth 1:10m · Territory and events: see layer sources"
+
+ONLINE_TILES = {
+    "OpenStreetMap (online)": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"),
+    "CartoDB Positron (online)": (
+        "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+        "© OpenStreetMap contributors © CARTO",
+    ),
+}
+
+SIDE_NAMES = {"UA": "Ukraine", "RU": "Russia"}
+KIND_NAMES = {"strike": "Strike", "troop_presence": "Troop presence", "other": "Event"}
+
+
+def use_local_assets(prefix: str = STATIC_URL) -> None:
+    """Load Leaflet and jQuery from the app's own static files, never from a CDN.
+
+    folium points at jsdelivr, code.jquery.com and bootstrap CDNs by default; with no
+    internet the map would stay blank. Bootstrap and Awesome Markers are dropped: the
+    map uses neither. The prefix is relative so it works under any base URL path.
+    """
+    folium.Map.default_js = [
+        ("leaflet", f"{prefix}/vendor/leaflet/leaflet.js"),
+        ("jquery", f"{prefix}/vendor/jquery/jquery.min.js"),
+    ]
+    folium.Map.default_css = [("leaflet_css", f"{prefix}/vendor/leaflet/leaflet.css")]
+
+
+class _Script(MacroElement):
+    """A fixed snippet of JavaScript run in the map's context (trusted, constant code only)."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+
+    def __init__(self, code: str):
+        super().__init__()
+        self._name = "Script"
+        self.code = code
+
+
+def _forget_removed_groups() -> _Script:
+    # streamlit-folium pushes every dynamic group onto window.feature_group and never
+    # drops removed ones, so the browser heap grows with every slider step
+    # (randyzwitch/streamlit-folium#247). Runs after the old groups are removed.
+    return _Script(
+        "window.feature_group = (window.feature_group || []).filter("
+        "function (layer) { return window.map && window.map.hasLayer(layer); });"
+    )
+
+
+class _Basemap(MacroElement):
+    """Countries and place names drawn from our own files, fetched once from the app."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+(function (map) {
+  fetch({{ (this.static_url ~ "/basemap/countries.geojson")|tojson }})
+    .then(function (response) { return response.json(); })
+    .then(function (data) {
+      L.geoJSON(data, {pane: "basemap", interactive: false, style: function (feature) {
+        return {fillColor: feature.properties.fill, fillOpacity: 1, color: {{ this.border|tojson }}, weight: 1.2};
+      }}).addTo(map);
+    });
+  fetch({{ (this.static_url ~ "/basemap/places.geojson")|tojson }})
+    .then(function (response) { return response.json(); })
+    .then(function (data) {
+      L.geoJSON(data, {pane: "places", interactive: false, pointToLayer: function (feature, latlng) {
+        var label = document.createElement("span");
+        label.textContent = feature.properties.name;
+        return L.circleMarker(latlng, {pane: "places", radius: 2, color: "#333", weight: 1, fillOpacity: 1, interactive: false})
+          .bindTooltip(label, {permanent: true, direction: "right", className: "frontline-place", interactive: false});
+      }}).addTo(map);
+    });
+})({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, static_url: str):
+        super().__init__()
+        self._name = "Basemap"
+        self.static_url = static_url
+        self.border = style.BASEMAP["border"]
+
+
+class _Legend(MacroElement):
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+(function () {
+  var legend = L.control({position: "bottomright"});
+  legend.onAdd = function () {
+    var div = L.DomUtil.create("div", "frontline-legend");
+    div.innerHTML = {{ this.markup|tojson }};
+    return div;
+  };
+  legend.addTo({{ this._parent.get_name() }});
+  {{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.prefix|tojson }});
+  {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.attribution|tojson }});
+})();
+{% endmacro %}"""
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "Legend"
+        rows = "".join(f'<div class="row">{swatch}<span>{escape_html(label)}</span></div>' for swatch, label in style.legend_entries())
+        self.markup = f'<div class="title">Legend</div>{rows}'
+        # Leaflet 1.9 puts a national flag in the prefix; a neutral tool shows none (Leaflet#8109).
+        self.prefix = "Leaflet"
+        self.attribution = ATTRIBUTION
+
+
+_CSS = """
+<style>
+.leaflet-container { background: %(sea)s; font-family: "DejaVu Sans", Arial, sans-serif; }
+.frontline-legend { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px;
+  font-size: 12px; line-height: 18px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
+.frontline-legend .title { font-weight: bold; margin-bottom: 2px; }
+.frontline-legend .row { display: flex; align-items: center; gap: 6px; }
+.frontline-legend .sw { display: inline-block; width: 16px; height: 11px; }
+.frontline-legend .conf { font-size: 11px; color: #555; }
+.frontline-legend .frontline-event { width: 16px; height: 16px; line-height: 16px; font-size: 10px; }
+.frontline-event { width: 20px; height: 20px; border-radius: 50%%; color: #fff; text-align: center;
+  line-height: 20px; font-size: 12px; font-weight: bold; box-sizing: border-box; }
+.frontline-place { background: transparent; border: 0; box-shadow: none; padding: 0 0 0 2px;
+  color: %(label)s; font-size: 11px; text-shadow: 0 0 2px #fff, 0 0 2px #fff; }
+.frontline-place::before { display: none; }
+.frontline-tip { max-width: 340px; white-space: normal; }
+.frontline-tip ul { margin: 2px 0 0 14px; padding: 0; }
+</style>
+""" % {"sea": style.BASEMAP["sea"], "label": style.BASEMAP["label"]}
+
+
+def basemap_files() -> dict[str, str]:
+    """The offline basemap as GeoJSON texts: ``countries.geojson`` and ``places.geojson``.
+
+    Countries are clipped to ``BASEMAP_EXTENT`` and simplified together with
+    ``coverage_simplify``, which keeps neighbours' shared edges identical (no slivers).
+    Places are the gazetteer entries marked ``label``.
+    """
+    from .areas import load_borders
+    from .ingest import read_places
+
+    borders = load_borders().reset_index()
+    borders["geometry"] = borders.geometry.clip_by_rect(*BASEMAP_EXTENT)
+    borders = borders[~borders.geometry.is_empty]
+    borders["geometry"] = shapely.coverage_simplify(shapely.make_valid(borders.geometry.values), BASEMAP_SIMPLIFY)
+    borders["fill"] = [style.BASEMAP["land_focus"].get(code, style.BASEMAP["land"]) for code in borders["iso3"]]
+    places = read_places()
+    labelled = places[places["label"].astype(int) == 1]
+    points = gpd.GeoDataFrame(
+        {"name": labelled["name"].astype(str)},
+        geometry=gpd.points_from_xy(labelled["lon"].astype(float), labelled["lat"].astype(float)),
+        crs="EPSG:4326",
+    )
+    return {
+        "countries.geojson": _feature_collection(borders[["iso3", "name", "fill", "geometry"]], decimals=4),
+        "places.geojson": _feature_collection(points, decimals=4),
+    }
+
+
+def _round_coordinates(geoms, decimals: int):
+    return shapely.transform(np.asarray(geoms, dtype=object), lambda xy: np.round(xy, decimals))
+
+
+def _feature_collection(gdf: gpd.GeoDataFrame, decimals: int = DISPLAY_DECIMALS) -> str:
+    geoms = _round_coordinates(gdf.geometry.values, decimals)
+    properties = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    features = [
+        {"type": "Feature", "id": str(i), "properties": props, "geometry": json.loads(shapely.to_geojson(geom))}
+        for i, (props, geom) in enumerate(zip(properties, geoms))
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":"))
+
+
+def base_map(static_url: str = STATIC_URL) -> folium.Map:
+    """The constant part of the map: same arguments on every call, so no remount.
+
+    Parameters
+    ----------
+    static_url : str
+        URL path where the app serves ``static/`` (``/app/static`` unless Streamlit
+        runs under a ``server.baseUrlPath``).
+    """
+    use_local_assets(static_url)
+    m = folium.Map(
+        location=HOME_CENTER,
+        zoom_start=HOME_ZOOM,
+        tiles=None,
+        control_scale=True,
+        min_zoom=4,
+        max_zoom=15,
+    )
+    m.get_root().header.add_child(folium.Element(_CSS))
+    folium.map.CustomPane("basemap", z_index=150).add_to(m)
+    folium.map.CustomPane("places", z_index=620, pointer_events=False).add_to(m)
+    _Basemap(static_url).add_to(m)
+    for name, (url, attribution) in ONLINE_TILES.items():
+        folium.TileLayer(url, name=name, attr=attribution, overlay=True, show=False, control=True, opacity=0.85).add_to(m)
+    _Legend().add_to(m)
+    return m
+
+
+def territory_tooltip(layer: str, row: dict, snapshot_as_of, age_days: int) -> str:
+    """Tooltip markup of one territory feature; every value escaped."""
+    side = SIDE_NAMES.get(row.get("held_by"), row.get("held_by"))
+    status = row.get("status")
+    what = {"held": f"Held by {side}", "contested": f"Contested ({side} side)", "claimed": f"Claimed by {side}, unconfirmed"}.get(status, status)
+    age = "same day" if age_days == 0 else f"{age_days} day{'s' if age_days != 1 else ''} old"
+    lines = [
+        f"<b>{escape_html(what)}</b>",
+        f"Layer: {escape_html(layer)}",
+        f"Snapshot: {escape_html(snapshot_as_of)} ({age})",
+        f"Source: {escape_html(row.get('source', ''))}",
+    ]
+    if row.get("note"):
+        lines.append(f"Note: {escape_html(row['note'])}")
+    return "<br>".join(lines)
+
+
+def event_tooltip(row: dict) -> str:
+    """Tooltip markup of one event: what, when, where, who says so, confidence, claims."""
+    kind = KIND_NAMES.get(row.get("kind"), "Event")
+    lines = [f"<b>{escape_html(row.get('title', ''))}</b>", f"{kind} · {escape_html(row.get('occurred_on', ''))}"]
+    for label, key in (("Where", "place"), ("Weapon", "weapon"), ("Target", "target"), ("Source", "source")):
+        if row.get(key):
+            lines.append(f"{label}: {escape_html(row[key])}")
+    confidence = row.get("confidence", "")
+    lines.append(f"Confidence: {escape_html(confidence)} — {escape_html(schema.CONFIDENCES.get(confidence, ''))}")
+    claims = row.get("claims")
+    if isinstance(claims, list) and claims:
+        items = "".join(f"<li><i>{escape_html(c.get('source', ''))}</i>: {escape_html(c.get('claim', ''))}</li>" for c in claims if isinstance(c, dict))
+        lines.append(f"Claims by source:<ul>{items}</ul>")
+    return "<br>".join(lines)
+
+
+def territory_group(snapshots) -> folium.FeatureGroup:
+    """One feature group with the territory of each given snapshot.
+
+    Only display fields travel to the browser: a style and a pre-escaped tooltip.
+    Claimed areas are drawn last so their outline stays visible over held ground.
+    """
+    group = folium.FeatureGroup(name="Territory", control=True)
+    _forget_removed_groups().add_to(group)
+    order = {"contested": 0, "held": 1, "claimed": 2}
+    for snapshot in snapshots:
+        features = snapshot.features
+        if not len(features):
+            continue
+        features = features.assign(_order=features["status"].map(order).fillna(3)).sort_values("_order", kind="stable")
+        rows = features.drop(columns=[features.geometry.name, "_order"]).to_dict("records")
+        display = gpd.GeoDataFrame(
+            {
+                "tip": [territory_tooltip(snapshot.layer, row, snapshot.as_of, snapshot.age_days) for row in rows],
+                "style": [style.territory_style(row.get("held_by"), row.get("status")) for row in rows],
+            },
+            geometry=features.geometry.values,
+            crs="EPSG:4326",
+        )
+        folium.GeoJson(
+            _feature_collection(display),
+            style_function=lambda feature: feature["properties"]["style"],
+            highlight_function=lambda feature: {"weight": 3},
+            tooltip=folium.GeoJsonTooltip(["tip"], labels=False, sticky=True, class_name="frontline-tip"),
+            smooth_factor=1.0,
+        ).add_to(group)
+    return group
+
+
+def events_group(events: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """One feature group with the given events, symbol by kind, ring by confidence."""
+    group = folium.FeatureGroup(name="Events", control=True)
+    _forget_removed_groups().add_to(group)
+    if len(events):
+        rows = events.drop(columns=events.geometry.name).to_dict("records")
+        display = gpd.GeoDataFrame(
+            {
+                "tip": [event_tooltip(row) for row in rows],
+                "html": [style.event_icon_html(row.get("kind"), row.get("confidence")) for row in rows],
+            },
+            geometry=events.geometry.values,
+            crs="EPSG:4326",
+        )
+        folium.GeoJson(
+            _feature_collection(display),
+            marker=folium.Marker(icon=folium.DivIcon(html="", icon_size=(20, 20), icon_anchor=(10, 10), class_name="frontline-event-icon")),
+            style_function=lambda feature: {"html": feature["properties"]["html"]},
+            tooltip=folium.GeoJsonTooltip(["tip"], labels=False, sticky=True, class_name="frontline-tip"),
+        ).add_to(group)
+    return group

@@ -1,0 +1,49 @@
+"""SQLite specifics: pragmas, write transactions that lock at BEGIN, append-only triggers."""
+
+from __future__ import annotations
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+
+from .tables import APPEND_ONLY
+
+#: Execution option set on write connections (see ``Store.writing``).
+WRITE_OPTION = "frontline_write"
+
+
+def configure(engine: Engine) -> None:
+    """Make every connection of ``engine`` safe for several readers and one writer.
+
+    pysqlite's own transaction handling starts transactions lazily and as DEFERRED,
+    so two writers could both read a stale head and one fails later with "database is
+    locked"; ``BEGIN IMMEDIATE`` takes the write lock up front instead.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # Readers begin DEFERRED so they never wait for the write lock (WAL).
+        immediate = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_triggers(connection) -> None:
+    """Refuse UPDATE and DELETE on the append-only tables."""
+    for table in APPEND_ONLY:
+        for verb in ("UPDATE", "DELETE"):
+            connection.execute(
+                text(
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} "
+                    f"BEFORE {verb} ON {table} "
+                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+                )
+            )

@@ -1,0 +1,139 @@
+"""Table definitions shared by every store backend.
+
+Designed for the editor workflow: every upload is a new immutable ``layer_version``
+with its ``feature`` rows and an ``audit`` row, written in one transaction; ``head``
+is the only mutable table and says which version is current for each layer and date.
+Reverting is a new version that copies an older one. Areas are computed at import
+and stored per version, so the whole area series of a long layer is ready at once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import Table
+
+metadata = MetaData()
+
+layer = Table(
+    "layer",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+layer_version = Table(
+    "layer_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("layer_id", Integer, ForeignKey("layer.id"), nullable=False, index=True),
+    Column("as_of", Date, nullable=False),
+    Column("parent_version_id", Integer, ForeignKey("layer_version.id")),
+    Column("sha256", String(64), nullable=False),
+    Column("n_features", Integer, nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("file_name", String(300), nullable=False, default=""),
+    Column("action", String(20), nullable=False),
+)
+
+head = Table(
+    "head",
+    metadata,
+    Column("layer_id", Integer, ForeignKey("layer.id"), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("version_id", Integer, ForeignKey("layer_version.id"), nullable=False),
+    PrimaryKeyConstraint("layer_id", "as_of"),
+)
+
+feature = Table(
+    "feature",
+    metadata,
+    Column("version_id", Integer, ForeignKey("layer_version.id"), nullable=False),
+    Column("idx", Integer, nullable=False),
+    Column("geometry", LargeBinary, nullable=False),
+    Column("properties", Text, nullable=False),
+    PrimaryKeyConstraint("version_id", "idx"),
+)
+
+area = Table(
+    "area",
+    metadata,
+    Column("version_id", Integer, ForeignKey("layer_version.id"), nullable=False),
+    Column("held_by", String(10), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("within", String(3), nullable=False),
+    Column("area_km2", Float, nullable=False),
+    Column("method", String(200), nullable=False),
+    PrimaryKeyConstraint("version_id", "held_by", "status", "within"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("layer_id", Integer, ForeignKey("layer.id")),
+    Column("as_of", Date),
+    Column("version_id", Integer, ForeignKey("layer_version.id")),
+    Column("replaced_version_id", Integer, ForeignKey("layer_version.id")),
+    Column("sha256", String(64)),
+    Column("detail", Text, nullable=False, default="{}"),
+)
+
+reported_figure = Table(
+    "reported_figure",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("date", Date, nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("layer", String(200), nullable=False, default=""),
+    Column("held_by", String(10), nullable=False, default=""),
+    Column("status", String(20), nullable=False, default=""),
+    Column("within", String(3), nullable=False, default=""),
+    Column("value_km2", Float, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("added_by", String(200), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("date", "scope", "value_km2", "source", name="uq_reported_figure"),
+)
+
+milestone = Table(
+    "milestone",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("date", Date, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    UniqueConstraint("date", "title", name="uq_milestone"),
+)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+#: Tables whose rows are never updated or deleted once written.
+APPEND_ONLY = ("layer_version", "feature", "area", "audit")

@@ -1,0 +1,70 @@
+"""Reported figures against computed areas: same scope, snapshot on or before the figure's date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from layers import figures
+from layers.errors import InvalidInputError
+
+D = dt.date.fromisoformat
+
+
+def series() -> pd.DataFrame:
+    rows = [
+        (D("2024-08-10"), "Kursk", "UA", "held", "RUS", 400.0),
+        (D("2024-08-10"), "Kursk", "UA", "held", "", 420.0),
+        (D("2024-08-20"), "Kursk", "UA", "held", "RUS", 700.0),
+        (D("2024-08-20"), "Kursk", "UA", "contested", "RUS", 90.0),
+    ]
+    return pd.DataFrame(rows, columns=["as_of", "layer", "held_by", "status", "within", "area_km2"])
+
+
+def figure(date, value, layer="Kursk", held_by="UA", status="held", within="RUS", scope="UA-held in Kursk") -> dict:
+    return {"date": D(date), "scope": scope, "layer": layer, "held_by": held_by, "status": status, "within": within,
+            "value_km2": value, "kind": "official claim", "source": "Syrskyi", "note": ""}
+
+
+def test_figure_is_compared_with_snapshot_on_or_before_its_date():
+    table = figures.compare(pd.DataFrame([figure("2024-08-12", 1000), figure("2024-08-20", 1263)]), series())
+    assert list(table["computed_km2"]) == [400.0, 700.0]
+    assert list(table["computed_as_of"]) == [D("2024-08-10"), D("2024-08-20")]
+    assert table["difference_km2"].iloc[0] == pytest.approx(-600)
+    assert table["difference_pct"].iloc[1] == pytest.approx(100 * (700 - 1263) / 1263)
+
+
+def test_side_without_features_counts_as_zero_not_missing():
+    table = figures.compare(pd.DataFrame([figure("2024-08-21", 5, held_by="RU")]), series())
+    assert table["computed_km2"].iloc[0] == 0 and table["comparison"].iloc[0] == "compared"
+
+
+@pytest.mark.parametrize(
+    "kwargs, reason",
+    [({"layer": ""}, "names no layer"), ({"layer": "Donbas"}, "'Donbas' is not loaded"), ({"date": "2024-08-01"}, "no snapshot on or before")],
+)
+def test_figure_without_a_matching_series_says_so(kwargs, reason):
+    args = {"date": "2024-08-12", "value": 100, **kwargs}
+    table = figures.compare(pd.DataFrame([figure(args.pop("date"), args.pop("value"), **args)]), series())
+    assert reason in table["comparison"].iloc[0] and pd.isna(table["computed_km2"].iloc[0])
+
+
+def test_nearest_keeps_ties_per_scope():
+    table = figures.compare(pd.DataFrame([figure("2024-08-12", 1000), figure("2024-08-20", 1263), figure("2024-08-20", 1376)]), series())
+    near = figures.nearest(table, D("2024-08-19"))
+    assert sorted(near["reported_km2"]) == [1263, 1376]
+
+
+def test_read_reported_figures_names_bad_rows(tmp_path):
+    path = tmp_path / "figures.csv"
+    path.write_text("date,scope,layer,held_by,status,within,value_km2,kind,source,note\n"
+                    "2024/08/12,x,Kursk,UA,held,RUS,abc,rumour,,\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError) as error:
+        figures.read_reported_figures(path)
+    text = str(error.value)
+    assert "line 2: date expected like 2024-11-25" in text
+    assert "line 2: value_km2 expected a number" in text
+    assert "line 2: kind 'rumour' is not one of" in text
+    assert "line 2: source is empty" in text
