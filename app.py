@@ -127,25 +127,22 @@ def play_ui(dates: list[dt.date]) -> bool:
 
 
 def timeline_chart(dates, selected: dt.date, heads: pd.DataFrame, milestone_rows: pd.DataFrame, event_rows: pd.DataFrame):
-    """Strip under the slider: snapshots, milestones and events over time, the selected date in red."""
-    domain = [dates[0].isoformat(), dates[-1].isoformat()]
-    x = alt.X("date:T", scale=alt.Scale(domain=domain), axis=alt.Axis(title=None, format="%d %b %Y"))
-    layers_ = []
-    if len(heads):
-        layers_.append(
-            alt.Chart(heads).mark_tick(color="#1f5fbf", thickness=2, size=14).encode(x=x, y=alt.value(30), tooltip=["layer:N", alt.Tooltip("date:T", title="snapshot")])
-        )
-    if len(event_rows):
-        layers_.append(
-            alt.Chart(event_rows).mark_point(filled=True, size=50, color="#d35400").encode(x=x, y=alt.value(52), tooltip=["title:N", alt.Tooltip("date:T"), "confidence:N"])
-        )
+    """Strip under the slider: snapshots and events per row, milestones as labelled rules, the date in red."""
+    x = alt.X("date:T", scale=alt.Scale(domain=[dates[0].isoformat(), dates[-1].isoformat()]), axis=alt.Axis(title=None, format="%b %Y", tickCount="month"))
+    rows = alt.Y("row:N", sort=["milestones", "snapshots", "events"], axis=alt.Axis(title=None, labelFontSize=10, ticks=False, domain=False))
+    charts = []
     if len(milestone_rows):
-        base = alt.Chart(milestone_rows)
-        layers_.append(base.mark_rule(color="#6a1b9a", strokeDash=[4, 3]).encode(x=x, tooltip=["title:N", alt.Tooltip("date:T"), "source:N"]))
-        layers_.append(base.mark_text(align="left", dx=3, dy=-30, fontSize=10, color="#6a1b9a").encode(x=x, text="title:N"))
-    selected_frame = pd.DataFrame({"date": [selected.isoformat()]})
-    layers_.append(alt.Chart(selected_frame).mark_rule(color="#c62828", size=2).encode(x=x))
-    return alt.layer(*layers_).properties(height=80)
+        base = alt.Chart(milestone_rows.assign(row="milestones"))
+        charts.append(base.mark_rule(color="#6a1b9a", strokeDash=[3, 3], opacity=0.7).encode(x=x, tooltip=["date:T", "title:N", "source:N"]))
+        charts.append(base.mark_text(align="left", dx=3, fontSize=10, color="#6a1b9a", limit=180).encode(x=x, y=rows, text="title:N", tooltip=["date:T", "title:N", "source:N"]))
+    if len(heads):
+        charts.append(alt.Chart(heads.assign(row="snapshots")).mark_tick(color="#1f5fbf", thickness=2).encode(x=x, y=rows, tooltip=["layer:N", alt.Tooltip("date:T", title="snapshot")]))
+    if len(event_rows):
+        charts.append(
+            alt.Chart(event_rows.assign(row="events")).mark_point(filled=True, size=45, color="#d35400").encode(x=x, y=rows, tooltip=["date:T", "title:N", "confidence:N"])
+        )
+    charts.append(alt.Chart(pd.DataFrame({"date": [selected.isoformat()]})).mark_rule(color="#c62828", size=2).encode(x=x))
+    return alt.layer(*charts).properties(height=110)
 
 
 def areas_ui(url: str, revision: str, visible: list[str], as_of: dt.date, shown: list) -> None:

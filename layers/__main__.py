@@ -42,6 +42,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--kind", choices=["territory", "events"], default="territory", help="what the files hold (default: territory)")
     check.add_argument("--held-by", choices=sorted(schema.SIDES), help="held_by for features that lack it")
     check.add_argument("--status", choices=sorted(schema.STATUSES), help="status for features that lack it")
+    check.add_argument("--source", help="source for features that lack it (e.g. DeepStateMap)")
 
     areas = commands.add_parser("areas", help="print areas per date, layer, side and status")
     areas.add_argument("--db", default=None, help="SQLAlchemy URL (default: $FRONTLINE_DB, else the embedded SQLite file)")
@@ -54,7 +55,7 @@ def parser() -> argparse.ArgumentParser:
 
 def run_validate(args) -> int:
     kind = schema.TERRITORY if args.kind == "territory" else schema.EVENT
-    defaults = {"held_by": args.held_by, "status": args.status}
+    defaults = {"held_by": args.held_by, "status": args.status, "source": args.source}
     failed = 0
     for path in args.files:
         try:

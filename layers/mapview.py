@@ -27,7 +27,7 @@ from .text import escape_html
 
 #: Where Streamlit's static file serving (``server.enableStaticServing``) exposes ``static/``.
 STATIC_URL = "/app/static"
-HOME_CENTER = (51.35, 35.3)
+HOME_CENTER = (51.22, 35.2)
 HOME_ZOOM = 9
 #: Extent of the drawn basemap (lon/lat); the borders file reaches further for clipping.
 BASEMAP_EXTENT = (21.0, 43.5, 41.5, 56.5)
@@ -129,6 +129,7 @@ class _Legend(MacroElement):
     return div;
   };
   legend.addTo({{ this._parent.get_name() }});
+  L.control.scale({imperial: false, maxWidth: 160, position: "bottomleft"}).addTo({{ this._parent.get_name() }});
   {{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.prefix|tojson }});
   {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.attribution|tojson }});
 })();
@@ -148,8 +149,9 @@ class _Legend(MacroElement):
 _CSS = """
 <style>
 .leaflet-container { background: %(sea)s; font-family: "DejaVu Sans", Arial, sans-serif; }
-.frontline-legend { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px;
-  font-size: 12px; line-height: 18px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
+.leaflet-control-attribution, .leaflet-control-scale-line { font-size: 11px !important; }
+.frontline-legend { background: rgba(255,255,255,.9); padding: 4px 7px; border-radius: 4px;
+  font-size: 11px; line-height: 16px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
 .frontline-legend .title { font-weight: bold; margin-bottom: 2px; }
 .frontline-legend .row { display: flex; align-items: center; gap: 6px; }
 .frontline-legend .sw { display: inline-block; width: 16px; height: 11px; }
@@ -222,7 +224,7 @@ def base_map(static_url: str = STATIC_URL) -> folium.Map:
         location=HOME_CENTER,
         zoom_start=HOME_ZOOM,
         tiles=None,
-        control_scale=True,
+        control_scale=False,
         min_zoom=4,
         max_zoom=15,
     )

@@ -60,9 +60,8 @@ def legend_entries() -> list[tuple[str, str]]:
         entries.append((f'<span class="sw" style="background:{s["fillColor"]};opacity:.75;border:1px solid {s["color"]}"></span>', f"Held by {name}"))
     s = territory_style("UA", "contested")
     entries.append((f'<span class="sw" style="background:{s["fillColor"]};opacity:.6;border:1px dashed {s["color"]}"></span>', "Contested / grey zone"))
-    for side, name in (("UA", "Ukraine"), ("RU", "Russia")):
-        s = territory_style(side, "claimed")
-        entries.append((f'<span class="sw" style="border:2px dashed {s["color"]}"></span>', f"Claimed by {name} (unconfirmed)"))
+    claimed = "".join(f'<span class="sw" style="width:8px;border:2px dashed {territory_style(side, "claimed")["color"]}"></span>' for side in ("UA", "RU"))
+    entries.append((claimed, "Claimed, unconfirmed (outline)"))
     for kind, label in (("strike", "Strike"), ("troop_presence", "Troop presence"), ("other", "Other event")):
         entries.append((event_icon_html(kind, "confirmed"), label))
     entries.append(('<span class="conf">solid · dashed · dotted ring</span>', "confirmed · claimed · disputed"))

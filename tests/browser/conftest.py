@@ -1,0 +1,148 @@
+"""A real ``streamlit run`` on localhost and Debian's Chromium driven by Playwright.
+
+When ``CI=true`` a missing browser fails the tests; elsewhere they skip with the reason.
+Every request the page makes is recorded; requests to anything but localhost are
+aborted (so a test can never depend on the internet) and reported by the tests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import shapely
+
+from layers.ingest import seed_default_data
+from layers.store import NewSnapshot, Store
+from tests.conftest import IN_CI, ROOT, territory
+
+CHROMIUM = os.environ.get("FRONTLINE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+#: A feature whose every shown property is a script-injection attempt.
+XSS = '<img src=x onerror="window.top.__xss=1;alert(1)">'
+XSS_LAYER = "XSS test"
+
+
+def _need(condition: bool, reason: str):
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"{reason} (CI=true: browser tests must run, not skip)")
+        pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def seed_browser_store(url: str) -> None:
+    """The embedded data plus a layer whose properties try to inject script."""
+    store = Store(url)
+    seed_default_data(store)
+    import datetime as dt
+
+    features = territory([(shapely.box(36.3, 50.3, 36.7, 50.55), "RU", "held", XSS)])
+    features["note"] = "`+alert(7)+` ${alert(3)}"
+    store.write([NewSnapshot(XSS_LAYER, dt.date(2024, 8, 6), features, "0" * 64, description=XSS)], actor="test")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    _need(Path(CHROMIUM).exists() or shutil.which("chromium") is not None, f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package")
+    db = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
+    seed_browser_store(db)
+    port = _free_port()
+    env = dict(os.environ, FRONTLINE_DB=db)
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        server.kill()
+        pytest.fail(f"streamlit did not start; log: {log.name}")
+    yield url
+    server.terminate()
+    try:
+        server.wait(10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need(False, "playwright is not installed: pip install -r requirements-test.txt")
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class Recorder:
+    """Every request URL a page made, and the dialogs it opened."""
+
+    def __init__(self):
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+
+    @property
+    def external(self) -> list[str]:
+        return [u for u in self.requests if urlparse(u).scheme not in ("data", "blob", "about") and urlparse(u).hostname not in LOCAL_HOSTS]
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    recorder = Recorder()
+
+    def route(route_):
+        host = urlparse(route_.request.url).hostname
+        if host in LOCAL_HOSTS or urlparse(route_.request.url).scheme in ("data", "blob"):
+            route_.continue_()
+        else:
+            route_.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("request", lambda request: recorder.requests.append(request.url))
+
+    def on_dialog(dialog):
+        recorder.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.recorder = recorder
+    yield page
+    context.close()

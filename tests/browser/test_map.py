@@ -1,0 +1,103 @@
+"""What only a browser can show: the map draws, the slider redraws it in place, nothing
+leaves localhost, and injected markup shows as text and runs nothing."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from urllib.parse import quote
+
+from tests.browser.conftest import XSS, XSS_LAYER
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+STEPS = 24
+
+
+def open_app(page, app_url: str, query: str = ""):
+    """Load the app and return the map iframe's Frame once polygons are drawn."""
+    page.goto(f"{app_url}/{query}")
+    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    frame = page.wait_for_selector(MAP_FRAME, timeout=60_000).content_frame()
+    frame.wait_for_selector("path.leaflet-interactive", state="attached", timeout=60_000)
+    return frame
+
+
+def date_slider(page):
+    return page.locator('[data-testid="stSlider"]').filter(has_text="Date").get_by_role("slider")
+
+
+def mark_paths(frame) -> None:
+    frame.evaluate("() => document.querySelectorAll('path.leaflet-interactive').forEach(p => { p.__old = true; })")
+
+
+def wait_for_new_paths(frame) -> None:
+    frame.wait_for_function(
+        "() => { const paths = [...document.querySelectorAll('path.leaflet-interactive')];"
+        " return paths.length > 0 && paths.every(p => !p.__old); }",
+        timeout=20_000,
+    )
+
+
+def test_map_draws_polygons_basemap_and_labels(page, app_url):
+    frame = open_app(page, app_url, "?date=2024-08-27")
+    frame.wait_for_function("() => document.querySelectorAll('.leaflet-basemap-pane path').length > 10", timeout=20_000)
+    frame.wait_for_selector(".frontline-place", timeout=20_000)
+    assert frame.locator("path.leaflet-interactive").count() >= 2
+    assert frame.locator(".frontline-legend").count() == 1
+    assert frame.locator(".leaflet-control-scale").count() == 1
+    assert any(u.endswith("/app/static/basemap/countries.geojson") for u in page.recorder.requests)
+
+
+def test_slider_redraws_without_remount_and_keeps_the_view(page, app_url):
+    frame = open_app(page, app_url, "?date=2024-09-30")
+    frame.evaluate("() => { window.__probe = 'same iframe'; window.map.setView([51.2, 35.2], 10); }")
+    slider = date_slider(page)
+    slider.focus()
+    latencies = []
+    d_before = frame.evaluate("() => [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('d')).join()")
+    for _ in range(STEPS):
+        mark_paths(frame)
+        start = time.perf_counter()
+        page.keyboard.press("ArrowLeft")
+        wait_for_new_paths(frame)
+        latencies.append((time.perf_counter() - start) * 1000)
+    d_after = frame.evaluate("() => [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('d')).join()")
+    assert d_after != d_before, "24 days earlier the territory must differ"
+    assert frame.evaluate("() => window.__probe") == "same iframe", "the map iframe was remounted"
+    assert frame.evaluate("() => window.map.getZoom()") == 10
+    center = frame.evaluate("() => window.map.getCenter()")
+    assert abs(center["lat"] - 51.2) < 1e-6 and abs(center["lng"] - 35.2) < 1e-6
+    assert frame.evaluate("() => window.feature_group.length") <= 2, "removed groups must not pile up"
+    assert "date=2024-09-06" in page.url
+    print(f"\nslider step -> redrawn map, {STEPS} steps: median {statistics.median(latencies):.0f} ms, "
+          f"p90 {sorted(latencies)[int(0.9 * STEPS) - 1]:.0f} ms, max {max(latencies):.0f} ms")
+
+
+def test_no_request_leaves_localhost(page, app_url):
+    frame = open_app(page, app_url, "?date=2024-11-25")
+    frame.wait_for_selector(".frontline-place", timeout=20_000)
+    date_slider(page).focus()
+    for _ in range(3):
+        mark_paths(frame)
+        page.keyboard.press("ArrowRight")
+        wait_for_new_paths(frame)
+    page.wait_for_timeout(1000)
+    assert len(page.recorder.requests) > 10
+    print(f"\n{len(page.recorder.requests)} requests, {len(page.recorder.external)} external")
+    assert page.recorder.external == []
+
+
+def test_injected_markup_shows_as_text_and_runs_nothing(page, app_url):
+    frame = open_app(page, app_url, f"?date=2024-08-10&layers={quote(XSS_LAYER)}")
+    polygon = frame.locator("path.leaflet-interactive").first
+    box = polygon.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tooltip = frame.wait_for_selector(".leaflet-tooltip.frontline-tip", timeout=10_000)
+    text = tooltip.inner_text()
+    assert XSS in text and "`+alert(7)+` ${alert(3)}" in text
+    assert tooltip.query_selector("img") is None
+    assert page.get_by_text(XSS, exact=False).count() >= 1, "the layer description shows literally in the sidebar"
+    page.wait_for_timeout(500)
+    assert page.recorder.dialogs == []
+    assert page.evaluate("() => window.__xss") is None and frame.evaluate("() => window.top.__xss") is None
+    assert not any(u.rstrip("/").endswith("/x") for u in page.recorder.requests), "the injected <img src=x> was requested"

@@ -1,0 +1,34 @@
+"""The data contract: complete, self-describing, and documented in the README."""
+
+from __future__ import annotations
+
+from layers import schema
+from tests.conftest import ROOT
+
+
+def test_every_field_and_allowed_value_has_help():
+    for kind in schema.ALL_KINDS:
+        for field in kind.fields:
+            assert field.help.strip(), f"{kind.name}.{field.name} has no help"
+            for value, meaning in (field.allowed or {}).items():
+                assert value and meaning.strip(), f"{kind.name}.{field.name}={value!r} has no help"
+
+
+def test_schema_version_is_a_positive_integer():
+    assert isinstance(schema.SCHEMA_VERSION, int) and schema.SCHEMA_VERSION >= 1
+
+
+def test_brief_vocabulary():
+    assert set(schema.STATUSES) == {"held", "contested", "claimed"}
+    assert set(schema.CONFIDENCES) == {"confirmed", "claimed", "disputed"}
+    assert set(schema.EVENT_KINDS) == {"strike", "troop_presence", "other"}
+    assert schema.TERRITORY.geometry_types == ("Polygon", "MultiPolygon")
+
+
+def test_readme_documents_every_field_and_value():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for kind in schema.ALL_KINDS:
+        for field in kind.fields:
+            assert f"`{field.name}`" in readme, f"README does not document {kind.name}.{field.name}"
+            for value in field.allowed or {}:
+                assert f"`{value}`" in readme, f"README does not document {field.name}={value!r}"
