@@ -216,16 +216,14 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
         event_rows = pd.DataFrame({"title": every["title"], "date": every["occurred_on"].map(dt.date.isoformat), "confidence": every["confidence"]})
     st.altair_chart(timeline_chart(dates, as_of, heads, milestone_rows, event_rows), width="stretch")
 
-    today = milestone_rows[milestone_rows["date"] == as_of.isoformat()]
-    for title in today["title"]:
-        st.info(f"Milestone on this date: {escape_markdown(title)}")
-
     map_column, panel_column = st.columns([3, 2])
     with map_column:
         status = "; ".join(f"{escape_markdown(s.layer)}: snapshot of {s.as_of} ({_age_words(s.age_days)})" for s in shown) or "no snapshot on or before this date"
         st.markdown(f"**{as_of:%d %B %Y}** — {status}")
-        if recent is not None:
-            st.caption(f"Events {start} to {end}: {len(recent)} shown. Hover a zone or a symbol for what it is and who says so.")
+        today = milestone_rows[milestone_rows["date"] == as_of.isoformat()]["title"]
+        milestone_note = "Milestone: " + "; ".join(escape_markdown(t) for t in today) + ". " if len(today) else ""
+        events_note = f"Events {start} to {end}: {len(recent)} shown." if recent is not None else "No events layer shown."
+        st.caption(f"{milestone_note}{events_note} Hover a zone or a symbol for what it is and who says so.")
         st_folium(
             mapview.base_map(static_url()),
             key="map",
@@ -247,7 +245,7 @@ def _no_events():
 
 def main() -> None:
     st.set_page_config(page_title="Front-line map", page_icon="🗺", layout="wide")
-    st.title("Front-line map")
+    st.markdown("## Front-line map")
     st.caption(
         "Who holds what ground, day by day, and how much of it: areas computed from the geometry, "
         "beside what officials and the press reported. The embedded Kursk data is an illustrative drawing "
@@ -259,7 +257,9 @@ def main() -> None:
         revision = store.revision()
         infos = layer_infos(url, revision)
         visible, events_layer, window_days = sidebar_ui(infos)
-        dates = timeline_dates(url, revision, tuple(visible)) or timeline_dates(url, revision, tuple(i.name for i in infos if i.kind == "territory"))
+        # The timeline spans every territory layer, shown or not, so hiding a layer
+        # never moves the slider's range or invalidates a date in a shared link.
+        dates = timeline_dates(url, revision, tuple(i.name for i in infos if i.kind == "territory"))
         if not dates:
             st.warning("The store holds no territory snapshot yet.")
             return

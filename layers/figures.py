@@ -20,7 +20,7 @@ from .errors import InvalidInputError
 from .snapshots import latest_on_or_before
 
 COMPARISON_COLUMNS = [
-    "date", "scope", "kind", "source", "reported_km2", "computed_km2", "computed_as_of",
+    "date", "scope", "measure", "kind", "source", "reported_km2", "computed_km2", "computed_as_of",
     "difference_km2", "difference_pct", "note", "comparison",
 ]
 
@@ -60,25 +60,23 @@ def read_reported_figures(path: Path) -> pd.DataFrame:
     return figures
 
 
-def computed_at(series: pd.DataFrame, layer: str, held_by: str, status: str, within: str, as_of: dt.date):
-    """Computed area for one scope at ``as_of``: ``(area_km2, snapshot date)`` or None.
+def computed_at(series: pd.DataFrame, layer: str, held_by: str, status: str, within: str, as_of: dt.date, measure: str = "at date"):
+    """Computed area for one scope: ``(area_km2, snapshot date)`` or None.
 
-    ``series`` is ``Store.area_series()``; a snapshot with no feature of that side and
-    status counts as 0 km² (the side holds nothing there), not as missing.
+    ``series`` is ``Store.area_series()``. With ``measure="at date"`` the snapshot is
+    the latest on or before ``as_of``; with ``"peak to date"`` it is the one with the
+    largest area among all snapshots on or before ``as_of``. A snapshot with no feature
+    of that side and status counts as 0 km² (the side holds nothing there), not as missing.
     """
     layer_rows = series[series["layer"] == layer]
     dates = sorted(set(layer_rows["as_of"]))
     index = latest_on_or_before(dates, as_of)
     if index is None:
         return None
-    snapshot_date = dates[index]
-    match = layer_rows[
-        (layer_rows["as_of"] == snapshot_date)
-        & (layer_rows["held_by"] == held_by)
-        & (layer_rows["status"] == status)
-        & (layer_rows["within"] == within)
-    ]
-    return (float(match["area_km2"].sum()), snapshot_date)
+    match = layer_rows[(layer_rows["held_by"] == held_by) & (layer_rows["status"] == status) & (layer_rows["within"] == within)]
+    by_date = match.groupby("as_of")["area_km2"].sum().reindex(dates[: index + 1], fill_value=0.0)
+    snapshot_date = by_date.idxmax() if measure == "peak to date" else dates[index]
+    return (float(by_date.loc[snapshot_date]), snapshot_date)
 
 
 def compare(figures: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
@@ -99,7 +97,9 @@ def compare(figures: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
         elif figure["layer"] not in layers:
             comparison = f"no computed series: layer {figure['layer']!r} is not loaded"
         else:
-            found = computed_at(series, figure["layer"], figure["held_by"], figure["status"], figure["within"], figure["date"])
+            found = computed_at(
+                series, figure["layer"], figure["held_by"], figure["status"], figure["within"], figure["date"], figure.get("measure") or "at date"
+            )
             if found is None:
                 comparison = "no computed series: the layer has no snapshot on or before this date"
             else:
@@ -109,6 +109,7 @@ def compare(figures: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
             {
                 "date": figure["date"],
                 "scope": figure["scope"],
+                "measure": figure.get("measure") or "at date",
                 "kind": figure["kind"],
                 "source": figure["source"],
                 "reported_km2": figure["value_km2"],

@@ -108,6 +108,10 @@ FIGURE_FIELDS = (
     Field("held_by", "side of the computed series it is compared with", allowed=SIDES),
     Field("status", "status of the computed series it is compared with", allowed=STATUSES),
     Field("within", "ISO 3166-1 alpha-3 border the computed area is clipped to"),
+    Field("measure", "which computed value it is set beside (default: at date)", allowed={
+        "at date": "the area of the snapshot shown on the figure's date",
+        "peak to date": "the largest area of any snapshot on or before the figure's date",
+    }),
     Field("value_km2", "the reported area in square kilometres", True, kind="number"),
     Field("kind", "what sort of figure it is", True, FIGURE_KINDS),
     Field("source", "who published it", True),

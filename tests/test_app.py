@@ -29,6 +29,17 @@ def app(db_url, monkeypatch):
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
 
 
+def map_path(node, path=()):
+    """Index path of the map component in the element tree (its position on the page)."""
+    for index, child in getattr(node, "children", {}).items():
+        if getattr(child, "type", None) == "component_instance":
+            return (*path, index)
+        found = map_path(child, (*path, index))
+        if found:
+            return found
+    return None
+
+
 def map_args(at) -> dict:
     components = [e for e in at.get("component_instance")]
     assert len(components) == 1, "exactly one map component"
@@ -56,6 +67,16 @@ def test_slider_changes_the_date_and_the_map_content_but_not_its_identity(app):
     assert after["script"] == before["script"]
     assert after["feature_group"] != before["feature_group"]
     assert "20 August 2024" in " ".join(m.value for m in at.markdown)
+
+
+def test_map_keeps_its_place_on_a_milestone_date(app):
+    """An element inserted above the map would move it and make the browser remount it."""
+    at = app.run()
+    at.select_slider(key="date").set_value(D("2025-01-19")).run()
+    before = map_path(at._tree)
+    at.select_slider(key="date").set_value(D("2025-01-20")).run()
+    assert any("Milestone: US presidential inauguration" in c.value for c in at.caption)
+    assert map_path(at._tree) == before and before is not None
 
 
 def test_date_query_parameter_round_trips(app, db_url, monkeypatch):

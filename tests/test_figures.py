@@ -68,3 +68,11 @@ def test_read_reported_figures_names_bad_rows(tmp_path):
     assert "line 2: value_km2 expected a number" in text
     assert "line 2: kind 'rumour' is not one of" in text
     assert "line 2: source is empty" in text
+
+
+def test_peak_to_date_is_compared_with_the_largest_snapshot_so_far():
+    rows = series()
+    later = pd.DataFrame([(D("2024-09-01"), "Kursk", "UA", "held", "RUS", 500.0)], columns=rows.columns)
+    table = figures.compare(pd.DataFrame([figure("2024-11-23", 1376) | {"measure": "peak to date"}, figure("2024-11-23", 800)]), pd.concat([rows, later]))
+    assert list(table["computed_km2"]) == [700.0, 500.0]
+    assert list(table["computed_as_of"]) == [D("2024-08-20"), D("2024-09-01")]

@@ -331,6 +331,7 @@ def _figure_rows(figures: pd.DataFrame, actor: str) -> list[dict]:
         row = {f.name: record.get(f.name) for f in schema.FIGURE_FIELDS}
         for name in ("layer", "held_by", "status", "within", "note"):
             row[name] = "" if _missing(row[name]) else str(row[name])
+        row["measure"] = "at date" if _missing(row["measure"]) or not row["measure"] else str(row["measure"])
         rows.append(dict(row, added_by=actor, added_at=now))
     return rows
 

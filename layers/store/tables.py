@@ -109,6 +109,7 @@ reported_figure = Table(
     Column("held_by", String(10), nullable=False, default=""),
     Column("status", String(20), nullable=False, default=""),
     Column("within", String(3), nullable=False, default=""),
+    Column("measure", String(20), nullable=False, default="at date"),
     Column("value_km2", Float, nullable=False),
     Column("kind", String(40), nullable=False),
     Column("source", Text, nullable=False),

@@ -60,7 +60,7 @@ def seed_browser_store(url: str) -> None:
     seed_default_data(store)
     import datetime as dt
 
-    features = territory([(shapely.box(36.3, 50.3, 36.7, 50.55), "RU", "held", XSS)])
+    features = territory([(shapely.box(35.45, 51.45, 35.75, 51.6), "RU", "held", XSS)])
     features["note"] = "`+alert(7)+` ${alert(3)}"
     store.write([NewSnapshot(XSS_LAYER, dt.date(2024, 8, 6), features, "0" * 64, description=XSS)], actor="test")
 
