@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import altair as alt
 import folium
 import pandas as pd
 import streamlit as st
@@ -18,7 +17,7 @@ from streamlit_folium import st_folium
 from layers import events as events_mod
 from layers import figures as figures_mod
 from layers import mapview, snapshots
-from layers.areas import BORDERS_SOURCE, METHOD
+from layers.areas import BORDERS_SOURCE, METHOD, area_summary
 from layers.errors import FrontlineError
 from layers.ingest import seed_default_data
 from layers.store import Store, default_url
@@ -27,6 +26,7 @@ from layers.text import escape_markdown
 PLAY_INTERVAL_S = 1.0
 WINDOW_CHOICES = [1, 3, 7, 14, 30]
 MAP_HEIGHT_PX = 620
+TIMELINE_HEIGHT_PX = 80
 SIDE_NAMES = mapview.SIDE_NAMES
 
 
@@ -55,9 +55,16 @@ def snapshot_dates(url: str, revision: str, layer: str) -> list[dt.date]:
     return list(open_store(url).heads(layer)["as_of"])
 
 
-@st.cache_data(max_entries=512)
-def snapshot_at(url: str, revision: str, layer: str, as_of: dt.date):
-    return snapshots.snapshot_at(open_store(url), layer, as_of)
+@st.cache_data(max_entries=2048)
+def snapshot_ref(url: str, revision: str, layer: str, as_of: dt.date):
+    return snapshots.ref_at(open_store(url), layer, as_of)
+
+
+@st.cache_data(max_entries=1024)
+def territory_display(url: str, revision: str, layer: str, as_of: dt.date, version_id: int) -> str:
+    """A snapshot's map data, prepared once: the same string on every day it is shown."""
+    snapshot = snapshots.Snapshot(layer, as_of, as_of, version_id, open_store(url).features(version_id))
+    return mapview.territory_geojson(snapshot)
 
 
 @st.cache_data(max_entries=8)
@@ -113,9 +120,9 @@ def sidebar_ui(infos) -> tuple[list[str], str | None, int]:
     return visible, events_layer, int(window_days)
 
 
-def play_ui(dates: list[dt.date]) -> bool:
-    """Play/pause: while playing, the map fragment reruns itself and steps one day."""
-    playing = st.session_state.get("playing", False)
+def play_ui(dates: list[dt.date], playing: bool) -> None:
+    """Play/pause. The fragment's ``run_every`` is fixed when the page runs, so a toggle
+    asks for a full rerun, which redefines the fragment with or without the timer."""
 
     def toggle():
         st.session_state["playing"] = not playing
@@ -123,26 +130,52 @@ def play_ui(dates: list[dt.date]) -> bool:
             st.session_state["date"] = dates[0]
 
     st.button("⏸ Pause" if playing else "▶ Play", on_click=toggle, key="play", help="Step through the dates, one per second")
-    return playing
+    if st.session_state.get("playing", False) != playing:
+        st.rerun()
 
 
-def timeline_chart(dates, selected: dt.date, heads: pd.DataFrame, milestone_rows: pd.DataFrame, event_rows: pd.DataFrame):
-    """Strip under the slider: snapshots and events per row, milestones as labelled rules, the date in red."""
-    x = alt.X("date:T", scale=alt.Scale(domain=[dates[0].isoformat(), dates[-1].isoformat()]), axis=alt.Axis(title=None, format="%b %Y", tickCount="month"))
-    rows = alt.Y("row:N", sort=["milestones", "snapshots", "events"], axis=alt.Axis(title=None, labelFontSize=10, ticks=False, domain=False))
-    charts = []
-    if len(milestone_rows):
-        base = alt.Chart(milestone_rows.assign(row="milestones"))
-        charts.append(base.mark_rule(color="#6a1b9a", strokeDash=[3, 3], opacity=0.7).encode(x=x, tooltip=["date:T", "title:N", "source:N"]))
-        charts.append(base.mark_text(align="left", dx=3, fontSize=10, color="#6a1b9a", limit=180).encode(x=x, y=rows, text="title:N", tooltip=["date:T", "title:N", "source:N"]))
-    if len(heads):
-        charts.append(alt.Chart(heads.assign(row="snapshots")).mark_tick(color="#1f5fbf", thickness=2).encode(x=x, y=rows, tooltip=["layer:N", alt.Tooltip("date:T", title="snapshot")]))
-    if len(event_rows):
-        charts.append(
-            alt.Chart(event_rows.assign(row="events")).mark_point(filled=True, size=45, color="#d35400").encode(x=x, y=rows, tooltip=["date:T", "title:N", "confidence:N"])
-        )
-    charts.append(alt.Chart(pd.DataFrame({"date": [selected.isoformat()]})).mark_rule(color="#c62828", size=2).encode(x=x))
-    return alt.layer(*charts).properties(height=110)
+@st.cache_data(max_entries=8)
+def timeline_layers(url: str, revision: str, first: dt.date, last: dt.date, layers: tuple[str, ...], events_layer: str | None) -> list[dict]:
+    """Vega-Lite layers of the strip under the slider that do not depend on the date.
+
+    Plain Vega-Lite dicts, built once per store revision: building the same chart with
+    Altair objects cost ~100 ms of schema validation on every slider step.
+    """
+    x = {"field": "date", "type": "temporal", "scale": {"domain": [first.isoformat(), last.isoformat()]}, "axis": {"title": None, "format": "%b %Y", "tickCount": "month"}}
+    y = {"field": "row", "type": "nominal", "scale": {"domain": ["milestones", "snapshots", "events"], "padding": 0.2}, "axis": None}
+    milestone_rows = [
+        {"date": m.date.isoformat(), "title": m.title, "source": m.source, "row": "milestones"} for m in milestones(url, revision).itertuples()
+    ]
+    snapshot_rows = [{"date": d.isoformat(), "layer": layer, "row": "snapshots"} for layer in layers for d in snapshot_dates(url, revision, layer)]
+    event_rows = []
+    if events_layer:
+        every = all_events(url, revision, events_layer)
+        event_rows = [
+            {"date": e.occurred_on.isoformat(), "title": e.title, "confidence": e.confidence, "row": "events"} for e in every.itertuples()
+        ]
+    tip = [{"field": "date", "type": "temporal"}]
+    return [
+        {"data": {"values": milestone_rows}, "mark": {"type": "rule", "color": "#6a1b9a", "strokeDash": [3, 3], "opacity": 0.6, "clip": True},
+         "encoding": {"x": x, "tooltip": tip + [{"field": "title"}, {"field": "source"}]}},
+        {"data": {"values": milestone_rows}, "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 70, "color": "#6a1b9a", "clip": True},
+         "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "source"}]}},
+        {"data": {"values": snapshot_rows}, "mark": {"type": "tick", "color": "#1f5fbf", "thickness": 2, "size": 14, "clip": True},
+         "encoding": {"x": x, "y": y, "tooltip": [{"field": "layer"}, {"field": "date", "type": "temporal", "title": "snapshot"}]}},
+        {"data": {"values": event_rows}, "mark": {"type": "point", "filled": True, "size": 45, "color": "#d35400", "clip": True},
+         "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "confidence"}]}},
+    ]
+
+
+def timeline_spec(url, revision, dates, selected: dt.date, layers, events_layer) -> dict:
+    """The strip under the slider: milestones, snapshots, events; the selected date in red."""
+    selected_rule = {
+        "data": {"values": [{"date": selected.isoformat()}]},
+        "mark": {"type": "rule", "color": "#c62828", "size": 2},
+        "encoding": {"x": {"field": "date", "type": "temporal"}},
+    }
+    return {
+        "layer": [*timeline_layers(url, revision, dates[0], dates[-1], tuple(layers), events_layer), selected_rule],
+    }
 
 
 def areas_ui(url: str, revision: str, visible: list[str], as_of: dt.date, shown: list) -> None:
@@ -152,12 +185,11 @@ def areas_ui(url: str, revision: str, visible: list[str], as_of: dt.date, shown:
     if not shown:
         st.info("No visible layer has a snapshot on or before this date.")
     for snap in shown:
-        rows = series[(series["layer"] == snap.layer) & (series["as_of"] == snap.as_of)]
-        table = rows.pivot_table(index=["held_by", "status"], columns="within", values="area_km2", aggfunc="sum").reset_index()
-        table = table.rename(columns={"": "total km²", "RUS": "inside Russia km²", "UKR": "inside Ukraine km²", "held_by": "side"})
-        table["side"] = table["side"].map(lambda s: SIDE_NAMES.get(s, s))
+        table = area_summary(series, snap.layer, snap.as_of)
+        ua_in_russia = table[(table["held_by"] == "UA") & (table["status"] == "held")]["RUS"].sum()
+        table["held_by"] = table["held_by"].map(lambda s: SIDE_NAMES.get(s, s))
+        table = table.rename(columns={"held_by": "side", "": "total km²", "RUS": "in Russia km²", "UKR": "in Ukraine km²"})
         st.markdown(f"**{escape_markdown(snap.layer)}** — snapshot of {snap.as_of} ({_age_words(snap.age_days)})")
-        ua_in_russia = rows[(rows["held_by"] == "UA") & (rows["status"] == "held") & (rows["within"] == "RUS")]["area_km2"].sum()
         if ua_in_russia > 0:
             st.metric("Held by Ukraine inside Russia", f"{ua_in_russia:,.0f} km²", help="Clipped to Russia's border (Natural Earth 1:10m)")
         st.dataframe(table, hide_index=True, width="stretch", column_config=_km2_columns(table.columns))
@@ -167,7 +199,9 @@ def areas_ui(url: str, revision: str, visible: list[str], as_of: dt.date, shown:
     nearby = figures_mod.nearest(compared, as_of)
     if len(nearby):
         st.subheader("Reported figures nearest this date")
-        st.dataframe(_figure_table(nearby), hide_index=True, width="stretch")
+        for scope, rows in nearby.groupby("scope", sort=False):
+            st.caption(f"{escape_markdown(scope)}; map = {escape_markdown(rows['measure'].iloc[0])}, snapshot of {rows['computed_as_of'].iloc[0]}")
+            st.dataframe(_figure_table(rows, compact=True), hide_index=True, width="stretch")
         with st.expander("All reported figures against the map"):
             st.dataframe(_figure_table(compared), hide_index=True, width="stretch")
         st.caption(
@@ -176,13 +210,20 @@ def areas_ui(url: str, revision: str, visible: list[str], as_of: dt.date, shown:
         )
 
 
-def _figure_table(frame: pd.DataFrame) -> pd.DataFrame:
-    table = frame[["date", "scope", "kind", "source", "reported_km2", "computed_km2", "computed_as_of", "difference_km2", "difference_pct", "comparison"]].copy()
-    table["reported_km2"] = table["reported_km2"].round(0)
-    table["computed_km2"] = table["computed_km2"].round(0)
-    table["difference_km2"] = table["difference_km2"].round(0)
+def _figure_table(frame: pd.DataFrame, compact: bool = False) -> pd.DataFrame:
+    columns = ["date", "reported_km2", "computed_km2", "difference_km2", "difference_pct", "kind", "source"]
+    if not compact:
+        columns[1:1] = ["scope", "measure"]
+        columns[5:5] = ["computed_as_of"]
+        columns.append("comparison")
+    table = frame[columns].copy()
+    for column in ("reported_km2", "computed_km2", "difference_km2"):
+        table[column] = table[column].round(0)
     table["difference_pct"] = table["difference_pct"].round(1)
-    return table.rename(columns={"difference_pct": "difference %", "computed_as_of": "snapshot used"})
+    return table.rename(
+        columns={"reported_km2": "reported km²", "computed_km2": "map km²", "difference_km2": "map − reported km²",
+                 "difference_pct": "difference %", "computed_as_of": "snapshot used"}
+    )
 
 
 def _km2_columns(columns):
@@ -203,31 +244,31 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
             st.rerun()
         st.session_state["date"] = dates[index + 1]
 
-    as_of = st.select_slider("Date", options=dates, value=dates[-1], key="date", bind="query-params", format_func=dt.date.isoformat)
-    shown = [s for s in (snapshot_at(url, revision, layer, as_of) for layer in visible) if s is not None]
+    play_column, slider_column = st.columns([1.4, 12], vertical_alignment="bottom")
+    with play_column:
+        play_ui(dates, playing)
+    with slider_column:
+        as_of = st.select_slider("Date", options=dates, value=dates[-1], key="date", bind="query-params", format_func=dt.date.isoformat)
+    shown = [ref for ref in (snapshot_ref(url, revision, layer, as_of) for layer in visible) if ref is not None]
     start, end = events_mod.window(as_of, window_days)
     recent = events_mod.events_between(all_events(url, revision, events_layer), start, end) if events_layer else None
 
-    heads = pd.DataFrame([(layer, d.isoformat()) for layer in visible for d in snapshot_dates(url, revision, layer)], columns=["layer", "date"])
-    milestone_rows = milestones(url, revision).assign(date=lambda m: m["date"].map(dt.date.isoformat))
-    event_rows = pd.DataFrame(columns=["title", "date", "confidence"])
-    if events_layer:
-        every = all_events(url, revision, events_layer)
-        event_rows = pd.DataFrame({"title": every["title"], "date": every["occurred_on"].map(dt.date.isoformat), "confidence": every["confidence"]})
-    st.altair_chart(timeline_chart(dates, as_of, heads, milestone_rows, event_rows), width="stretch")
+    st.vega_lite_chart(timeline_spec(url, revision, dates, as_of, visible, events_layer), width="stretch", height=TIMELINE_HEIGHT_PX)
+    st.caption("Above the dates: ◆ milestones, | snapshots, ● events; red, the selected date. Hover for details.")
+    milestone_rows = milestones(url, revision)
 
     map_column, panel_column = st.columns([3, 2])
     with map_column:
         status = "; ".join(f"{escape_markdown(s.layer)}: snapshot of {s.as_of} ({_age_words(s.age_days)})" for s in shown) or "no snapshot on or before this date"
         st.markdown(f"**{as_of:%d %B %Y}** — {status}")
-        today = milestone_rows[milestone_rows["date"] == as_of.isoformat()]["title"]
+        today = milestone_rows[milestone_rows["date"] == as_of]["title"]
         milestone_note = "Milestone: " + "; ".join(escape_markdown(t) for t in today) + ". " if len(today) else ""
         events_note = f"Events {start} to {end}: {len(recent)} shown." if recent is not None else "No events layer shown."
         st.caption(f"{milestone_note}{events_note} Hover a zone or a symbol for what it is and who says so.")
         st_folium(
             mapview.base_map(static_url()),
             key="map",
-            feature_group_to_add=[mapview.territory_group(shown), mapview.events_group(recent if recent is not None else _no_events())],
+            feature_group_to_add=[mapview.territory_group([territory_display(url, revision, ref.layer, ref.as_of, ref.version_id) for ref in shown]), mapview.events_group(recent if recent is not None else _no_events())],
             layer_control=folium.LayerControl(collapsed=True),
             returned_objects=[],
             use_container_width=True,
@@ -263,7 +304,7 @@ def main() -> None:
         if not dates:
             st.warning("The store holds no territory snapshot yet.")
             return
-        playing = play_ui(dates)
+        playing = st.session_state.get("playing", False)
         fragment = st.fragment(run_every=PLAY_INTERVAL_S if playing else None)(map_ui)
         fragment(url, revision, dates, visible, events_layer, window_days, playing)
     except FrontlineError as error:

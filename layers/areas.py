@@ -131,3 +131,27 @@ def area_table(features: gpd.GeoDataFrame, within=(ANYWHERE,), borders=None) -> 
             for (held_by, status, _), area in zip(dissolved, area_km2(clipped)):
                 rows.append((held_by, status, code, float(area)))
     return pd.DataFrame(rows, columns=AREA_COLUMNS)
+
+
+def area_summary(series: pd.DataFrame, layer: str, as_of) -> pd.DataFrame:
+    """One snapshot's stored areas as a table: a row per side and status, a column per border.
+
+    Parameters
+    ----------
+    series : DataFrame
+        ``Store.area_series()`` rows (``as_of, layer, held_by, status, within, area_km2``).
+    layer, as_of
+        The snapshot: its layer and its own date.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``held_by, status`` and one per ``within`` value (``""`` = unclipped).
+    """
+    rows = series[(series["layer"] == layer) & (series["as_of"] == as_of)]
+    borders = sorted(set(rows["within"]))
+    table: dict[tuple, dict] = {}
+    for row in rows.itertuples():
+        table.setdefault((row.held_by, row.status), {})[row.within] = row.area_km2
+    records = [{"held_by": side, "status": status, **{b: areas.get(b, 0.0) for b in borders}} for (side, status), areas in sorted(table.items())]
+    return pd.DataFrame(records, columns=["held_by", "status", *borders])

@@ -162,7 +162,7 @@ _CSS = """
 .frontline-place { background: transparent; border: 0; box-shadow: none; padding: 0 0 0 2px;
   color: %(label)s; font-size: 11px; text-shadow: 0 0 2px #fff, 0 0 2px #fff; }
 .frontline-place::before { display: none; }
-.frontline-tip { max-width: 340px; white-space: normal; }
+.frontline-tip { width: 320px; white-space: normal; font-size: 12px; line-height: 1.35; }
 .frontline-tip ul { margin: 2px 0 0 14px; padding: 0; }
 </style>
 """ % {"sea": style.BASEMAP["sea"], "label": style.BASEMAP["label"]}
@@ -238,16 +238,19 @@ def base_map(static_url: str = STATIC_URL) -> folium.Map:
     return m
 
 
-def territory_tooltip(layer: str, row: dict, snapshot_as_of, age_days: int) -> str:
-    """Tooltip markup of one territory feature; every value escaped."""
+def territory_tooltip(layer: str, row: dict, snapshot_as_of) -> str:
+    """Tooltip markup of one territory feature; every value escaped.
+
+    The snapshot's age is shown above the map, not here, so that a snapshot's display
+    data is the same on every day it is shown and can be prepared once.
+    """
     side = SIDE_NAMES.get(row.get("held_by"), row.get("held_by"))
     status = row.get("status")
     what = {"held": f"Held by {side}", "contested": f"Contested ({side} side)", "claimed": f"Claimed by {side}, unconfirmed"}.get(status, status)
-    age = "same day" if age_days == 0 else f"{age_days} day{'s' if age_days != 1 else ''} old"
     lines = [
         f"<b>{escape_html(what)}</b>",
         f"Layer: {escape_html(layer)}",
-        f"Snapshot: {escape_html(snapshot_as_of)} ({age})",
+        f"Snapshot: {escape_html(snapshot_as_of)}",
         f"Source: {escape_html(row.get('source', ''))}",
     ]
     if row.get("note"):
@@ -271,33 +274,42 @@ def event_tooltip(row: dict) -> str:
     return "<br>".join(lines)
 
 
-def territory_group(snapshots) -> folium.FeatureGroup:
-    """One feature group with the territory of each given snapshot.
+def territory_geojson(snapshot) -> str:
+    """A snapshot's display data: geometry (~1 m precision), style and escaped tooltip only.
 
-    Only display fields travel to the browser: a style and a pre-escaped tooltip.
-    Claimed areas are drawn last so their outline stays visible over held ground.
+    Only these fields travel to the browser. Claimed areas come last so their outline
+    stays visible over held ground.
+    """
+    features = snapshot.features
+    if not len(features):
+        return _feature_collection(gpd.GeoDataFrame({"tip": [], "style": []}, geometry=[], crs="EPSG:4326"))
+    order = {"contested": 0, "held": 1, "claimed": 2}
+    features = features.assign(_order=features["status"].map(order).fillna(3)).sort_values("_order", kind="stable")
+    rows = features.drop(columns=[features.geometry.name, "_order"]).to_dict("records")
+    display = gpd.GeoDataFrame(
+        {
+            "tip": [territory_tooltip(snapshot.layer, row, snapshot.as_of) for row in rows],
+            "style": [style.territory_style(row.get("held_by"), row.get("status")) for row in rows],
+        },
+        geometry=features.geometry.values,
+        crs="EPSG:4326",
+    )
+    return _feature_collection(display)
+
+
+def territory_group(geojsons) -> folium.FeatureGroup:
+    """One feature group holding the given snapshots' display data (``territory_geojson``).
+
+    No ``style_function``: Leaflet applies each feature's ``style`` property itself,
+    which spares folium a Python call per feature on every slider step.
     """
     group = folium.FeatureGroup(name="Territory", control=True)
     _forget_removed_groups().add_to(group)
-    order = {"contested": 0, "held": 1, "claimed": 2}
-    for snapshot in snapshots:
-        features = snapshot.features
-        if not len(features):
+    for geojson in geojsons:
+        if '"features":[]' in geojson:
             continue
-        features = features.assign(_order=features["status"].map(order).fillna(3)).sort_values("_order", kind="stable")
-        rows = features.drop(columns=[features.geometry.name, "_order"]).to_dict("records")
-        display = gpd.GeoDataFrame(
-            {
-                "tip": [territory_tooltip(snapshot.layer, row, snapshot.as_of, snapshot.age_days) for row in rows],
-                "style": [style.territory_style(row.get("held_by"), row.get("status")) for row in rows],
-            },
-            geometry=features.geometry.values,
-            crs="EPSG:4326",
-        )
         folium.GeoJson(
-            _feature_collection(display),
-            style_function=lambda feature: feature["properties"]["style"],
-            highlight_function=lambda feature: {"weight": 3},
+            geojson,
             tooltip=folium.GeoJsonTooltip(["tip"], labels=False, sticky=True, class_name="frontline-tip"),
             smooth_factor=1.0,
         ).add_to(group)

@@ -16,8 +16,8 @@ from .store import Store
 
 
 @dataclass(frozen=True)
-class Snapshot:
-    """The full state of one layer as of a date.
+class SnapshotRef:
+    """Which snapshot a map of one layer at a requested date shows.
 
     Attributes
     ----------
@@ -28,19 +28,24 @@ class Snapshot:
         The date the map was asked for; ``as_of <= requested``.
     version_id : int
         The stored version shown.
-    features : GeoDataFrame
     """
 
     layer: str
     as_of: dt.date
     requested: dt.date
     version_id: int
-    features: gpd.GeoDataFrame
 
     @property
     def age_days(self) -> int:
         """Days between the snapshot and the requested date (0 = same day)."""
         return (self.requested - self.as_of).days
+
+
+@dataclass(frozen=True)
+class Snapshot(SnapshotRef):
+    """The full state of one layer as of a date: a :class:`SnapshotRef` with its features."""
+
+    features: gpd.GeoDataFrame = None
 
 
 def latest_on_or_before(dates, as_of: dt.date):
@@ -49,22 +54,21 @@ def latest_on_or_before(dates, as_of: dt.date):
     return position - 1 if position else None
 
 
-def version_at(store: Store, layer: str, as_of: dt.date) -> tuple[dt.date, int] | None:
-    """The snapshot date and version id a map of ``layer`` at ``as_of`` shows, or None."""
+def ref_at(store: Store, layer: str, as_of: dt.date) -> SnapshotRef | None:
+    """Which snapshot of ``layer`` a map at ``as_of`` shows: the latest on or before it, or None."""
     heads = store.heads(layer)
     index = latest_on_or_before(heads["as_of"], as_of)
     if index is None:
         return None
-    return heads["as_of"].iloc[index], int(heads["version_id"].iloc[index])
+    return SnapshotRef(layer, heads["as_of"].iloc[index], as_of, int(heads["version_id"].iloc[index]))
 
 
 def snapshot_at(store: Store, layer: str, as_of: dt.date) -> Snapshot | None:
-    """The latest snapshot of ``layer`` on or before ``as_of``; None before the first one."""
-    found = version_at(store, layer, as_of)
-    if found is None:
+    """The latest snapshot of ``layer`` on or before ``as_of``, with its features; None before the first one."""
+    ref = ref_at(store, layer, as_of)
+    if ref is None:
         return None
-    snapshot_date, version_id = found
-    return Snapshot(layer, snapshot_date, as_of, version_id, store.features(version_id))
+    return Snapshot(ref.layer, ref.as_of, ref.requested, ref.version_id, store.features(ref.version_id))
 
 
 def timeline(store: Store, layers) -> list[dt.date]:

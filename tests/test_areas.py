@@ -124,3 +124,15 @@ def test_area_table_dissolves_overlaps_per_side_and_status(two_snapshot_store):
     held = table[(table.held_by == "UA") & (table.status == "held")]["area_km2"].item()
     assert held == pytest.approx(areas.area_km2([shapely.union(a, b)])[0], rel=1e-9)
     assert set(zip(table.held_by, table.status)) == {("UA", "held"), ("RU", "claimed")}
+
+
+def test_area_summary_is_one_row_per_side_and_status_with_a_column_per_border(two_snapshot_store):
+    series = two_snapshot_store.area_series("Test")
+    import datetime as dt
+
+    table = areas.area_summary(series, "Test", dt.date(2024, 8, 20))
+    assert list(table.columns) == ["held_by", "status", "", "RUS", "UKR"]
+    assert list(zip(table.held_by, table.status)) == [("UA", "contested"), ("UA", "held")]
+    held = series[(series.as_of == dt.date(2024, 8, 20)) & (series.status == "held")].set_index("within")["area_km2"]
+    assert table.loc[table.status == "held", "RUS"].item() == held["RUS"]
+    assert areas.area_summary(series, "Test", dt.date(2024, 8, 11)).empty

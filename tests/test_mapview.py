@@ -51,17 +51,18 @@ def test_base_map_is_identical_across_builds_so_the_component_never_remounts():
 
 def test_territory_group_carries_geometry_style_and_age():
     features = territory([(shapely.box(35.0, 51.0, 35.2, 51.2), "UA", "held", "ISW"), (shapely.box(35.2, 51.0, 35.3, 51.2), "UA", "contested", "ISW")])
-    js = _decoded(_get_feature_group_string(mapview.territory_group([_snapshot(features)]), mapview.base_map()))
+    js = _decoded(_get_feature_group_string(mapview.territory_group([mapview.territory_geojson(_snapshot(features))]), mapview.base_map()))
     assert "[35.2,51.2]" in js or "[35.2, 51.2]" in js
     assert "Held by Ukraine" in js and "Contested (Ukraine side)" in js
-    assert "2024-08-10 (2 days old)" in js
+    assert "Snapshot: 2024-08-10" in js
+    assert "feature.properties.style" in js
     assert "window.feature_group = (window.feature_group || []).filter" in js
 
 
 def test_every_property_value_is_escaped_in_territory_tooltips():
     features = territory([(shapely.box(35.0, 51.0, 35.2, 51.2), "UA", "held", payload) for payload in PAYLOADS])
     features["note"] = PAYLOADS
-    js = _decoded(_get_feature_group_string(mapview.territory_group([_snapshot(features)]), mapview.base_map()))
+    js = _decoded(_get_feature_group_string(mapview.territory_group([mapview.territory_geojson(_snapshot(features))]), mapview.base_map()))
     for payload in PAYLOADS:
         assert payload not in js
     assert "&lt;img src=x onerror=alert(1)&gt;" in js
