@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -269,7 +268,6 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
             mapview.base_map(static_url()),
             key="map",
             feature_group_to_add=[mapview.territory_group([territory_display(url, revision, ref.layer, ref.as_of, ref.version_id) for ref in shown]), mapview.events_group(recent if recent is not None else _no_events())],
-            layer_control=folium.LayerControl(collapsed=True),
             returned_objects=[],
             use_container_width=True,
             height=MAP_HEIGHT_PX,

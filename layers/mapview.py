@@ -76,11 +76,14 @@ class _Script(MacroElement):
 
 def _forget_removed_groups() -> _Script:
     # streamlit-folium pushes every dynamic group onto window.feature_group and never
-    # drops removed ones, so the browser heap grows with every slider step
-    # (randyzwitch/streamlit-folium#247). Runs after the old groups are removed.
+    # drops removed ones (randyzwitch/streamlit-folium#247), and its frontend appends
+    # the same <style> to the page on every update: both grow the browser's memory with
+    # every slider step. Runs on each update, after the old groups are removed.
     return _Script(
         "window.feature_group = (window.feature_group || []).filter("
         "function (layer) { return window.map && window.map.hasLayer(layer); });"
+        "(function () { var seen = {}; document.querySelectorAll('head > style').forEach(function (node) {"
+        " if (seen[node.textContent]) { node.remove(); } else { seen[node.textContent] = true; } }); })();"
     )
 
 
@@ -234,6 +237,10 @@ def base_map(static_url: str = STATIC_URL) -> folium.Map:
     _Basemap(static_url).add_to(m)
     for name, (url, attribution) in ONLINE_TILES.items():
         folium.TileLayer(url, name=name, attr=attribution, overlay=True, show=False, control=True, opacity=0.85).add_to(m)
+    # In the base map, not passed per step: streamlit-folium would re-create the control
+    # on every step, and Leaflet's Control.Layers leaves a map click handler behind that
+    # keeps the old control, and through it the old step's layers, alive.
+    folium.LayerControl(collapsed=True).add_to(m)
     _Legend().add_to(m)
     return m
 

@@ -65,6 +65,7 @@ def test_slider_changes_the_date_and_the_map_content_but_not_its_identity(app):
     after = map_args(at)
     assert after["key"] == before["key"] and after["_id"] == before["_id"], "the map component must not remount"
     assert after["script"] == before["script"]
+    assert after["layer_control"] is None, "a per-step layer control leaks in Leaflet; it lives in the base map"
     assert after["feature_group"] != before["feature_group"]
     assert "20 August 2024" in " ".join(m.value for m in at.markdown)
 

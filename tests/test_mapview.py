@@ -43,6 +43,18 @@ def test_online_tiles_are_optional_overlays_not_shown_by_default():
     assert not re.search(r"tile_layer_\w+\.addTo\(", script)
 
 
+def test_layer_switcher_is_part_of_the_constant_base_map():
+    script = _get_map_string(mapview.base_map())
+    assert script.count("L.control.layers(") == 1
+    for name in mapview.ONLINE_TILES:
+        assert name in script
+
+
+def test_dynamic_groups_clean_up_after_streamlit_folium():
+    js = _get_feature_group_string(mapview.territory_group([]), mapview.base_map())
+    assert "window.map.hasLayer(layer)" in js and "head > style" in js
+
+
 def test_base_map_is_identical_across_builds_so_the_component_never_remounts():
     first = generate_js_hash(_get_map_string(mapview.base_map()), "map", False)
     second = generate_js_hash(_get_map_string(mapview.base_map()), "map", False)
