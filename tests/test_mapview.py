@@ -43,8 +43,14 @@ def test_online_tiles_are_optional_overlays_not_shown_by_default():
     assert not re.search(r"tile_layer_\w+\.addTo\(", script)
 
 
+def rendered_script(m) -> str:
+    """The base map's script as st_folium produces it (it renders the figure first)."""
+    m.get_root().render()
+    return _get_map_string(m)
+
+
 def test_layer_switcher_is_part_of_the_constant_base_map():
-    script = _get_map_string(mapview.base_map())
+    script = rendered_script(mapview.base_map())
     assert script.count("L.control.layers(") == 1
     for name in mapview.ONLINE_TILES:
         assert name in script
@@ -56,8 +62,8 @@ def test_dynamic_groups_clean_up_after_streamlit_folium():
 
 
 def test_base_map_is_identical_across_builds_so_the_component_never_remounts():
-    first = generate_js_hash(_get_map_string(mapview.base_map()), "map", False)
-    second = generate_js_hash(_get_map_string(mapview.base_map()), "map", False)
+    first = generate_js_hash(rendered_script(mapview.base_map()), "map", False)
+    second = generate_js_hash(rendered_script(mapview.base_map()), "map", False)
     assert first == second
 
 

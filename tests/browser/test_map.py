@@ -48,6 +48,9 @@ def test_map_draws_polygons_basemap_and_labels(page, app_url):
     assert frame.locator("path.leaflet-interactive").count() >= 2
     assert frame.locator(".frontline-legend").count() == 1
     assert frame.locator(".leaflet-control-scale").count() == 1
+    switcher = frame.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert [t.strip() for t in switcher] == ["OpenStreetMap (online)", "CartoDB Positron (online)"]
+    assert frame.locator(".leaflet-tile").count() == 0, "online tiles must be off by default"
     assert any(u.endswith("/app/static/basemap/countries.geojson") for u in page.recorder.requests)
 
 
