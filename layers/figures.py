@@ -125,9 +125,9 @@ def compare(figures: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
 
 
 def nearest(comparison: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """The figures of each scope dated nearest to ``as_of`` (ties all kept)."""
+    """The figures of each scope dated nearest to ``as_of`` (ties all kept), nearest scope first."""
     if comparison.empty:
         return comparison
     distance = comparison["date"].map(lambda d: abs((d - as_of).days))
     best = distance.groupby(comparison["scope"]).transform("min")
-    return comparison[distance == best]
+    return comparison[distance == best].assign(_distance=distance).sort_values(["_distance", "date"], kind="stable").drop(columns="_distance")

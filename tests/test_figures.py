@@ -76,3 +76,8 @@ def test_peak_to_date_is_compared_with_the_largest_snapshot_so_far():
     table = figures.compare(pd.DataFrame([figure("2024-11-23", 1376) | {"measure": "peak to date"}, figure("2024-11-23", 800)]), pd.concat([rows, later]))
     assert list(table["computed_km2"]) == [700.0, 500.0]
     assert list(table["computed_as_of"]) == [D("2024-08-20"), D("2024-09-01")]
+
+
+def test_nearest_lists_the_closest_scope_first():
+    table = figures.compare(pd.DataFrame([figure("2024-08-12", 1000, scope="peak"), figure("2024-08-20", 1263)]), series())
+    assert list(figures.nearest(table, D("2024-08-21"))["scope"]) == ["UA-held in Kursk", "peak"]
