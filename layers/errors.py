@@ -28,3 +28,11 @@ class UnknownLayerError(FrontlineError):
 
 class StoreError(FrontlineError):
     """The store cannot be opened or written; the message says why."""
+
+
+class ConflictError(FrontlineError):
+    """Someone else committed to the same layer and date since the editor's preview."""
+
+
+class NotAuthorisedError(FrontlineError):
+    """A write was attempted without the editor role."""
