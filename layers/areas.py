@@ -155,3 +155,59 @@ def area_summary(series: pd.DataFrame, layer: str, as_of) -> pd.DataFrame:
         table.setdefault((row.held_by, row.status), {})[row.within] = row.area_km2
     records = [{"held_by": side, "status": status, **{b: areas.get(b, 0.0) for b in borders}} for (side, status), areas in sorted(table.items())]
     return pd.DataFrame(records, columns=["held_by", "status", *borders])
+
+
+#: Columns of a change table.
+CHANGE_COLUMNS = ["held_by", "status", "within", "before_km2", "after_km2", "change_km2"]
+
+
+def change_table(before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame, within=(ANYWHERE,), borders=None) -> pd.DataFrame:
+    """Area per side and status before and after, and the difference (after − before).
+
+    ``before`` is None for a layer's first snapshot: everything counts as new.
+    """
+    after_table = area_table(after, within, borders).rename(columns={"area_km2": "after_km2"})
+    if before is None or not len(before):
+        before_table = after_table.iloc[0:0].rename(columns={"after_km2": "before_km2"})
+    else:
+        before_table = area_table(before, within, borders).rename(columns={"area_km2": "before_km2"})
+    table = before_table.merge(after_table, on=["held_by", "status", "within"], how="outer").fillna({"before_km2": 0.0, "after_km2": 0.0})
+    table["change_km2"] = table["after_km2"] - table["before_km2"]
+    return table.sort_values(["within", "held_by", "status"]).reset_index(drop=True)[CHANGE_COLUMNS]
+
+
+def gained_and_lost(before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame, status: str = "held") -> gpd.GeoDataFrame:
+    """Ground each side gained and lost between two snapshots, as polygons with their km².
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``held_by, change`` ("gained" or "lost"), ``area_km2``, geometry; only
+        non-empty changes.
+    """
+    rows = []
+    sides = set(after.loc[after["status"] == status, "held_by"]) if len(after) else set()
+    if before is not None and len(before):
+        sides |= set(before.loc[before["status"] == status, "held_by"])
+    for side in sorted(sides):
+        new = _dissolved(after, side, status)
+        old = _dissolved(before, side, status) if before is not None else None
+        for change, geom in (("gained", _difference(new, old)), ("lost", _difference(old, new))):
+            if geom is not None and not geom.is_empty and area_km2([geom])[0] > 0:
+                rows.append({"held_by": side, "change": change, "area_km2": float(area_km2([geom])[0]), "geometry": geom})
+    return gpd.GeoDataFrame(rows, columns=["held_by", "change", "area_km2", "geometry"], geometry="geometry", crs="EPSG:4326")
+
+
+def _dissolved(features, side, status):
+    if features is None or not len(features):
+        return None
+    chosen = features[(features["held_by"] == side) & (features["status"] == status)]
+    return shapely.union_all(shapely.make_valid(chosen.geometry.values)) if len(chosen) else None
+
+
+def _difference(a, b):
+    if a is None:
+        return None
+    if b is None:
+        return _polygonal_part(a)
+    return _polygonal_part(shapely.difference(a, b))

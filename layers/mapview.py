@@ -344,3 +344,38 @@ def events_group(events: gpd.GeoDataFrame) -> folium.FeatureGroup:
             tooltip=folium.GeoJsonTooltip(["tip"], labels=False, sticky=True, class_name="frontline-tip"),
         ).add_to(group)
     return group
+
+
+CHANGE_STYLES = {
+    "gained": {"color": "#1b5e20", "weight": 1.5, "fillColor": "#43a047", "fillOpacity": 0.55},
+    "lost": {"color": "#b71c1c", "weight": 1.5, "fillColor": "#e53935", "fillOpacity": 0.55, "dashArray": "4 3"},
+}
+PREVIOUS_STYLE = {"color": "#424242", "weight": 2, "dashArray": "6 4", "fill": False}
+
+
+def change_group(previous: gpd.GeoDataFrame | None, diff: gpd.GeoDataFrame, previous_as_of=None) -> folium.FeatureGroup:
+    """The previous snapshot's outline and the ground gained and lost, for an editor's preview.
+
+    ``diff`` is ``areas.gained_and_lost(previous, new)``.
+    """
+    group = folium.FeatureGroup(name="Change against the previous snapshot", control=True)
+    _forget_removed_groups().add_to(group)
+    if previous is not None and len(previous):
+        outline = gpd.GeoDataFrame(
+            {"tip": [f"Previous snapshot ({escape_html(previous_as_of)}): {escape_html(SIDE_NAMES.get(s, s))}, {escape_html(t)}" for s, t in zip(previous["held_by"], previous["status"])],
+             "style": [PREVIOUS_STYLE] * len(previous)},
+            geometry=previous.geometry.values,
+            crs="EPSG:4326",
+        )
+        folium.GeoJson(_feature_collection(outline), tooltip=folium.GeoJsonTooltip(["tip"], labels=False, sticky=True, class_name="frontline-tip")).add_to(group)
+    if len(diff):
+        display = gpd.GeoDataFrame(
+            {
+                "tip": [f"<b>{escape_html(c.capitalize())} by {escape_html(SIDE_NAMES.get(s, s))}</b>: {a:,.1f} km²" for s, c, a in zip(diff["held_by"], diff["change"], diff["area_km2"])],
+                "style": [CHANGE_STYLES[c] for c in diff["change"]],
+            },
+            geometry=diff.geometry.values,
+            crs="EPSG:4326",
+        )
+        folium.GeoJson(_feature_collection(display), tooltip=folium.GeoJsonTooltip(["tip"], labels=False, sticky=True, class_name="frontline-tip")).add_to(group)
+    return group

@@ -136,3 +136,23 @@ def test_area_summary_is_one_row_per_side_and_status_with_a_column_per_border(tw
     held = series[(series.as_of == dt.date(2024, 8, 20)) & (series.status == "held")].set_index("within")["area_km2"]
     assert table.loc[table.status == "held", "RUS"].item() == held["RUS"]
     assert areas.area_summary(series, "Test", dt.date(2024, 8, 11)).empty
+
+
+def test_change_table_and_gained_lost_ground():
+    from tests.conftest import territory
+
+    before = territory([(shapely.box(35.0, 51.0, 35.2, 51.2), "UA", "held", "s")])
+    after = territory([(shapely.box(35.1, 51.0, 35.3, 51.2), "UA", "held", "s"), (shapely.box(35.3, 51.0, 35.4, 51.2), "RU", "claimed", "s")])
+    table = areas.change_table(before, after)
+    held = table[(table.held_by == "UA") & (table.status == "held")].iloc[0]
+    assert held.before_km2 == pytest.approx(areas.area_km2([shapely.box(35.0, 51.0, 35.2, 51.2)])[0])
+    assert held.change_km2 == pytest.approx(held.after_km2 - held.before_km2)
+    claimed = table[table.status == "claimed"].iloc[0]
+    assert claimed.before_km2 == 0 and claimed.after_km2 > 0
+    diff = areas.gained_and_lost(before, after)
+    gained = diff[diff.change == "gained"].iloc[0]
+    lost = diff[diff.change == "lost"].iloc[0]
+    assert gained.area_km2 == pytest.approx(areas.area_km2([shapely.box(35.2, 51.0, 35.3, 51.2)])[0], rel=1e-9)
+    assert lost.area_km2 == pytest.approx(areas.area_km2([shapely.box(35.0, 51.0, 35.1, 51.2)])[0], rel=1e-9)
+    first = areas.gained_and_lost(None, after)
+    assert list(first.change) == ["gained"] and areas.change_table(None, after)["before_km2"].eq(0).all()
