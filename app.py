@@ -16,11 +16,15 @@ from streamlit_folium import st_folium
 from layers import events as events_mod
 from layers import figures as figures_mod
 from layers import mapview, snapshots
-from layers.areas import BORDERS_SOURCE, METHOD, area_summary
+from layers import auth, schema
+from layers.areas import ANYWHERE, BORDERS_SOURCE, METHOD, area_summary, change_table, gained_and_lost
 from layers.errors import FrontlineError
-from layers.ingest import seed_default_data
-from layers.store import Store, default_url
+from layers.ingest import date_from_name, seed_default_data, sha256
+from layers.formats import decode
+from layers.presets import PRESETS, PropertyMapping, distinct_values, suggest_preset
+from layers.store import NewSnapshot, Store, default_url
 from layers.text import escape_markdown
+from layers.validation import validate
 
 PLAY_INTERVAL_S = 1.0
 WINDOW_CHOICES = [1, 3, 7, 14, 30]
@@ -282,6 +286,222 @@ def _no_events():
     return gpd.GeoDataFrame({"occurred_on": []}, geometry=[], crs="EPSG:4326")
 
 
+# --- editors ---------------------------------------------------------------------
+
+UPLOAD_TYPES = ["geojson", "json", "gz", "kml", "gpkg"]
+NO_PRESET = "(none: the file uses this app's property names)"
+
+
+def _secrets() -> dict:
+    try:
+        return st.secrets.to_dict()
+    except (FileNotFoundError, AttributeError):
+        return {}
+
+
+def current_editor() -> auth.Editor | None:
+    """The signed-in editor, re-derived on every run from server-side state only."""
+    secrets = _secrets()
+    if auth.oidc_configured(secrets):
+        return auth.editor_from_oidc(st.user.to_dict(), secrets)
+    return st.session_state.get("_editor")
+
+
+def sign_in_ui() -> None:
+    """Editor sign-in in the sidebar: OIDC when configured, else the editor password."""
+    secrets = _secrets()
+    settings = auth.editor_settings(secrets)
+    with st.sidebar:
+        if auth.oidc_configured(secrets):
+            if st.user.is_logged_in:
+                st.caption(f"Signed in as {escape_markdown(st.user.get('email', ''))}" + ("" if current_editor() else " (reader)"))
+                st.button("Sign out", on_click=st.logout)
+            else:
+                st.button("Editor sign-in", on_click=st.login)
+        elif settings.get("password_hash"):
+            editor = st.session_state.get("_editor")
+            if editor:
+                st.caption(f"Editor: {escape_markdown(editor.name)}")
+                st.button("Sign out", on_click=lambda: st.session_state.pop("_editor", None))
+            else:
+                with st.expander("Editor sign-in"), st.form("sign_in", border=False):
+                    name = st.text_input("Your name (recorded with each change)", key="editor_name")
+                    password = st.text_input("Editor password", type="password", key="editor_password")
+                    if st.form_submit_button("Sign in"):
+                        editor = auth.editor_from_password(name, password, secrets)
+                        if editor:
+                            st.session_state["_editor"] = editor
+                            st.rerun()
+                        st.error("Wrong name or password.")
+
+
+def editor_ui(url: str, revision: str, infos, editor: auth.Editor) -> None:
+    """Upload, validate, map properties, preview against the previous snapshot, commit; history and revert."""
+    store = open_store(url)
+    st.divider()
+    st.subheader("Editor")
+    layer, kind = _layer_choice_ui(infos)
+    upload = st.file_uploader("Snapshot file: GeoJSON, gzipped GeoJSON, KML or GeoPackage", type=UPLOAD_TYPES, max_upload_size=20, key="upload")
+    if upload is not None and layer:
+        raw = upload.getvalue()
+        guessed = date_from_name(upload.name)
+        as_of = st.date_input("Snapshot date (the state of the layer as of this date)", value=guessed, key=f"as_of_{upload.file_id}")
+        mapping, defaults = _mapping_ui(kind, raw, upload.name)
+        repair = st.checkbox("Repair invalid geometry (the report shows how each repair changes the area)", key="repair")
+        report = validate(raw, KINDS[kind], name=upload.name, defaults=defaults, mapping=mapping, repair=repair)
+        _report_ui(report)
+        if not as_of:
+            st.error("No date found in the file name; choose the snapshot date above.")
+        elif report.ok:
+            _preview_and_commit_ui(store, layer, kind, as_of, raw, upload.name, report, editor)
+    if layer and layer in {i.name for i in infos}:
+        _history_ui(store, layer)
+
+
+KINDS = {"territory": schema.TERRITORY, "events": schema.EVENT}
+
+
+def _layer_choice_ui(infos) -> tuple[str, str]:
+    names = [i.name for i in infos]
+    choice = st.selectbox("Layer", [*names, "New layer…"], key="edit_layer")
+    if choice == "New layer…":
+        name = st.text_input("New layer name", max_chars=200, key="new_layer_name").strip()
+        kind = st.radio("Kind", list(KINDS), horizontal=True, key="new_layer_kind")
+        return name, kind
+    return choice, next(i.kind for i in infos if i.name == choice)
+
+
+CUSTOM_MAPPING = "map the file's own properties…"
+
+
+def _mapping_ui(kind: str, raw: bytes, file_name: str) -> tuple[PropertyMapping | None, dict]:
+    """A preset or the editor's own mapping, and the values to fill in for features that
+    lack a field (a feature's own value wins)."""
+    columns = st.columns(4)
+    document, _ = decode(raw, file_name)
+    suggested = suggest_preset(document) if document is not None else None
+    choices = [NO_PRESET, *PRESETS, CUSTOM_MAPPING] if kind == "territory" else [NO_PRESET]
+    preset = columns[0].selectbox(
+        "Property mapping", choices, index=choices.index(suggested) if suggested in choices else 0, key="preset",
+        help="How the file's own properties become side, status and source.",
+    )
+    mapping = PRESETS.get(preset)
+    if preset == CUSTOM_MAPPING and document is not None:
+        mapping = _custom_mapping_ui(distinct_values(document))
+    defaults = {}
+    if kind == "territory":
+        defaults["held_by"] = columns[1].selectbox("Side, where missing", ["", *schema.SIDES], key="default_held_by") or None
+        defaults["status"] = columns[2].selectbox("Status, where missing", ["", *schema.STATUSES], key="default_status") or None
+    defaults["source"] = columns[3].text_input("Source, where missing", key="default_source").strip() or None
+    return mapping, defaults
+
+
+def _custom_mapping_ui(values: dict[str, list[str]]) -> PropertyMapping | None:
+    """Choose the property that gives the side and the status, and map each of its values."""
+    if not values:
+        st.info("The file's features have no properties to map; fill side, status and source below.")
+        return None
+    properties = ["(none)", *values]
+    columns = st.columns(3)
+    held_by_property, held_by_values = _value_map_ui(columns[0], "Side", values, properties, list(schema.SIDES), "map_held_by")
+    status_property, status_values = _value_map_ui(columns[1], "Status", values, properties, list(schema.STATUSES), "map_status")
+    source_property = columns[2].selectbox("Source comes from property", properties, key="map_source")
+    try:
+        return PropertyMapping(
+            name="your mapping",
+            held_by_property=held_by_property, held_by_values=held_by_values,
+            status_property=status_property, status_values=status_values,
+            source_property=None if source_property == "(none)" else source_property,
+        )
+    except FrontlineError as error:
+        st.error(escape_markdown(str(error)))
+        return None
+
+
+def _value_map_ui(column, label: str, values, properties, allowed: list[str], key: str) -> tuple[str | None, dict]:
+    chosen = column.selectbox(f"{label} comes from property", properties, key=f"{key}_property")
+    if chosen == "(none)":
+        return None, {}
+    table = pd.DataFrame({"value in the file": values[chosen], label.lower(): [""] * len(values[chosen])})
+    edited = column.data_editor(
+        table, hide_index=True, disabled=["value in the file"], key=f"{key}_values",
+        column_config={label.lower(): st.column_config.SelectboxColumn(options=["", *allowed])},
+    )
+    return chosen, {value: target for value, target in zip(edited["value in the file"], edited[label.lower()]) if target}
+
+
+def _report_ui(report) -> None:
+    errors, warnings = len(report.errors), len(report.warnings)
+    if errors:
+        st.error(f"{errors} problem(s) to fix before this file can be committed; nothing has been written.")
+    else:
+        st.success(f"Valid: {len(report.features)} feature(s)" + (f", {warnings} note(s)" if warnings else "") + ".")
+    if report.problems:
+        st.dataframe(
+            pd.DataFrame([(p.severity, p.where, p.field, p.message) for p in report.problems], columns=["severity", "where", "field", "what to do"]),
+            hide_index=True, width="stretch",
+        )
+
+
+def _preview_and_commit_ui(store: Store, layer: str, kind: str, as_of: dt.date, raw: bytes, file_name: str, report, editor) -> None:
+    digest = sha256(raw)
+    # The head this preview was made against, kept from the first run that showed it:
+    # reading it again when Commit is clicked would silently overwrite a version another
+    # editor committed in between.
+    seen_key = f"preview_head:{layer}:{as_of}:{digest}"
+    if seen_key not in st.session_state:
+        st.session_state[seen_key] = store.head_version(layer, as_of)
+    expected = st.session_state[seen_key]
+    previous = snapshots.snapshot_at(store, layer, as_of) if layer in {i.name for i in store.layers()} else None
+    st.markdown(f"**Preview** — against {'the snapshot of ' + str(previous.as_of) if previous is not None else 'nothing (first snapshot of this layer)'}")
+    new = report.features
+    if kind == "territory":
+        table = change_table(previous.features if previous is not None else None, new, within=(ANYWHERE, "RUS", "UKR"))
+        st.dataframe(table.replace({"within": {ANYWHERE: "anywhere"}}), hide_index=True, width="stretch", column_config=_km2_columns(["before_km2", "after_km2", "change_km2"]))
+        diff = gained_and_lost(previous.features if previous is not None else None, new)
+        shown = snapshots.Snapshot(layer, as_of, as_of, 0, new)
+        st_folium(
+            mapview.base_map(static_url()),
+            key="preview",
+            feature_group_to_add=[mapview.territory_group([mapview.territory_geojson(shown)]), mapview.change_group(previous.features if previous is not None else None, diff, previous.as_of if previous is not None else None)],
+            returned_objects=[],
+            use_container_width=True,
+            height=480,
+        )
+    else:
+        st.dataframe(new.drop(columns=new.geometry.name), hide_index=True, width="stretch")
+    if st.button("Commit this snapshot", type="primary", key="commit"):
+        try:
+            who = auth.require_editor(current_editor())
+            snapshot = NewSnapshot(layer, as_of, new, digest, kind=kind, file_name=file_name[:300])
+            version = store.write([snapshot], expected_heads={(layer, as_of): expected}, actor=who.name)[0]
+        except FrontlineError as error:
+            st.error(escape_markdown(str(error)))
+        else:
+            st.success(f"Committed as version {version}. Readers see it on their next step.")
+
+
+def _history_ui(store: Store, layer: str) -> None:
+    # The heads shown on the previous run: a revert must fail if the head moved since.
+    seen = st.session_state.get("history_heads", {})
+    with st.expander(f"History of {escape_markdown(layer)}"):
+        history = store.history(layer)
+        st.dataframe(history, hide_index=True, width="stretch")
+        st.session_state["history_heads"] = {(layer, r.as_of): int(r.version_id) for r in history[history["is_head"]].itertuples()}
+        if len(history):
+            choice = st.selectbox("Version to restore", history["version_id"], key="revert_version")
+            if st.button("Revert to this version", key="revert"):
+                try:
+                    who = auth.require_editor(current_editor())
+                    row = history[history["version_id"] == choice].iloc[0]
+                    expected = seen.get((layer, row["as_of"]), store.head_version(layer, row["as_of"]))
+                    new_version = store.revert(layer, row["as_of"], int(choice), actor=who.name, expected_head=expected)
+                except FrontlineError as error:
+                    st.error(escape_markdown(str(error)))
+                else:
+                    st.success(f"Restored version {choice} as new version {new_version}; nothing was deleted.")
+
+
 def main() -> None:
     st.set_page_config(page_title="Front-line map", page_icon="🗺", layout="wide")
     st.markdown("## Front-line map")
@@ -305,6 +525,10 @@ def main() -> None:
         playing = st.session_state.get("playing", False)
         fragment = st.fragment(run_every=PLAY_INTERVAL_S if playing else None)(map_ui)
         fragment(url, revision, dates, visible, events_layer, window_days, playing)
+        sign_in_ui()
+        editor = current_editor()
+        if editor is not None:
+            editor_ui(url, revision, infos, editor)
     except FrontlineError as error:
         st.error(escape_markdown(str(error)))
 

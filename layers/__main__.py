@@ -1,7 +1,9 @@
-"""Command line: ``python -m layers validate|areas ...`` (contract in ../shared/BRIEF.md).
+"""Command line: ``python -m layers validate|import|areas ...`` (contract in ../shared/BRIEF.md).
 
 Errors a user can act on (:class:`layers.errors.FrontlineError`) are caught here, in
-one place, and printed without a traceback; the exit status is then non-zero.
+one place, and printed without a traceback. Exit status: 0 on success, 1 when a file
+fails validation (every problem is listed and nothing is written), 2 for any other
+user error (a missing file, a bad option, no date for a snapshot).
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ import csv
 import datetime as dt
 import json
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 
 from . import schema
 from .areas import ANYWHERE, METHOD, area_table, country_border
-from .errors import FrontlineError, InvalidInputError
-from .ingest import seed_default_data
+from .errors import FrontlineError
+from .ingest import plan_import, read_uploads, seed_default_data, write_import
+from .presets import PRESETS
 from .snapshots import latest_on_or_before
 from .store import Store, default_url
 from .validation import validate
@@ -37,12 +41,16 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m layers", description="Front-line map data tools.")
     commands = top.add_subparsers(dest="command", required=True)
 
-    check = commands.add_parser("validate", help="check GeoJSON files against the data contract; writes nothing")
+    check = commands.add_parser("validate", help="check files (GeoJSON, gzipped GeoJSON, KML, GeoPackage) against the data contract; writes nothing")
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    check.add_argument("--kind", choices=["territory", "events"], default="territory", help="what the files hold (default: territory)")
-    check.add_argument("--held-by", choices=sorted(schema.SIDES), help="held_by for features that lack it")
-    check.add_argument("--status", choices=sorted(schema.STATUSES), help="status for features that lack it")
-    check.add_argument("--source", help="source for features that lack it (e.g. DeepStateMap)")
+    _content_options(check)
+
+    load = commands.add_parser("import", help="validate files and write each as a snapshot of a layer, all or nothing")
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.add_argument("--db", default=None, help="SQLAlchemy URL (default: $FRONTLINE_DB, else the embedded SQLite file)")
+    load.add_argument("--layer", required=True, help="layer to import into (created if new)")
+    load.add_argument("--as-of", type=_date, help="snapshot date for a single file (default: the date in each file name)")
+    _content_options(load)
 
     areas = commands.add_parser("areas", help="print areas per date, layer, side and status")
     areas.add_argument("--db", default=None, help="SQLAlchemy URL (default: $FRONTLINE_DB, else the embedded SQLite file)")
@@ -53,19 +61,101 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _content_options(command: argparse.ArgumentParser) -> None:
+    """Options saying what files hold and how to read them, shared by validate and import."""
+    command.add_argument("--kind", choices=["territory", "events"], default="territory", help="what the files hold (default: territory)")
+    command.add_argument("--preset", choices=sorted(PRESETS), help="map a known source's own properties to the contract (deepstate: raw DeepStateMap exports)")
+    command.add_argument("--held-by", choices=sorted(schema.SIDES), help="held_by for features that lack it")
+    command.add_argument("--status", choices=sorted(schema.STATUSES), help="status for features that lack it")
+    command.add_argument("--source", help="source for features that lack it (e.g. DeepStateMap)")
+    command.add_argument("--repair", action="store_true", help="repair invalid polygons (each repair and its area change is reported)")
+
+
+def _defaults(args) -> dict:
+    return {"held_by": args.held_by, "status": args.status, "source": args.source}
+
+
+def _report_lines(report, name: str) -> str:
+    """A report for the terminal: the summary when it failed, else 'ok' and its warnings and notes."""
+    if not report.ok:
+        return report.summary()
+    return "\n".join([f"{name}: ok, {len(report.features)} feature(s)", *(f"  {p.severity}: {p}" for p in report.problems)])
+
+
 def run_validate(args) -> int:
     kind = schema.TERRITORY if args.kind == "territory" else schema.EVENT
-    defaults = {"held_by": args.held_by, "status": args.status, "source": args.source}
+    mapping = PRESETS[args.preset] if args.preset else None
     failed = 0
-    for path in args.files:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InvalidInputError(f"{path}: cannot read the file ({exc.strerror}); check the path.") from None
-        report = validate(raw, kind, name=str(path), defaults=defaults)
-        print(report.summary() if report.problems else f"{path}: ok, {len(report.features)} feature(s)")
+    for path, upload in zip(args.files, read_uploads(args.files)):
+        report = validate(upload.raw, kind, name=str(path), defaults=_defaults(args), mapping=mapping, repair=args.repair)
+        print(_report_lines(report, str(path)))
         failed += not report.ok
     return 1 if failed else 0
+
+
+class Progress:
+    """A progress line on stderr: rewritten in place on a terminal, else printed now and then."""
+
+    def __init__(self, verb: str, stream=None, every_seconds: float = 5.0):
+        self.verb = verb
+        self.stream = stream or sys.stderr
+        self.every_seconds = every_seconds
+        self.last = 0.0
+        self.interactive = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self.interactive:
+            end = "\n" if done == total else ""
+            print(f"\r{self.verb} {done}/{total}", end=end, file=self.stream, flush=True)
+        elif done == total or now - self.last >= self.every_seconds:
+            print(f"{self.verb} {done}/{total}", file=self.stream, flush=True)
+            self.last = now
+
+
+def run_import(args) -> int:
+    started = time.monotonic()
+    uploads = read_uploads(args.files)
+    plan = plan_import(
+        uploads,
+        args.layer,
+        as_of=args.as_of,
+        kind=args.kind,
+        defaults=_defaults(args),
+        mapping=PRESETS[args.preset] if args.preset else None,
+        repair=args.repair,
+        progress=Progress("validated"),
+    )
+    validated = time.monotonic()
+    if not plan.ok:
+        for report in plan.failed:
+            print(report.summary())
+        print(f"error: {len(plan.failed)} of {len(plan.reports)} file(s) failed validation; nothing was written.", file=sys.stderr)
+        return 1
+    for report in plan.reports:
+        for problem in report.warnings:
+            print(f"{report.name}: warning: {problem}", file=sys.stderr)
+    store = Store(args.db or default_url())
+    try:
+        # The app seeds an empty store on first run; seeding here keeps the embedded
+        # layers in a store that the command line happened to create.
+        seed_default_data(store)
+        print(f"writing {len(plan.snapshots)} snapshot(s) to layer {plan.layer!r} in one transaction...", file=sys.stderr, flush=True)
+        written = write_import(store, plan, actor="cli", action="import")
+    finally:
+        store.close()
+    finished = time.monotonic()
+    dates = sorted(snapshot.as_of for snapshot in plan.snapshots)
+    span = f"{dates[0]}" if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+    repairs = sum(len(report.repairs) for report in plan.reports)
+    written_count = len(plan.snapshots) - len(written.unchanged)
+    print(
+        f"layer {plan.layer!r}: wrote {written_count} snapshot(s) ({span}) with {plan.n_features} feature(s)"
+        + (f", {repairs} geometry repair(s)" if repairs else "")
+        + f" in {finished - started:.1f} s (validation {validated - started:.1f} s, writing {finished - validated:.1f} s)."
+        + (f" {len(written.unchanged)} file(s) were identical to the current version and were not written again." if written.unchanged else "")
+    )
+    return 0
 
 
 def area_rows(store: Store, layer: str | None, as_of: dt.date | None, within: str | None) -> list[dict]:
@@ -121,7 +211,7 @@ def run_areas(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return {"validate": run_validate, "areas": run_areas}[args.command](args)
+        return {"validate": run_validate, "import": run_import, "areas": run_areas}[args.command](args)
     except FrontlineError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

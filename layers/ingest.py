@@ -1,7 +1,10 @@
-"""Reading files into snapshots: dates from file names, the embedded default data.
+"""Reading files into snapshots: dates from file names, editors' imports, the embedded default data.
 
 ``geodata/manifest.json`` lists the embedded layers; :func:`seed_default_data` checks
 every file against the data contract first and writes nothing unless all pass.
+An import (:func:`plan_import`, then :func:`write_import`) works the same way: every
+file is validated before anything is written, and all snapshots are then written in
+one transaction, each with its file name and SHA-256 in the audit log.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -17,8 +22,9 @@ import pandas as pd
 from . import schema
 from .errors import InvalidInputError, ValidationFailed
 from .figures import read_reported_figures
+from .presets import PropertyMapping
 from .store import NewSnapshot, Store
-from .validation import validate
+from .validation import Report, validate
 
 GEODATA = Path(__file__).resolve().parent.parent / "geodata"
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
@@ -134,3 +140,204 @@ def seed_default_data(store: Store, geodata: Path = GEODATA) -> int:
         return 0
     snapshots, figures, milestones = default_data(geodata)
     return len(store.write(snapshots, figures, milestones, actor="seed", action="seed", only_if_empty=True))
+
+
+# --- editors' imports ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file to import: the name it came under (for its date, messages and the audit log) and its bytes."""
+
+    name: str
+    raw: bytes
+
+
+@dataclass
+class ImportPlan:
+    """Every file of an import, validated, and the snapshots to write if all passed."""
+
+    layer: str
+    kind: str
+    reports: list[Report] = field(default_factory=list)
+    snapshots: list[NewSnapshot] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(report.ok for report in self.reports)
+
+    @property
+    def failed(self) -> list[Report]:
+        return [report for report in self.reports if not report.ok]
+
+    @property
+    def n_features(self) -> int:
+        return sum(len(snapshot.features) for snapshot in self.snapshots)
+
+
+def read_uploads(paths: Sequence[Path]) -> list[Upload]:
+    """Read files from disk as uploads.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming every file that cannot be read.
+    """
+    uploads, unreadable = [], []
+    for path in paths:
+        try:
+            uploads.append(Upload(Path(path).name, Path(path).read_bytes()))
+        except OSError as exc:
+            unreadable.append(f"{path}: cannot read the file ({exc.strerror}); check the path.")
+    if unreadable:
+        raise InvalidInputError("\n".join(unreadable))
+    return uploads
+
+
+def snapshot_dates(names: Sequence[str], as_of: dt.date | None = None) -> list[dt.date]:
+    """The snapshot date of each file: ``as_of`` if given, else the date in its name.
+
+    Raises
+    ------
+    InvalidInputError
+        When a name holds no date, when two files would give the same date, or when
+        ``as_of`` is given for several files (they would all replace each other).
+    """
+    if as_of is not None:
+        if len(names) > 1:
+            raise InvalidInputError(
+                f"--as-of gives every file the same date, and {len(names)} files were given; "
+                "import one file per date, or leave --as-of out and let each file name carry its date (2024-11-25 or 20241125)."
+            )
+        return [as_of]
+    dates = [date_from_name(name) for name in names]
+    undated = [name for name, date in zip(names, dates) if date is None]
+    if undated:
+        listed = ", ".join(undated[:10]) + (f" and {len(undated) - 10} more" if len(undated) > 10 else "")
+        raise InvalidInputError(
+            f"no date in the file name of {listed}; pass --as-of YYYY-MM-DD, or rename the file to include its date (2024-11-25 or 20241125)."
+        )
+    seen: dict[dt.date, str] = {}
+    for name, date in zip(names, dates):
+        if date in seen:
+            raise InvalidInputError(f"{seen[date]} and {name} both give the date {date}; a layer has one snapshot per date. Import one of them.")
+        seen[date] = name
+    return dates
+
+
+def plan_import(
+    uploads: Sequence[Upload],
+    layer: str,
+    *,
+    as_of: dt.date | None = None,
+    kind: str = "territory",
+    defaults: dict | None = None,
+    mapping: PropertyMapping | None = None,
+    repair: bool = False,
+    description: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportPlan:
+    """Validate every file of an import and build its snapshots; writes nothing.
+
+    Parameters
+    ----------
+    uploads : sequence of Upload
+        The files; each becomes one snapshot.
+    layer : str
+        Layer to import into (created on write if new).
+    as_of : datetime.date, optional
+        Snapshot date for a single file; otherwise each file name's date.
+    kind : str
+        ``territory`` or ``events``.
+    defaults : dict, optional
+        Values for fields a feature lacks, e.g. ``{"held_by": "RU", "status": "held"}``.
+    mapping : PropertyMapping, optional
+        How the files' own properties map to the contract (e.g. a preset).
+    repair : bool
+        Whether invalid polygons may be repaired (see :func:`layers.validation.validate`).
+    description : str
+        Description of the layer if the import creates it.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each file is validated.
+
+    Returns
+    -------
+    ImportPlan
+        ``plan.ok`` is False when any file failed; ``plan.snapshots`` is then empty.
+
+    Raises
+    ------
+    InvalidInputError
+        For a bad layer name, kind or dates, before any file is validated.
+    """
+    if not layer or not layer.strip():
+        raise InvalidInputError("--layer is empty; give the name of the layer to import into.")
+    if kind not in schema.LAYER_KINDS:
+        raise InvalidInputError(f"kind {kind!r} is not a layer kind; use {', '.join(schema.LAYER_KINDS)}.")
+    if not uploads:
+        raise InvalidInputError("no file to import; give at least one file.")
+    dates = snapshot_dates([upload.name for upload in uploads], as_of)
+    record_kind = schema.TERRITORY if kind == "territory" else schema.EVENT
+    plan = ImportPlan(layer=layer.strip(), kind=kind)
+    built = []
+    for done, (upload, date) in enumerate(zip(uploads, dates), start=1):
+        report = validate(upload.raw, record_kind, name=upload.name, defaults=defaults, mapping=mapping, repair=repair)
+        plan.reports.append(report)
+        if report.ok:
+            built.append(
+                NewSnapshot(
+                    layer=plan.layer,
+                    as_of=date,
+                    features=report.features,
+                    sha256=sha256(upload.raw),
+                    kind=kind,
+                    description=description,
+                    file_name=upload.name,
+                )
+            )
+        if progress is not None:
+            progress(done, len(uploads))
+    if plan.ok:
+        plan.snapshots = built
+    return plan
+
+
+@dataclass(frozen=True)
+class Written:
+    """What an import wrote: a version id per file, and the files identical to the current version."""
+
+    version_ids: list[int]
+    unchanged: list[str]
+
+
+def write_import(store: Store, plan: ImportPlan, *, actor: str, action: str = "import") -> Written:
+    """Write a validated import in one transaction: all snapshots or none.
+
+    A file identical (same SHA-256) to the current version of its layer and date is
+    not written again (the store returns that version); it is listed in ``unchanged``.
+
+    Returns
+    -------
+    Written
+        The version ids in file order, and the names of the unchanged files.
+
+    Raises
+    ------
+    ValidationFailed
+        If any file of the plan failed validation (the first such report).
+    InvalidInputError
+        If the layer exists with another kind.
+    """
+    if not plan.ok:
+        raise ValidationFailed(plan.failed[0])
+    existing = {info.name: info.kind for info in store.layers()}
+    if existing.get(plan.layer, plan.kind) != plan.kind:
+        raise InvalidInputError(
+            f"layer {plan.layer!r} is a {existing[plan.layer]} layer; these files are {plan.kind}. Import them into another layer (--layer)."
+        )
+    current = {}
+    if plan.layer in existing:
+        history = store.history(plan.layer)
+        current = dict(zip(history.loc[history["is_head"], "as_of"], history.loc[history["is_head"], "sha256"]))
+    unchanged = [s.file_name for s in plan.snapshots if current.get(s.as_of) == s.sha256]
+    return Written(store.write(plan.snapshots, actor=actor, action=action), unchanged)

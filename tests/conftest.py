@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import uuid
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from layers.store import NewSnapshot, Store
 
@@ -27,12 +32,65 @@ def territory(features: list[tuple]) -> gpd.GeoDataFrame:
 
 
 def snapshot(layer: str, as_of: str, features: list[tuple], kind: str = "territory") -> NewSnapshot:
-    return NewSnapshot(layer=layer, as_of=dt.date.fromisoformat(as_of), features=territory(features), sha256="0" * 64, kind=kind)
+    """A snapshot whose sha256 is that of its content, as an imported file's would be."""
+    frame = territory(features)
+    digest = hashlib.sha256(frame.to_json().encode()).hexdigest()
+    return NewSnapshot(layer=layer, as_of=dt.date.fromisoformat(as_of), features=frame, sha256=digest, kind=kind)
+
+
+# --- stores: every test that takes `store` runs on SQLite and on PostGIS -------------
+
+#: A PostgreSQL database with PostGIS where the role may create schemas; .ci/run sets one up.
+TEST_PG = os.environ.get("FRONTLINE_TEST_PG", "")
+
+
+@pytest.fixture(scope="session")
+def postgis_admin():
+    """A connection pool to ``FRONTLINE_TEST_PG`` with PostGIS installed; skips (fails in CI) without it."""
+    if not TEST_PG:
+        reason = (
+            "PostGIS store tests need FRONTLINE_TEST_PG=postgresql://user:password@host/database "
+            "(PostGIS installed, the role may create schemas); .ci/run starts one"
+        )
+        if IN_CI:
+            pytest.fail(f"{reason}. Under CI=true they must run, not skip.")
+        pytest.skip(reason)
+    engine = create_engine(TEST_PG)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    except DBAPIError as exc:
+        pytest.fail(f"FRONTLINE_TEST_PG={make_url(TEST_PG).render_as_string(hide_password=True)} is not usable: {exc.orig}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def store_url(request, tmp_path):
+    """A URL to an empty store: a new SQLite file, or a new schema in the PostGIS test database.
+
+    A schema per test is much faster than a database per test, and the URL carries it
+    (``search_path``), so a child process or the command line opens the same store.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    admin = request.getfixturevalue("postgis_admin")
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {name}"))
+    url = make_url(TEST_PG).update_query_dict({"options": f"-csearch_path={name},public"})
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as connection:
+        connection.execute(text("SET LOCAL lock_timeout = '10s'"))
+        connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'test.db'}")
+def store(store_url) -> Store:
+    store = Store(store_url)
+    yield store
+    store.close()
 
 
 @pytest.fixture

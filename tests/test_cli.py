@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from layers import ingest
 from layers.__main__ import main
+from layers.store import Store
 from tests.conftest import ROOT
+from tests.test_presets import shared_data
+
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def run(capsys, *argv):
@@ -66,7 +74,7 @@ def test_validate_reports_each_file(tmp_path, capsys):
     code, out, _ = run(capsys, "validate", str(good), "--held-by", "RU", "--status", "held", "--source", "DeepStateMap")
     assert code == 0 and "ok, 1 feature(s)" in out
     code, out, _ = run(capsys, "validate", str(bad))
-    assert code == 1 and "Feature 0: geometry: is missing" in out and "status: 'won' is not allowed" in out
+    assert code == 1 and "Feature 0: geometry: is missing (null)" in out and "status: 'won' is not allowed" in out
     missing = tmp_path / "missing.geojson"
     code, _, err = run(capsys, "validate", str(missing))
     assert code == 2 and "cannot read the file" in err
@@ -74,4 +82,147 @@ def test_validate_reports_each_file(tmp_path, capsys):
 
 def test_module_runs_as_a_program():
     result = subprocess.run([sys.executable, "-m", "layers", "--help"], cwd=ROOT, capture_output=True, text=True, check=False)
-    assert result.returncode == 0 and "validate" in result.stdout and "areas" in result.stdout
+    assert result.returncode == 0 and "validate" in result.stdout and "import" in result.stdout and "areas" in result.stdout
+
+
+def test_validate_with_the_preset_and_repair(capsys):
+    code, out, _ = run(capsys, "validate", "--preset", "deepstate", str(DATA / "deepstate-sample-2024-11-25.geojson"))
+    assert code == 0 and "ok, 5 feature(s)" in out and "dropped by the deepstate preset" in out
+    code, out, _ = run(capsys, "validate", str(DATA / "bowtie-2024-11-25.geojson"))
+    assert code == 1 and "the app can repair it with your consent (--repair)" in out
+    code, out, _ = run(capsys, "validate", "--repair", str(DATA / "bowtie-2024-11-25.geojson"))
+    assert code == 0 and "was repaired with your consent" in out
+
+
+# --- import ------------------------------------------------------------------------
+
+
+def territory(tmp_path, name: str, **properties) -> Path:
+    props = {"held_by": "UA", "status": "held", "source": "test"} | properties
+    geometry = {"type": "Polygon", "coordinates": [[[35.0, 51.0], [35.2, 51.0], [35.2, 51.2], [35.0, 51.0]]]}
+    path = tmp_path / name
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": geometry, "properties": props}]}))
+    return path
+
+
+def test_import_writes_one_snapshot_per_file_dated_by_its_name(store_url, tmp_path, capsys):
+    files = [territory(tmp_path, "kursk-2024-11-25.geojson"), territory(tmp_path, "kursk_20241126.geojson", status="contested")]
+    gz = tmp_path / "kursk-2024-11-27.geojson.gz"
+    gz.write_bytes(gzip.compress(files[0].read_bytes()))
+    code, out, err = run(capsys, "import", "--db", store_url, "--layer", "Kursk test", *map(str, files), str(gz))
+    assert code == 0, err
+    assert "layer 'Kursk test': wrote 3 snapshot(s) (2024-11-25 to 2024-11-27) with 3 feature(s) in" in out
+    assert "validated 3/3" in err
+    store = Store(store_url)
+    try:
+        history = store.history("Kursk test").sort_values("as_of")
+        assert [d.isoformat() for d in history["as_of"]] == ["2024-11-25", "2024-11-26", "2024-11-27"]
+        assert history["file_name"].tolist() == ["kursk-2024-11-25.geojson", "kursk_20241126.geojson", "kursk-2024-11-27.geojson.gz"]
+        assert history["sha256"].tolist() == [ingest.sha256(p.read_bytes()) for p in (*files, gz)]
+        assert set(history["created_by"]) == {"cli"} and set(history["action"]) == {"import"}
+    finally:
+        store.close()
+    code, out, _ = run(capsys, "import", "--db", store_url, "--layer", "Kursk test", str(files[0]))
+    assert code == 0 and "wrote 0 snapshot(s)" in out and "1 file(s) were identical to the current version" in out
+
+
+def test_import_as_of_and_defaults(store_url, tmp_path, capsys):
+    path = tmp_path / "undated.geojson"
+    path.write_text(json.dumps({"type": "Polygon", "coordinates": [[[35.0, 51.0], [35.2, 51.0], [35.2, 51.2], [35.0, 51.0]]]}))
+    code, out, err = run(capsys, "import", "--db", store_url, "--layer", "L", str(path))
+    assert code == 2 and "no date in the file name of undated.geojson; pass --as-of YYYY-MM-DD" in err and out == ""
+    code, out, err = run(capsys, "import", "--db", store_url, "--layer", "L", "--as-of", "2024-11-25", "--held-by", "RU", "--status", "claimed", "--source", "MoD", str(path))
+    assert code == 0, out + err
+    store = Store(store_url)
+    try:
+        [version] = store.heads("L")["version_id"]
+        assert store.features(int(version))[["held_by", "status", "source"]].values.tolist() == [["RU", "claimed", "MoD"]]
+    finally:
+        store.close()
+
+
+def test_import_writes_nothing_if_any_file_fails_and_lists_every_problem(store_url, tmp_path, capsys):
+    good = territory(tmp_path, "a-2024-11-25.geojson")
+    bad = territory(tmp_path, "b-2024-11-26.geojson", status="won", held_by="XX")
+    worse = tmp_path / "c-2024-11-27.geojson"
+    worse.write_bytes((DATA / "string-coordinate.geojson").read_bytes())
+    code, out, err = run(capsys, "import", "--db", store_url, "--layer", "L", str(good), str(bad), str(worse))
+    assert code == 1
+    assert "b-2024-11-26.geojson: 2 error(s)" in out and "status: 'won' is not allowed" in out and "held_by: 'XX' is not allowed" in out
+    assert "c-2024-11-27.geojson: 1 error(s)" in out and "is the text '35.2'" in out
+    assert "error: 2 of 3 file(s) failed validation; nothing was written." in err
+    store = Store(store_url)
+    try:
+        assert store.is_empty()
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--as-of", "25/11/2024"], "date expected like 2024-11-25"),
+        (["--preset", "isw"], "invalid choice: 'isw'"),
+        (["--status", "occupied"], "invalid choice: 'occupied'"),
+    ],
+)
+def test_import_option_errors_exit_2(tmp_path, capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import", "--db", f"sqlite:///{tmp_path / 'x.db'}", "--layer", "L", *argv, str(DATA / "clockwise.geojson")])
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_import_missing_file_and_missing_layer_option(tmp_path, capsys):
+    code, _, err = run(capsys, "import", "--db", f"sqlite:///{tmp_path / 'x.db'}", "--layer", "L", str(tmp_path / "gone-2024-11-25.geojson"))
+    assert code == 2 and "cannot read the file" in err and "Traceback" not in err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["import", str(DATA / "clockwise.geojson")])
+    assert exit_info.value.code == 2 and "--layer" in capsys.readouterr().err
+
+
+def test_import_repair_flag(tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    code, out, _ = run(capsys, "import", "--db", db, "--layer", "L", str(DATA / "bowtie-2024-11-25.geojson"))
+    assert code == 1 and "area would change from" in out
+    code, out, err = run(capsys, "import", "--db", db, "--layer", "L", "--repair", str(DATA / "bowtie-2024-11-25.geojson"))
+    assert code == 0 and "1 geometry repair(s)" in out and "was repaired with your consent" in err
+
+
+def test_import_with_the_deepstate_preset(tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    code, out, err = run(capsys, "import", "--db", db, "--layer", "DeepStateMap", "--preset", "deepstate", str(DATA / "deepstate-sample-2024-11-25.geojson"))
+    assert code == 0, out + err
+    code, out, _ = run(capsys, "areas", "--db", db, "--layer", "DeepStateMap")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {(r["held_by"], r["status"]) for r in rows} == {("UA", "held"), ("UA", "contested"), ("RU", "contested"), ("RU", "held")}
+
+
+def test_import_of_the_occupied_archive_gives_one_snapshot_per_file(tmp_path, capsys):
+    folder = shared_data("deepstate-occupied-daily")
+    files = sorted(folder.glob("deepstatemap_data_2024110*.geojson"))[:4]
+    assert len(files) == 4
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    code, out, err = run(capsys, "import", "--db", db, "--layer", "Occupied Ukraine (DeepStateMap)", "--held-by", "RU", "--status", "held", "--source", "DeepStateMap", *map(str, files))
+    assert code == 0, err
+    store = Store(db)
+    try:
+        heads = store.heads("Occupied Ukraine (DeepStateMap)")
+        assert [d for d in heads["as_of"]] == [ingest.date_from_name(f.name) for f in files]
+        features = store.features(int(heads["version_id"].iloc[0]))
+        assert features[["held_by", "status", "source"]].values.tolist() == [["RU", "held", "DeepStateMap"]]
+        assert set(store.history("Occupied Ukraine (DeepStateMap)")["file_name"]) == {f.name for f in files}
+    finally:
+        store.close()
+
+
+def test_import_of_raw_deepstate_exports_needs_the_preset(tmp_path, capsys):
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    for date in ("2024-11-20", "2024-11-25"):
+        shutil.copy(shared_data("deepstate-kursk", f"{date}.geojson"), folder / f"{date}.geojson")
+    files = sorted(map(str, folder.iterdir()))
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    code, out, _ = run(capsys, "import", "--db", db, "--layer", "Kursk (DeepStateMap)", *files)
+    assert code == 1 and "try --preset deepstate" in out
+    code, out, err = run(capsys, "import", "--db", db, "--layer", "Kursk (DeepStateMap)", "--preset", "deepstate", *files)
+    assert code == 0 and "wrote 2 snapshot(s) (2024-11-20 to 2024-11-25)" in out, err

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+from pathlib import Path
 
+import pyproj
 import pytest
+import shapely
 
 from layers import ingest
 from layers.errors import InvalidInputError, ValidationFailed
+from layers.presets import DEEPSTATE
 from layers.store import Store
+from tests.test_presets import shared_data
 
 D = dt.date.fromisoformat
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.mark.parametrize(
@@ -92,3 +100,115 @@ def test_seeding_twice_writes_once(tmp_path):
     assert written >= 16
     assert ingest.seed_default_data(store) == 0
     assert len(store.heads("Kursk incursion")) == written - 1
+
+
+# --- editors' imports ------------------------------------------------------------
+
+
+def territory_file(box=(35.0, 51.0, 35.2, 51.2), **properties) -> bytes:
+    props = {"held_by": "UA", "status": "held", "source": "test"} | properties
+    geometry = json.loads(shapely.to_geojson(shapely.box(*box)))
+    return json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": geometry, "properties": props}]}).encode()
+
+
+def test_snapshot_dates_from_names_or_as_of():
+    assert ingest.snapshot_dates(["a-2024-11-25.geojson", "b-20241126.json"]) == [D("2024-11-25"), D("2024-11-26")]
+    assert ingest.snapshot_dates(["undated.geojson"], D("2024-11-25")) == [D("2024-11-25")]
+
+
+@pytest.mark.parametrize(
+    "names, as_of, message",
+    [
+        (["a-2024-11-25.geojson", "undated.geojson"], None, "no date in the file name of undated.geojson; pass --as-of YYYY-MM-DD"),
+        (["a-2024-11-25.geojson", "b-20241125.json"], None, "a-2024-11-25.geojson and b-20241125.json both give the date 2024-11-25"),
+        (["a.geojson", "b.geojson"], D("2024-11-25"), "--as-of gives every file the same date, and 2 files were given"),
+    ],
+)
+def test_snapshot_dates_refuse_what_would_lose_a_snapshot(names, as_of, message):
+    with pytest.raises(InvalidInputError, match=re.escape(message)):
+        ingest.snapshot_dates(names, as_of)
+
+
+def test_import_writes_every_file_in_one_transaction_with_name_and_hash(store, monkeypatch):
+    uploads = [ingest.Upload(f"kursk-2024-11-{day}.geojson", territory_file((35.0, 51.0, 35.0 + day / 100, 51.2))) for day in (25, 26, 27)]
+    ticks = []
+    plan = ingest.plan_import(uploads, "Kursk test", progress=lambda done, total: ticks.append((done, total)))
+    assert plan.ok and ticks == [(1, 3), (2, 3), (3, 3)] and plan.n_features == 3
+    calls = []
+    real_write = store.write
+    monkeypatch.setattr(store, "write", lambda *args, **kwargs: calls.append(kwargs) or real_write(*args, **kwargs))
+    written = ingest.write_import(store, plan, actor="cli")
+    assert len(calls) == 1 and calls[0]["actor"] == "cli" and calls[0]["action"] == "import"
+    assert len(written.version_ids) == 3 and written.unchanged == []
+    history = store.history("Kursk test").sort_values("as_of")
+    assert history["file_name"].tolist() == [u.name for u in uploads]
+    assert history["sha256"].tolist() == [ingest.sha256(u.raw) for u in uploads]
+    assert list(history["as_of"]) == [D("2024-11-25"), D("2024-11-26"), D("2024-11-27")]
+    again = ingest.write_import(store, ingest.plan_import(uploads[:1], "Kursk test"), actor="cli")
+    assert again.unchanged == [uploads[0].name] and again.version_ids == [written.version_ids[0]]
+
+
+def test_import_writes_nothing_when_any_file_fails(store):
+    uploads = [ingest.Upload("a-2024-11-25.geojson", territory_file()), ingest.Upload("b-2024-11-26.geojson", territory_file(status="won"))]
+    plan = ingest.plan_import(uploads, "Kursk test")
+    assert not plan.ok and plan.snapshots == [] and [r.name for r in plan.failed] == ["b-2024-11-26.geojson"]
+    with pytest.raises(ValidationFailed, match="status: 'won' is not allowed"):
+        ingest.write_import(store, plan, actor="cli")
+    assert store.is_empty()
+
+
+def test_import_refuses_a_layer_of_another_kind(store):
+    ingest.write_import(store, ingest.plan_import([ingest.Upload("a-2024-11-25.geojson", territory_file())], "Mixed"), actor="cli")
+    event = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [35, 51]},
+             "properties": {"id": "e1", "kind": "strike", "occurred_on": "2024-11-20", "title": "t", "source": "s", "confidence": "claimed"}}
+    raw = json.dumps({"type": "FeatureCollection", "features": [event]}).encode()
+    plan = ingest.plan_import([ingest.Upload("events-2024-11-26.geojson", raw)], "Mixed", kind="events")
+    assert plan.ok
+    with pytest.raises(InvalidInputError, match="layer 'Mixed' is a territory layer; these files are events"):
+        ingest.write_import(store, plan, actor="cli")
+
+
+def test_import_with_repair_keeps_repaired_features(store):
+    raw = (DATA / "bowtie-2024-11-25.geojson").read_bytes()
+    assert not ingest.plan_import([ingest.Upload("bowtie-2024-11-25.geojson", raw)], "Repairs").ok
+    plan = ingest.plan_import([ingest.Upload("bowtie-2024-11-25.geojson", raw)], "Repairs", repair=True)
+    assert plan.ok and len(plan.reports[0].repairs) == 1
+    [version] = ingest.write_import(store, plan, actor="cli").version_ids
+    assert store.features(version).geometry.is_valid.all()
+
+
+def geodesic_km2(geometry) -> float:
+    """Karney's area of an oriented geometry with pyproj directly, independent of layers.areas."""
+    oriented = shapely.orient_polygons(geometry, exterior_cw=False)
+    return abs(pyproj.Geod(ellps="WGS84").geometry_area_perimeter(oriented)[0]) / 1e6
+
+
+def test_raw_deepstate_import_stores_areas_matching_pyproj_geod(tmp_path):
+    path = shared_data("deepstate-raw-full", "2024-11-25.geojson")
+    store = Store(f"sqlite:///{tmp_path / 'import.db'}")
+    try:
+        plan = ingest.plan_import([ingest.Upload(path.name, path.read_bytes())], "DeepStateMap raw", mapping=DEEPSTATE)
+        [version] = ingest.write_import(store, plan, actor="cli").version_ids
+        stored = store.area_series("DeepStateMap raw")
+        stored = stored[stored["within"] == ""].set_index(["held_by", "status"])["area_km2"]
+        features = store.features(version)
+    finally:
+        store.close()
+    assert set(stored.index) == {("UA", "held"), ("RU", "held"), ("UA", "contested"), ("RU", "contested")}
+    # The same geometry, dissolved per side and status, measured with pyproj.Geod directly.
+    for (held_by, status), group in features.groupby(["held_by", "status"]):
+        expected = geodesic_km2(shapely.union_all(shapely.make_valid(group.geometry.values)))
+        assert stored[(held_by, status)] == pytest.approx(expected, rel=1e-4), (held_by, status)
+    # And held ground straight from the raw file, classified here by the key at the end of the name.
+    document = json.loads(path.read_bytes())
+    by_side = {"UA": [], "RU": []}
+    for feature in document["features"]:
+        key = feature["properties"]["name"].replace("\xa0", " ").split("///")[-1].strip().split(" ")[0]
+        side = {"geoJSON.status.dismissed": "UA", "geoJSON.status.dismissed_at": "UA", "geoJSON.zmiinyi_island": "UA",
+                "geoJSON.status.occupied": "RU", "geoJSON.territories.crimea": "RU", "geoJSON.territories.ordlo": "RU",
+                "geoJSON.territories.tuzla": "RU"}.get(key)
+        if side and feature["geometry"]["type"] == "Polygon":
+            by_side[side].append(shapely.force_2d(shapely.from_geojson(json.dumps(feature["geometry"]))))
+    for side, polygons in by_side.items():
+        expected = geodesic_km2(shapely.union_all(shapely.make_valid(polygons)))
+        assert stored[(side, "held")] == pytest.approx(expected, rel=1e-4), side

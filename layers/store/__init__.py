@@ -1,8 +1,15 @@
 """Storage of layers, snapshot versions, areas, reported figures and milestones.
 
 One interface, :class:`Store`, over SQLAlchemy. The embedded SQLite file is the
-default; ``FRONTLINE_DB`` (a SQLAlchemy URL) selects another database. Only this
-package talks to the database.
+default; ``FRONTLINE_DB`` (a SQLAlchemy URL) selects another database, e.g.
+``postgresql://user:password@host/db`` for PostgreSQL with PostGIS. Only this package
+talks to the database.
+
+Editors commit with optimistic concurrency: they preview against the current version
+of a layer and date (:meth:`Store.head_version`) and pass it back as ``expected_heads``;
+a commit made after someone else's is refused with :class:`~layers.errors.ConflictError`.
+Writes are serialised (``BEGIN IMMEDIATE`` on SQLite, an advisory lock on PostgreSQL),
+so the check and the write see the same head.
 """
 
 from __future__ import annotations
@@ -17,13 +24,14 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import shapely
-from sqlalchemy import and_, create_engine, func, select
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy import and_, create_engine, func, literal, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from .. import schema
 from ..areas import ANYWHERE, METHOD, area_table
-from ..errors import StoreError, UnknownLayerError
-from . import sqlite, tables
+from ..errors import ConflictError, InvalidInputError, StoreError, UnknownLayerError
+from . import postgis, sqlite, tables
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / ".frontline" / "frontline.db"
 
@@ -60,27 +68,56 @@ class Store:
 
     def __init__(self, url: str | None = None):
         self.url = url or default_url()
+        self.display_url = self.url
         try:
+            # Messages reach the app's page: never show a database password there.
+            self.display_url = make_url(self.url).render_as_string(hide_password=True)
             if self.url.startswith("sqlite:///"):
                 Path(self.url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_engine(self.url)
+            # A server may restart under a long-running app: test pooled connections before use.
+            self.engine = create_engine(self.url, pool_pre_ping=not self.url.startswith("sqlite"))
+        except ImportError as exc:
+            raise StoreError(
+                f"cannot open the store {self.display_url!r}: {exc}. Install the pinned requirements "
+                "(pip install -r requirements.txt), which include the PostgreSQL driver."
+            ) from exc
         except (ArgumentError, OSError) as exc:
-            raise StoreError(f"cannot open the store {self.url!r}: {exc}. Set FRONTLINE_DB to a valid SQLAlchemy URL.") from exc
-        if self.engine.dialect.name == "sqlite":
+            raise StoreError(
+                f"cannot open the store {self.display_url!r}: {exc}. Set FRONTLINE_DB to a valid SQLAlchemy URL "
+                "(sqlite:////path/to/file.db or postgresql://user:password@host/database)."
+            ) from exc
+        self.dialect = self.engine.dialect.name
+        if self.dialect == "sqlite":
             sqlite.configure(self.engine)
         self.create()
 
     def create(self) -> None:
-        """Create missing tables (and, on SQLite, the append-only triggers)."""
+        """Create missing tables and the append-only triggers (and PostGIS on PostgreSQL)."""
         try:
             with self.engine.begin() as connection:
+                if self.dialect == "postgresql":
+                    postgis.lock_for_create(connection)
+                    postgis.create_extension(connection)
                 tables.metadata.create_all(connection)
-                if self.engine.dialect.name == "sqlite":
+                if self.dialect == "sqlite":
                     sqlite.create_triggers(connection)
+                elif self.dialect == "postgresql":
+                    postgis.create_triggers(connection)
                 if self._meta(connection, "schema_version") is None:
                     connection.execute(tables.meta.insert().values(key="schema_version", value=str(schema.SCHEMA_VERSION)))
-        except OperationalError as exc:
-            raise StoreError(f"cannot create the tables in {self.url!r}: {exc.orig}") from exc
+        except DBAPIError as exc:
+            hint = ""
+            if self.dialect == "postgresql":
+                hint = (
+                    " Check that the server is running and the URL's user, password and database are right; "
+                    "PostGIS 3 must be installed on the server (Debian: postgresql-15-postgis-3) and, unless the "
+                    "user may create extensions, a superuser must first run CREATE EXTENSION postgis in that database."
+                )
+            raise StoreError(f"cannot create the tables in {self.display_url!r}: {_sentence(exc.orig)}{hint}") from exc
+
+    def close(self) -> None:
+        """Close the pooled connections; the store can still be used, and reconnects."""
+        self.engine.dispose()
 
     @staticmethod
     def _meta(connection, key):
@@ -88,7 +125,17 @@ class Store:
 
     # --- writing -------------------------------------------------------------
 
-    def write(self, snapshots=(), figures=None, milestones=None, *, actor: str, action: str = "import", only_if_empty: bool = False) -> list[int]:
+    def write(
+        self,
+        snapshots=(),
+        figures=None,
+        milestones=None,
+        *,
+        actor: str,
+        action: str = "import",
+        only_if_empty: bool = False,
+        expected_heads: dict | None = None,
+    ) -> list[int]:
         """Write snapshots, reported figures and milestones in one transaction: all or nothing.
 
         Parameters
@@ -100,43 +147,230 @@ class Store:
             Columns ``date, title, source``.
         actor : str
             Who is writing (editor name, ``seed``, ``cli``).
+        action : str
+            Recorded on the version and the audit row. With ``"import"``, a snapshot whose
+            ``sha256`` equals that of the current version of its layer and date is not
+            written again: its existing version id is returned, so a double-click or a
+            retry after a lost connection is harmless.
         only_if_empty : bool
             Write nothing if any layer exists, checked inside the transaction, so that
             two app processes starting at once seed the store only once.
+        expected_heads : dict, optional
+            ``{(layer_name, as_of_date): version_id}``: the version each snapshot was
+            previewed against (from :meth:`head_version`), None where there was none.
+            Checked inside the transaction; keys not given are not checked.
 
         Returns
         -------
         list of int
-            The new version ids, in input order (empty if nothing was written).
+            The version ids, in input order (empty if nothing was written).
+
+        Raises
+        ------
+        ConflictError
+            When the current version of any key of ``expected_heads`` is not the expected
+            one (someone committed since the preview). Nothing is written.
+        StoreError
+            When another write holds the store for longer than the lock timeout (30 s).
         """
+        snapshots = list(snapshots)
+        expected = {(str(name), _as_date(as_of)): _version_id(version) for (name, as_of), version in (expected_heads or {}).items()}
         prepared = [(s, _area_rows(s)) for s in snapshots]
         ids = []
         with self.writing() as connection:
             if only_if_empty and connection.execute(select(func.count()).select_from(tables.layer)).scalar():
                 return []
+            retries = snapshots if action == "import" else []
+            for (name, as_of), version in expected.items():
+                self._check_head(connection, name, as_of, version, retries)
             for snapshot, areas in prepared:
-                ids.append(self._write_snapshot(connection, snapshot, areas, actor, action))
+                current = self._current(connection, self._find_layer(connection, snapshot.layer), snapshot.as_of)
+                if action == "import" and current is not None and current.sha256 == snapshot.sha256:
+                    ids.append(current.id)
+                    continue
+                ids.append(self._write_snapshot(connection, snapshot, areas, actor, action, current))
             if figures is not None and len(figures):
                 connection.execute(tables.reported_figure.insert(), _figure_rows(figures, actor))
             if milestones is not None and len(milestones):
                 connection.execute(tables.milestone.insert(), milestones[["date", "title", "source"]].to_dict("records"))
         return ids
 
+    def revert(self, layer: str, as_of, version_id: int, *, actor: str, expected_head: int | None) -> int:
+        """Make an older version of a layer and date current again, as a new version.
+
+        The new version (action ``"revert"``) copies the features and areas of
+        ``version_id``; its audit row records the version it replaced and, in its detail,
+        ``reverted_to``. Nothing is deleted. If the current version already has the same
+        content (same ``sha256``), nothing is written and its id is returned.
+
+        Parameters
+        ----------
+        layer : str
+        as_of : date or str
+            The snapshot date (``YYYY-MM-DD`` accepted).
+        version_id : int
+            The version to restore: one of ``history(layer)`` for that date.
+        actor : str
+            Who is reverting.
+        expected_head : int or None
+            The current version the editor saw, as for ``expected_heads`` in :meth:`write`.
+
+        Returns
+        -------
+        int
+            The id of the version now current.
+
+        Raises
+        ------
+        UnknownLayerError, InvalidInputError
+            When the layer does not exist or ``version_id`` is not one of its versions for that date.
+        ConflictError
+            When the current version is not ``expected_head``.
+        """
+        as_of = _as_date(as_of)
+        version_id = _version_id(version_id)
+        with self.writing() as connection:
+            layer_id = self._layer_id(connection, layer)
+            target = connection.execute(select(tables.layer_version).where(tables.layer_version.c.id == version_id)).one_or_none()
+            if target is None or target.layer_id != layer_id or target.as_of != as_of:
+                raise InvalidInputError(self._not_a_version_message(connection, layer, as_of, version_id, target))
+            current = self._current(connection, layer_id, as_of)
+            if current is not None and current.sha256 == target.sha256:
+                return current.id
+            self._check_head(connection, layer, as_of, _version_id(expected_head), [])
+            return self._copy_version(connection, target, actor, current)
+
+    def _copy_version(self, connection, target, actor, current) -> int:
+        now = _now()
+        new_id = connection.execute(
+            tables.layer_version.insert().values(
+                layer_id=target.layer_id,
+                as_of=target.as_of,
+                parent_version_id=current.id if current is not None else None,
+                sha256=target.sha256,
+                n_features=target.n_features,
+                schema_version=target.schema_version,
+                created_by=actor,
+                created_at=now,
+                file_name=target.file_name,
+                action="revert",
+            )
+        ).inserted_primary_key[0]
+        # Copied inside the database, so geometries come back bit for bit on both backends.
+        feature, area = tables.feature, tables.area
+        connection.execute(
+            feature.insert().from_select(
+                ["version_id", "idx", "geometry", "properties"],
+                select(literal(new_id), feature.c.idx, feature.c.geometry, feature.c.properties).where(feature.c.version_id == target.id),
+            )
+        )
+        connection.execute(
+            area.insert().from_select(
+                ["version_id", "held_by", "status", "within", "area_km2", "method"],
+                select(literal(new_id), area.c.held_by, area.c.status, area.c.within, area.c.area_km2, area.c.method).where(
+                    area.c.version_id == target.id
+                ),
+            )
+        )
+        areas = [
+            dict(row._mapping)
+            for row in connection.execute(
+                select(area.c.held_by, area.c.status, area.c.within, area.c.area_km2, area.c.method).where(area.c.version_id == new_id)
+            )
+        ]
+        self._move_head(connection, target.layer_id, target.as_of, new_id, current)
+        connection.execute(
+            tables.audit.insert().values(
+                at=now,
+                actor=actor,
+                action="revert",
+                layer_id=target.layer_id,
+                as_of=target.as_of,
+                version_id=new_id,
+                replaced_version_id=current.id if current is not None else None,
+                sha256=target.sha256,
+                detail=json.dumps({"n_features": target.n_features, "file_name": target.file_name, "areas": areas, "reverted_to": target.id}),
+            )
+        )
+        return new_id
+
     @contextmanager
     def writing(self):
-        """A connection in a write transaction, locked at BEGIN on SQLite; commits on success."""
-        with self.engine.connect() as connection:
-            connection.execution_options(**{sqlite.WRITE_OPTION: True})
-            with connection.begin():
-                yield connection
+        """A connection in a write transaction that holds the store's write lock; commits on success.
 
-    def _write_snapshot(self, connection, snapshot, areas, actor, action) -> int:
-        layer_id = self._ensure_layer(connection, snapshot.layer, snapshot.kind, snapshot.description)
-        replaced = connection.execute(
-            select(tables.head.c.version_id).where(
-                and_(tables.head.c.layer_id == layer_id, tables.head.c.as_of == snapshot.as_of)
+        SQLite takes the lock at ``BEGIN IMMEDIATE``; PostgreSQL takes an advisory lock
+        first thing. Either way a head read inside the transaction stays current until
+        COMMIT, which is what makes the ``expected_heads`` check sound.
+        """
+        try:
+            with self.engine.connect() as connection:
+                connection.execution_options(**{sqlite.WRITE_OPTION: True})
+                with connection.begin():
+                    if self.dialect == "postgresql":
+                        postgis.lock_for_write(connection)
+                    yield connection
+        except OperationalError as exc:
+            if not _is_lock_timeout(exc):
+                raise
+            raise StoreError(
+                f"the store {self.display_url!r} is busy: another write held it for too long. "
+                "Nothing was written; try again in a minute."
+            ) from exc
+
+    def _check_head(self, connection, layer: str, as_of: dt.date, expected: int | None, retries) -> None:
+        current = self._current(connection, self._find_layer(connection, layer), as_of)
+        if (current.id if current is not None else None) == expected:
+            return
+        if current is not None and any(s.layer == layer and s.as_of == as_of and s.sha256 == current.sha256 for s in retries):
+            return
+        if current is None:
+            raise ConflictError(
+                f"{layer} as of {as_of:%Y-%m-%d} has no version now, but you opened version {expected}. "
+                "Reload the layer and commit again."
             )
-        ).scalar()
+        raise ConflictError(
+            f"{layer} as of {as_of:%Y-%m-%d} changed since you opened it: now version {current.id} by "
+            f"{current.created_by} at {_utc(current.created_at):%Y-%m-%d %H:%M} UTC. "
+            "Review the new version and commit again."
+        )
+
+    def _not_a_version_message(self, connection, layer, as_of, version_id, target) -> str:
+        fix = f"pick a version_id from the history of {layer!r} with as_of {as_of:%Y-%m-%d}."
+        if target is None:
+            return f"there is no version {version_id} in {self.display_url}; {fix}"
+        other = connection.execute(select(tables.layer.c.name).where(tables.layer.c.id == target.layer_id)).scalar()
+        return f"version {version_id} is {other!r} as of {target.as_of:%Y-%m-%d}, not {layer!r} as of {as_of:%Y-%m-%d}; {fix}"
+
+    @staticmethod
+    def _find_layer(connection, name: str) -> int | None:
+        return connection.execute(select(tables.layer.c.id).where(tables.layer.c.name == name)).scalar()
+
+    @staticmethod
+    def _current(connection, layer_id: int | None, as_of: dt.date):
+        """The current version of a layer and date (``id, sha256, created_by, created_at``), or None."""
+        if layer_id is None:
+            return None
+        version = tables.layer_version
+        return connection.execute(
+            select(version.c.id, version.c.sha256, version.c.created_by, version.c.created_at)
+            .select_from(tables.head.join(version, version.c.id == tables.head.c.version_id))
+            .where(and_(tables.head.c.layer_id == layer_id, tables.head.c.as_of == as_of))
+        ).one_or_none()
+
+    @staticmethod
+    def _move_head(connection, layer_id: int, as_of: dt.date, version_id: int, current) -> None:
+        if current is None:
+            connection.execute(tables.head.insert().values(layer_id=layer_id, as_of=as_of, version_id=version_id))
+        else:
+            connection.execute(
+                tables.head.update()
+                .where(and_(tables.head.c.layer_id == layer_id, tables.head.c.as_of == as_of))
+                .values(version_id=version_id)
+            )
+
+    def _write_snapshot(self, connection, snapshot, areas, actor, action, current) -> int:
+        layer_id = self._ensure_layer(connection, snapshot.layer, snapshot.kind, snapshot.description)
+        replaced = current.id if current is not None else None
         now = _now()
         version_id = connection.execute(
             tables.layer_version.insert().values(
@@ -157,20 +391,13 @@ class Store:
             connection.execute(
                 tables.feature.insert(),
                 [
-                    {"version_id": version_id, "idx": i, "geometry": shapely.to_wkb(geom), "properties": json.dumps(props, ensure_ascii=False)}
+                    {"version_id": version_id, "idx": i, "geometry": geom, "properties": json.dumps(props, ensure_ascii=False)}
                     for i, (geom, props) in enumerate(zip(features.geometry.values, _properties(features)))
                 ],
             )
         if areas:
             connection.execute(tables.area.insert(), [dict(row, version_id=version_id) for row in areas])
-        if replaced is None:
-            connection.execute(tables.head.insert().values(layer_id=layer_id, as_of=snapshot.as_of, version_id=version_id))
-        else:
-            connection.execute(
-                tables.head.update()
-                .where(and_(tables.head.c.layer_id == layer_id, tables.head.c.as_of == snapshot.as_of))
-                .values(version_id=version_id)
-            )
+        self._move_head(connection, layer_id, snapshot.as_of, version_id, current)
         connection.execute(
             tables.audit.insert().values(
                 at=now,
@@ -220,12 +447,67 @@ class Store:
             return [LayerInfo(*row) for row in connection.execute(query)]
 
     def _layer_id(self, connection, name: str) -> int:
-        layer_id = connection.execute(select(tables.layer.c.id).where(tables.layer.c.name == name)).scalar()
+        layer_id = self._find_layer(connection, name)
         if layer_id is None:
             names = connection.execute(select(tables.layer.c.name).order_by(tables.layer.c.name)).scalars()
             known = ", ".join(repr(n) for n in names) or "none yet"
-            raise UnknownLayerError(f"no layer named {name!r} in {self.url}; layers: {known}.")
+            raise UnknownLayerError(f"no layer named {name!r} in {self.display_url}; layers: {known}.")
         return layer_id
+
+    def head_version(self, layer: str, as_of) -> int | None:
+        """The current version id of a layer and date, or None if there is none (or no such layer).
+
+        This is what an editor's preview passes back as ``expected_heads`` when committing.
+        """
+        with self.engine.connect() as connection:
+            current = self._current(connection, self._find_layer(connection, layer), _as_date(as_of))
+        return None if current is None else current.id
+
+    def history(self, layer: str) -> pd.DataFrame:
+        """Every version of a layer, newest first, with who wrote it and which is current.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``version_id, as_of, action, created_by, created_at`` (UTC),
+            ``file_name, sha256, n_features, replaced_version_id`` (the version that was
+            current for that date before, from the audit row; missing for the first) and
+            ``is_head``.
+        """
+        version, audit, head = tables.layer_version, tables.audit, tables.head
+        replaced = (
+            select(audit.c.replaced_version_id)
+            .where(audit.c.version_id == version.c.id)
+            .order_by(audit.c.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                version.c.id,
+                version.c.as_of,
+                version.c.action,
+                version.c.created_by,
+                version.c.created_at,
+                version.c.file_name,
+                version.c.sha256,
+                version.c.n_features,
+                replaced,
+                head.c.version_id,
+            )
+            .select_from(version.outerjoin(head, head.c.version_id == version.c.id))
+            .order_by(version.c.id.desc())
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query.where(version.c.layer_id == self._layer_id(connection, layer))).all()
+        columns = ["version_id", "as_of", "action", "created_by", "created_at", "file_name", "sha256", "n_features", "replaced_version_id", "is_head"]
+        history = pd.DataFrame(rows, columns=columns)
+        history["version_id"] = history["version_id"].astype("int64")
+        history["n_features"] = history["n_features"].astype("int64")
+        history["created_at"] = pd.to_datetime(history["created_at"], utc=True)
+        history["replaced_version_id"] = pd.array([None if pd.isna(v) else int(v) for v in history["replaced_version_id"]], dtype="Int64")
+        history["is_head"] = history["is_head"].notna()
+        return history
 
     def heads(self, layer: str) -> pd.DataFrame:
         """The current version of each snapshot date of a layer: columns ``as_of, version_id``."""
@@ -247,7 +529,7 @@ class Store:
                 .order_by(tables.feature.c.idx)
             ).all()
         properties = pd.DataFrame([json.loads(props) for _, props in rows])
-        geometry = shapely.from_wkb([bytes(geom) for geom, _ in rows]) if rows else []
+        geometry = shapely.from_wkb([geom for geom, _ in rows]) if rows else []
         return gpd.GeoDataFrame(properties, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"), crs="EPSG:4326")
 
     def area_series(self, layer: str | None = None) -> pd.DataFrame:
@@ -322,6 +604,43 @@ class NewSnapshot:
     kind: str = "territory"
     description: str = ""
     file_name: str = ""
+
+
+def _as_date(value) -> dt.date:
+    """A snapshot date from a date, a datetime or Timestamp, or ``YYYY-MM-DD``."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInputError(f"snapshot date expected like 2024-11-25, got {value!r}.") from None
+
+
+def _version_id(value) -> int | None:
+    """A version id as a plain int (pandas and numpy hand out their own integer types)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"version id expected as a whole number, got {value!r}; take it from the layer's history.") from None
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    # SQLite gives back the naive UTC time it was given; PostgreSQL an aware one.
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+
+
+def _sentence(error) -> str:
+    """A driver's multi-line error message as one sentence."""
+    words = " ".join(str(error).split())
+    return words if words.endswith((".", "?", "!")) else f"{words}."
+
+
+def _is_lock_timeout(exc: OperationalError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) == "55P03" or "database is locked" in str(exc.orig)
 
 
 def _figure_rows(figures: pd.DataFrame, actor: str) -> list[dict]:

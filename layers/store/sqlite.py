@@ -10,6 +10,9 @@ from .tables import APPEND_ONLY
 #: Execution option set on write connections (see ``Store.writing``).
 WRITE_OPTION = "frontline_write"
 
+#: Longest wait for another writer's lock before a statement fails with "database is locked".
+BUSY_TIMEOUT_MS = 30_000
+
 
 def configure(engine: Engine) -> None:
     """Make every connection of ``engine`` safe for several readers and one writer.
@@ -26,7 +29,7 @@ def configure(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

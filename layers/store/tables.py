@@ -5,25 +5,68 @@ with its ``feature`` rows and an ``audit`` row, written in one transaction; ``he
 is the only mutable table and says which version is current for each layer and date.
 Reverting is a new version that copies an older one. Areas are computed at import
 and stored per version, so the whole area series of a long layer is ready at once.
+
+The same definitions serve SQLite and PostgreSQL; the one column that differs by
+database, the feature geometry, hides the difference in :class:`WKBGeometry`.
 """
 
 from __future__ import annotations
 
+import shapely
+from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
     Column,
     Date,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy import Table
+from sqlalchemy.types import TypeDecorator
+
+#: Every stored geometry is longitude/latitude on WGS84.
+SRID = 4326
+
+
+class WKBGeometry(TypeDecorator):
+    """A geometry column: shapely geometries in, bytes for ``shapely.from_wkb`` out, on every database.
+
+    SQLite keeps plain WKB in a BLOB (the embedded file needs no SpatiaLite). On
+    PostgreSQL the column is a PostGIS ``geometry(Geometry, 4326)``, so spatial SQL and
+    a GiST index work there; GeoAlchemy2 wraps values in ``ST_GeomFromEWKT`` and reads
+    them back with ``ST_AsEWKB`` (WKB carrying the SRID), both exact binary round trips.
+    """
+
+    impl = Geometry(geometry_type="GEOMETRY", srid=SRID, spatial_index=False)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        # GeoAlchemy2 also calls this with no dialect when it inspects tables.
+        if dialect is not None and dialect.name == "postgresql":
+            return self.impl_instance
+        return LargeBinary()
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            ewkb = shapely.to_wkb(shapely.set_srid(value, SRID), include_srid=True)
+            return WKBElement(ewkb, srid=SRID, extended=True)
+        return shapely.to_wkb(value)
+
+    def process_result_value(self, value, dialect):
+        if isinstance(value, WKBElement):
+            return bytes(value.data)
+        return None if value is None else bytes(value)
+
 
 metadata = MetaData()
 
@@ -67,10 +110,13 @@ feature = Table(
     metadata,
     Column("version_id", Integer, ForeignKey("layer_version.id"), nullable=False),
     Column("idx", Integer, nullable=False),
-    Column("geometry", LargeBinary, nullable=False),
+    Column("geometry", WKBGeometry, nullable=False),
     Column("properties", Text, nullable=False),
     PrimaryKeyConstraint("version_id", "idx"),
 )
+
+# A BLOB on SQLite has nothing to index spatially, so the GiST index exists only on PostGIS.
+Index("feature_geometry_gist", feature.c.geometry, postgresql_using="gist").ddl_if(dialect="postgresql")
 
 area = Table(
     "area",

@@ -19,10 +19,12 @@ from urllib.parse import urlparse
 
 import pytest
 import shapely
+import shapely.geometry
 
-from layers.ingest import seed_default_data
+from layers.ingest import seed_default_data, sha256
 from layers.store import NewSnapshot, Store
-from tests.conftest import IN_CI, ROOT, territory
+from layers.validation import validate
+from tests.conftest import IN_CI, ROOT
 
 CHROMIUM = os.environ.get("FRONTLINE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -55,14 +57,24 @@ def _free_port() -> int:
 
 
 def seed_browser_store(url: str) -> None:
-    """The embedded data plus a layer whose properties try to inject script."""
+    """The embedded data plus a layer imported through validation whose properties try to inject script."""
+    import datetime as dt
+    import json
+
     store = Store(url)
     seed_default_data(store)
-    import datetime as dt
-
-    features = territory([(shapely.box(35.45, 51.45, 35.75, 51.6), "RU", "held", XSS)])
-    features["note"] = "`+alert(7)+` ${alert(3)}"
-    store.write([NewSnapshot(XSS_LAYER, dt.date(2024, 8, 6), features, "0" * 64, description=XSS)], actor="test")
+    raw = json.dumps({
+        "type": "FeatureCollection",
+        "features": [{
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(shapely.box(35.45, 51.45, 35.75, 51.6)),
+            "properties": {"held_by": "RU", "status": "held", "source": XSS, "note": "`+alert(7)+` ${alert(3)} <script>window.top.__xss=2</script>",
+                           "<b onmouseover=alert(4)>key</b>": "value"},
+        }],
+    }).encode()
+    report = validate(raw, name="xss-2024-08-06.geojson")
+    assert report.ok, report.summary()
+    store.write([NewSnapshot(XSS_LAYER, dt.date(2024, 8, 6), report.features, sha256(raw), description=XSS, file_name=XSS)], actor="test")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,134 @@
+"""The editor workflow under AppTest: readers see no write path; an editor uploads,
+validates, previews against the previous snapshot and commits; conflicts are refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
+
+from layers import auth
+from layers.ingest import seed_default_data
+from layers.store import Store
+from tests.conftest import ROOT, snapshot
+
+import shapely
+
+PASSWORD = "correct horse battery"
+HASH = auth.hash_password(PASSWORD)
+
+
+def polygon_file(name="<img src=x onerror=alert(1)>", bbox=(35.0, 51.0, 35.3, 51.2)) -> bytes:
+    x0, y0, x1, y1 = bbox
+    return json.dumps({
+        "type": "FeatureCollection",
+        "features": [{
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]},
+            "properties": {"held_by": "UA", "status": "held", "source": name, "note": "`${alert(3)}`"},
+        }],
+    }).encode()
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'editor.db'}"
+    seed_default_data(Store(url))
+    return url
+
+
+@pytest.fixture
+def app(db_url, monkeypatch):
+    monkeypatch.setenv("FRONTLINE_DB", db_url)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.secrets["editors"] = {"password_hash": HASH}
+    return at
+
+
+def sign_in(at, name="alice", password=PASSWORD):
+    at.run()
+    at.text_input(key="editor_name").input(name)
+    at.text_input(key="editor_password").input(password)
+    at.button[[b.label for b in at.button].index("Sign in")].click()
+    return at.run()
+
+
+def test_readers_see_no_write_path(app):
+    at = app.run()
+    assert not at.exception
+    assert len(at.get("file_uploader")) == 0
+    assert "Commit this snapshot" not in [b.label for b in at.button]
+
+
+def test_wrong_password_gives_no_editor_tools(app):
+    at = sign_in(app, password="guess")
+    assert any("Wrong name or password" in e.value for e in at.error)
+    assert len(at.get("file_uploader")) == 0
+
+
+def test_editor_uploads_previews_and_commits(app, db_url):
+    at = sign_in(app)
+    assert len(at.get("file_uploader")) == 1
+    at.selectbox(key="edit_layer").select("Kursk incursion")
+    at.get("file_uploader")[0].set_value(("kursk-2024-11-30.geojson", polygon_file(), "application/geo+json"))
+    at.run()
+    assert not at.exception
+    assert any("Valid: 1 feature(s)" in s.value for s in at.success)
+    assert any("against the snapshot of 2024-11-25" in m.value for m in at.markdown)
+    maps = at.get("component_instance")
+    assert len(maps) == 2, "the reader's map and the editor's preview"
+    preview = maps[-1]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in json.loads(preview.proto.json_args)["feature_group"].replace("\\u0026", "&")
+    at.button(key="commit").click().run()
+    assert any("Committed as version" in s.value for s in at.success), [e.value for e in at.error]
+    store = Store(db_url)
+    assert dt.date(2024, 11, 30) in set(store.heads("Kursk incursion")["as_of"])
+    with store.engine.connect() as connection:
+        actor = connection.execute(text("select actor from audit order by id desc limit 1")).scalar()
+    assert actor == "alice"
+
+
+def test_a_commit_after_someone_else_committed_is_refused(app, db_url):
+    at = sign_in(app)
+    at.selectbox(key="edit_layer").select("Kursk incursion")
+    at.get("file_uploader")[0].set_value(("kursk-2024-11-25.geojson", polygon_file("mine"), "application/geo+json"))
+    at.run()
+    Store(db_url).write([snapshot("Kursk incursion", "2024-11-25", [(shapely.box(35, 51, 35.1, 51.1), "UA", "held", "theirs")])], actor="bob")
+    at.button(key="commit").click().run()
+    assert any("changed since you opened it" in e.value for e in at.error)
+    heads = Store(db_url).heads("Kursk incursion")
+    version = int(heads[heads["as_of"] == dt.date(2024, 11, 25)]["version_id"].iloc[0])
+    assert Store(db_url).features(version)["source"].tolist() == ["theirs"]
+
+
+def test_invalid_upload_lists_problems_and_writes_nothing(app, db_url):
+    at = sign_in(app)
+    before = Store(db_url).revision()
+    at.get("file_uploader")[0].set_value(("bad-2024-11-30.geojson", b'{"type": "FeatureCollection", "features": [NaN]}', "application/geo+json"))
+    at.run()
+    assert any("nothing has been written" in e.value for e in at.error)
+    assert "Commit this snapshot" not in [b.label for b in at.button]
+    assert Store(db_url).revision() == before
+
+
+def test_a_deepstate_export_is_recognised_and_mapped(app, db_url):
+    raw = json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[35.0, 51.0, 0], [35.3, 51.0, 0], [35.3, 51.2, 0], [35.0, 51.2, 0], [35.0, 51.0, 0]]]},
+         "properties": {"name": "Звільнено /// Liberated\u00a0/// geoJSON.status.dismissed\n", "description": "<b>html</b>", "fill": "#0f9d58"}},
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [35.1, 51.1, 0]}, "properties": {"name": "unit ///\u00a0Unit"}},
+    ]}).encode()
+    at = sign_in(app)
+    at.selectbox(key="edit_layer").select("Kursk incursion")
+    at.get("file_uploader")[0].set_value(("deepstate-2024-11-30.geojson", raw, "application/geo+json"))
+    at.run()
+    assert at.selectbox(key="preset").value == "deepstate", "a DeepStateMap export is recognised"
+    assert any("Valid: 1 feature(s)" in s.value for s in at.success)
+    at.button(key="commit").click().run()
+    heads = Store(db_url).heads("Kursk incursion")
+    version = int(heads[heads["as_of"] == dt.date(2024, 11, 30)]["version_id"].iloc[0])
+    committed = Store(db_url).features(version)
+    assert committed[["held_by", "status", "source"]].values.tolist() == [["UA", "held", "DeepStateMap"]]
+    assert "description" not in committed.columns and "fill" not in committed.columns
