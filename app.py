@@ -20,7 +20,7 @@ from layers import auth, schema
 from layers.areas import ANYWHERE, BORDERS_SOURCE, METHOD, area_summary, change_table, gained_and_lost
 from layers.errors import FrontlineError
 from layers.ingest import date_from_name, seed_default_data, sha256
-from layers.formats import decode
+from layers.formats import decode, swap_axes
 from layers.presets import PRESETS, PropertyMapping, distinct_values, suggest_preset
 from layers.store import NewSnapshot, Store, default_url
 from layers.text import escape_markdown
@@ -349,7 +349,11 @@ def editor_ui(url: str, revision: str, infos, editor: auth.Editor) -> None:
         mapping, defaults = _mapping_ui(kind, raw, upload.name)
         repair = st.checkbox("Repair invalid geometry (the report shows how each repair changes the area)", key="repair")
         report = validate(raw, KINDS[kind], name=upload.name, defaults=defaults, mapping=mapping, repair=repair)
-        _report_ui(report)
+        if any(p.rule == "swapped" for p in report.errors) and st.checkbox("Swap longitude and latitude in every position and check again", key="swap"):
+            raw = swap_axes(raw, upload.name)
+            report = validate(raw, KINDS[kind], name=upload.name, defaults=defaults, mapping=mapping, repair=repair)
+        reference = _record_rejection(store, editor, upload.name, raw, report) if not report.ok else None
+        _report_ui(report, reference)
         if not as_of:
             st.error("No date found in the file name; choose the snapshot date above.")
         elif report.ok:
@@ -430,17 +434,26 @@ def _value_map_ui(column, label: str, values, properties, allowed: list[str], ke
     return chosen, {value: target for value, target in zip(edited["value in the file"], edited[label.lower()]) if target}
 
 
-def _report_ui(report) -> None:
+def _record_rejection(store: Store, editor: auth.Editor, file_name: str, raw: bytes, report) -> str:
+    """Audit a refused upload once per file and report, and return the reference shown to the editor."""
+    key = f"rejected:{sha256(raw)}:{report.summary()}"
+    if key not in st.session_state:
+        st.session_state[key] = store.record_rejection(
+            actor=editor.name, file_name=file_name, sha256=sha256(raw), size_bytes=len(raw), reasons=[str(p) for p in report.errors]
+        )
+    return st.session_state[key]
+
+
+def _report_ui(report, reference: str | None) -> None:
     errors, warnings = len(report.errors), len(report.warnings)
     if errors:
-        st.error(f"{errors} problem(s) to fix before this file can be committed; nothing has been written.")
+        st.error(f"{errors} problem(s) to fix before this file can be committed; nothing has been written (reference {reference}).")
     else:
         st.success(f"Valid: {len(report.features)} feature(s)" + (f", {warnings} note(s)" if warnings else "") + ".")
     if report.problems:
-        st.dataframe(
-            pd.DataFrame([(p.severity, p.where, p.field, p.message) for p in report.problems], columns=["severity", "where", "field", "what to do"]),
-            hide_index=True, width="stretch",
-        )
+        table = pd.DataFrame([(p.severity, p.where, p.field, p.message) for p in report.problems], columns=["severity", "where", "field", "what to do"])
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.download_button("Download the full report (CSV)", table.to_csv(index=False).encode("utf-8"), file_name="validation-report.csv", mime="text/csv", key="report_csv")
 
 
 def _preview_and_commit_ui(store: Store, layer: str, kind: str, as_of: dt.date, raw: bytes, file_name: str, report, editor) -> None:
@@ -478,7 +491,11 @@ def _preview_and_commit_ui(store: Store, layer: str, kind: str, as_of: dt.date, 
         except FrontlineError as error:
             st.error(escape_markdown(str(error)))
         else:
-            st.success(f"Committed as version {version}. Readers see it on their next step.")
+            if version == expected:
+                st.info(f"Identical to version {version}, the current one: nothing was written.")
+            else:
+                st.session_state[seen_key] = version
+                st.success(f"Committed as version {version}. Readers see it on their next step.")
 
 
 def _history_ui(store: Store, layer: str) -> None:

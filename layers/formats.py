@@ -387,3 +387,29 @@ def _plain(value):
     if isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def swap_axes(raw: bytes, file_name: str) -> bytes:
+    """The upload as GeoJSON with the first two values of every position swapped.
+
+    For a file written in [latitude, longitude] order; the result is validated again
+    like any upload. Refused files come back unchanged, so validation reports them.
+    """
+    document, _ = decode(raw, file_name)
+    if document is None:
+        return raw
+    return json.dumps(_swap(document), ensure_ascii=False).encode("utf-8")
+
+
+def _swap(value):
+    if isinstance(value, dict):
+        return {key: (_swap_positions(item) if key == "coordinates" else _swap(item)) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_swap(item) for item in value]
+    return value
+
+
+def _swap_positions(coordinates):
+    if isinstance(coordinates, list) and coordinates and not isinstance(coordinates[0], list):
+        return [coordinates[1], coordinates[0], *coordinates[2:]] if len(coordinates) >= 2 else coordinates
+    return [_swap_positions(item) for item in coordinates] if isinstance(coordinates, list) else coordinates

@@ -777,6 +777,28 @@ def _is_claims(value) -> bool:
     )
 
 
+#: Where this app maps (lon/lat box of the bundled borders): coordinates wholly outside
+#: it but inside it once swapped are latitude/longitude written in the wrong order.
+AREA_OF_INTEREST = (18.0, 40.0, 50.0, 60.0)
+
+
+def _check_area_of_interest(geometries, collect) -> None:
+    """Name [latitude, longitude] files that are in range but land far away (Kyiv in Iran)."""
+    if not geometries:
+        return
+    west, south, east, north = shapely.total_bounds(np.asarray(geometries, dtype=object))
+    area = shapely.box(*AREA_OF_INTEREST)
+    if not area.intersects(shapely.box(west, south, east, north)) and area.contains(shapely.box(south, west, north, east)):
+        collect.error(
+            "File", "coordinates",
+            f"every coordinate lies outside the area this app maps (longitude {AREA_OF_INTEREST[0]:g} to {AREA_OF_INTEREST[2]:g}, "
+            f"latitude {AREA_OF_INTEREST[1]:g} to {AREA_OF_INTEREST[3]:g}) but would lie inside it with the two values swapped: "
+            "the file has [latitude, longitude] order; GeoJSON needs [longitude, latitude] (RFC 7946 §3.1.1). "
+            "Swap them in your export, or let the app swap them and check again.",
+            "swapped",
+        )
+
+
 def validate(
     raw: bytes,
     kind: schema.RecordKind = schema.TERRITORY,
@@ -840,6 +862,7 @@ def validate(
     for index, feature in enumerate(features):
         checker.check(index, feature)
     checker.finish(len(features))
+    _check_area_of_interest(checker.geometries, collect)
     preset = suggest_preset(document) if mapping is None and not report.ok else None
     if preset:
         collect.info("File", "", f"this looks like a file for the {preset!r} preset, whose properties map to the contract: try --preset {preset}.", "preset-hint")

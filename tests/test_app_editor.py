@@ -106,12 +106,18 @@ def test_a_commit_after_someone_else_committed_is_refused(app, db_url):
 
 def test_invalid_upload_lists_problems_and_writes_nothing(app, db_url):
     at = sign_in(app)
-    before = Store(db_url).revision()
     at.get("file_uploader")[0].set_value(("bad-2024-11-30.geojson", b'{"type": "FeatureCollection", "features": [NaN]}', "application/geo+json"))
     at.run()
-    assert any("nothing has been written" in e.value for e in at.error)
+    message = next(e.value for e in at.error if "nothing has been written" in e.value)
     assert "Commit this snapshot" not in [b.label for b in at.button]
-    assert Store(db_url).revision() == before
+    store = Store(db_url)
+    assert store.heads("Kursk incursion")["version_id"].tolist() == Store(db_url).heads("Kursk incursion")["version_id"].tolist()
+    with store.engine.connect() as connection:
+        action, detail = connection.execute(text("select action, detail from audit order by id desc limit 1")).one()
+    assert action == "rejected" and json.loads(detail)["correlation_id"] in message
+    at.run()
+    with store.engine.connect() as connection:
+        assert connection.execute(text("select count(*) from audit where action = 'rejected'")).scalar() == 1, "audited once, not per rerun"
 
 
 def test_a_deepstate_export_is_recognised_and_mapped(app, db_url):
@@ -132,3 +138,26 @@ def test_a_deepstate_export_is_recognised_and_mapped(app, db_url):
     committed = Store(db_url).features(version)
     assert committed[["held_by", "status", "source"]].values.tolist() == [["UA", "held", "DeepStateMap"]]
     assert "description" not in committed.columns and "fill" not in committed.columns
+
+
+def test_committing_the_same_file_twice_writes_once(app, db_url):
+    at = sign_in(app)
+    at.selectbox(key="edit_layer").select("Kursk incursion")
+    at.get("file_uploader")[0].set_value(("kursk-2024-12-01.geojson", polygon_file("same"), "application/geo+json"))
+    at.run()
+    at.button(key="commit").click().run()
+    assert any("Committed as version" in s.value for s in at.success)
+    at.button(key="commit").click().run()
+    assert any("Identical to version" in i.value for i in at.info)
+    assert len(Store(db_url).history("Kursk incursion").query("as_of == @dt.date(2024, 12, 1)")) == 1
+
+
+def test_a_latitude_longitude_file_can_be_swapped_and_committed(app, db_url):
+    at = sign_in(app)
+    at.selectbox(key="edit_layer").select("Kursk incursion")
+    swapped = polygon_file("x", bbox=(35.0, 51.0, 35.3, 51.2)).replace(b"[35.0, 51.0]", b"[51.0, 35.0]").replace(b"[35.3, 51.0]", b"[51.0, 35.3]").replace(b"[35.3, 51.2]", b"[51.2, 35.3]").replace(b"[35.0, 51.2]", b"[51.2, 35.0]")
+    at.get("file_uploader")[0].set_value(("latlon-2024-12-02.geojson", swapped, "application/geo+json"))
+    at.run()
+    assert any("nothing has been written" in e.value for e in at.error)
+    at.checkbox(key="swap").check().run()
+    assert any("Valid: 1 feature(s)" in s.value for s in at.success)

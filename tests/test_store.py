@@ -310,3 +310,12 @@ def test_history_lists_every_version_newest_first(two_snapshot_store):
 def test_history_of_an_unknown_layer_names_the_known_ones(two_snapshot_store):
     with pytest.raises(UnknownLayerError, match="no layer named 'Nope'.*layers: 'Test'"):
         two_snapshot_store.history("Nope")
+
+
+def test_a_refused_upload_leaves_an_audit_row_with_its_correlation_id(store):
+    correlation = store.record_rejection(actor="alice", file_name="bad.geojson", sha256="ab" * 32, size_bytes=10, reasons=["File: is not valid JSON"])
+    with store.engine.connect() as connection:
+        action, actor, detail = connection.execute(text("select action, actor, detail from audit order by id desc limit 1")).one()
+    assert (action, actor) == ("rejected", "alice")
+    assert json.loads(detail)["correlation_id"] == correlation and len(correlation) == 12
+    assert store.is_empty(), "a rejection writes no layer or version"

@@ -362,3 +362,15 @@ def test_no_message_names_a_python_exception_or_traceback(raw):
     assert not report.ok
     assert "Traceback" not in text
     assert not re.search(r"\b\w*(Error|Exception)\b", text), text
+
+
+def test_latitude_longitude_order_in_range_is_caught_by_the_area_of_interest():
+    from layers.formats import swap_axes
+
+    kyiv_as_lat_lon = [[[50.40, 30.45], [50.40, 30.60], [50.50, 30.60], [50.50, 30.45], [50.40, 30.45]]]
+    raw = fc(feature(kyiv_as_lat_lon))
+    report = validate(raw)
+    assert not report.ok and "[latitude, longitude] order" in messages(report)
+    assert [p.rule for p in report.errors] == ["swapped"]
+    fixed = validate(swap_axes(raw, "kyiv.geojson"))
+    assert fixed.ok and fixed.features.geometry.iloc[0].bounds == (30.45, 50.4, 30.6, 50.5)

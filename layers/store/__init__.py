@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,7 @@ from ..areas import ANYWHERE, METHOD, area_table
 from ..errors import ConflictError, InvalidInputError, StoreError, UnknownLayerError
 from . import postgis, sqlite, tables
 
+_LOG = logging.getLogger(__name__)
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / ".frontline" / "frontline.db"
 
 
@@ -293,6 +296,29 @@ class Store:
             )
         )
         return new_id
+
+    def record_rejection(self, *, actor: str, file_name: str, sha256: str, size_bytes: int, reasons: list[str]) -> str:
+        """Write an audit row for a refused upload and return its correlation id.
+
+        Nothing else is written; the id is shown to the editor and logged, so a support
+        question about a refusal can be matched to the audit log.
+        """
+        correlation = uuid.uuid4().hex[:12]
+        with self.writing() as connection:
+            connection.execute(
+                tables.audit.insert().values(
+                    at=_now(),
+                    actor=actor,
+                    action="rejected",
+                    sha256=sha256,
+                    detail=json.dumps(
+                        {"correlation_id": correlation, "file_name": file_name[:300], "size_bytes": size_bytes, "reasons": reasons[:50]},
+                        ensure_ascii=False,
+                    ),
+                )
+            )
+        _LOG.info("upload rejected: correlation id %s, %d reason(s), sha256 %s", correlation, len(reasons), sha256)
+        return correlation
 
     @contextmanager
     def writing(self):
