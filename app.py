@@ -304,6 +304,9 @@ def current_editor() -> auth.Editor | None:
     secrets = _secrets()
     if auth.oidc_configured(secrets):
         return auth.editor_from_oidc(st.user.to_dict(), secrets)
+    # A session signed in with a password that has since been changed is signed out.
+    if st.session_state.get("_editor_hash") != auth.editor_settings(secrets).get("password_hash"):
+        st.session_state.pop("_editor", None)
     return st.session_state.get("_editor")
 
 
@@ -331,6 +334,7 @@ def sign_in_ui() -> None:
                         editor = auth.editor_from_password(name, password, secrets)
                         if editor:
                             st.session_state["_editor"] = editor
+                            st.session_state["_editor_hash"] = settings.get("password_hash")
                             st.rerun()
                         st.error("Wrong name or password.")
 

@@ -161,3 +161,28 @@ def test_a_latitude_longitude_file_can_be_swapped_and_committed(app, db_url):
     assert any("nothing has been written" in e.value for e in at.error)
     at.checkbox(key="swap").check().run()
     assert any("Valid: 1 feature(s)" in s.value for s in at.success)
+
+
+def test_changing_the_editor_password_signs_sessions_out(app):
+    at = sign_in(app)
+    assert len(at.get("file_uploader")) == 1
+    at.secrets["editors"] = {"password_hash": auth.hash_password("a new password")}
+    at.run()
+    assert len(at.get("file_uploader")) == 0
+    assert "Commit this snapshot" not in [b.label for b in at.button]
+
+
+def test_revert_restores_an_old_version_as_a_new_one(app, db_url):
+    store = Store(db_url)
+    store.write([snapshot("Kursk incursion", "2024-11-25", [(shapely.box(35, 51, 35.1, 51.1), "UA", "held", "correction")])], actor="bob")
+    history = store.history("Kursk incursion")
+    original = int(history[(history["as_of"] == dt.date(2024, 11, 25)) & (history["action"] == "seed")]["version_id"].iloc[0])
+    at = sign_in(app)
+    at.selectbox(key="edit_layer").select("Kursk incursion")
+    at.run()
+    at.selectbox(key="revert_version").select(original)
+    at.button(key="revert").click().run()
+    assert any("Restored version" in s.value for s in at.success), [e.value for e in at.error]
+    head = store.head_version("Kursk incursion", dt.date(2024, 11, 25))
+    assert head not in (original,) and store.features(head)["source"].tolist() == store.features(original)["source"].tolist()
+    assert len(store.history("Kursk incursion")) == len(history) + 1
