@@ -21,6 +21,7 @@ import pytest
 import shapely
 import shapely.geometry
 
+from layers import auth
 from layers.ingest import seed_default_data, sha256
 from layers.store import NewSnapshot, Store
 from layers.validation import validate
@@ -41,6 +42,7 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 #: A feature whose every shown property is a script-injection attempt.
 XSS = '<img src=x onerror="window.top.__xss=1;alert(1)">'
 XSS_LAYER = "XSS test"
+EDITOR_PASSWORD = "browser test editor"
 
 
 def _need(condition: bool, reason: str):
@@ -84,10 +86,13 @@ def app_url(tmp_path_factory):
     seed_browser_store(db)
     port = _free_port()
     env = dict(os.environ, FRONTLINE_DB=db)
+    secrets = tmp_path_factory.mktemp("secrets") / "secrets.toml"
+    secrets.write_text(f'[editors]\npassword_hash = "{auth.hash_password(EDITOR_PASSWORD)}"\n', encoding="utf-8")
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+         "--secrets.files", str(secrets)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

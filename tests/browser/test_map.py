@@ -7,7 +7,9 @@ import statistics
 import time
 from urllib.parse import quote
 
-from tests.browser.conftest import XSS, XSS_LAYER
+import json
+
+from tests.browser.conftest import EDITOR_PASSWORD, XSS, XSS_LAYER
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 STEPS = 24
@@ -156,3 +158,36 @@ def test_injected_markup_shows_as_text_and_runs_nothing(page, app_url):
     assert page.recorder.dialogs == []
     assert page.evaluate("() => window.__xss") is None and frame.evaluate("() => window.top.__xss") is None
     assert not any(u.rstrip("/").endswith("/x") for u in page.recorder.requests), "the injected <img src=x> was requested"
+
+
+def test_an_editor_uploads_a_hostile_file_through_the_app_and_it_shows_as_text(page, app_url):
+    """Sign in, upload a file with script in its properties, commit, then hover it on the map."""
+    open_app(page, app_url)
+    page.get_by_text("Editor sign-in").click()
+    page.get_by_label("Your name (recorded with each change)").fill("<b>editor</b>")
+    page.get_by_label("Editor password").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    upload = {
+        "type": "FeatureCollection",
+        "features": [{
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": [[[35.2, 51.62], [35.45, 51.62], [35.45, 51.72], [35.2, 51.72], [35.2, 51.62]]]},
+            "properties": {"held_by": "UA", "status": "claimed", "source": "<script>window.top.__xss=3</script>", "note": XSS + " ${alert(5)}"},
+        }],
+    }
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        {"name": "hostile-2024-12-05.geojson", "mimeType": "application/geo+json", "buffer": json.dumps(upload).encode()}
+    )
+    page.get_by_role("button", name="Commit this snapshot").click(timeout=60_000)
+    page.get_by_text("Committed as version").wait_for(timeout=30_000)
+    frame = open_app(page, app_url, "?date=2024-12-05&layers=Kursk+incursion")
+    claimed = frame.locator("path.leaflet-interactive").last
+    box = claimed.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tooltip = frame.wait_for_selector(".leaflet-tooltip.frontline-tip", timeout=10_000)
+    text = tooltip.inner_text()
+    assert "<script>window.top.__xss=3</script>" in text and XSS in text and "${alert(5)}" in text
+    assert tooltip.query_selector("script, img") is None
+    page.wait_for_timeout(500)
+    assert page.recorder.dialogs == [] and page.evaluate("() => window.__xss") is None
+    assert page.recorder.external == []
