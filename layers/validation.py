@@ -265,6 +265,8 @@ class _Scan:
     too_few_values: str | None = None
     has_z: bool = False
     nonzero_z: bool = False
+    widths: set = field(default_factory=set)
+    mixed_widths: str | None = None
 
 
 _NUMBER_TYPES = {float, int}
@@ -283,6 +285,11 @@ def _read_ring(ring, pointer: str, scan: _Scan, single: bool = False) -> np.ndar
     if set(map(type, ring)) <= {list}:
         widths = set(map(len, ring))
         if widths <= {2, 3} and set(map(type, chain.from_iterable(ring))) <= _NUMBER_TYPES:
+            scan.widths |= widths
+            if len(scan.widths) > 1 and scan.mixed_widths is None:
+                first = len(ring[0]) if len(widths) > 1 else None
+                index = next((i for i, p in enumerate(ring) if len(p) != first), 0) if first else 0
+                scan.mixed_widths = pointer if single else f"{pointer}/{index}"
             if 3 not in widths:
                 return np.array(ring, dtype=float).reshape(-1, 2)
             scan.has_z = True
@@ -580,6 +587,14 @@ class _Checker:
         if scan.too_few_values:
             collect.error(where, "coordinates", f"a position has fewer than 2 values (at {scan.too_few_values}); each needs longitude and latitude.", "position-short")
             ok = False
+        if scan.mixed_widths:
+            collect.error(
+                where, "coordinates",
+                f"positions mix 2 and 3 values (first different at {scan.mixed_widths}); give every position the same number of values, "
+                "longitude and latitude (and elevation, if any).",
+                "mixed-dimensions",
+            )
+            ok = False
         if ok and scan.has_z:
             self.with_z[scan.nonzero_z] += 1
         return ok
@@ -684,6 +699,18 @@ class _Checker:
         repaired = _polygonal(shapely.make_valid(shape, method="structure", keep_collapsed=False))
         before = float(area_km2([shape])[0])
         after = float(area_km2([repaired])[0]) if repaired is not None else 0.0
+        as_areas, as_holes = _readings(shape)
+        if abs(as_areas - as_holes) > 1e-6 * max(as_areas, as_holes, 1e-9):
+            # Rings that can be read two ways (a "hole" outside its shell): the readings
+            # cover different ground, so no repair is offered, even with consent; the
+            # editor must say which was meant. Other repairs show the area before and after.
+            self.collect.error(
+                where, "geometry",
+                f"is invalid: {reason}, and repairing it is ambiguous: with every ring as an area it covers {_km2(as_areas)} km², "
+                f"with inner rings as holes {_km2(as_holes)} km². Fix it in the source file so it says which is meant.",
+                "ambiguous",
+            )
+            return None
         if repaired is None or after == 0:
             self.collect.error(where, "geometry", f"is invalid: {reason}, and a repair would leave no area. Fix it in your editor (QGIS: Vector ▸ Geometry Tools ▸ Check Validity).", "invalid")
             return None
@@ -782,6 +809,33 @@ def _is_claims(value) -> bool:
 AREA_OF_INTEREST = (18.0, 40.0, 50.0, 60.0)
 
 
+def _check_bboxes(document, features, collect) -> None:
+    """``bbox`` members are not used, but a malformed one is named (RFC 7946 §5)."""
+    holders = [("File", document)] + [(f"Feature {i}", f) for i, f in enumerate(features) if isinstance(f, dict)]
+    for where, holder in holders:
+        bbox = holder.get("bbox") if isinstance(holder, dict) else None
+        if bbox is None:
+            continue
+        numbers = isinstance(bbox, list) and all(type(v) in (int, float) for v in bbox)
+        if not numbers or len(bbox) not in (4, 6):
+            collect.warning(where, "bbox", f"must contain 4 or 6 numbers (RFC 7946 §5), got {_value_text(bbox)}; it was ignored. Remove it or let your tool compute it.", "bbox")
+
+
+def _readings(shape) -> tuple[float, float]:
+    """km² of an invalid polygon read two ways: GEOS's reading (every ring kept as drawn)
+    and shells filled even-odd with every hole cut out."""
+    every_ring = _polygonal(shapely.make_valid(shape, method="linework"))
+    polygons = shapely.get_parts(shape)
+    shells = [shapely.make_valid(shapely.Polygon(p.exterior)) for p in polygons]
+    holes = [shapely.make_valid(shapely.Polygon(h)) for p in polygons for h in p.interiors]
+    filled = shells[0] if shells else shapely.Polygon()
+    for shell in shells[1:]:
+        filled = shapely.symmetric_difference(filled, shell)
+    as_holes = _polygonal(shapely.difference(filled, shapely.union_all(holes)) if holes else filled)
+    area = lambda geom: float(area_km2([geom])[0]) if geom is not None else 0.0  # noqa: E731
+    return area(every_ring), area(as_holes)
+
+
 def _check_area_of_interest(geometries, collect) -> None:
     """Name [latitude, longitude] files that are in range but land far away (Kyiv in Iran)."""
     if not geometries:
@@ -848,6 +902,7 @@ def validate(
     if isinstance(document, dict):
         _check_crs_member(document, collect)
     features, pointer = _features_of(document, collect)
+    _check_bboxes(document, features, collect)
     if len(features) > MAX_FEATURES:
         collect.error("File", "features", f"holds {len(features):,} features; the limit is {MAX_FEATURES:,}. Split the file.", "file-features")
         return report

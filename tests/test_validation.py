@@ -264,18 +264,39 @@ def test_invalid_geometry_gives_shapely_reason_and_what_a_repair_would_change():
 
 
 def test_invalid_geometry_is_repaired_only_with_consent_and_listed():
-    hole_outside = [
-        [[35.0, 51.0], [35.2, 51.0], [35.2, 51.2], [35.0, 51.2], [35.0, 51.0]],
-        [[35.3, 51.0], [35.4, 51.0], [35.4, 51.1], [35.3, 51.0]],
-    ]
-    report = validate(fc(feature(), feature(hole_outside)), repair=True)
+    bowtie = [[[35.0, 51.0], [35.2, 51.2], [35.2, 51.0], [35.0, 51.2], [35.0, 51.0]]]
+    assert not validate(fc(feature(), feature(bowtie))).ok
+    report = validate(fc(feature(), feature(bowtie)), repair=True)
     assert report.ok and len(report.features) == 2
     assert report.features.geometry.is_valid.all()
     [repair] = report.repairs
-    assert isinstance(repair, Repair) and repair.feature == 1 and repair.reason.startswith("Hole lies outside shell")
-    assert repair.area_after_km2 > 0 and repair.area_before_km2 > 0
-    assert "Feature 1: geometry: was invalid (Hole lies outside shell" in messages(report)
+    assert isinstance(repair, Repair) and repair.feature == 1 and repair.reason.startswith("Self-intersection")
+    assert repair.area_after_km2 == pytest.approx(repair.area_before_km2) and repair.area_after_km2 > 0
+    assert "Feature 1: geometry: was invalid (Self-intersection" in messages(report)
     assert [p.severity for p in report.problems if p.field == "geometry"] == ["warning"]
+
+
+def test_a_hole_outside_its_shell_is_ambiguous_and_never_repaired():
+    hole_outside = [[[35.0, 51.0], [35.2, 51.0], [35.2, 51.2], [35.0, 51.2], [35.0, 51.0]], [[35.3, 51.0], [35.4, 51.0], [35.4, 51.1], [35.3, 51.0]]]
+    report = validate(fc(feature(hole_outside)), repair=True)
+    assert not report.ok and report.repairs == []
+    text = messages(report)
+    assert "repairing it is ambiguous: with every ring as an area it covers" in text and "with inner rings as holes" in text
+
+
+def test_nested_shells_show_both_areas_and_need_consent():
+    nested = [[[[35.0, 51.0], [35.4, 51.0], [35.4, 51.4], [35.0, 51.4], [35.0, 51.0]]], [[[35.1, 51.1], [35.2, 51.1], [35.2, 51.2], [35.1, 51.2], [35.1, 51.1]]]]
+    refused = validate(fc(feature(nested, "MultiPolygon")))
+    assert not refused.ok and "Nested shells" in messages(refused) and "area would change from" in messages(refused)
+    repaired = validate(fc(feature(nested, "MultiPolygon")), repair=True)
+    [repair] = repaired.repairs
+    assert repaired.ok and repair.area_after_km2 > repair.area_before_km2
+
+
+def test_positions_mixing_two_and_three_values_are_rejected():
+    mixed = [[[35.0, 51.0, 0], [35.2, 51.0], [35.2, 51.2, 0], [35.0, 51.0, 0]]]
+    text = messages(validate(fc(feature(mixed))))
+    assert "positions mix 2 and 3 values (first different at /features/0/geometry/coordinates/0/1)" in text
 
 
 def test_a_repair_that_leaves_no_area_is_refused():
@@ -374,3 +395,13 @@ def test_latitude_longitude_order_in_range_is_caught_by_the_area_of_interest():
     assert [p.rule for p in report.errors] == ["swapped"]
     fixed = validate(swap_axes(raw, "kyiv.geojson"))
     assert fixed.ok and fixed.features.geometry.iloc[0].bounds == (30.45, 50.4, 30.6, 50.5)
+
+
+@pytest.mark.parametrize("bbox", [[1, 2, 3, 4, 5], ["a", "b", "c", "d"], "35,51,36,52"])
+def test_a_malformed_bbox_is_named_and_ignored(bbox):
+    raw = json.loads(fc(feature()))
+    raw["bbox"] = bbox
+    report = validate(json.dumps(raw).encode())
+    assert report.ok and "File: bbox: must contain 4 or 6 numbers (RFC 7946 §5)" in messages(report)
+    raw["bbox"] = [35.0, 51.0, 35.2, 51.2]
+    assert "bbox" not in messages(validate(json.dumps(raw).encode()))
