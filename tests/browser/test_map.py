@@ -180,6 +180,7 @@ def test_an_editor_uploads_a_hostile_file_through_the_app_and_it_shows_as_text(p
     )
     page.get_by_role("button", name="Commit this snapshot").click(timeout=60_000)
     page.get_by_text("Committed as version").wait_for(timeout=30_000)
+    check_upload_endpoint_limits(page)
     frame = open_app(page, app_url, "?date=2024-12-05&layers=Kursk+incursion")
     claimed = frame.locator("path.leaflet-interactive").last
     box = claimed.bounding_box()
@@ -191,3 +192,13 @@ def test_an_editor_uploads_a_hostile_file_through_the_app_and_it_shows_as_text(p
     page.wait_for_timeout(500)
     assert page.recorder.dialogs == [] and page.evaluate("() => window.__xss") is None
     assert page.recorder.external == []
+
+
+def check_upload_endpoint_limits(page) -> None:
+    """Replay the app's own upload request: over the size limit -> 413; without the XSRF token -> 403."""
+    [upload_url] = {u for u in page.recorder.requests if "/_stcore/upload_file/" in u}
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "_streamlit_xsrf")
+    too_big = {"files": {"name": "big.geojson", "mimeType": "application/geo+json", "buffer": b" " * (21 * 1024 * 1024)}}
+    assert page.request.put(upload_url, multipart=too_big, headers={"X-Xsrftoken": token}).status == 413
+    small = {"files": {"name": "small.geojson", "mimeType": "application/geo+json", "buffer": b"{}"}}
+    assert page.request.put(upload_url, multipart=small, headers={"X-Xsrftoken": "forged"}).status == 403
