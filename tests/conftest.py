@@ -106,3 +106,14 @@ def two_snapshot_store(store) -> Store:
         actor="test",
     )
     return store
+
+
+def seeded_app(url: str, monkeypatch, timeout_s: int = 90):
+    """An AppTest of app.py on a store at ``url`` seeded with the embedded data."""
+    from streamlit.testing.v1 import AppTest
+
+    from layers.ingest import seed_default_data
+
+    seed_default_data(Store(url))
+    monkeypatch.setenv("FRONTLINE_DB", url)
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout_s)

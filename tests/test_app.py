@@ -9,24 +9,19 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from layers.ingest import seed_default_data
-from layers.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, seeded_app
 
 D = dt.date.fromisoformat
 
 
-@pytest.fixture(scope="module")
-def db_url(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'app.db'}"
-    seed_default_data(Store(url))
-    return url
+@pytest.fixture
+def db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'app.db'}"
 
 
 @pytest.fixture
 def app(db_url, monkeypatch):
-    monkeypatch.setenv("FRONTLINE_DB", db_url)
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    return seeded_app(db_url, monkeypatch)
 
 
 def map_path(node, path=()):

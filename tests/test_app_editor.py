@@ -7,15 +7,12 @@ import datetime as dt
 import json
 
 import pytest
+import shapely
 from sqlalchemy import text
-from streamlit.testing.v1 import AppTest
 
 from layers import auth
-from layers.ingest import seed_default_data
 from layers.store import Store
-from tests.conftest import ROOT, snapshot
-
-import shapely
+from tests.conftest import seeded_app, snapshot
 
 PASSWORD = "correct horse battery"
 HASH = auth.hash_password(PASSWORD)
@@ -35,15 +32,12 @@ def polygon_file(name="<img src=x onerror=alert(1)>", bbox=(35.0, 51.0, 35.3, 51
 
 @pytest.fixture
 def db_url(tmp_path):
-    url = f"sqlite:///{tmp_path / 'editor.db'}"
-    seed_default_data(Store(url))
-    return url
+    return f"sqlite:///{tmp_path / 'editor.db'}"
 
 
 @pytest.fixture
 def app(db_url, monkeypatch):
-    monkeypatch.setenv("FRONTLINE_DB", db_url)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at = seeded_app(db_url, monkeypatch)
     at.secrets["editors"] = {"password_hash": HASH}
     return at
 
