@@ -103,6 +103,8 @@ def test_invalid_upload_lists_problems_and_writes_nothing(app, db_url):
     at.get("file_uploader")[0].set_value(("bad-2024-11-30.geojson", b'{"type": "FeatureCollection", "features": [NaN]}', "application/geo+json"))
     at.run()
     message = next(e.value for e in at.error if "nothing has been written" in e.value)
+    [download] = at.get("download_button")
+    assert download.proto.label == "Download the full report (CSV)"
     assert "Commit this snapshot" not in [b.label for b in at.button]
     store = Store(db_url)
     assert store.heads("Kursk incursion")["version_id"].tolist() == Store(db_url).heads("Kursk incursion")["version_id"].tolist()
