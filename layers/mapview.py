@@ -52,9 +52,9 @@ KIND_NAMES = {"strike": "Strike", "troop_presence": "Troop presence", "other": "
 def use_local_assets(prefix: str = STATIC_URL) -> None:
     """Load Leaflet and jQuery from the app's own static files, never from a CDN.
 
-    folium points at jsdelivr, code.jquery.com and bootstrap CDNs by default; with no
-    internet the map would stay blank. Bootstrap and Awesome Markers are dropped: the
-    map uses neither. The prefix is relative so it works under any base URL path.
+    folium points at public CDNs by default; with no internet the map would stay blank.
+    Bootstrap and Awesome Markers are dropped: the map uses neither. ``prefix`` is the
+    URL path of ``static/`` (``app.static_url()`` adds any ``server.baseUrlPath``).
     """
     folium.Map.default_js = [
         ("leaflet", f"{prefix}/vendor/leaflet/leaflet.js"),
