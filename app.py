@@ -181,7 +181,7 @@ def timeline_spec(url, revision, dates, selected: dt.date, layers, events_layer)
     }
 
 
-def areas_ui(url: str, revision: str, visible: list[str], as_of: dt.date, shown: list) -> None:
+def areas_ui(url: str, revision: str, as_of: dt.date, shown: list) -> None:
     """km² per side and status at the date, UA-held inside Russia, and the reported figures."""
     series = area_series(url, revision)
     st.subheader("Area at this date")
@@ -271,19 +271,13 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
         st_folium(
             mapview.base_map(static_url()),
             key="map",
-            feature_group_to_add=[mapview.territory_group([territory_display(url, revision, ref.layer, ref.as_of, ref.version_id) for ref in shown]), mapview.events_group(recent if recent is not None else _no_events())],
+            feature_group_to_add=[mapview.territory_group([territory_display(url, revision, ref.layer, ref.as_of, ref.version_id) for ref in shown]), mapview.events_group(recent)],
             returned_objects=[],
             use_container_width=True,
             height=MAP_HEIGHT_PX,
         )
     with panel_column:
-        areas_ui(url, revision, visible, as_of, shown)
-
-
-def _no_events():
-    import geopandas as gpd
-
-    return gpd.GeoDataFrame({"occurred_on": []}, geometry=[], crs="EPSG:4326")
+        areas_ui(url, revision, as_of, shown)
 
 
 # --- editors ---------------------------------------------------------------------

@@ -323,11 +323,11 @@ def territory_group(geojsons) -> folium.FeatureGroup:
     return group
 
 
-def events_group(events: gpd.GeoDataFrame) -> folium.FeatureGroup:
-    """One feature group with the given events, symbol by kind, ring by confidence."""
+def events_group(events: gpd.GeoDataFrame | None) -> folium.FeatureGroup:
+    """One feature group with the given events, symbol by kind, ring by confidence; empty for None."""
     group = folium.FeatureGroup(name="Events", control=True)
     _forget_removed_groups().add_to(group)
-    if len(events):
+    if events is not None and len(events):
         rows = events.drop(columns=events.geometry.name).to_dict("records")
         display = gpd.GeoDataFrame(
             {

@@ -107,6 +107,7 @@ def test_event_tooltips_escape_values_and_list_each_source_claim():
 def test_empty_inputs_give_empty_groups():
     empty = gpd.GeoDataFrame({"occurred_on": []}, geometry=[], crs="EPSG:4326")
     assert "L.geoJson" not in _get_feature_group_string(mapview.events_group(empty), mapview.base_map())
+    assert "L.geoJson" not in _get_feature_group_string(mapview.events_group(None), mapview.base_map())
     assert "L.geoJson" not in _get_feature_group_string(mapview.territory_group([]), mapview.base_map())
 
 
