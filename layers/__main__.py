@@ -1,4 +1,9 @@
-"""Command line: ``python -m layers validate|import|areas ...`` (contract in ../shared/BRIEF.md).
+"""Command line: ``python -m layers validate|import|areas|figures|change|snapshot ...``.
+
+``validate``, ``import`` and ``areas`` follow the contract in ../shared/BRIEF.md
+(``areas`` keeps exactly the contract's columns on stdout and prints its method on
+stderr); ``figures``, ``change`` and ``snapshot`` are this project's additions, and their
+CSV and GeoJSON carry the area method and border outline in a column or ``metadata``.
 
 Errors a user can act on (:class:`layers.errors.FrontlineError`) are caught here, in
 one place, and printed without a traceback. Exit status: 0 on success, 1 when a file
@@ -19,11 +24,16 @@ from pathlib import Path
 import pandas as pd
 
 from . import schema
-from .areas import ANYWHERE, METHOD, area_table, country_border
-from .errors import FrontlineError
+from .areas import ANYWHERE, BORDERS_SOURCE, METHOD, area_table, country_border
+from .change import between as change_between
+from .change import summary as change_summary
+from .change import to_geojson as change_geojson
+from .errors import FrontlineError, InvalidInputError
+from .exports import comparison_csv, snapshot_geojson, table_csv
+from .figures import compare, monthly_change, read_reported_figures
 from .ingest import plan_import, read_uploads, seed_default_data, write_import
 from .presets import PRESETS
-from .snapshots import latest_on_or_before
+from .snapshots import latest_on_or_before, snapshot_at
 from .store import Store, default_url
 from .validation import validate
 
@@ -58,7 +68,40 @@ def parser() -> argparse.ArgumentParser:
     areas.add_argument("--date", type=_date, help="only the snapshot shown on this date (latest on or before it)")
     areas.add_argument("--within", help="ISO 3166-1 alpha-3 code: clip to that country's border (e.g. RUS)")
     areas.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    figures = commands.add_parser("figures", help="add reported figures from a CSV, or compare every reported figure with the map")
+    figure_commands = figures.add_subparsers(dest="figures_command", required=True)
+    add = figure_commands.add_parser("add", help="check a CSV of reported figures and add the new ones (all or nothing)")
+    add.add_argument("file", type=Path, metavar="FILE.csv")
+    _db_option(add)
+    add.add_argument("--layer", help="layer to compare with, for rows that leave it empty")
+    add.add_argument("--held-by", choices=sorted(schema.SIDES), help="side, for rows that leave it empty")
+    add.add_argument("--status", choices=sorted(schema.STATUSES), help="status, for rows that leave it empty")
+    add.add_argument("--within", help="ISO3 border the computed area is clipped to, for rows that leave it empty")
+    add.add_argument("--measure", choices=list(schema.MEASURES), help="what the figures measure, for rows that leave it empty")
+    compare = figure_commands.add_parser("compare", help="every reported figure beside the computed value for its scope and date")
+    _db_option(compare)
+    compare.add_argument("--layer", help="only figures compared with this layer")
+    compare.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    change = commands.add_parser("change", help="ground gained and lost per side between two dates, or the net change per month")
+    _db_option(change)
+    change.add_argument("--layer", required=True)
+    change.add_argument("--from", dest="since", type=_date, help="start date (the snapshot shown on it)")
+    change.add_argument("--to", dest="until", type=_date, help="end date (default: the layer's last snapshot)")
+    change.add_argument("--monthly", action="store_true", help="net change of held area per calendar month instead")
+    change.add_argument("--within", default="", help="with --monthly: ISO3 border to clip to (default: unclipped)")
+    change.add_argument("--format", choices=["csv", "geojson"], default="csv", help="csv: km² gained, lost and net; geojson: the polygons")
+
+    snap = commands.add_parser("snapshot", help="the snapshot of a layer shown on a date, as GeoJSON")
+    _db_option(snap)
+    snap.add_argument("--layer", required=True)
+    snap.add_argument("--date", type=_date, required=True, help="the snapshot shown on this date (latest on or before it)")
     return top
+
+
+def _db_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--db", default=None, help="SQLAlchemy URL (default: $FRONTLINE_DB, else the embedded SQLite file)")
 
 
 def _content_options(command: argparse.ArgumentParser) -> None:
@@ -208,10 +251,76 @@ def run_areas(args) -> int:
     return 0
 
 
+def _open(args) -> Store:
+    store = Store(args.db or default_url())
+    seed_default_data(store)
+    return store
+
+
+def run_figures(args) -> int:
+    store = _open(args)
+    if args.figures_command == "add":
+        defaults = {"layer": args.layer, "held_by": args.held_by, "status": args.status, "within": args.within, "measure": args.measure}
+        checked = read_reported_figures(args.file, defaults)
+        added = store.add_figures(checked, actor="cli", origin=args.file.name)
+        print(f"{args.file.name}: added {added} reported figure(s); {len(checked) - added} were already stored.")
+        unmatched = compare(checked, store.area_series())
+        for row in unmatched[unmatched["comparison"] != "compared"].itertuples():
+            print(f"{args.file.name}: note: the figure of {row.date} ({row.scope}, {row.reported_km2:,.0f} km²) has {row.comparison}.", file=sys.stderr)
+        return 0
+    table = compare(store.reported_figures(), store.area_series())
+    if args.layer:
+        table = table[table["layer"] == args.layer]
+    if args.format == "json":
+        records = json.loads(table.to_json(orient="records", date_format="iso"))
+        json.dump({"method": METHOD, "borders": BORDERS_SOURCE, "rows": records}, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        sys.stdout.write(comparison_csv(table))
+    return 0
+
+
+def run_change(args) -> int:
+    store = _open(args)
+    heads = store.heads(args.layer)  # names the known layers if there is no such layer
+    if args.monthly:
+        code = args.within.strip().upper()
+        if code:
+            country_border(code)
+        series = store.area_series(args.layer)
+        if code not in set(series["within"]):
+            series = computed_series(store, args.layer, code)
+        table = monthly_change(series, args.layer, code)
+        table = table.assign(layer=args.layer, within=code)
+        sys.stdout.write(table_csv(table[["month", "layer", "held_by", "within", "from_as_of", "to_as_of", "change_km2", "partial"]]))
+        return 0
+    if args.since is None:
+        raise InvalidInputError("change: give --from YYYY-MM-DD (and optionally --to), or --monthly.")
+    until = args.until or heads["as_of"].max()
+    found = change_between(store, args.layer, args.since, until)
+    if args.format == "geojson":
+        print(change_geojson(found))
+    else:
+        table = change_summary(found).assign(layer=args.layer, from_snapshot=found.since.as_of, to_snapshot=found.until.as_of)
+        sys.stdout.write(table_csv(table[["layer", "from_snapshot", "to_snapshot", "held_by", "within", "gained_km2", "lost_km2", "net_km2"]]))
+    return 0
+
+
+def run_snapshot(args) -> int:
+    store = _open(args)
+    found = snapshot_at(store, args.layer, args.date)
+    if found is None:
+        first = store.heads(args.layer)["as_of"].min()
+        raise InvalidInputError(f"snapshot: layer {args.layer!r} has no snapshot on or before {args.date}; its first is {first}.")
+    print(snapshot_geojson(found))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    commands = {"validate": run_validate, "import": run_import, "areas": run_areas, "figures": run_figures, "change": run_change, "snapshot": run_snapshot}
     try:
-        return {"validate": run_validate, "import": run_import, "areas": run_areas}[args.command](args)
+        return commands[args.command](args)
     except FrontlineError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

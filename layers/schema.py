@@ -101,6 +101,14 @@ CLAIM_FIELDS = (
     Field("claim", "what that source says, in one line", True),
 )
 
+#: What a reported figure measures, hence which computed value it is set beside.
+MEASURES = {
+    "at date": "the area of the snapshot shown on the figure's date",
+    "peak to date": "the largest area of any snapshot on or before the figure's date",
+    "net change in month": "area at the figure's date minus area at the end of the previous calendar month",
+    "net change in year": "area at the figure's date minus area at the end of the previous calendar year",
+}
+
 FIGURE_FIELDS = (
     Field("date", "date the figure refers to, YYYY-MM-DD", True, kind="date"),
     Field("scope", "what the figure measures, in words", True),
@@ -108,10 +116,7 @@ FIGURE_FIELDS = (
     Field("held_by", "side of the computed series it is compared with", allowed=SIDES),
     Field("status", "status of the computed series it is compared with", allowed=STATUSES),
     Field("within", "ISO 3166-1 alpha-3 border the computed area is clipped to"),
-    Field("measure", "which computed value it is set beside (default: at date)", allowed={
-        "at date": "the area of the snapshot shown on the figure's date",
-        "peak to date": "the largest area of any snapshot on or before the figure's date",
-    }),
+    Field("measure", "which computed value it is set beside (default: at date)", allowed=MEASURES),
     Field("value_km2", "the reported area in square kilometres", True, kind="number"),
     Field("kind", "what sort of figure it is", True, FIGURE_KINDS),
     Field("source", "who published it", True),

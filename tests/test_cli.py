@@ -226,3 +226,65 @@ def test_import_of_raw_deepstate_exports_needs_the_preset(tmp_path, capsys):
     assert code == 1 and "try --preset deepstate" in out
     code, out, err = run(capsys, "import", "--db", db, "--layer", "Kursk (DeepStateMap)", "--preset", "deepstate", *files)
     assert code == 0 and "wrote 2 snapshot(s) (2024-11-20 to 2024-11-25)" in out, err
+
+
+def test_figures_add_fills_scope_from_options_and_is_idempotent(two_snapshot_store, tmp_path, capsys):
+    path = tmp_path / "claims.csv"
+    path.write_text("date,scope,value_km2,kind,source,note\n2024-08-15,UA-held in Kursk,1000,official claim,Syrskyi,\"about 1,000\"\n", encoding="utf-8")
+    argv = ["figures", "add", str(path), "--db", two_snapshot_store.url, "--layer", "Test", "--held-by", "UA", "--status", "held", "--within", "rus"]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0 and "added 1 reported figure(s); 0 were already stored" in out
+    code, out, _ = run(capsys, *argv)
+    assert code == 0 and "added 0 reported figure(s); 1 were already stored" in out
+    code, out, _ = run(capsys, "figures", "compare", "--db", two_snapshot_store.url, "--layer", "Test")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    series = two_snapshot_store.area_series("Test")
+    expected = series[(series.as_of.astype(str) == "2024-08-10") & (series.within == "RUS") & (series.held_by == "UA") & (series.status == "held")]["area_km2"].item()
+    assert len(rows) == 1 and rows[0]["within"] == "RUS" and rows[0]["computed_as_of"] == "2024-08-10"
+    assert float(rows[0]["computed_km2"]) == pytest.approx(expected, abs=1e-3)
+    assert float(rows[0]["difference_km2"]) == pytest.approx(expected - 1000, abs=1e-3)
+    assert "geodesic" in rows[0]["method"] and "Natural Earth" in rows[0]["borders"]
+
+
+def test_figures_add_refuses_a_bad_file_and_writes_nothing(two_snapshot_store, tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text("date,scope,value_km2,kind,source\n2024-08-15,x,1000,official claim,Syrskyi\n2024-13-01,x,lots,rumour,Syrskyi\n", encoding="utf-8")
+    code, _, err = run(capsys, "figures", "add", str(path), "--db", two_snapshot_store.url)
+    assert code == 2
+    assert "bad.csv line 3: date expected like 2024-11-25" in err and "line 3: value_km2 expected a number" in err and "kind 'rumour'" in err
+    assert Store(two_snapshot_store.url).reported_figures().empty
+
+
+def test_change_between_two_dates_gives_gained_lost_and_net(two_snapshot_store, capsys):
+    code, out, _ = run(capsys, "change", "--db", two_snapshot_store.url, "--layer", "Test", "--from", "2024-08-12", "--to", "2024-08-25")
+    rows = {(r["held_by"], r["within"]): r for r in csv.DictReader(io.StringIO(out))}
+    assert code == 0 and rows[("UA", "")]["from_snapshot"] == "2024-08-10" and rows[("UA", "")]["to_snapshot"] == "2024-08-20"
+    series = two_snapshot_store.area_series("Test")
+    held = series[(series.held_by == "UA") & (series.status == "held") & (series.within == "")].set_index("as_of")["area_km2"]
+    total = rows[("UA", "")]
+    assert float(total["net_km2"]) == pytest.approx(held.iloc[1] - held.iloc[0], abs=0.01)
+    assert float(total["gained_km2"]) - float(total["lost_km2"]) == pytest.approx(float(total["net_km2"]), abs=0.002)
+    code, out, _ = run(capsys, "change", "--db", two_snapshot_store.url, "--layer", "Test", "--from", "2024-08-12", "--format", "geojson")
+    body = json.loads(out)
+    assert code == 0 and body["metadata"]["to_snapshot"] == "2024-08-20" and "geodesic" in body["metadata"]["area_method"]
+    assert {f["properties"]["change"] for f in body["features"]} <= {"gained", "lost"} and body["features"]
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--from", "2024-08-20", "--to", "2024-08-10"], "must be before the end date"),
+        (["--from", "2024-08-01"], "no snapshot on or before 2024-08-01; its first is 2024-08-10"),
+        ([], "give --from"),
+    ],
+)
+def test_change_bad_dates_are_explained(two_snapshot_store, capsys, argv, message):
+    code, _, err = run(capsys, "change", "--db", two_snapshot_store.url, "--layer", "Test", *argv)
+    assert code == 2 and message in err
+
+
+def test_snapshot_export_is_the_snapshot_shown_that_day(two_snapshot_store, capsys):
+    code, out, _ = run(capsys, "snapshot", "--db", two_snapshot_store.url, "--layer", "Test", "--date", "2024-08-15")
+    body = json.loads(out)
+    assert code == 0 and body["metadata"]["snapshot"] == "2024-08-10" and body["metadata"]["requested"] == "2024-08-15"
+    assert {f["properties"]["source"] for f in body["features"]} == {"test source A"}

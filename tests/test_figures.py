@@ -81,3 +81,48 @@ def test_peak_to_date_is_compared_with_the_largest_snapshot_so_far():
 def test_nearest_lists_the_closest_scope_first():
     table = figures.compare(pd.DataFrame([figure("2024-08-12", 1000, scope="peak"), figure("2024-08-20", 1263)]), series())
     assert list(figures.nearest(table, D("2024-08-21"))["scope"]) == ["UA-held in Kursk", "peak"]
+
+
+def monthly_series() -> pd.DataFrame:
+    rows = [
+        (D("2024-07-20"), "Occ", "RU", "held", "UKR", 1000.0),
+        (D("2024-07-31"), "Occ", "RU", "held", "UKR", 1010.0),
+        (D("2024-08-15"), "Occ", "RU", "held", "UKR", 1200.0),
+        (D("2024-08-30"), "Occ", "RU", "held", "UKR", 1373.0),
+        (D("2024-09-30"), "Occ", "RU", "held", "UKR", 1300.0),
+        (D("2024-10-10"), "Occ", "RU", "held", "UKR", 1350.0),
+    ]
+    return pd.DataFrame(rows, columns=["as_of", "layer", "held_by", "status", "within", "area_km2"])
+
+
+def test_net_change_in_month_runs_from_the_previous_month_end_to_the_figure_date():
+    gain = figure("2024-08-31", 363, layer="Occ", held_by="RU", within="UKR") | {"measure": "net change in month"}
+    table = figures.compare(pd.DataFrame([gain]), monthly_series())
+    assert table["computed_km2"].iloc[0] == pytest.approx(1373 - 1010)
+    assert (table["computed_from"].iloc[0], table["computed_as_of"].iloc[0]) == (D("2024-07-31"), D("2024-08-30"))
+
+
+def test_change_without_a_baseline_snapshot_says_so():
+    year = figure("2024-12-31", 4168, layer="Occ", held_by="RU", within="UKR") | {"measure": "net change in year"}
+    table = figures.compare(pd.DataFrame([year]), monthly_series())
+    assert pd.isna(table["computed_km2"].iloc[0])
+    assert "no snapshot on or before 2023-12-31, the start of the period" in table["comparison"].iloc[0]
+
+
+def test_monthly_change_is_month_end_to_month_end_and_marks_the_partial_month():
+    table = figures.monthly_change(monthly_series(), "Occ", within="UKR")
+    assert list(table["month"]) == [D("2024-08-01"), D("2024-09-01"), D("2024-10-01")]
+    assert list(table["change_km2"]) == pytest.approx([363.0, -73.0, 50.0])
+    assert list(table["partial"]) == [False, False, True]
+
+
+def test_check_figures_fills_scope_defaults_and_refuses_unknown_borders():
+    raw = pd.DataFrame([{"date": "2024-08-31", "scope": "gains", "value_km2": "1,234", "kind": "mapped", "source": "DeepStateMap", "within": ""}])
+    checked = figures.check_figures(raw, "f.csv", {"layer": "Occ", "held_by": "RU", "status": "held", "within": "ukr"}, first_line=2)
+    assert checked.iloc[0][["layer", "held_by", "within", "measure", "value_km2"]].tolist() == ["Occ", "RU", "UKR", "at date", 1234.0]
+    with pytest.raises(InvalidInputError, match="f.csv line 2: within 'XYZ' is not a bundled border"):
+        figures.check_figures(raw.assign(within="XYZ"), "f.csv", first_line=2)
+    with pytest.raises(InvalidInputError, match="held_by is empty; a figure compared with layer 'Occ' needs held_by"):
+        figures.check_figures(raw.assign(layer="Occ"), "f.csv", first_line=2)
+    with pytest.raises(InvalidInputError, match="unknown column"):
+        figures.check_figures(raw.assign(colour="red"), "f.csv")

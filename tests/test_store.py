@@ -319,3 +319,21 @@ def test_a_refused_upload_leaves_an_audit_row_with_its_correlation_id(store):
     assert (action, actor) == ("rejected", "alice")
     assert json.loads(detail)["correlation_id"] == correlation and len(correlation) == 12
     assert store.is_empty(), "a rejection writes no layer or version"
+
+
+def test_adding_the_same_figures_twice_stores_them_once(store):
+    from layers.figures import check_figures
+
+    raw = pd.DataFrame([
+        {"date": "2024-08-31", "scope": "gains", "value_km2": "363", "kind": "mapped", "source": "DeepStateMap", "layer": "Occ", "held_by": "RU", "status": "held"},
+        {"date": "2024-11-30", "scope": "gains", "value_km2": "730", "kind": "mapped", "source": "DeepStateMap", "layer": "Occ", "held_by": "RU", "status": "held"},
+    ])
+    figures = check_figures(raw, "gains.csv", first_line=2)
+    assert store.add_figures(figures, actor="cli", origin="gains.csv") == 2
+    assert store.add_figures(figures, actor="cli", origin="gains.csv") == 0
+    assert store.add_figures(figures.assign(value_km2=[363.0, 731.0]), actor="cli") == 1
+    stored = store.reported_figures()
+    assert sorted(stored["value_km2"]) == [363.0, 730.0, 731.0]
+    with store.engine.connect() as connection:
+        details = [json.loads(d) for (d,) in connection.execute(text("select detail from audit where action = 'figures' order by id"))]
+    assert [d["added"] for d in details] == [2, 1]

@@ -320,6 +320,35 @@ class Store:
         _LOG.info("upload rejected: correlation id %s, %d reason(s), sha256 %s", correlation, len(reasons), sha256)
         return correlation
 
+    def add_figures(self, figures: pd.DataFrame, *, actor: str, origin: str = "") -> int:
+        """Add reported figures (checked by ``figures.check_figures``); return how many were new.
+
+        A figure identical in every field to one already stored is not added again, so
+        importing the same CSV twice is harmless. One audit row records the addition.
+        """
+        rows = _figure_rows(figures, actor)
+        columns = [f.name for f in schema.FIGURE_FIELDS]
+        with self.writing() as connection:
+            existing = {
+                _figure_key(dict(zip(columns, row)))
+                for row in connection.execute(select(*(tables.reported_figure.c[name] for name in columns))).all()
+            }
+            new, seen = [], set()
+            for row in rows:
+                key = _figure_key(row)
+                if key not in existing and key not in seen:
+                    new.append(row)
+                    seen.add(key)
+            if new:
+                connection.execute(tables.reported_figure.insert(), new)
+                connection.execute(
+                    tables.audit.insert().values(
+                        at=_now(), actor=actor, action="figures",
+                        detail=json.dumps({"added": len(new), "skipped_duplicates": len(rows) - len(new), "origin": origin[:300]}, ensure_ascii=False),
+                    )
+                )
+        return len(new)
+
     @contextmanager
     def writing(self):
         """A connection in a write transaction that holds the store's write lock; commits on success.
@@ -679,6 +708,14 @@ def _figure_rows(figures: pd.DataFrame, actor: str) -> list[dict]:
         row["measure"] = "at date" if _missing(row["measure"]) or not row["measure"] else str(row["measure"])
         rows.append(dict(row, added_by=actor, added_at=now))
     return rows
+
+
+def _figure_key(row: dict) -> tuple:
+    """A figure's identity for duplicate detection: every field, values normalised."""
+    return tuple(
+        round(float(row[f.name]), 6) if f.name == "value_km2" else _as_date(row[f.name]) if f.name == "date" else str(row[f.name] or "")
+        for f in schema.FIGURE_FIELDS
+    )
 
 
 def _properties(features: gpd.GeoDataFrame) -> list[dict]:
