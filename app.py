@@ -13,11 +13,12 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from layers import change as change_mod
+from layers import charts, exports, mapview, snapshots
 from layers import events as events_mod
 from layers import figures as figures_mod
-from layers import mapview, snapshots
 from layers import auth, schema
-from layers.areas import ANYWHERE, BORDERS_SOURCE, METHOD, area_summary, change_table, gained_and_lost
+from layers.areas import ANYWHERE, BORDERS_SOURCE, METHOD, area_km2, area_summary, change_table, country_border, gained_and_lost
 from layers.errors import FrontlineError
 from layers.ingest import date_from_name, seed_default_data, sha256
 from layers.formats import decode, swap_axes
@@ -89,6 +90,35 @@ def comparison(url: str, revision: str) -> pd.DataFrame:
 @st.cache_data(max_entries=8)
 def milestones(url: str, revision: str) -> pd.DataFrame:
     return open_store(url).milestones()
+
+
+@st.cache_data(max_entries=64)
+def layer_change(url: str, revision: str, layer: str, since, until) -> change_mod.Change:
+    """Gained and lost ground between two snapshot refs (cached by their versions)."""
+    store = open_store(url)
+    before = snapshots.Snapshot(layer, since.as_of, since.requested, since.version_id, store.features(since.version_id))
+    after = snapshots.Snapshot(layer, until.as_of, until.requested, until.version_id, store.features(until.version_id))
+    return change_mod.compute(layer, before, after)
+
+
+@st.cache_data(max_entries=64)
+def change_summary(url: str, revision: str, layer: str, since, until) -> pd.DataFrame:
+    return change_mod.summary(layer_change(url, revision, layer, since, until))
+
+
+@st.cache_data(max_entries=32)
+def area_chart_layers(url: str, revision: str, layer: str, within: str) -> list[dict]:
+    return charts.area_layers(area_series(url, revision), comparison(url, revision), layer, within)
+
+
+@st.cache_data(max_entries=32)
+def monthly_change(url: str, revision: str, layer: str, within: str) -> pd.DataFrame:
+    return figures_mod.monthly_change(area_series(url, revision), layer, within)
+
+
+@st.cache_data
+def outline_area_km2(iso3: str) -> float:
+    return float(area_km2([country_border(iso3)])[0])
 
 
 def static_url() -> str:
@@ -191,12 +221,18 @@ def areas_ui(url: str, revision: str, as_of: dt.date, shown: list) -> None:
         table = area_summary(series, snap.layer, snap.as_of)
         ua_in_russia = table[(table["held_by"] == "UA") & (table["status"] == "held")]["RUS"].sum()
         table["held_by"] = table["held_by"].map(lambda s: SIDE_NAMES.get(s, s))
+        if "UKR" in table:
+            table["% of Ukraine"] = 100 * table["UKR"] / figures_mod.UKRAINE_OFFICIAL_KM2
         table = table.rename(columns={"held_by": "side", "": "total km²", "RUS": "in Russia km²", "UKR": "in Ukraine km²"})
         st.markdown(f"**{escape_markdown(snap.layer)}** — snapshot of {snap.as_of} ({_age_words(snap.age_days)})")
         if ua_in_russia > 0:
             st.metric("Held by Ukraine inside Russia", f"{ua_in_russia:,.0f} km²", help="Clipped to Russia's border (Natural Earth 1:10m)")
-        st.dataframe(table, hide_index=True, width="stretch", column_config=_km2_columns(table.columns))
-    st.caption(f"Method: {escape_markdown(METHOD)}. Border outline: {escape_markdown(BORDERS_SOURCE)}. Never degrees or Web Mercator.")
+        st.dataframe(table, hide_index=True, width="stretch", column_config=_km2_columns(table.columns) | {"% of Ukraine": st.column_config.NumberColumn(format="%.2f %%")})
+    st.caption(
+        f"Method: {escape_markdown(METHOD)}. Border outline: {escape_markdown(BORDERS_SOURCE)}. Never degrees or Web Mercator. "
+        f"% of Ukraine: in-Ukraine area against {escape_markdown(figures_mod.UKRAINE_OFFICIAL_SOURCE)}; "
+        f"our outline of Ukraine measures {outline_area_km2('UKR'):,.0f} km² by the same method."
+    )
 
     compared = comparison(url, revision)
     nearby = figures_mod.nearest(compared, as_of)
@@ -205,27 +241,22 @@ def areas_ui(url: str, revision: str, as_of: dt.date, shown: list) -> None:
         for scope, rows in nearby.groupby("scope", sort=False):
             st.caption(f"{escape_markdown(scope)}; map = {escape_markdown(rows['measure'].iloc[0])}, snapshot of {rows['computed_as_of'].iloc[0]}")
             st.dataframe(_figure_table(rows, compact=True), hide_index=True, width="stretch")
-        with st.expander("All reported figures against the map"):
-            st.dataframe(_figure_table(compared), hide_index=True, width="stretch")
-        st.caption(
-            "Computed = area of the layer's latest snapshot on or before the figure's date, for the figure's side, "
-            "status and border; difference = computed − reported."
-        )
+        st.caption("Every figure, with how it is compared: the tab *Reported figures vs map* below the map.")
 
 
 def _figure_table(frame: pd.DataFrame, compact: bool = False) -> pd.DataFrame:
     columns = ["date", "reported_km2", "computed_km2", "difference_km2", "difference_pct", "kind", "source"]
     if not compact:
         columns[1:1] = ["scope", "measure"]
-        columns[5:5] = ["computed_as_of"]
-        columns.append("comparison")
+        columns[5:5] = ["computed_from", "computed_as_of"]
+        columns += ["layer", "held_by", "status", "within", "note", "comparison"]
     table = frame[columns].copy()
     for column in ("reported_km2", "computed_km2", "difference_km2"):
         table[column] = table[column].round(0)
     table["difference_pct"] = table["difference_pct"].round(1)
     return table.rename(
         columns={"reported_km2": "reported km²", "computed_km2": "map km²", "difference_km2": "map − reported km²",
-                 "difference_pct": "difference %", "computed_as_of": "snapshot used"}
+                 "difference_pct": "difference %", "computed_as_of": "snapshot used", "computed_from": "change from snapshot"}
     )
 
 
@@ -235,6 +266,108 @@ def _km2_columns(columns):
 
 def _age_words(days: int) -> str:
     return "same day" if days == 0 else f"{days} day{'s' if days != 1 else ''} before the selected date"
+
+
+def change_ui(url: str, revision: str, as_of: dt.date, dates: list[dt.date], shown: list) -> list[change_mod.Change]:
+    """"Show change since …": ground gained and lost per side up to the selected date.
+
+    The choice is kept in the URL (``?change=7+days+before``; ``?change=a+date&since=2024-09-01``)
+    so a shared link shows the same comparison. Returns the changes to draw on the map.
+    """
+    choice = st.selectbox("Show change since", change_mod.SINCE_CHOICES, key="change", bind="query-params")
+    picked = None
+    if choice == "a date":
+        picked = st.date_input("Since", value=dates[0], min_value=dates[0], max_value=dates[-1], key="since", bind="query-params")
+    since = change_mod.since_date(choice, as_of, picked)
+    if since is None:
+        return []
+    if since >= as_of:
+        st.warning(f"Pick a date before the selected date ({as_of}) to see what changed since.")
+        return []
+    found = []
+    st.subheader(f"Change since {since:%d %b %Y}")
+    for until_ref in shown:
+        since_ref = snapshot_ref(url, revision, until_ref.layer, since)
+        if since_ref is None:
+            st.info(f"{escape_markdown(until_ref.layer)}: no snapshot on or before {since}; nothing to compare with.")
+            continue
+        change = layer_change(url, revision, until_ref.layer, since_ref, until_ref)
+        found.append(change)
+        table = change_summary(url, revision, until_ref.layer, since_ref, until_ref)
+        st.markdown(f"**{escape_markdown(until_ref.layer)}** — snapshot of {since_ref.as_of} → snapshot of {until_ref.as_of}, held ground")
+        if since_ref.version_id == until_ref.version_id:
+            st.caption("The same snapshot is shown on both dates: nothing changed on this layer's map.")
+        shown_table = table.assign(
+            held_by=table["held_by"].map(lambda s: SIDE_NAMES.get(s, s)), within=table["within"].map(charts.BORDER_CHOICES.get)
+        ).rename(columns={"held_by": "side", "within": "where", "gained_km2": "gained km²", "lost_km2": "lost km²", "net_km2": "net km²"})
+        st.dataframe(shown_table, hide_index=True, width="stretch", column_config=_km2_columns(shown_table.columns))
+        stem = f"change-{_slug(until_ref.layer)}-{since_ref.as_of}-{until_ref.as_of}"
+        left, right = st.columns(2)
+        left.download_button(
+            "Change (CSV)", lambda t=table, c=change: exports.table_csv(t.assign(layer=c.layer, from_snapshot=c.since.as_of, to_snapshot=c.until.as_of)),
+            file_name=f"{stem}.csv", mime="text/csv", on_click="ignore", key=f"change_csv:{until_ref.layer}",
+        )
+        right.download_button(
+            "Change (GeoJSON)", lambda c=change: change_mod.to_geojson(c), file_name=f"{stem}.geojson", mime="application/geo+json",
+            on_click="ignore", key=f"change_geojson:{until_ref.layer}",
+        )
+    st.caption("On the map: green, ground the side gained; red dashed, ground it lost. Hover for the side and km². Net = gained − lost.")
+    return found
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")[:60] or "layer"
+
+
+def analytics_ui(url: str, revision: str, as_of: dt.date, visible: list[str], shown: list) -> None:
+    """Below the map: area over time, monthly net change, every reported figure, downloads."""
+    territory = visible or [i.name for i in layer_infos(url, revision) if i.kind == "territory"]
+    left, right = st.columns([2, 3])
+    layer = left.selectbox("Layer for the charts", territory, key="chart_layer", bind="query-params")
+    within = right.segmented_control(
+        "Area", list(charts.BORDER_CHOICES), format_func=charts.BORDER_CHOICES.get, default=ANYWHERE, key="chart_within", bind="query-params",
+    )
+    within = ANYWHERE if within is None else within
+    area_tab, monthly_tab, figures_tab, downloads_tab = st.tabs(["Area over time", "Net change per month", "Reported figures vs map", "Downloads"])
+    with area_tab:
+        spec = {"layer": [*area_chart_layers(url, revision, layer, within), charts.selected_rule(as_of)]}
+        st.vega_lite_chart(spec, width="stretch", height=320)
+        st.caption(
+            f"km² of {escape_markdown(layer)} per side and status ({escape_markdown(charts.BORDER_CHOICES[within])}); "
+            "steps at each snapshot; points, the reported figures of the same scope, shaped by kind (hover: source, kind, note); red, the selected date. "
+            f"Method: {escape_markdown(METHOD)}."
+        )
+    with monthly_tab:
+        monthly = monthly_change(url, revision, layer, within)
+        if monthly.empty:
+            st.info("Not enough snapshots: a month needs a snapshot on or before the end of the previous month.")
+        else:
+            st.vega_lite_chart(charts.monthly_spec(monthly), width="stretch", height=300)
+            st.caption("Net change of held ground per calendar month: area at the month's last snapshot minus area at the previous month's last snapshot.")
+    with figures_tab:
+        compared = comparison(url, revision)
+        st.dataframe(_figure_table(compared), hide_index=True, width="stretch")
+        st.caption(
+            "Map km² = the layer's area for the figure's side, status and border: on the figure's date (latest snapshot on or before it), "
+            "the peak so far, or the net change over the figure's calendar month or year. Difference = map − reported; % of reported. "
+            "A figure with no matching series says why instead of being compared with the wrong thing."
+        )
+        st.download_button(
+            "Comparison (CSV)", lambda: exports.comparison_csv(comparison(url, revision)), file_name="reported-vs-map.csv",
+            mime="text/csv", on_click="ignore", key="comparison_csv",
+        )
+    with downloads_tab:
+        st.download_button(
+            "Area series of every layer (CSV)", lambda: exports.area_series_csv(area_series(url, revision)), file_name="area-series.csv",
+            mime="text/csv", on_click="ignore", key="series_csv",
+        )
+        for ref in shown:
+            st.download_button(
+                f"Snapshot of {ref.layer}, {ref.as_of} (GeoJSON)",
+                lambda r=ref: exports.snapshot_geojson(snapshots.Snapshot(r.layer, r.as_of, r.requested, r.version_id, open_store(url).features(r.version_id))),
+                file_name=f"{_slug(ref.layer)}-{ref.as_of}.geojson", mime="application/geo+json", on_click="ignore", key=f"snapshot_geojson:{ref.layer}",
+            )
+        st.caption("Every file names its area method and border outline. The command line gives the same files: `python -m layers --help`.")
 
 
 def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, playing) -> None:
@@ -261,6 +394,9 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
     milestone_rows = milestones(url, revision)
 
     map_column, panel_column = st.columns([3, 2])
+    with panel_column:
+        changes = change_ui(url, revision, as_of, dates, shown)
+        areas_ui(url, revision, as_of, shown)
     with map_column:
         status = "; ".join(f"{escape_markdown(s.layer)}: snapshot of {s.as_of} ({_age_words(s.age_days)})" for s in shown) or "no snapshot on or before this date"
         st.markdown(f"**{as_of:%d %B %Y}** — {status}")
@@ -271,13 +407,24 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
         st_folium(
             mapview.base_map(static_url()),
             key="map",
-            feature_group_to_add=[mapview.territory_group([territory_display(url, revision, ref.layer, ref.as_of, ref.version_id) for ref in shown]), mapview.events_group(recent)],
+            feature_group_to_add=[
+                mapview.territory_group([territory_display(url, revision, ref.layer, ref.as_of, ref.version_id) for ref in shown]),
+                mapview.events_group(recent),
+                _change_group(changes),
+            ],
             returned_objects=[],
             use_container_width=True,
             height=MAP_HEIGHT_PX,
         )
-    with panel_column:
-        areas_ui(url, revision, as_of, shown)
+    analytics_ui(url, revision, as_of, visible, shown)
+
+
+def _change_group(changes: list[change_mod.Change]):
+    """Gained and lost ground of every shown layer as one group (empty when no change is shown,
+    so the map always receives the same groups)."""
+    polygons = [c.polygons for c in changes if len(c.polygons)]
+    diff = pd.concat(polygons, ignore_index=True) if polygons else change_mod.empty_polygons()
+    return mapview.change_group(None, diff, name="Change since")
 
 
 # --- editors ---------------------------------------------------------------------
@@ -358,6 +505,43 @@ def editor_ui(url: str, revision: str, infos, editor: auth.Editor) -> None:
             _preview_and_commit_ui(store, layer, kind, as_of, raw, upload.name, report, editor)
     if layer and layer in {i.name for i in infos}:
         _history_ui(store, layer)
+    _add_figure_ui(store, infos)
+
+
+def _add_figure_ui(store: Store, infos) -> None:
+    """A reported figure typed in by an editor, checked like a CSV row, then stored."""
+    territory = [i.name for i in infos if i.kind == "territory"]
+    with st.expander("Add a reported figure"), st.form("add_figure", clear_on_submit=False, border=False):
+        first = st.columns(4)
+        date = first[0].date_input("Date the figure refers to", value=None, key="figure_date")
+        value = first[1].text_input("Reported km²", key="figure_value")
+        kind = first[2].selectbox("Kind", list(schema.FIGURE_KINDS), key="figure_kind")
+        measure = first[3].selectbox("Measure", list(schema.MEASURES), key="figure_measure", help="\n".join(f"{k}: {v}" for k, v in schema.MEASURES.items()))
+        scope = st.text_input("What it measures, in words", key="figure_scope", max_chars=300, placeholder="Ukrainian-held area in Kursk region (Russia)")
+        second = st.columns(4)
+        layer = second[0].selectbox("Compare with layer", ["", *territory], key="figure_layer")
+        held_by = second[1].selectbox("Side", ["", *schema.SIDES], key="figure_held_by")
+        status = second[2].selectbox("Status", ["", *schema.STATUSES], key="figure_status")
+        within = second[3].selectbox("Within", list(charts.BORDER_CHOICES), format_func=charts.BORDER_CHOICES.get, key="figure_within")
+        source = st.text_input("Source (who published it)", key="figure_source", max_chars=300)
+        note = st.text_input("Quote or context", key="figure_note", max_chars=500)
+        if st.form_submit_button("Add figure"):
+            row = {"date": date.isoformat() if date else "", "scope": scope, "layer": layer, "held_by": held_by, "status": status,
+                   "within": within, "measure": measure, "value_km2": value, "kind": kind, "source": source, "note": note}
+            try:
+                who = auth.require_editor(current_editor())
+                checked = figures_mod.check_figures(pd.DataFrame([row]), "new figure", first_line=0)
+                added = store.add_figures(checked, actor=who.name, origin="app")
+            except FrontlineError as error:
+                st.error(escape_markdown(str(error)))
+            else:
+                # Rerun so that the comparison above, cached by store revision, includes it.
+                st.session_state["figure_flash"] = (
+                    "Figure added; see it against the map in the tab *Reported figures vs map*." if added else "That exact figure is already stored: nothing was added."
+                )
+                st.rerun()
+        if "figure_flash" in st.session_state:
+            st.success(st.session_state.pop("figure_flash"))
 
 
 KINDS = {"territory": schema.TERRITORY, "events": schema.EVENT}

@@ -46,6 +46,11 @@ class Change:
         return f"{self.layer}: {self.since.as_of} to {self.until.as_of} ({self.status})"
 
 
+def empty_polygons() -> gpd.GeoDataFrame:
+    """No gained or lost ground: the shape of ``Change.polygons`` with no rows."""
+    return gpd.GeoDataFrame(columns=["held_by", "change", "area_km2", "geometry"], geometry="geometry", crs="EPSG:4326")
+
+
 def between(store, layer: str, since: dt.date, until: dt.date, status: str = "held") -> Change:
     """The change of ``layer`` from the snapshot shown on ``since`` to the one shown on ``until``.
 
@@ -116,3 +121,25 @@ def to_geojson(change: Change) -> str:
         "borders": BORDERS_SOURCE,
     }
     return json.dumps(collection, ensure_ascii=False)
+
+
+#: The reader's "show change since" choices, in order. The labels are the values too,
+#: because a widget bound to the URL writes its shown label there (``?change=7+days+before``).
+SINCE_CHOICES = ("none", "7 days before", "30 days before", "end of last month", "a date")
+
+
+def since_date(choice: str, until: dt.date, picked: dt.date | None = None) -> dt.date | None:
+    """The start date of a change ending at ``until``, for one of ``SINCE_CHOICES``.
+
+    ``picked`` is the reader's own date for ``"a date"``; None when no change is asked
+    for or the picked date is missing.
+    """
+    if choice == "7 days before":
+        return until - dt.timedelta(days=7)
+    if choice == "30 days before":
+        return until - dt.timedelta(days=30)
+    if choice == "end of last month":
+        return until.replace(day=1) - dt.timedelta(days=1)
+    if choice == "a date":
+        return picked
+    return None

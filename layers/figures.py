@@ -68,7 +68,8 @@ def check_figures(figures: pd.DataFrame, name: str, defaults: dict | None = None
     defaults : dict, optional
         Values for empty scope fields (``layer, held_by, status, within, measure``).
     first_line : int
-        Line number of the first row in messages (2 for a CSV with a header).
+        Line number of the first row in messages (2 for a CSV with a header); 0 names
+        the input alone, for a single figure typed in the app.
 
     Returns
     -------

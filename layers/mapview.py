@@ -353,12 +353,14 @@ CHANGE_STYLES = {
 PREVIOUS_STYLE = {"color": "#424242", "weight": 2, "dashArray": "6 4", "fill": False}
 
 
-def change_group(previous: gpd.GeoDataFrame | None, diff: gpd.GeoDataFrame, previous_as_of=None) -> folium.FeatureGroup:
-    """The previous snapshot's outline and the ground gained and lost, for an editor's preview.
+def change_group(previous: gpd.GeoDataFrame | None, diff: gpd.GeoDataFrame, previous_as_of=None, name: str = "Change against the previous snapshot") -> folium.FeatureGroup:
+    """The previous snapshot's outline and the ground gained and lost: an editor's preview,
+    or a reader's change between two dates.
 
-    ``diff`` is ``areas.gained_and_lost(previous, new)``.
+    ``diff`` is ``areas.gained_and_lost(previous, new)`` (or several layers' concatenated);
+    ``previous`` may be None to draw the change alone.
     """
-    group = folium.FeatureGroup(name="Change against the previous snapshot", control=True)
+    group = folium.FeatureGroup(name=name, control=True)
     _forget_removed_groups().add_to(group)
     if previous is not None and len(previous):
         outline = gpd.GeoDataFrame(

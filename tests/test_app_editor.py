@@ -182,3 +182,42 @@ def test_revert_restores_an_old_version_as_a_new_one(app, db_url):
     head = store.head_version("Kursk incursion", dt.date(2024, 11, 25))
     assert head not in (original,) and store.features(head)["source"].tolist() == store.features(original)["source"].tolist()
     assert len(store.history("Kursk incursion")) == len(history) + 1
+
+
+def _fill_figure(at, **values):
+    at.date_input(key="figure_date").set_value(values.get("date", dt.date(2024, 12, 1)))
+    at.text_input(key="figure_value").input(values.get("value", "650"))
+    at.text_input(key="figure_scope").input("UA-held area in Kursk region")
+    at.selectbox(key="figure_layer").select(values.get("layer", "Kursk incursion"))
+    at.selectbox(key="figure_held_by").select(values.get("held_by", "UA"))
+    at.selectbox(key="figure_status").select("held")
+    at.selectbox(key="figure_within").select("RUS")
+    at.text_input(key="figure_source").input(values.get("source", "<b>Test source</b>"))
+    at.button[[b.label for b in at.button].index("Add figure")].click()
+    return at.run()
+
+
+def test_editor_adds_a_reported_figure_that_is_then_compared(app, db_url):
+    at = sign_in(app)
+    before = len(Store(db_url).reported_figures())
+    at = _fill_figure(at)
+    assert not at.exception
+    assert any("Figure added" in s.value for s in at.success), [e.value for e in at.error]
+    stored = Store(db_url).reported_figures()
+    assert len(stored) == before + 1
+    added = stored[stored["source"] == "<b>Test source</b>"].iloc[0]
+    assert (added["layer"], added["held_by"], added["within"], added["value_km2"]) == ("Kursk incursion", "UA", "RUS", 650.0)
+    table = next(df.value for df in at.dataframe if "comparison" in df.value.columns)
+    row = table[table["source"] == "<b>Test source</b>"].iloc[0]
+    assert row["comparison"] == "compared" and row["snapshot used"] == dt.date(2024, 11, 25)
+    with Store(db_url).engine.connect() as connection:
+        assert connection.execute(text("select actor from audit where action = 'figures'")).scalar() == "alice"
+
+
+def test_a_bad_figure_is_refused_with_the_field_and_nothing_is_written(app, db_url):
+    at = sign_in(app)
+    before = len(Store(db_url).reported_figures())
+    at = _fill_figure(at, value="lots", held_by="")
+    errors = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "value_km2 expected a number" in errors and "held_by is empty" in errors
+    assert len(Store(db_url).reported_figures()) == before

@@ -1,0 +1,118 @@
+"""The reader's analytics under AppTest: change between two dates on the map and in a
+table, area over time with the reported figures, every figure against the map."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from layers import change, snapshots
+from layers.store import Store
+from tests.conftest import seeded_app
+from tests.test_app import map_args
+
+D = dt.date.fromisoformat
+LAYER = "Kursk incursion"
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'analytics.db'}"
+
+
+@pytest.fixture
+def app(db_url, monkeypatch):
+    return seeded_app(db_url, monkeypatch)
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def test_change_since_30_days_matches_the_geometry_and_is_drawn(app, db_url):
+    app.query_params["date"] = "2024-11-25"
+    app.query_params["change"] = "30 days before"
+    at = app.run()
+    assert not at.exception
+    assert any(h.value == "Change since 26 Oct 2024" for h in at.subheader)
+    table = next(df.value for df in at.dataframe if "net km²" in df.value.columns)
+    store = Store(db_url)
+    expected = change.summary(change.between(store, LAYER, D("2024-10-26"), D("2024-11-25")))
+    total = expected[(expected.held_by == "UA") & (expected.within == "")].iloc[0]
+    shown = table[(table["side"] == "Ukraine") & (table["where"] == "total (unclipped)")].iloc[0]
+    assert shown["net km²"] == pytest.approx(total.net_km2) and shown["lost km²"] == pytest.approx(total.lost_km2)
+    series = store.area_series(LAYER)
+    held = series[(series.held_by == "UA") & (series.status == "held") & (series.within == "")].set_index("as_of")["area_km2"]
+    since = snapshots.ref_at(store, LAYER, D("2024-10-26")).as_of
+    assert total.net_km2 == pytest.approx(held[D("2024-11-25")] - held[since], abs=0.05), "net change equals the change of held area"
+    args = json.dumps(map_args(at))
+    assert "Lost by Ukraine" in args
+
+
+def test_no_change_by_default_and_an_empty_change_group(app):
+    app.query_params["date"] = "2024-11-25"
+    at = app.run()
+    assert not any(h.value.startswith("Change since") for h in at.subheader)
+    args = json.dumps(map_args(at))
+    assert "Lost by" not in args and "Gained by" not in args
+
+
+def test_a_change_start_before_the_first_snapshot_is_explained(app):
+    app.query_params["date"] = "2024-08-10"
+    app.query_params["change"] = "7 days before"
+    at = app.run()
+    assert not at.exception
+    assert any("no snapshot on or before 2024-08-03" in i.value for i in at.info)
+
+
+def test_area_chart_marks_the_date_and_plots_the_figures_of_its_scope(app, db_url):
+    app.query_params["date"] = "2024-11-25"
+    app.query_params["chart_within"] = "inside Russia"
+    at = app.run()
+    assert not at.exception
+    spec = next(s for s in charts(at) if any(layer.get("mark", {}).get("type") == "line" for layer in s.get("layer", [])))
+    lines, points, rule = spec["layer"][0], spec["layer"][1], spec["layer"][-1]
+    assert rule["data"]["values"] == [{"date": "2024-11-25"}]
+    series = Store(db_url).area_series(LAYER)
+    held = series[(series.held_by == "UA") & (series.status == "held") & (series.within == "RUS")]
+    plotted = {(v["date"], v["km2"]) for v in lines["data"]["values"] if v["series"] == "Ukraine, held"}
+    assert plotted == {(d.isoformat(), round(a, 1)) for d, a in zip(held.as_of, held.area_km2)}
+    figures = {(p["date"], p["km2"]) for p in points["data"]["values"]}
+    assert ("2024-11-23", 1376.0) in figures and ("2024-11-23", 800.0) in figures
+    assert {"source", "kind", "note"} <= {t["field"] for t in points["encoding"]["tooltip"]}
+
+
+def test_unclipped_chart_has_no_figures_of_another_border(app):
+    app.query_params["date"] = "2024-11-25"
+    at = app.run()
+    spec = next(s for s in charts(at) if any(layer.get("mark", {}).get("type") == "line" for layer in s.get("layer", [])))
+    assert not any(layer.get("mark", {}).get("shape") == "diamond" for layer in spec["layer"]), "the Kursk figures are clipped to RUS"
+
+
+def test_every_reported_figure_is_listed_against_the_map(app, db_url):
+    at = app.run()
+    table = next(df.value for df in at.dataframe if "comparison" in df.value.columns)
+    stored = Store(db_url).reported_figures()
+    assert len(table) == len(stored)
+    compared = table[table["comparison"] == "compared"]
+    assert ((compared["map − reported km²"] - (compared["map km²"] - compared["reported km²"])).abs() <= 1).all()
+    assert set(table["reported km²"]) == set(stored["value_km2"].round(0))
+
+
+def test_monthly_chart_has_a_bar_per_month_after_the_first(app):
+    app.query_params["chart_within"] = "inside Russia"
+    at = app.run()
+    bars = next(layer for s in charts(at) for layer in s.get("layer", []) if layer.get("mark", {}).get("type") == "bar")
+    months = sorted({v["month"] for v in bars["data"]["values"]})
+    assert months[0] == "2024-09-01" and months[-1] == "2025-03-01"
+
+
+def test_downloads_are_offered(app):
+    app.query_params["date"] = "2024-11-25"
+    app.query_params["change"] = "7 days before"
+    at = app.run()
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {"Area series of every layer (CSV)", "Comparison (CSV)", "Change (CSV)", "Change (GeoJSON)"} <= labels
+    assert any(label.startswith(f"Snapshot of {LAYER}") for label in labels)
