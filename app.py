@@ -268,51 +268,72 @@ def _age_words(days: int) -> str:
     return "same day" if days == 0 else f"{days} day{'s' if days != 1 else ''} before the selected date"
 
 
-def change_ui(url: str, revision: str, as_of: dt.date, dates: list[dt.date], shown: list) -> list[change_mod.Change]:
-    """"Show change since …": ground gained and lost per side up to the selected date.
+def since_ui(as_of: dt.date, dates: list[dt.date]) -> dt.date | None:
+    """"Show change since …": the start date of the change shown on the map, or None.
 
     The choice is kept in the URL (``?change=7+days+before``; ``?change=a+date&since=2024-09-01``)
-    so a shared link shows the same comparison. Returns the changes to draw on the map.
+    so a shared link shows the same comparison.
     """
-    choice = st.selectbox("Show change since", change_mod.SINCE_CHOICES, key="change", bind="query-params")
+    left, right = st.columns(2)
+    choice = left.selectbox("Show change since", change_mod.SINCE_CHOICES, key="change", bind="query-params")
     picked = None
     if choice == "a date":
-        picked = st.date_input("Since", value=dates[0], min_value=dates[0], max_value=dates[-1], key="since", bind="query-params")
+        picked = right.date_input("Since", value=dates[0], min_value=dates[0], max_value=dates[-1], key="since", bind="query-params")
     since = change_mod.since_date(choice, as_of, picked)
-    if since is None:
-        return []
-    if since >= as_of:
+    if since is not None and since >= as_of:
         st.warning(f"Pick a date before the selected date ({as_of}) to see what changed since.")
-        return []
-    found = []
-    st.subheader(f"Change since {since:%d %b %Y}")
+        return None
+    return since
+
+
+def layer_changes(url: str, revision: str, since: dt.date | None, shown: list) -> tuple[list[change_mod.Change], list[str]]:
+    """The change of each shown layer since ``since``, and the layers with no snapshot that early."""
+    found, missing = [], []
+    if since is None:
+        return found, missing
     for until_ref in shown:
         since_ref = snapshot_ref(url, revision, until_ref.layer, since)
         if since_ref is None:
-            st.info(f"{escape_markdown(until_ref.layer)}: no snapshot on or before {since}; nothing to compare with.")
-            continue
-        change = layer_change(url, revision, until_ref.layer, since_ref, until_ref)
-        found.append(change)
-        table = change_summary(url, revision, until_ref.layer, since_ref, until_ref)
-        st.markdown(f"**{escape_markdown(until_ref.layer)}** — snapshot of {since_ref.as_of} → snapshot of {until_ref.as_of}, held ground")
+            missing.append(until_ref.layer)
+        else:
+            found.append(layer_change(url, revision, until_ref.layer, since_ref, until_ref))
+    return found, missing
+
+
+def change_ui(url: str, revision: str, since: dt.date | None, changes: list[change_mod.Change], missing: list[str]) -> None:
+    """km² gained, lost and net per side and border, with CSV and GeoJSON downloads."""
+    if since is None:
+        return
+    st.subheader(f"Change since {since:%d %b %Y}")
+    for layer in missing:
+        st.info(f"{escape_markdown(layer)}: no snapshot on or before {since}; nothing to compare with.")
+    for change in changes:
+        since_ref, until_ref = _ref(change.since), _ref(change.until)
+        table = change_summary(url, revision, change.layer, since_ref, until_ref)
+        st.markdown(f"**{escape_markdown(change.layer)}** — snapshot of {since_ref.as_of} → snapshot of {until_ref.as_of}, held ground")
         if since_ref.version_id == until_ref.version_id:
             st.caption("The same snapshot is shown on both dates: nothing changed on this layer's map.")
         shown_table = table.assign(
             held_by=table["held_by"].map(lambda s: SIDE_NAMES.get(s, s)), within=table["within"].map(charts.BORDER_CHOICES.get)
         ).rename(columns={"held_by": "side", "within": "where", "gained_km2": "gained km²", "lost_km2": "lost km²", "net_km2": "net km²"})
         st.dataframe(shown_table, hide_index=True, width="stretch", column_config=_km2_columns(shown_table.columns))
-        stem = f"change-{_slug(until_ref.layer)}-{since_ref.as_of}-{until_ref.as_of}"
+        stem = f"change-{_slug(change.layer)}-{since_ref.as_of}-{until_ref.as_of}"
         left, right = st.columns(2)
         left.download_button(
             "Change (CSV)", lambda t=table, c=change: exports.table_csv(t.assign(layer=c.layer, from_snapshot=c.since.as_of, to_snapshot=c.until.as_of)),
-            file_name=f"{stem}.csv", mime="text/csv", on_click="ignore", key=f"change_csv:{until_ref.layer}",
+            file_name=f"{stem}.csv", mime="text/csv", on_click="ignore", key=f"change_csv:{change.layer}",
         )
         right.download_button(
             "Change (GeoJSON)", lambda c=change: change_mod.to_geojson(c), file_name=f"{stem}.geojson", mime="application/geo+json",
-            on_click="ignore", key=f"change_geojson:{until_ref.layer}",
+            on_click="ignore", key=f"change_geojson:{change.layer}",
         )
-    st.caption("On the map: green, ground the side gained; red dashed, ground it lost. Hover for the side and km². Net = gained − lost.")
-    return found
+    if changes:
+        st.caption("On the map: green, ground the side gained; red dashed, ground it lost. Hover for the side and km². Net = gained − lost.")
+
+
+def _ref(snapshot: snapshots.Snapshot) -> snapshots.SnapshotRef:
+    """The ref of a snapshot (the cache key of its change), without its features."""
+    return snapshots.SnapshotRef(snapshot.layer, snapshot.as_of, snapshot.requested, snapshot.version_id)
 
 
 def _slug(text: str) -> str:
@@ -394,9 +415,6 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
     milestone_rows = milestones(url, revision)
 
     map_column, panel_column = st.columns([3, 2])
-    with panel_column:
-        changes = change_ui(url, revision, as_of, dates, shown)
-        areas_ui(url, revision, as_of, shown)
     with map_column:
         status = "; ".join(f"{escape_markdown(s.layer)}: snapshot of {s.as_of} ({_age_words(s.age_days)})" for s in shown) or "no snapshot on or before this date"
         st.markdown(f"**{as_of:%d %B %Y}** — {status}")
@@ -404,6 +422,8 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
         milestone_note = "Milestone: " + "; ".join(escape_markdown(t) for t in today) + ". " if len(today) else ""
         events_note = f"Events {start} to {end}: {len(recent)} shown." if recent is not None else "No events layer shown."
         st.caption(f"{milestone_note}{events_note} Hover a zone or a symbol for what it is and who says so.")
+        since = since_ui(as_of, dates)
+        changes, missing = layer_changes(url, revision, since, shown)
         st_folium(
             mapview.base_map(static_url()),
             key="map",
@@ -416,6 +436,9 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
             use_container_width=True,
             height=MAP_HEIGHT_PX,
         )
+    with panel_column:
+        change_ui(url, revision, since, changes, missing)
+        areas_ui(url, revision, as_of, shown)
     analytics_ui(url, revision, as_of, visible, shown)
 
 

@@ -122,7 +122,9 @@ def test_slider_to_redrawn_map_latency_and_flat_memory(page, app_url):
         latencies.append((time.perf_counter() - start) * 1000)
     heap["end"] = js_heap_mb(page)
     assert frame.evaluate("() => window.__probe") == "same iframe"
-    assert frame.evaluate("() => window.feature_group.length") <= 2
+    # The app passes three groups per step (territory, events, change since); more on
+    # the map would mean removed groups pile up.
+    assert frame.evaluate("() => window.feature_group.length") <= 3
     timed = latencies[:REDRAWS]
     ordered = sorted(timed)
     print(f"\nslider step -> redrawn map, {REDRAWS} steps: median {statistics.median(timed):.0f} ms, "
