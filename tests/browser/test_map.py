@@ -89,7 +89,19 @@ def test_scrubbing_day_by_day_keeps_the_iframe_and_the_view(page, app_url):
     assert frame.evaluate("() => window.map.getZoom()") == 10
     center = frame.evaluate("() => window.map.getCenter()")
     assert abs(center["lat"] - 51.2) < 1e-6 and abs(center["lng"] - 35.2) < 1e-6
-    assert frame.evaluate("() => window.feature_group.length") <= 2, "removed groups must not pile up"
+    assert frame.evaluate("() => window.feature_group.length") <= 3, "removed groups must not pile up (three are passed per step)"
+
+
+def test_change_since_draws_lost_ground_and_the_charts_render(page, app_url):
+    frame = open_app(page, app_url, "?date=2024-11-25&change=30+days+before")
+    page.get_by_text("Change since 26 Oct 2024").wait_for(timeout=30_000)
+    # The lost ground is drawn with the "lost" fill of layers.mapview.CHANGE_STYLES.
+    frame.wait_for_function("() => [...document.querySelectorAll('path.leaflet-interactive')].some(p => p.getAttribute('fill') === '#e53935')", timeout=20_000)
+    page.locator(".vega-embed").nth(1).wait_for(timeout=30_000)
+    assert page.locator(".vega-embed").count() >= 2, "the timeline strip and the area chart"
+    page.get_by_role("tab", name="Net change per month").click()
+    page.locator('[role="tabpanel"]:visible .vega-embed').wait_for(timeout=30_000)
+    assert page.recorder.external == []
 
 
 def js_heap_mb(page) -> float:
