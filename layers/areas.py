@@ -1,8 +1,61 @@
-"""Geodesic areas, clipping to country borders, and area tables per side and status.
+"""Areas on the WGS84 ellipsoid, clipping to country borders, and area tables per side and status.
 
-Areas are computed on the WGS84 ellipsoid with Karney's algorithm (GeographicLib, via
-``pyproj.Geod``): the reference the product's figures are checked against. Never in
-degrees, never in Web Mercator, which inflates areas about 2.5x at 51°N.
+Method
+------
+The reference is the geodesic area (Karney's algorithm, GeographicLib, via ``pyproj.Geod``),
+kept as :func:`geodesic_area_km2`. :func:`area_km2` stays within 0.01 % of it, vectorised and
+about three times faster: vertices go through an equal-area projection, EPSG:6933 (WGS 84 /
+NSIDC EASE-Grid 2.0 Global, cylindrical equal-area on the WGS84 ellipsoid), with a cached
+``pyproj.Transformer``; ``shapely.area`` measures the projected polygons; and a closed-form
+term per edge adds the sliver between the straight projected edge and the geodesic edge that
+``Geod`` measures. Never degrees, never Web Mercator (about 2.5x too large at 51°N).
+
+Why an edge term rather than densifying. A geodesic bows poleward of the straight line in the
+projection by about L² tan φ / 8R, a sliver of about L³ tan φ / 12R: 1.5 km² for a 50 km edge
+at 51°N. Measured against ``Geod`` (relative difference):
+
+=========================================  ===========  ============  =========
+shape                                      projection   + segmentize  + edge
+                                           alone        0.01°         term
+=========================================  ===========  ============  =========
+DeepStateMap snapshot (3,000 vertices)     5e-6         5e-6          3e-13
+  the same clipped to Russia (~1,000 km²)  4e-5         3e-5          1e-11
+Ukrainian border                           1e-6         4e-7          1e-12
+Kursk layer, worst of 49 features          5e-5         3e-5          4e-12
+hand-drawn pentagon, 50 km edges, 51°N     3.2e-4       2.2e-4        4e-9
+2°x2° box                                  8e-5         8e-5          1e-8
+4°x4° box with a 2°x2° hole                3.9e-4       3.9e-4        2e-7
+50 km chord over a 2 km deep arc, 51°N     2.6e-2       2.6e-2        4e-8
+Russian border (1,100 km edge at 60°N)     1.6e-2       1.6e-2        2.4e-5
+=========================================  ===========  ============  =========
+
+The projection alone fails coarse shapes: the slivers cancel only where edges are short or
+evenly spread round the polygon. ``shapely.segmentize`` in degrees does not help: it adds
+points on the straight line in lon/lat (a parallel for an east-west edge), not on the
+geodesic. Densifying along geodesics with ``Geod.inv``/``Geod.fwd`` does converge, but is
+slow and still needs short pieces: with 2 km pieces the chord above is at 3.8e-5 and one
+snapshot's area costs 4.7 ms against 7.7 ms with ``Geod``; with 5 km pieces, 3.2 ms but 2.1e-4.
+
+The edge term is the geodesic's second-order offset from the straight line (from the
+Christoffel symbols of the ellipsoid in lon/lat, at the edge's middle latitude φ), integrated
+as a parabola: ``-sin φ / 12 · Δλ · (N² cos² φ Δλ² + 3 M² Δφ²)`` m² per edge, with N and M the
+prime vertical and meridional radii of curvature and Δλ, Δφ in radians, for shells
+counter-clockwise and holes clockwise (``shapely.orient_polygons``). It vanishes on meridians
+and its error grows as L⁵. Worst case, a 100 km chord over a 5 km deep arc:
+2e-7 at 51°N, 9e-6 at 70°, 9e-5 at 80° (azimuths every 15°).
+
+Hence the domain. A geometry with an edge longer than ``MAX_EDGE_M`` (100 km), a vertex beyond
+±``MAX_LAT`` (70°), or an edge across the antimeridian (|Δλ| ≥ 180°: straight in the projection
+it goes the long way round, 180 times too large for a 2° box at 180°, and PROJ wraps
+longitudes beyond ±180°) is measured by ``Geod`` instead. Polygons split at ±180°, as Natural
+Earth splits Chukotka, need no fallback. The bundled Russian border stops at 50°E and does not
+reach the antimeridian; its 1,100 km clip-box edges send it to ``Geod``. DeepStateMap
+snapshots (longest edge 20 km) and their clips stay in the domain.
+
+Speed, on the first 50 DeepStateMap daily snapshots (``benchmarks/areas.py``, three areas per
+snapshot as at import: unclipped, in Russia, in Ukraine; ~2,900 vertices): 19 ms a snapshot
+with ``Geod``, 5.6 ms with this method (3.4x), largest difference 9e-12. About 1 ms of each
+area is ``shapely.make_valid``, which both methods run first.
 """
 
 from __future__ import annotations
@@ -18,7 +71,7 @@ import shapely
 
 from .errors import InvalidInputError
 
-METHOD = "geodesic area on the WGS84 ellipsoid (Karney's algorithm, pyproj.Geod)"
+METHOD = "equal-area projection EPSG:6933 on the WGS84 ellipsoid, corrected to geodesic edges (within 0.01 % of the geodesic area, pyproj.Geod)"
 BORDERS_PATH = Path(__file__).resolve().parent.parent / "geodata" / "borders.geojson"
 BORDERS_SOURCE = "Natural Earth 1:10m admin-0 (world-atlas 2.0.2), Crimea assigned to Ukraine"
 #: Columns of an area table, in order.
@@ -27,10 +80,17 @@ AREA_COLUMNS = ["held_by", "status", "within", "area_km2"]
 ANYWHERE = ""
 
 _GEOD = pyproj.Geod(ellps="WGS84")
+_E2 = _GEOD.es
+#: Equal-area CRS: WGS 84 / NSIDC EASE-Grid 2.0 Global, cylindrical equal-area on the WGS84 ellipsoid.
+EQUAL_AREA_CRS = "EPSG:6933"
+#: Longest edge, in metres, for which :func:`area_km2` trusts the projection and edge term.
+MAX_EDGE_M = 100_000.0
+#: Largest |latitude|, in degrees, for which it does; beyond either, ``Geod`` measures the geometry.
+MAX_LAT = 70.0
 
 
 def area_km2(geoms) -> np.ndarray:
-    """Geodesic area of each geometry in km².
+    """Area of each geometry on the WGS84 ellipsoid in km², within 0.01 % of ``Geod``.
 
     Parameters
     ----------
@@ -39,7 +99,33 @@ def area_km2(geoms) -> np.ndarray:
     Returns
     -------
     numpy.ndarray of float
-        Area in km²; 0 for empty and non-polygonal geometries.
+        Area in km²; 0 for None, empty and non-polygonal geometries.
+
+    Notes
+    -----
+    Geometries are repaired first (``shapely.make_valid``), so a self-intersecting ring
+    is split rather than cancelled out, and only the polygonal part of a collection
+    counts. Then: equal-area projection plus the geodesic edge term (module docstring),
+    and :func:`geodesic_area_km2` for the geometries outside that method's domain.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    areas = np.zeros(len(geoms))
+    polygons = _valid_polygons(geoms)
+    present = np.flatnonzero(~shapely.is_missing(polygons) & ~shapely.is_empty(polygons))
+    if present.size:
+        projected, in_domain = _equal_area_km2(polygons[present])
+        areas[present] = projected
+        outside = present[~in_domain]
+        if outside.size:
+            areas[outside] = geodesic_area_km2(polygons[outside])
+    return areas
+
+
+def geodesic_area_km2(geoms) -> np.ndarray:
+    """Geodesic area of each geometry in km² with ``pyproj.Geod``: the reference for :func:`area_km2`.
+
+    One geometry at a time, about 2 µs a vertex (7.7 ms for a 3,000-vertex DeepStateMap
+    snapshot).
 
     Notes
     -----
@@ -57,6 +143,75 @@ def area_km2(geoms) -> np.ndarray:
         if polygonal is not None:
             areas[i] = abs(_GEOD.geometry_area_perimeter(polygonal)[0]) / 1e6
     return areas
+
+
+@lru_cache(maxsize=1)
+def _to_equal_area() -> pyproj.Transformer:
+    """lon/lat (EPSG:4326) to EPSG:6933, x east and y north (pyproj Transformers are thread-safe)."""
+    return pyproj.Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
+
+
+def _project(x, y):
+    return _to_equal_area().transform(x, y)
+
+
+def _valid_polygons(geoms: np.ndarray) -> np.ndarray:
+    """Repaired geometries reduced to their polygonal part (None if none), shells counter-clockwise."""
+    valid = shapely.make_valid(geoms)
+    kind = shapely.get_type_id(valid)
+    polygons = np.where((kind == shapely.GeometryType.POLYGON) | (kind == shapely.GeometryType.MULTIPOLYGON), valid, None)
+    for i in np.flatnonzero(kind == shapely.GeometryType.GEOMETRYCOLLECTION):
+        polygons[i] = _polygonal_part(valid[i])
+    return shapely.orient_polygons(polygons, exterior_cw=False)
+
+
+def _equal_area_km2(polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Equal-area projection plus the geodesic edge term, for non-empty oriented polygons.
+
+    Returns
+    -------
+    km2 : numpy.ndarray of float
+        The area; NaN where a coordinate is not a longitude/latitude (|lon| > 180°,
+        |lat| > 90°, not finite), which the projection cannot take.
+    in_domain : numpy.ndarray of bool
+        Whether the geometry is inside the domain where ``km2`` is within about 1e-5 of ``Geod``:
+        no edge longer than ``MAX_EDGE_M`` or across the antimeridian, no vertex beyond
+        ±``MAX_LAT``.
+    """
+    count = len(polygons)
+    parts, part_of = shapely.get_parts(polygons, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    ring_len = shapely.get_num_coordinates(rings)
+    lon, lat = shapely.get_coordinates(rings).T
+    vertex_of = np.repeat(part_of[ring_part], ring_len)
+    # Edge i joins vertex i to i + 1, except from the last vertex of one ring to the first of the next.
+    joins = np.ones(max(len(lon) - 1, 0), dtype=bool)
+    joins[np.cumsum(ring_len)[:-1] - 1] = False
+    a = np.flatnonzero(joins)
+    b = a + 1
+    edge_of = vertex_of[a]
+    dlon_deg = lon[b] - lon[a]
+    dlon, dlat = np.radians(dlon_deg), np.radians(lat[b] - lat[a])
+    middle = np.radians((lat[a] + lat[b]) / 2)
+    sin, cos = np.sin(middle), np.cos(middle)
+    w2 = 1 - _E2 * sin * sin
+    prime_vertical = _GEOD.a / np.sqrt(w2)
+    meridional = prime_vertical * (1 - _E2) / w2
+    east, north = prime_vertical * cos * dlon, meridional * dlat  # the edge in metres
+    east2, north2 = east * east, north * north
+    # Sliver between the straight projected edge and the geodesic, in m², signed along the ring.
+    edge_term = np.bincount(edge_of, weights=-sin / 12 * dlon * (east2 + 3 * north2), minlength=count)
+
+    lonlat = (np.abs(lon) <= 180) & (np.abs(lat) <= 90)  # False for NaN too
+    projectable = np.ones(count, dtype=bool)
+    projectable[vertex_of[~lonlat]] = False
+    in_domain = projectable.copy()
+    in_domain[vertex_of[np.abs(lat) > MAX_LAT]] = False
+    in_domain[edge_of[(east2 + north2 > MAX_EDGE_M**2) | (np.abs(dlon_deg) >= 180)]] = False
+    km2 = np.full(count, np.nan)
+    planar = shapely.area(shapely.transform(polygons[projectable], _project, interleaved=False))
+    km2[projectable] = np.abs(planar + edge_term[projectable]) / 1e6
+    return km2, in_domain
 
 
 def _polygonal_part(geom):

@@ -1,14 +1,20 @@
-"""Geodesic areas against independent references: closed-form ellipsoid areas and pyproj.Geod."""
+"""Areas against independent references: closed-form ellipsoid areas and pyproj.Geod.
+
+``area_km2`` (equal-area projection EPSG:6933 plus a geodesic edge term) must stay within
+``TOLERANCE`` (0.01 %) of ``geodesic_area_km2`` (pyproj.Geod, Karney's algorithm).
+"""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pyproj
 import pytest
 import shapely
-from shapely.geometry import Polygon
+from shapely.geometry import MultiPolygon, Polygon
 
 from layers import areas
 from layers.errors import InvalidInputError
@@ -156,3 +162,208 @@ def test_change_table_and_gained_lost_ground():
     assert lost.area_km2 == pytest.approx(areas.area_km2([shapely.box(35.0, 51.0, 35.1, 51.2)])[0], rel=1e-9)
     first = areas.gained_and_lost(None, after)
     assert list(first.change) == ["gained"] and areas.change_table(None, after)["before_km2"].eq(0).all()
+
+
+# --- The equal-area method against the geodesic reference -----------------------------------
+
+TOLERANCE = 1e-4  # 0.01 %, relative
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DEEPSTATE_DAILY = SHARED_DATA / "deepstate-occupied-daily"
+KURSK_LAYER = Path(__file__).resolve().parents[1] / "geodata" / "layers" / "kursk-incursion.geojson"
+TO_6933 = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:6933", always_xy=True)
+TO_3857 = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+
+# Hand-drawn: five vertices around Sumy at 51°N, edges of 47-52 km.
+PENTAGON = Polygon([(35.00, 51.00), (35.71, 51.02), (35.95, 51.41), (35.36, 51.70), (34.78, 51.40)])
+
+
+def relative_difference(computed, reference):
+    computed, reference = np.asarray(computed, dtype=float), np.asarray(reference, dtype=float)
+    return np.abs(computed - reference) / reference
+
+
+def straight_projected_km2(geom, transformer=TO_6933) -> float:
+    """shapely area of the geometry projected vertex by vertex: straight edges in the projected plane."""
+    return shapely.area(shapely.transform(geom, lambda x, y: transformer.transform(x, y), interleaved=False)) / 1e6
+
+
+def equal_area_only(geoms):
+    """The projection and edge term alone, without the fallback to Geod outside its domain."""
+    polygons = areas._valid_polygons(np.asarray(geoms, dtype=object))
+    return areas._equal_area_km2(polygons)
+
+
+def d_shape(lon0, lat0, chord_m, depth_m, n=400) -> Polygon:
+    """One straight geodesic edge (the chord, west to east) closed by a densely drawn half-ellipse south of it."""
+    t = np.linspace(0, np.pi, n)
+    half = chord_m / 2
+    azimuths = 90 + np.degrees(np.arctan2(depth_m * np.sin(t), half * np.cos(t)))
+    lons, lats, _ = WGS84.fwd(np.full(n, lon0), np.full(n, lat0), azimuths, np.hypot(half * np.cos(t), depth_m * np.sin(t)))
+    return Polygon(np.column_stack([lons, lats]))
+
+
+def with_hole(shell: Polygon, hole: Polygon) -> Polygon:
+    return Polygon(shell.exterior.coords, [hole.exterior.coords])
+
+
+COARSE_SHAPES = {
+    "hand-drawn pentagon, 50 km edges, 51°N": PENTAGON,
+    "2°x2° box": shapely.box(34.0, 50.0, 36.0, 52.0),
+    "polygon with a hole": with_hole(shapely.box(34.0, 50.0, 35.0, 50.8), shapely.box(34.3, 50.2, 34.7, 50.6)),
+    "large polygon with a hole (444 km edges)": with_hole(shapely.box(30.0, 48.0, 34.0, 52.0), shapely.box(31.0, 49.0, 33.0, 51.0)),
+    "multipolygon": MultiPolygon(
+        [shapely.box(35.0, 51.0, 35.5, 51.5), Polygon([(x + 2.0, y - 2.0) for x, y in PENTAGON.exterior.coords]), shapely.box(38.0, 45.0, 39.0, 45.8)]
+    ),
+    "clockwise ring": Polygon(PENTAGON.exterior.coords[::-1]),
+    "bow-tie": Polygon([(35.0, 51.0), (35.5, 51.5), (35.5, 51.0), (35.0, 51.5), (35.0, 51.0)]),
+    "50 km chord over a 2 km deep arc, 51°N": d_shape(35.0, 51.0, 50e3, 2e3),
+    "50 km chord over a 2 km deep arc, 45°S": d_shape(-60.0, -45.0, 50e3, 2e3),
+}
+
+
+def test_hand_drawn_pentagon_has_50_km_edges_and_the_clockwise_shape_is_clockwise():
+    coords = PENTAGON.exterior.coords
+    edges_km = [WGS84.inv(*a, *b)[2] / 1e3 for a, b in zip(coords[:-1], coords[1:])]
+    assert len(edges_km) == 5 and all(45 < e < 55 for e in edges_km)
+    assert not COARSE_SHAPES["clockwise ring"].exterior.is_ccw and PENTAGON.exterior.is_ccw
+    assert not COARSE_SHAPES["bow-tie"].is_valid
+
+
+@pytest.mark.parametrize("name", list(COARSE_SHAPES))
+def test_coarse_shapes_within_0_01_percent_of_geod(name):
+    geom = COARSE_SHAPES[name]
+    reference = areas.geodesic_area_km2([geom])[0]
+    assert reference > 0
+    assert relative_difference(areas.area_km2([geom])[0], reference) < TOLERANCE
+    # The projection and edge term alone, even where area_km2 hands the geometry to Geod.
+    projected, _ = equal_area_only([geom])
+    assert relative_difference(projected[0], reference) < TOLERANCE
+
+
+def test_a_straight_edge_in_the_projection_is_not_a_geodesic_and_the_edge_term_fixes_it():
+    chord = COARSE_SHAPES["50 km chord over a 2 km deep arc, 51°N"]
+    reference = areas.geodesic_area_km2([chord])[0]
+    # Without the edge term the 50 km chord's sliver (~1.5 km²) is 2.6 % of this shape.
+    assert relative_difference(straight_projected_km2(chord), reference) > 100 * TOLERANCE
+    # Densifying in degrees adds points on the lon/lat straight line (here a parallel), not on the geodesic.
+    assert relative_difference(straight_projected_km2(shapely.segmentize(chord, 0.01)), reference) > 100 * TOLERANCE
+    assert relative_difference(areas.area_km2([chord])[0], reference) < TOLERANCE / 100
+
+
+def test_clockwise_and_counter_clockwise_rings_give_the_same_positive_area():
+    ccw, cw = PENTAGON, COARSE_SHAPES["clockwise ring"]
+    a, b = areas.area_km2([ccw, cw])
+    assert a > 0 and b > 0 and a == pytest.approx(b, rel=1e-12)
+    assert relative_difference(a, areas.geodesic_area_km2([ccw])[0]) < TOLERANCE
+
+
+def test_bow_tie_is_split_by_make_valid_and_both_lobes_count():
+    bowtie = COARSE_SHAPES["bow-tie"]
+    lobes = [Polygon([(35.0, 51.0), (35.25, 51.25), (35.0, 51.5)]), Polygon([(35.5, 51.0), (35.25, 51.25), (35.5, 51.5)])]
+    assert areas.area_km2([bowtie])[0] == pytest.approx(areas.area_km2(lobes).sum(), rel=1e-9)
+    assert areas.area_km2([bowtie])[0] > 0.9 * areas.area_km2([shapely.box(35.0, 51.0, 35.5, 51.5)])[0] / 2
+
+
+def test_web_mercator_would_fail_the_tolerance():
+    box = shapely.box(35.0, 51.0, 35.5, 51.3)
+    reference = areas.geodesic_area_km2([box])[0]
+    assert relative_difference(straight_projected_km2(box, TO_3857), reference) > 1.0  # > 100 % at 51°N
+    assert relative_difference(straight_projected_km2(box, TO_6933), reference) < TOLERANCE
+
+
+def test_every_kursk_layer_feature_within_0_01_percent_of_geod():
+    features = gpd.read_file(KURSK_LAYER)
+    assert len(features) > 40
+    reference = areas.geodesic_area_km2(features.geometry.values)
+    computed = areas.area_km2(features.geometry.values)
+    assert (reference > 0).all()
+    assert relative_difference(computed, reference).max() < TOLERANCE
+
+
+def test_ukraine_border_within_0_01_percent_of_geod_by_projection():
+    ukraine = areas.load_borders().geometry.loc["UKR"]
+    reference = areas.geodesic_area_km2([ukraine])[0]
+    projected, in_domain = equal_area_only([ukraine])
+    assert in_domain[0]
+    assert relative_difference(areas.area_km2([ukraine])[0], reference) < TOLERANCE
+    assert relative_difference(projected[0], reference) < TOLERANCE
+
+
+def test_russia_border_clip_box_edges_go_to_geod():
+    russia = areas.load_borders().geometry.loc["RUS"]
+    lon0, lat0, lon1, lat1 = russia.bounds
+    # The bundled border is Natural Earth clipped to 18-50°E, 40-60°N: it does not reach the
+    # antimeridian, but it keeps 1,100 km straight edges along 60°N and 50°E.
+    assert lon1 <= 50.0 and lat1 <= 60.0 and lon0 > 0
+    reference = areas.geodesic_area_km2([russia])[0]
+    assert relative_difference(straight_projected_km2(russia), reference) > 0.01  # straight projected edges: 1.6 % off
+    projected, in_domain = equal_area_only([russia])
+    assert not in_domain[0]  # edges over MAX_EDGE_M: measured by Geod
+    assert relative_difference(projected[0], reference) < TOLERANCE  # the edge term alone would still do
+    assert areas.area_km2([russia])[0] == pytest.approx(reference, rel=1e-12)
+
+
+# A 2°x0.8° box astride the antimeridian, written three ways. (A ring with a vertex on 180° between
+# 179° and -179° is not valid in the plane: make_valid, like the old code, rewrites it first.)
+ACROSS_ANTIMERIDIAN = Polygon([(179.0, 64.0), (-179.0, 64.0), (-179.0, 64.8), (179.0, 64.8)])
+BEYOND_180 = shapely.box(179.0, 64.0, 181.0, 64.8)
+SPLIT_AT_180 = MultiPolygon([shapely.box(179.0, 64.0, 180.0, 64.8), shapely.box(-180.0, 64.0, -179.0, 64.8)])
+
+
+def test_antimeridian_crossing_goes_to_geod():
+    reference = areas.geodesic_area_km2([ACROSS_ANTIMERIDIAN, BEYOND_180, SPLIT_AT_180])
+    # Geod reads all three as the same box, ~8,600 km² (split in two, its 2° edges become 1° geodesics).
+    assert 8000 < reference[0] < 9000 and reference[1] == pytest.approx(reference[0], rel=1e-9)
+    assert reference[2] == pytest.approx(reference[0], rel=2e-4)
+    projected, in_domain = equal_area_only([ACROSS_ANTIMERIDIAN, BEYOND_180, SPLIT_AT_180])
+    # Straight in the projection, the crossing ring goes the long way round, 358° of longitude;
+    # PROJ wraps 181° to -179°; both are left to Geod. Split at ±180°, the projection is right.
+    assert projected[0] > 100 * reference[0] and np.isnan(projected[1])
+    assert list(in_domain) == [False, False, True]
+    assert relative_difference(projected[2], reference[2]) < TOLERANCE
+    computed = areas.area_km2([ACROSS_ANTIMERIDIAN, BEYOND_180, SPLIT_AT_180])
+    assert relative_difference(computed, reference).max() < TOLERANCE
+
+
+def test_far_north_goes_to_geod():
+    arctic = shapely.box(30.0, 75.0, 31.0, 75.5)
+    assert not equal_area_only([arctic])[1][0]
+    assert areas.area_km2([arctic])[0] == pytest.approx(areas.geodesic_area_km2([arctic])[0], rel=1e-12)
+
+
+def test_mixed_batch_keeps_order_and_semantics():
+    russia = areas.load_borders().geometry.loc["RUS"]
+    collection = shapely.GeometryCollection([shapely.box(35.0, 51.0, 35.1, 51.1), shapely.LineString([(35, 51), (36, 52)]), shapely.Point(30, 50)])
+    batch = [PENTAGON, None, russia, shapely.Polygon(), ACROSS_ANTIMERIDIAN, shapely.LineString([(35, 51), (36, 52)]), collection, COARSE_SHAPES["bow-tie"]]
+    computed = areas.area_km2(batch)
+    reference = areas.geodesic_area_km2(batch)
+    assert [c == 0 for c in computed] == [False, True, False, True, False, True, False, False]
+    assert computed[6] == pytest.approx(areas.area_km2([shapely.box(35.0, 51.0, 35.1, 51.1)])[0], rel=1e-12)
+    nonzero = reference > 0
+    assert list(nonzero) == list(computed > 0)
+    assert relative_difference(computed[nonzero], reference[nonzero]).max() < TOLERANCE
+    assert computed == pytest.approx(np.concatenate([areas.area_km2([g]) for g in batch]), rel=1e-12)
+
+
+def deepstate_snapshots(folder: Path = DEEPSTATE_DAILY) -> list[Path]:
+    if not folder.parent.is_dir():
+        pytest.skip(f"the shared data folder {folder.parent} is absent: no real DeepStateMap snapshot to measure")
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is absent: no real DeepStateMap snapshot to measure")
+    files = sorted(folder.glob("*.geojson"))
+    if not files:
+        pytest.skip(f"no *.geojson snapshot in {folder}")
+    return files
+
+
+@pytest.mark.parametrize("which", ["first", "last"])
+def test_real_deepstate_snapshot_within_0_01_percent_of_geod(which):
+    files = deepstate_snapshots()
+    path = files[0] if which == "first" else files[-1]
+    occupied = shapely.union_all(shapely.make_valid(gpd.read_file(path).geometry.values))
+    geoms = [occupied, *areas.clip_to_country([occupied], "RUS"), *areas.clip_to_country([occupied], "UKR")]
+    reference = areas.geodesic_area_km2(geoms)
+    assert reference[0] > 50_000 and reference[2] > 50_000  # unclipped, inside Russia, inside Ukraine
+    computed = areas.area_km2(geoms)
+    assert relative_difference(computed[reference > 0], reference[reference > 0]).max() < TOLERANCE
+    assert equal_area_only([occupied])[1][0]  # measured by the projection, not handed to Geod
