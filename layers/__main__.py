@@ -272,7 +272,8 @@ def run_figures(args) -> int:
     if args.layer:
         table = table[table["layer"] == args.layer]
     if args.format == "json":
-        records = json.loads(table.to_json(orient="records", date_format="iso"))
+        dated = table.assign(**{c: table[c].map(lambda d: d.isoformat() if d is not None and not pd.isna(d) else None) for c in ("date", "computed_as_of", "computed_from")})
+        records = json.loads(dated.to_json(orient="records"))
         json.dump({"method": METHOD, "borders": BORDERS_SOURCE, "rows": records}, sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:

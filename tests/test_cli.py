@@ -288,3 +288,21 @@ def test_snapshot_export_is_the_snapshot_shown_that_day(two_snapshot_store, caps
     body = json.loads(out)
     assert code == 0 and body["metadata"]["snapshot"] == "2024-08-10" and body["metadata"]["requested"] == "2024-08-15"
     assert {f["properties"]["source"] for f in body["features"]} == {"test source A"}
+
+
+def test_figures_compare_json_gives_plain_dates(two_snapshot_store, tmp_path, capsys):
+    path = tmp_path / "claims.csv"
+    path.write_text("date,scope,layer,held_by,status,value_km2,kind,source\n2024-08-15,x,Test,UA,held,1000,official claim,S\n", encoding="utf-8")
+    assert run(capsys, "figures", "add", str(path), "--db", two_snapshot_store.url)[0] == 0
+    code, out, _ = run(capsys, "figures", "compare", "--db", two_snapshot_store.url, "--format", "json")
+    row = json.loads(out)["rows"][0]
+    assert code == 0 and (row["date"], row["computed_as_of"], row["computed_from"]) == ("2024-08-15", "2024-08-10", None)
+
+
+def test_the_same_quote_can_be_set_beside_two_layers(two_snapshot_store, tmp_path, capsys):
+    path = tmp_path / "claims.csv"
+    path.write_text("date,scope,held_by,status,value_km2,kind,source\n2024-08-15,x,UA,held,1000,official claim,S\n", encoding="utf-8")
+    for layer in ("Test", "Other"):
+        code, out, err = run(capsys, "figures", "add", str(path), "--db", two_snapshot_store.url, "--layer", layer)
+        assert code == 0 and "added 1" in out, err
+    assert sorted(Store(two_snapshot_store.url).reported_figures()["layer"]) == ["Other", "Test"]

@@ -337,3 +337,16 @@ def test_adding_the_same_figures_twice_stores_them_once(store):
     with store.engine.connect() as connection:
         details = [json.loads(d) for (d,) in connection.execute(text("select detail from audit where action = 'figures' order by id"))]
     assert [d["added"] for d in details] == [2, 1]
+
+
+def test_a_reimport_of_identical_files_computes_no_areas(store, monkeypatch):
+    from layers import store as store_module
+
+    files = [box_snapshot("s"), box_snapshot("s", as_of="2024-08-11")]
+    store.write(files, actor="cli")
+    calls = []
+    real = store_module._area_rows
+    monkeypatch.setattr(store_module, "_area_rows", lambda snapshot: calls.append(snapshot.as_of) or real(snapshot))
+    store.write([*files, box_snapshot("s", as_of="2024-08-12")], actor="cli")
+    assert calls == [dt.date(2024, 8, 12)], "only the new snapshot's areas are computed"
+    assert len(store.area_series("Test")) == 3 * 3

@@ -28,7 +28,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import and_, create_engine, func, literal, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 from .. import schema
 from ..areas import ANYWHERE, METHOD, area_table
@@ -178,7 +178,10 @@ class Store:
         """
         snapshots = list(snapshots)
         expected = {(str(name), _as_date(as_of)): _version_id(version) for (name, as_of), version in (expected_heads or {}).items()}
-        prepared = [(s, _area_rows(s)) for s in snapshots]
+        # Areas are the costly part of a write; computed before taking the write lock, and
+        # only for snapshots that will be written (a re-import of identical files skips them).
+        unchanged = self._current_shas(snapshots) if action == "import" else {}
+        prepared = [(s, None if unchanged.get((s.layer, _as_date(s.as_of))) == s.sha256 else _area_rows(s)) for s in snapshots]
         ids = []
         with self.writing() as connection:
             if only_if_empty and connection.execute(select(func.count()).select_from(tables.layer)).scalar():
@@ -191,12 +194,28 @@ class Store:
                 if action == "import" and current is not None and current.sha256 == snapshot.sha256:
                     ids.append(current.id)
                     continue
+                if areas is None:  # it changed since the check above
+                    areas = _area_rows(snapshot)
                 ids.append(self._write_snapshot(connection, snapshot, areas, actor, action, current))
             if figures is not None and len(figures):
                 connection.execute(tables.reported_figure.insert(), _figure_rows(figures, actor))
             if milestones is not None and len(milestones):
                 connection.execute(tables.milestone.insert(), milestones[["date", "title", "source"]].to_dict("records"))
         return ids
+
+    def _current_shas(self, snapshots) -> dict:
+        """``{(layer, as_of): sha256}`` of the current versions of the given snapshots' keys."""
+        names = {s.layer for s in snapshots}
+        if not names:
+            return {}
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(tables.layer.c.name, tables.head.c.as_of, tables.layer_version.c.sha256)
+                .join(tables.head, tables.head.c.layer_id == tables.layer.c.id)
+                .join(tables.layer_version, tables.layer_version.c.id == tables.head.c.version_id)
+                .where(tables.layer.c.name.in_(names))
+            ).all()
+        return {(name, _as_date(as_of)): sha for name, as_of, sha in rows}
 
     def revert(self, layer: str, as_of, version_id: int, *, actor: str, expected_head: int | None) -> int:
         """Make an older version of a layer and date current again, as a new version.
@@ -340,7 +359,14 @@ class Store:
                     new.append(row)
                     seen.add(key)
             if new:
-                connection.execute(tables.reported_figure.insert(), new)
+                try:
+                    connection.execute(tables.reported_figure.insert(), new)
+                except IntegrityError as error:
+                    raise StoreError(
+                        "a figure with the same date, scope, value and source is already stored and this store's older "
+                        "uniqueness rule does not tell them apart by layer or measure; give the new figure a more specific "
+                        "scope. Nothing was added."
+                    ) from error
                 connection.execute(
                     tables.audit.insert().values(
                         at=_now(), actor=actor, action="figures",

@@ -162,7 +162,9 @@ reported_figure = Table(
     Column("note", Text, nullable=False, default=""),
     Column("added_by", String(200), nullable=False),
     Column("added_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("date", "scope", "value_km2", "source", name="uq_reported_figure"),
+    # Identity of a figure includes what it is compared with: the same quote may be set
+    # beside two layers (e.g. a drawn demo layer and DeepStateMap's own map).
+    UniqueConstraint("date", "scope", "layer", "held_by", "status", "within", "measure", "value_km2", "source", name="uq_reported_figure"),
 )
 
 milestone = Table(

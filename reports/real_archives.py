@@ -1,0 +1,477 @@
+"""Our computed areas beside real published figures, on the real DeepStateMap archives.
+
+Run from the repository root::
+
+    python -m reports.real_archives [--db URL] [--markdown]
+
+It needs the reference data in ``../shared/data`` (see that folder's README); without it
+it exits with status 2 and says so. Steps, all through the command line's own code run
+in-process (``layers.__main__.main``):
+
+1. a store: a temporary SQLite file, or ``--db URL`` (re-running on the same store is
+   harmless: identical snapshots and figures are not written twice);
+2. ``import`` the 769 daily files of ``deepstate-occupied-daily`` into layer
+   "Occupied Ukraine (DeepStateMap)" (every file one RU-held polygon) and the 263 raw
+   files of ``deepstate-kursk`` into "Kursk (DeepStateMap)" with ``--preset deepstate``
+   (Liberated -> UA held, Unknown status -> contested, Occupied -> RU held). Every Kursk
+   polygon is valid as drawn (shapely finds none invalid), so ``--repair`` is not needed;
+3. ``figures add``: every row of ``reported-figures.csv``, joined on ``scope`` (and on
+   ``kind`` where the file's kind is not one of ours, e.g. "official claim (peak)") with
+   ``reports/figure_scopes.csv``, which says which computed series each figure is set
+   beside. No figure is dropped: one whose scope is not mapped is added without a layer
+   and listed with the tool's "no computed series" reason;
+4. ``figures compare``, keeping the rows of the two DeepStateMap layers (and any
+   unmapped shared figure), never the embedded demo layer's;
+5. context that helps explain the disagreements.
+
+Which border (``within``) each figure is compared within
+--------------------------------------------------------
+- Ukrainian-held area in Kursk region: ``RUS``. DeepStateMap draws one "Liberated"
+  status for ground held inside Russia and for liberated ground in Ukraine's Sumy region
+  (the Kursk archive keeps both); only Russia's border tells them apart.
+- Total occupied area, monthly and yearly gains: unclipped (``within`` empty).
+  DeepStateMap computes its figures from its own polygon, which includes Crimea and is
+  not clipped to anybody's border. Our bundled borders assign Crimea to Ukraine, so
+  clipping to ``UKR`` keeps Crimea, but Natural Earth's 1:10m border and coastline
+  differ from DeepStateMap's drawing: on 2026-01-01 the unclipped area is 116,219 km²
+  (+0.05 % from DeepStateMap's 116,165 km²), the UKR-clipped one 114,372 km² (-1.5 %);
+  about 1,010 km² of the polygon lie on the Russian side of Natural Earth's border line
+  (slivers along the whole border, none wider than a few km) and about 830 km² outside
+  both countries (the coast). The unclipped area is what matches the published method;
+  the script prints both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import io
+import json
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a file rather than with -m
+    sys.path.insert(0, str(ROOT))
+
+from layers import change  # noqa: E402
+from layers.__main__ import area_rows, main as layers_main  # noqa: E402
+from layers.figures import UKRAINE_OFFICIAL_KM2, period_start  # noqa: E402
+from layers.schema import FIGURE_FIELDS, FIGURE_KINDS  # noqa: E402
+from layers.store import Store  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+SCOPES = Path(__file__).resolve().parent / "figure_scopes.csv"
+OCCUPIED = "Occupied Ukraine (DeepStateMap)"
+KURSK = "Kursk (DeepStateMap)"
+LAYERS = (OCCUPIED, KURSK)
+OCCUPIED_FOLDER = "deepstate-occupied-daily"
+KURSK_FOLDER = "deepstate-kursk"
+FIGURES_FILE = "reported-figures.csv"
+#: The date of DeepStateMap's published total that the context section breaks down.
+TOTAL_DATE = dt.date(2026, 1, 1)
+CHANGE_MEASURES = ("net change in month", "net change in year")
+#: Appended to the scope of a figure that clashes with a stored figure of another layer.
+
+
+class ReportError(Exception):
+    """A problem the user can act on (missing data, a failed import); printed without a traceback."""
+
+
+def missing_data(data: Path = DATA) -> str | None:
+    """Why the report cannot run on ``data`` (a sentence), or None when everything is there."""
+    if not data.is_dir():
+        return f"the reference data folder {data} is absent on this machine; the report needs the real DeepStateMap archives kept there."
+    for name in (OCCUPIED_FOLDER, KURSK_FOLDER):
+        if not any((data / name).glob("*.geojson")):
+            return f"{data / name} is missing or holds no .geojson file; the {name} archive is needed."
+    if not (data / FIGURES_FILE).is_file():
+        return f"{data / FIGURES_FILE} is missing; it holds the published figures to compare with."
+    return None
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    """The command line run in-process: ``(exit code, stdout, stderr)``."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = layers_main([str(a) for a in argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+def _checked(argv: list[str]) -> tuple[str, str]:
+    try:
+        code, out, err = run_cli(argv)
+    except Exception as error:  # e.g. a database error the command line does not catch
+        raise ReportError(f"python -m layers {argv[0]} raised {type(error).__name__}: {str(error).splitlines()[0]}") from error
+    if code != 0:
+        raise ReportError(f"python -m layers {argv[0]} {argv[1] if len(argv) > 1 else ''} failed (exit {code}):\n{out}{err}".rstrip())
+    return out, err
+
+
+def archive_files(data: Path = DATA) -> dict[str, list[Path]]:
+    """The files of each archive by layer, sorted (their dates are in their names)."""
+    return {OCCUPIED: sorted((data / OCCUPIED_FOLDER).glob("*.geojson")), KURSK: sorted((data / KURSK_FOLDER).glob("*.geojson"))}
+
+
+@dataclass
+class Imported:
+    """What one archive import did: seconds, file count and the command's own summary line."""
+
+    layer: str
+    files: int
+    seconds: float  #: wall clock
+    cpu_seconds: float  #: this process's CPU time (steadier than wall clock on a busy machine)
+    summary: str
+
+
+def import_archives(url: str, data: Path = DATA, progress=None) -> list[Imported]:
+    """Import both archives with ``python -m layers import`` (in-process), timing each."""
+    files = archive_files(data)
+    options = {
+        OCCUPIED: ["--held-by", "RU", "--status", "held", "--source", "DeepStateMap"],
+        KURSK: ["--preset", "deepstate"],
+    }
+    done = []
+    for layer in LAYERS:
+        if progress:
+            progress(f"importing {len(files[layer])} files into {layer!r}...")
+        started, cpu = time.perf_counter(), time.process_time()
+        out, _ = _checked(["import", "--db", url, "--layer", layer, *options[layer], *files[layer]])
+        done.append(Imported(layer, len(files[layer]), time.perf_counter() - started, time.process_time() - cpu, out.strip()))
+    return done
+
+
+def shared_figures(data: Path = DATA) -> pd.DataFrame:
+    """``reported-figures.csv`` as strings, in file order."""
+    return pd.read_csv(data / FIGURES_FILE, dtype=str, keep_default_na=False)
+
+
+def read_scopes(path: Path = SCOPES) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def mapped_figures(figures: pd.DataFrame, scopes: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The shared figures with their comparison scope, ready for ``figures add``.
+
+    A row of ``scopes`` with a ``reported_kind`` applies to figures of that scope and kind
+    (and replaces the kind with ``kind``); a row with an empty ``reported_kind`` applies to
+    the scope's other figures, whose kind is kept. A figure whose scope is not mapped is
+    kept with no layer (the comparison then says so), and named in the returned notes.
+
+    Raises
+    ------
+    ReportError
+        If a figure's kind is not one of ``schema.FIGURE_KINDS`` and no scope row maps it.
+    """
+    mapping = {(r["scope"], r["reported_kind"]): r for r in scopes.to_dict("records")}
+    rows, notes, problems = [], [], []
+    for number, figure in enumerate(figures.to_dict("records"), start=2):
+        scope = mapping.get((figure["scope"], figure["kind"])) or mapping.get((figure["scope"], ""))
+        row = {name: figure.get(name, "") for name in ("date", "scope", "value_km2", "kind", "source", "note")}
+        if scope is None:
+            notes.append(f"{FIGURES_FILE} line {number}: scope {figure['scope']!r} is not in {SCOPES.name}; it is compared with nothing.")
+            row.update(layer="", held_by="", status="", within="", measure="")
+        else:
+            if scope["reported_kind"]:
+                row["kind"] = scope["kind"]
+            row.update({key: scope[key] for key in ("layer", "held_by", "status", "within", "measure")})
+        if row["kind"] not in FIGURE_KINDS:
+            problems.append(
+                f"{FIGURES_FILE} line {number}: kind {row['kind']!r} is not one of {', '.join(FIGURE_KINDS)}; "
+                f"add a row to {SCOPES.name} with reported_kind {row['kind']!r} mapping it."
+            )
+        rows.append(row)
+    if problems:
+        raise ReportError("\n".join(problems))
+    return pd.DataFrame(rows, columns=[f.name for f in FIGURE_FIELDS]), notes
+
+
+def add_shared_figures(url: str, data: Path = DATA, scopes: Path = SCOPES) -> tuple[str, list[str]]:
+    """Write the mapped figures to a temporary CSV and ``figures add`` it; returns its output and the notes."""
+    table, notes = mapped_figures(shared_figures(data), read_scopes(scopes))
+    with tempfile.TemporaryDirectory(prefix="real-archives-") as folder:
+        path = Path(folder) / "reported-figures-mapped.csv"
+        table.to_csv(path, index=False, lineterminator="\n")
+        out, err = _checked(["figures", "add", path, "--db", url])
+    return (out + err).strip(), notes
+
+
+def comparison(url: str, data: Path = DATA) -> pd.DataFrame:
+    """``figures compare --format json``: the two layers' rows and any unmapped shared figure.
+
+    The demo layer's figures (and any other layer's) are left out. Dates become
+    ``datetime.date``; the rows are in the order of ``reported-figures.csv``'s scopes, then by date.
+    """
+    out, _ = _checked(["figures", "compare", "--db", url, "--format", "json"])
+    table = pd.DataFrame(json.loads(out)["rows"])
+    shared = shared_figures(data)
+    order = {scope: i for i, scope in enumerate(dict.fromkeys(shared["scope"]))}
+    ours = table["layer"].isin(LAYERS) | ((table["layer"] == "") & table["scope"].isin(order))
+    table = table[ours].copy()
+    for column in ("date", "computed_as_of", "computed_from"):
+        table[column] = table[column].map(lambda v: dt.date.fromisoformat(v[:10]) if isinstance(v, str) and v else None)
+    table["_order"] = table["scope"].map(order)
+    return table.sort_values(["_order", "date", "measure"], kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+# --- context -------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    total_date: dt.date
+    total_unclipped: float
+    total_ukr: float
+    total_rus: float
+    total_snapshot: str
+    changes: pd.DataFrame  #: per change figure: period, reported, gained/lost/net (unclipped and UKR)
+    kursk_peak: tuple[dt.date, float]
+    kursk_august_peak: tuple[dt.date, float]
+    kursk_at_figures: pd.DataFrame  #: per Kursk figure date: UA held and held + grey zone inside Russia
+    timings: dict[str, str] = field(default_factory=dict)
+
+
+def _held(rows: list[dict], side: str = "RU") -> float:
+    return sum(r["area_km2"] for r in rows if r["held_by"] == side and r["status"] == "held")
+
+
+def context(url: str, compared: pd.DataFrame) -> Context:
+    """Figures that explain the comparison: the total's border split, gross vs net, the Kursk peak."""
+    store = Store(url)
+    try:
+        unclipped = area_rows(store, OCCUPIED, TOTAL_DATE, None)
+        within_ukr = area_rows(store, OCCUPIED, TOTAL_DATE, "UKR")
+        within_rus = area_rows(store, OCCUPIED, TOTAL_DATE, "RUS")
+        changes = []
+        figures = compared[compared["measure"].isin(CHANGE_MEASURES) & (compared["comparison"] == "compared")]
+        for figure in figures.itertuples():
+            since = period_start(figure.date, figure.measure)
+            found = change.between(store, figure.layer, since, figure.date)
+            summary = change.summary(found).set_index(["held_by", "within"])
+            row = {
+                "date": figure.date, "measure": figure.measure, "source": figure.source, "reported_km2": figure.reported_km2,
+                "from_snapshot": found.since.as_of, "to_snapshot": found.until.as_of,
+            }
+            for code, suffix in (("", ""), ("UKR", "_ukr")):
+                values = summary.loc[("RU", code)] if ("RU", code) in summary.index else pd.Series({"gained_km2": 0.0, "lost_km2": 0.0, "net_km2": 0.0})
+                row.update({f"gained_km2{suffix}": values["gained_km2"], f"lost_km2{suffix}": values["lost_km2"], f"net_km2{suffix}": values["net_km2"]})
+            changes.append(row)
+        series = store.area_series(KURSK)
+    finally:
+        store.close()
+    inside = series[(series["held_by"] == "UA") & (series["within"] == "RUS")]
+    held = inside[inside["status"] == "held"].groupby("as_of")["area_km2"].sum()
+    grey = inside[inside["status"] == "contested"].groupby("as_of")["area_km2"].sum().reindex(held.index, fill_value=0.0)
+    august = held[[d.year == 2024 and d.month == 8 for d in held.index]]
+    kursk_rows = []
+    for figure in compared[(compared["layer"] == KURSK) & (compared["measure"] == "at date")].itertuples():
+        shown = [d for d in held.index if d <= figure.date]
+        if shown:
+            kursk_rows.append({"date": figure.date, "reported_km2": figure.reported_km2, "kind": figure.kind, "snapshot": shown[-1],
+                               "held_km2": held[shown[-1]], "held_and_grey_km2": held[shown[-1]] + grey[shown[-1]]})
+    return Context(
+        total_date=TOTAL_DATE,
+        total_unclipped=_held(unclipped),
+        total_ukr=_held(within_ukr),
+        total_rus=_held(within_rus),
+        total_snapshot=unclipped[0]["date"] if unclipped else "",
+        changes=pd.DataFrame(changes),
+        kursk_peak=(held.idxmax(), float(held.max())),
+        kursk_august_peak=(august.idxmax(), float(august.max())),
+        kursk_at_figures=pd.DataFrame(kursk_rows),
+    )
+
+
+# --- output ----------------------------------------------------------------------------
+
+
+def _km2(value, sign: bool = False) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{value:+,.1f}" if sign else f"{value:,.1f}"
+
+
+def _pct(value) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:+.2f} %"
+
+
+def _reported(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def _snapshots(row) -> str:
+    if row["comparison"] != "compared":
+        return row["comparison"]
+    if row["computed_from"] is not None and not pd.isna(row["computed_from"]):
+        return f"{row['computed_from']} → {row['computed_as_of']}"
+    if row["measure"] == "peak to date":
+        return f"{row['computed_as_of']} (peak)"
+    return str(row["computed_as_of"])
+
+
+def _scope(row) -> str:
+    where = {"": "unclipped", "RUS": "within RUS", "UKR": "within UKR"}.get(row["within"], f"within {row['within']}")
+    return f"{row['scope']}; {where}" if row["layer"] else row["scope"]
+
+
+def report_table(compared: pd.DataFrame) -> pd.DataFrame:
+    """The comparison as display strings, in the README table's columns."""
+    return pd.DataFrame(
+        {
+            "date": compared["date"].astype(str),
+            "scope": [_scope(r) for r in compared.to_dict("records")],
+            "measure": compared["measure"],
+            "kind": compared["kind"],
+            "source": compared["source"],
+            "reported km²": compared["reported_km2"].map(_reported),
+            "map km²": compared["computed_km2"].map(_km2),
+            "snapshots used": [_snapshots(r) for r in compared.to_dict("records")],
+            "difference km²": compared["difference_km2"].map(lambda v: _km2(v, sign=True)),
+            "difference %": compared["difference_pct"].map(_pct),
+        }
+    )
+
+
+def markdown(table: pd.DataFrame) -> str:
+    def cell(text) -> str:
+        return str(text).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "|".join("---" for _ in table.columns) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def largest_disagreement(compared: pd.DataFrame) -> pd.Series | None:
+    """The compared figure farthest from the map, in km² (its relative gap is in the row)."""
+    done = compared[compared["comparison"] == "compared"]
+    if done.empty:
+        return None
+    return done.loc[done["difference_km2"].abs().idxmax()]
+
+
+def context_lines(ctx: Context, compared: pd.DataFrame, md: bool) -> list[str]:
+    bullet = "- " if md else "  "
+    lines = []
+
+    def heading(text):
+        lines.extend(["", f"### {text}" if md else f"{text}:"])
+
+    heading(f"Occupied area on {ctx.total_date} (snapshot {ctx.total_snapshot}), against Ukraine's official {UKRAINE_OFFICIAL_KM2:,.0f} km²")
+    outside = ctx.total_unclipped - ctx.total_ukr - ctx.total_rus
+    lines += [
+        f"{bullet}unclipped (DeepStateMap's method, Crimea included): {ctx.total_unclipped:,.1f} km² = {100 * ctx.total_unclipped / UKRAINE_OFFICIAL_KM2:.2f} %",
+        f"{bullet}within UKR (our border, Crimea included): {ctx.total_ukr:,.1f} km² = {100 * ctx.total_ukr / UKRAINE_OFFICIAL_KM2:.2f} %",
+        f"{bullet}the difference, {ctx.total_unclipped - ctx.total_ukr:,.1f} km², is where Natural Earth's border and coast differ from "
+        f"DeepStateMap's drawing: {ctx.total_rus:,.1f} km² on Russia's side of the border line, {outside:,.1f} km² in neither country (coast)",
+    ]
+    if not ctx.changes.empty:
+        heading("Gross gains vs net change of the RU-held area (change between the two snapshots, unclipped and within UKR)")
+        table = pd.DataFrame(
+            {
+                "period": [f"{r.from_snapshot} → {r.to_snapshot}" for r in ctx.changes.itertuples()],
+                "reported km²": ctx.changes["reported_km2"].map(_reported),
+                "source": ctx.changes["source"],
+                "gained km²": ctx.changes["gained_km2"].map(_km2),
+                "lost km²": ctx.changes["lost_km2"].map(_km2),
+                "net km²": ctx.changes["net_km2"].map(_km2),
+                "gained within UKR": ctx.changes["gained_km2_ukr"].map(_km2),
+                "net within UKR": ctx.changes["net_km2_ukr"].map(_km2),
+            }
+        )
+        lines += ["", markdown(table) if md else table.to_string(index=False)]
+    heading("Kursk: the mapped Ukrainian-held area inside Russia (DeepStateMap), held and held + grey zone, at each figure's date")
+    peak_date, peak = ctx.kursk_peak
+    august_date, august = ctx.kursk_august_peak
+    lines += [
+        f"{bullet}peak: {peak:,.1f} km² on {peak_date} (August 2024's largest: {august:,.1f} km² on {august_date})",
+    ]
+    if not ctx.kursk_at_figures.empty:
+        table = pd.DataFrame(
+            {
+                "figure date": ctx.kursk_at_figures["date"].astype(str),
+                "kind": ctx.kursk_at_figures["kind"],
+                "reported km²": ctx.kursk_at_figures["reported_km2"].map(_reported),
+                "snapshot": ctx.kursk_at_figures["snapshot"].astype(str),
+                "UA held km²": ctx.kursk_at_figures["held_km2"].map(_km2),
+                "UA held + grey zone km²": ctx.kursk_at_figures["held_and_grey_km2"].map(_km2),
+            }
+        )
+        lines += ["", markdown(table) if md else table.to_string(index=False)]
+    worst = largest_disagreement(compared)
+    if worst is not None:
+        heading("Largest disagreement")
+        lines.append(
+            f"{bullet}{worst['date']}, {worst['scope']} ({worst['kind']}, {worst['source']}): reported {_reported(worst['reported_km2'])} km², "
+            f"map {_km2(worst['computed_km2'])} km² ({_km2(worst['difference_km2'], sign=True)} km², {_pct(worst['difference_pct'])})"
+        )
+    heading("Timings on this machine")
+    lines += [f"{bullet}{name}: {text}" for name, text in ctx.timings.items()]
+    return lines
+
+
+def attribution() -> str:
+    return (
+        "Data: DeepStateMap (reuse terms reported as CC BY-NC-SA 4.0); daily occupied-area archive by "
+        "cyterat/deepstate-map-data (GPL-3.0), raw Kursk snapshots by DanielRose2310/deepstatemaps-history."
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = argparse.ArgumentParser(prog="python -m reports.real_archives", description=__doc__.split("\n\n")[0])
+    options.add_argument("--db", help="SQLAlchemy URL of the store to use (default: a temporary SQLite file, removed afterwards)")
+    options.add_argument("--markdown", action="store_true", help="print Markdown (the README's table) instead of plain text")
+    options.add_argument("--data", type=Path, default=DATA, help=argparse.SUPPRESS)
+    args = options.parse_args(argv)
+
+    reason = missing_data(args.data)
+    if reason:
+        print(f"real_archives: {reason}", file=sys.stderr)
+        return 2
+
+    def progress(text):
+        print(text, file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="real-archives-") as folder:
+        url = args.db or f"sqlite:///{Path(folder) / 'store.db'}"
+        try:
+            started = time.perf_counter()
+            imported = import_archives(url, args.data, progress)
+            for done in imported:
+                progress(done.summary)
+            step = time.perf_counter()
+            added, notes = add_shared_figures(url, args.data)
+            for line in [added, *notes]:
+                progress(line)
+            compared = comparison(url, args.data)
+            figures_seconds = time.perf_counter() - step
+            step = time.perf_counter()
+            ctx = context(url, compared)
+            ctx.timings = {
+                **{f"import {d.layer} ({d.files} files)": f"{d.seconds:.1f} s (CPU {d.cpu_seconds:.1f} s)" for d in imported},
+                "figures add + compare": f"{figures_seconds:.1f} s",
+                "context (areas, change)": f"{time.perf_counter() - step:.1f} s",
+                "total": f"{time.perf_counter() - started:.1f} s",
+            }
+        except ReportError as error:
+            print(f"real_archives: {error}", file=sys.stderr)
+            return 2
+    table = report_table(compared)
+    if args.markdown:
+        print(markdown(table))
+    else:
+        with pd.option_context("display.width", 250, "display.max_colwidth", 80):
+            print(table.to_string(index=False))
+    print("\n".join(context_lines(ctx, compared, args.markdown)))
+    print()
+    print(attribution())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
