@@ -200,15 +200,9 @@ def timeline_layers(url: str, revision: str, first: dt.date, last: dt.date, laye
 
 
 def timeline_spec(url, revision, dates, selected: dt.date, layers, events_layer) -> dict:
-    """The strip under the slider: milestones, snapshots, events; the selected date in red."""
-    selected_rule = {
-        "data": {"values": [{"date": selected.isoformat()}]},
-        "mark": {"type": "rule", "color": "#c62828", "size": 2},
-        "encoding": {"x": {"field": "date", "type": "temporal"}},
-    }
-    return {
-        "layer": [*timeline_layers(url, revision, dates[0], dates[-1], tuple(layers), events_layer), selected_rule],
-    }
+    """The strip under the slider: milestones, snapshots, events; the selected date in red
+    (a named dataset, so that a slider step updates the strip in place)."""
+    return charts.with_selected_date(timeline_layers(url, revision, dates[0], dates[-1], tuple(layers), events_layer), selected)
 
 
 def areas_ui(url: str, revision: str, as_of: dt.date, shown: list) -> None:
@@ -349,46 +343,65 @@ def analytics_ui(url: str, revision: str, as_of: dt.date, visible: list[str], sh
         "Area", list(charts.BORDER_CHOICES), format_func=charts.BORDER_CHOICES.get, default=ANYWHERE, key="chart_within", bind="query-params",
     )
     within = ANYWHERE if within is None else within
-    area_tab, monthly_tab, figures_tab, downloads_tab = st.tabs(["Area over time", "Net change per month", "Reported figures vs map", "Downloads"])
-    with area_tab:
-        spec = {"layer": [*area_chart_layers(url, revision, layer, within), charts.selected_rule(as_of)]}
-        st.vega_lite_chart(spec, width="stretch", height=320)
-        st.caption(
-            f"km² of {escape_markdown(layer)} per side and status ({escape_markdown(charts.BORDER_CHOICES[within])}); "
-            "steps at each snapshot; points, the reported figures of the same scope, shaped by kind (hover: source, kind, note); red, the selected date. "
-            f"Method: {escape_markdown(METHOD)}."
-        )
-    with monthly_tab:
-        monthly = monthly_change(url, revision, layer, within)
-        if monthly.empty:
-            st.info("Not enough snapshots: a month needs a snapshot on or before the end of the previous month.")
-        else:
-            st.vega_lite_chart(charts.monthly_spec(monthly), width="stretch", height=300)
-            st.caption("Net change of held ground per calendar month: area at the month's last snapshot minus area at the previous month's last snapshot.")
-    with figures_tab:
-        compared = comparison(url, revision)
-        st.dataframe(_figure_table(compared), hide_index=True, width="stretch")
-        st.caption(
-            "Map km² = the layer's area for the figure's side, status and border: on the figure's date (latest snapshot on or before it), "
-            "the peak so far, or the net change over the figure's calendar month or year. Difference = map − reported; % of reported. "
-            "A figure with no matching series says why instead of being compared with the wrong thing."
-        )
+    # Lazy tabs (state kept, in the URL as ``analysis=``): only the open tab's content runs
+    # and is sent, so a slider step redraws one chart, not four panels.
+    panels = {
+        "Area over time": lambda: _area_panel(url, revision, as_of, layer, within),
+        "Net change per month": lambda: _monthly_panel(url, revision, layer, within),
+        "Reported figures vs map": lambda: _figures_panel(url, revision),
+        "Downloads": lambda: _downloads_panel(url, revision, shown),
+    }
+    tabs = st.tabs(list(panels), key="analysis", on_change="rerun", bind="query-params")
+    for tab, panel in zip(tabs, panels.values()):
+        if tab.open:
+            with tab:
+                panel()
+
+
+def _area_panel(url: str, revision: str, as_of: dt.date, layer: str, within: str) -> None:
+    st.vega_lite_chart(charts.with_selected_date(area_chart_layers(url, revision, layer, within), as_of), width="stretch", height=320)
+    st.caption(
+        f"km² of {escape_markdown(layer)} per side and status ({escape_markdown(charts.BORDER_CHOICES[within])}); "
+        "steps at each snapshot; points, the reported figures of the same scope, shaped by kind (hover: source, kind, note); red, the selected date. "
+        f"Method: {escape_markdown(METHOD)}."
+    )
+
+
+def _monthly_panel(url: str, revision: str, layer: str, within: str) -> None:
+    monthly = monthly_change(url, revision, layer, within)
+    if monthly.empty:
+        st.info("Not enough snapshots: a month needs a snapshot on or before the end of the previous month.")
+        return
+    st.vega_lite_chart(charts.monthly_spec(monthly), width="stretch", height=300)
+    st.caption("Net change of held ground per calendar month: area at the month's last snapshot minus area at the previous month's last snapshot.")
+
+
+def _figures_panel(url: str, revision: str) -> None:
+    compared = comparison(url, revision)
+    st.dataframe(_figure_table(compared), hide_index=True, width="stretch")
+    st.caption(
+        "Map km² = the layer's area for the figure's side, status and border: on the figure's date (latest snapshot on or before it), "
+        "the peak so far, or the net change over the figure's calendar month or year. Difference = map − reported; % of reported. "
+        "A figure with no matching series says why instead of being compared with the wrong thing."
+    )
+    st.download_button(
+        "Comparison (CSV)", lambda: exports.comparison_csv(comparison(url, revision)), file_name="reported-vs-map.csv",
+        mime="text/csv", on_click="ignore", key="comparison_csv",
+    )
+
+
+def _downloads_panel(url: str, revision: str, shown: list) -> None:
+    st.download_button(
+        "Area series of every layer (CSV)", lambda: exports.area_series_csv(area_series(url, revision)), file_name="area-series.csv",
+        mime="text/csv", on_click="ignore", key="series_csv",
+    )
+    for ref in shown:
         st.download_button(
-            "Comparison (CSV)", lambda: exports.comparison_csv(comparison(url, revision)), file_name="reported-vs-map.csv",
-            mime="text/csv", on_click="ignore", key="comparison_csv",
+            f"Snapshot of {ref.layer}, {ref.as_of} (GeoJSON)",
+            lambda r=ref: exports.snapshot_geojson(snapshots.Snapshot(r.layer, r.as_of, r.requested, r.version_id, open_store(url).features(r.version_id))),
+            file_name=f"{_slug(ref.layer)}-{ref.as_of}.geojson", mime="application/geo+json", on_click="ignore", key=f"snapshot_geojson:{ref.layer}",
         )
-    with downloads_tab:
-        st.download_button(
-            "Area series of every layer (CSV)", lambda: exports.area_series_csv(area_series(url, revision)), file_name="area-series.csv",
-            mime="text/csv", on_click="ignore", key="series_csv",
-        )
-        for ref in shown:
-            st.download_button(
-                f"Snapshot of {ref.layer}, {ref.as_of} (GeoJSON)",
-                lambda r=ref: exports.snapshot_geojson(snapshots.Snapshot(r.layer, r.as_of, r.requested, r.version_id, open_store(url).features(r.version_id))),
-                file_name=f"{_slug(ref.layer)}-{ref.as_of}.geojson", mime="application/geo+json", on_click="ignore", key=f"snapshot_geojson:{ref.layer}",
-            )
-        st.caption("Every file names its area method and border outline. The command line gives the same files: `python -m layers --help`.")
+    st.caption("Every file names its area method and border outline. The command line gives the same files: `python -m layers --help`.")
 
 
 def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, playing) -> None:

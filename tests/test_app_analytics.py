@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pyarrow as pa
 import pytest
 
 from layers import change, snapshots
+from layers.charts import SELECTED
 from layers.store import Store
 from tests.conftest import seeded_app
 from tests.test_app import map_args
@@ -29,6 +31,21 @@ def app(db_url, monkeypatch):
 
 def charts(at) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def named_datasets(at) -> list[dict]:
+    """Each chart's named datasets (sent apart from the spec), as lists of records."""
+    return [{d.name: pa.ipc.open_stream(d.data.data).read_all().to_pylist() for d in chart.proto.datasets} for chart in at.get("vega_lite_chart")]
+
+
+def test_every_chart_marks_the_selected_date_in_a_named_dataset(app):
+    app.query_params["date"] = "2024-11-25"
+    at = app.run()
+    assert named_datasets(at) == [{SELECTED: [{"date": "2024-11-25"}]}] * 2, "the timeline strip and the area chart"
+    specs = charts(at)
+    at.select_slider(key="date").set_value(D("2024-08-20")).run()
+    assert charts(at) == specs, "a slider step changes only the datasets, so charts update in place"
+    assert named_datasets(at) == [{SELECTED: [{"date": "2024-08-20"}]}] * 2
 
 
 def test_change_since_30_days_matches_the_geometry_and_is_drawn(app, db_url):
@@ -67,6 +84,12 @@ def test_a_change_start_before_the_first_snapshot_is_explained(app):
     assert any("no snapshot on or before 2024-08-03" in i.value for i in at.info)
 
 
+def test_only_the_open_tab_is_rendered(app):
+    at = app.run()
+    assert len(at.get("vega_lite_chart")) == 2, "the timeline strip and the area chart, not the monthly chart"
+    assert not any("comparison" in df.value.columns for df in at.dataframe)
+
+
 def test_area_chart_marks_the_date_and_plots_the_figures_of_its_scope(app, db_url):
     app.query_params["date"] = "2024-11-25"
     app.query_params["chart_within"] = "inside Russia"
@@ -74,7 +97,7 @@ def test_area_chart_marks_the_date_and_plots_the_figures_of_its_scope(app, db_ur
     assert not at.exception
     spec = next(s for s in charts(at) if any(layer.get("mark", {}).get("type") == "line" for layer in s.get("layer", [])))
     lines, points, rule = spec["layer"][0], spec["layer"][1], spec["layer"][-1]
-    assert rule["data"]["values"] == [{"date": "2024-11-25"}]
+    assert rule["data"] == {"name": SELECTED} and rule["mark"]["type"] == "rule"
     series = Store(db_url).area_series(LAYER)
     held = series[(series.held_by == "UA") & (series.status == "held") & (series.within == "RUS")]
     plotted = {(v["date"], v["km2"]) for v in lines["data"]["values"] if v["series"] == "Ukraine, held"}
@@ -92,7 +115,9 @@ def test_unclipped_chart_has_no_figures_of_another_border(app):
 
 
 def test_every_reported_figure_is_listed_against_the_map(app, db_url):
+    app.query_params["analysis"] = "Reported figures vs map"
     at = app.run()
+    assert "Comparison (CSV)" in {b.proto.label for b in at.get("download_button")}
     table = next(df.value for df in at.dataframe if "comparison" in df.value.columns)
     stored = Store(db_url).reported_figures()
     assert len(table) == len(stored)
@@ -103,6 +128,7 @@ def test_every_reported_figure_is_listed_against_the_map(app, db_url):
 
 def test_monthly_chart_has_a_bar_per_month_after_the_first(app):
     app.query_params["chart_within"] = "inside Russia"
+    app.query_params["analysis"] = "Net change per month"
     at = app.run()
     bars = next(layer for s in charts(at) for layer in s.get("layer", []) if layer.get("mark", {}).get("type") == "bar")
     months = sorted({v["month"] for v in bars["data"]["values"]})
@@ -112,7 +138,8 @@ def test_monthly_chart_has_a_bar_per_month_after_the_first(app):
 def test_downloads_are_offered(app):
     app.query_params["date"] = "2024-11-25"
     app.query_params["change"] = "7 days before"
+    app.query_params["analysis"] = "Downloads"
     at = app.run()
     labels = {b.proto.label for b in at.get("download_button")}
-    assert {"Area series of every layer (CSV)", "Comparison (CSV)", "Change (CSV)", "Change (GeoJSON)"} <= labels
+    assert {"Area series of every layer (CSV)", "Change (CSV)", "Change (GeoJSON)"} <= labels
     assert any(label.startswith(f"Snapshot of {LAYER}") for label in labels)

@@ -198,6 +198,7 @@ def _fill_figure(at, **values):
 
 
 def test_editor_adds_a_reported_figure_that_is_then_compared(app, db_url):
+    app.query_params["analysis"] = "Reported figures vs map"
     at = sign_in(app)
     before = len(Store(db_url).reported_figures())
     at = _fill_figure(at)

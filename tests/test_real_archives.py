@@ -224,6 +224,7 @@ def test_the_apps_comparison_view_shows_the_same_figures(built, monkeypatch):
 
     app = seeded_app(built.url, monkeypatch, timeout_s=180)
     app.query_params["chart_layer"] = OCCUPIED
+    app.query_params["analysis"] = "Reported figures vs map"
     at = app.run()
     assert not at.exception, at.exception
     table = next(df.value for df in at.dataframe if "comparison" in df.value.columns)
