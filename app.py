@@ -322,7 +322,10 @@ def change_ui(url: str, revision: str, since: dt.date | None, changes: list[chan
             on_click="ignore", key=f"change_geojson:{change.layer}",
         )
     if changes:
-        st.caption("On the map: green, ground the side gained; red dashed, ground it lost. Hover for the side and km². Net = gained − lost.")
+        st.caption(
+            "On the map, in each side's colour: filled, ground the side gained; dashed outline over a pale fill, ground it lost. "
+            "Hover for the side and km². Net = gained − lost."
+        )
 
 
 def _ref(snapshot: snapshots.Snapshot) -> snapshots.SnapshotRef:

@@ -346,10 +346,14 @@ def events_group(events: gpd.GeoDataFrame | None) -> folium.FeatureGroup:
     return group
 
 
-CHANGE_STYLES = {
-    "gained": {"color": "#1b5e20", "weight": 1.5, "fillColor": "#43a047", "fillOpacity": 0.55},
-    "lost": {"color": "#b71c1c", "weight": 1.5, "fillColor": "#e53935", "fillOpacity": 0.55, "dashArray": "4 3"},
-}
+def change_style(side: str, change: str) -> dict:
+    """Ground a side gained: filled strongly in its colour (as ISW draws advances); ground
+    it lost: its colour as a dashed outline over a pale fill, so the two read apart where
+    one side's loss is the other's gain."""
+    colour = style.SIDE_COLOURS.get(side, "#555555")
+    if change == "gained":
+        return {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.7, "opacity": 1.0}
+    return {"color": colour, "weight": 2.5, "dashArray": "5 4", "fillColor": "#ffffff", "fillOpacity": 0.55, "opacity": 1.0}
 PREVIOUS_STYLE = {"color": "#424242", "weight": 2, "dashArray": "6 4", "fill": False}
 
 
@@ -374,7 +378,7 @@ def change_group(previous: gpd.GeoDataFrame | None, diff: gpd.GeoDataFrame, prev
         display = gpd.GeoDataFrame(
             {
                 "tip": [f"<b>{escape_html(c.capitalize())} by {escape_html(SIDE_NAMES.get(s, s))}</b>: {a:,.1f} km²" for s, c, a in zip(diff["held_by"], diff["change"], diff["area_km2"])],
-                "style": [CHANGE_STYLES[c] for c in diff["change"]],
+                "style": [change_style(side, c) for side, c in zip(diff["held_by"], diff["change"])],
             },
             geometry=diff.geometry.values,
             crs="EPSG:4326",

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import json
 
+from layers.mapview import change_style
 from tests.browser.conftest import EDITOR_PASSWORD, XSS, XSS_LAYER
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -95,8 +96,13 @@ def test_scrubbing_day_by_day_keeps_the_iframe_and_the_view(page, app_url):
 def test_change_since_draws_lost_ground_and_the_charts_render(page, app_url):
     frame = open_app(page, app_url, "?date=2024-11-25&change=30+days+before")
     page.get_by_text("Change since 26 Oct 2024").wait_for(timeout=30_000)
-    # The lost ground is drawn with the "lost" fill of layers.mapview.CHANGE_STYLES.
-    frame.wait_for_function("() => [...document.querySelectorAll('path.leaflet-interactive')].some(p => p.getAttribute('fill') === '#e53935')", timeout=20_000)
+    # Ukraine's lost ground is drawn with its style from layers.mapview.change_style.
+    lost = change_style("UA", "lost")
+    frame.wait_for_function(
+        "([stroke, dash]) => [...document.querySelectorAll('path.leaflet-interactive')]"
+        ".some(p => p.getAttribute('stroke') === stroke && p.getAttribute('stroke-dasharray') === dash)",
+        arg=[lost["color"], lost["dashArray"]], timeout=20_000,
+    )
     page.locator(".vega-embed").nth(1).wait_for(timeout=30_000)
     assert page.locator(".vega-embed").count() >= 2, "the timeline strip and the area chart"
     page.get_by_role("tab", name="Net change per month").click()
