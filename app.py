@@ -8,6 +8,7 @@ them to widgets. Untrusted strings are shown only through escaping helpers,
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -294,11 +295,11 @@ def layer_changes(url: str, revision: str, since: dt.date | None, shown: list) -
     return found, missing
 
 
-def change_ui(url: str, revision: str, since: dt.date | None, changes: list[change_mod.Change], missing: list[str]) -> None:
+def change_ui(url: str, revision: str, since: dt.date | None, changes: list[change_mod.Change], missing: list[str], until: dt.date | None = None) -> None:
     """km² gained, lost and net per side and border, with CSV and GeoJSON downloads."""
     if since is None:
         return
-    st.subheader(f"Change since {since:%d %b %Y}")
+    st.subheader(f"Change from {since:%d %b %Y} to {until:%d %b %Y}" if until else f"Change since {since:%d %b %Y}")
     for layer in missing:
         st.info(f"{escape_markdown(layer)}: no snapshot on or before {since}; nothing to compare with.")
     for change in changes:
@@ -407,8 +408,99 @@ def _downloads_panel(url: str, revision: str, shown: list) -> None:
     st.caption("Every file names its area method and border outline. The command line gives the same files: `python -m layers --help`.")
 
 
-def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, playing) -> None:
-    """Slider, map and panels: the part that reruns on every step."""
+# --- permalinks -------------------------------------------------------------------
+
+#: URL parameters of the map's view; the other view state (date, layers, events window,
+#: change, chart, tab) lives in widgets bound to the URL.
+VIEW_PARAMS = ("center", "zoom")
+MODES = {"": "the full app", "present": "presentation mode", "compare": "two dates side by side"}
+
+
+def parse_view(center: str | None, zoom: str | None) -> tuple[tuple[float, float], int, list[str]]:
+    """The map view a link asks for, or the default view and what was wrong with the link.
+
+    ``center`` is ``"lat,lon"`` in degrees, ``zoom`` an integer between the map's limits.
+    """
+    problems = []
+    view_center, view_zoom = mapview.HOME_CENTER, mapview.HOME_ZOOM
+    if center is not None:
+        try:
+            lat, lon = (float(part) for part in center.split(","))
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ValueError
+            view_center = (lat, lon)
+        except ValueError:
+            problems.append(f"center {center!r} is not “latitude,longitude” in degrees")
+    if zoom is not None:
+        try:
+            value = int(zoom)
+            if not mapview.MIN_ZOOM <= value <= mapview.MAX_ZOOM:
+                raise ValueError
+            view_zoom = value
+        except ValueError:
+            problems.append(f"zoom {zoom!r} is not a whole number from {mapview.MIN_ZOOM} to {mapview.MAX_ZOOM}")
+    return view_center, view_zoom, problems
+
+
+def link_notices(infos, dates: list[dt.date]) -> list[str]:
+    """What a shared link asks for that this store cannot show: read from the URL once per
+    session, before the widgets bound to it fall back to their defaults."""
+    params = st.query_params
+    problems = []
+    if "date" in params:
+        try:
+            asked = dt.date.fromisoformat(params["date"])
+        except ValueError:
+            problems.append(f"date {params['date']!r} is not a date like 2024-11-25")
+        else:
+            if asked not in dates:
+                problems.append(f"date {asked} is outside the timeline ({dates[0]} to {dates[-1]})")
+    known = {i.name for i in infos if i.kind == "territory"}
+    unknown = [name for name in params.get_all("layers") if name not in known]
+    if unknown:
+        problems.append(f"layer{'s' if len(unknown) > 1 else ''} " + ", ".join(repr(n) for n in unknown) + " (not in this store)")
+    if params.get("mode", "") not in MODES:
+        problems.append(f"mode {params['mode']!r} is not one this app has (present, compare)")
+    _, _, view_problems = parse_view(params.get("center"), params.get("zoom"))
+    return problems + view_problems
+
+
+def initial_view() -> tuple[tuple[float, float], int]:
+    """The view the map opens on: the link's, read once per session (st_folium moves the
+    map only when the value passed changes, so a constant never fights the reader)."""
+    if "_view" not in st.session_state:
+        center, zoom, _ = parse_view(st.query_params.get("center"), st.query_params.get("zoom"))
+        st.session_state["_view"] = (center, zoom)
+    return st.session_state["_view"]
+
+
+def remember_view(returned: dict | None) -> None:
+    """Write the map's current view into the URL, so that the address bar is the permalink."""
+    if not returned or not returned.get("center") or not returned.get("zoom"):
+        return
+    center = f"{returned['center']['lat']:.4f},{returned['center']['lng']:.4f}"
+    zoom = str(int(returned["zoom"]))
+    if st.query_params.get("center") != center or st.query_params.get("zoom") != zoom:
+        st.query_params["center"] = center
+        st.query_params["zoom"] = zoom
+
+
+def link_ui() -> None:
+    """The link to this view, with a copy button (``st.code`` has one)."""
+    with st.popover("🔗 Link to this view"):
+        st.caption("Opens this date, these layers, this map view and mode for anyone with access to this app.")
+        st.code(_current_link(), language=None, wrap_lines=True)
+
+
+def _current_link() -> str:
+    base = (st.context.url or "").split("?")[0]
+    params = st.query_params
+    query = "&".join(f"{quote(k)}={quote(v)}" for k in sorted(params.keys()) if k != "embed" for v in params.get_all(k))
+    return f"{base}?{query}" if query else base
+
+
+def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, playing, present: bool = False) -> None:
+    """Slider, map and panels: the part that reruns on every step (``present``: presentation mode)."""
     if playing:
         current = st.session_state.get("date", dates[0])
         index = dates.index(current) if current in dates else -1
@@ -417,6 +509,8 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
             st.rerun()
         st.session_state["date"] = dates[index + 1]
 
+    if present:
+        present_controls_ui(url, revision, dates, visible)
     play_column, slider_column = st.columns([1.4, 12], vertical_alignment="bottom")
     with play_column:
         play_ui(dates, playing)
@@ -425,6 +519,17 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
     shown = [ref for ref in (snapshot_ref(url, revision, layer, as_of) for layer in visible) if ref is not None]
     start, end = events_mod.window(as_of, window_days)
     recent = events_mod.events_between(all_events(url, revision, events_layer), start, end) if events_layer else None
+    status = "; ".join(f"{escape_markdown(s.layer)}: snapshot of {s.as_of} ({_age_words(s.age_days)})" for s in shown) or "no snapshot on or before this date"
+
+    if present:
+        map_column, panel_column = st.columns([3, 1])
+        with map_column:
+            st.markdown(f"# {as_of:%d %B %Y}")
+            st.caption(status)
+            _map_ui(url, revision, shown, recent, [], PRESENT_MAP_HEIGHT_PX)
+        with panel_column:
+            present_numbers_ui(url, revision, as_of, shown)
+        return
 
     st.vega_lite_chart(timeline_spec(url, revision, dates, as_of, visible, events_layer), width="stretch", height=TIMELINE_HEIGHT_PX)
     st.caption("Above the dates: ◆ milestones, | snapshots, ● events; red, the selected date. Hover for details.")
@@ -432,7 +537,6 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
 
     map_column, panel_column = st.columns([3, 2])
     with map_column:
-        status = "; ".join(f"{escape_markdown(s.layer)}: snapshot of {s.as_of} ({_age_words(s.age_days)})" for s in shown) or "no snapshot on or before this date"
         st.markdown(f"**{as_of:%d %B %Y}** — {status}")
         today = milestone_rows[milestone_rows["date"] == as_of]["title"]
         milestone_note = "Milestone: " + "; ".join(escape_markdown(t) for t in today) + ". " if len(today) else ""
@@ -440,22 +544,126 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
         st.caption(f"{milestone_note}{events_note} Hover a zone or a symbol for what it is and who says so.")
         since = since_ui(as_of, dates)
         changes, missing = layer_changes(url, revision, since, shown)
-        st_folium(
-            mapview.base_map(static_url()),
-            key="map",
-            feature_group_to_add=[
-                mapview.territory_group([territory_display(url, revision, ref.layer, ref.as_of, ref.version_id) for ref in shown]),
-                mapview.events_group(recent),
-                _change_group(changes),
-            ],
-            returned_objects=[],
-            use_container_width=True,
-            height=MAP_HEIGHT_PX,
-        )
+        _map_ui(url, revision, shown, recent, changes, MAP_HEIGHT_PX)
     with panel_column:
         change_ui(url, revision, since, changes, missing)
         areas_ui(url, revision, as_of, shown)
     analytics_ui(url, revision, as_of, visible, shown)
+
+
+def _map_ui(url: str, revision: str, shown: list, recent, changes: list, height: int) -> None:
+    """The map: constant base, the date's groups, the view from the link; keeps the URL's view current."""
+    center, zoom = initial_view()
+    returned = st_folium(
+        mapview.base_map(static_url()),
+        key="map",
+        center=center,
+        zoom=zoom,
+        feature_group_to_add=[
+            mapview.territory_group([territory_display(url, revision, ref.layer, ref.as_of, ref.version_id) for ref in shown]),
+            mapview.events_group(recent),
+            _change_group(changes),
+        ],
+        # Pan and zoom rerun this fragment (debounced by st_folium) to keep the URL current.
+        returned_objects=["center", "zoom"],
+        use_container_width=True,
+        height=height,
+    )
+    remember_view(returned)
+
+
+# --- side by side ------------------------------------------------------------------
+
+COMPARE_MAP_HEIGHT_PX = 600
+
+
+def compare_ui(url: str, revision: str, dates: list[dt.date], visible: list[str]) -> None:
+    """Two dates side by side (``?mode=compare&left=…&right=…``), synchronised pan and zoom,
+    each labelled, and the change in km² between them."""
+    stops = sorted({d for layer in visible for d in snapshot_dates(url, revision, layer)}) or dates
+    left_column, right_column, exit_column = st.columns([2, 2, 1], vertical_alignment="bottom")
+    left = left_column.selectbox("Left", stops, index=0, key="left", bind="query-params", format_func=dt.date.isoformat)
+    right = right_column.selectbox("Right", stops, index=len(stops) - 1, key="right", bind="query-params", format_func=dt.date.isoformat)
+    exit_column.button("Back to the timeline", on_click=lambda: st.query_params.pop("mode", None), key="compare_exit")
+    if left >= right:
+        st.warning("Pick a left date before the right one to see what changed between them.")
+    left_refs = [ref for ref in (snapshot_ref(url, revision, layer, left) for layer in visible) if ref is not None]
+    right_refs = [ref for ref in (snapshot_ref(url, revision, layer, right) for layer in visible) if ref is not None]
+    st_folium(
+        mapview.side_by_side_map(
+            static_url(),
+            [territory_display(url, revision, r.layer, r.as_of, r.version_id) for r in left_refs],
+            [territory_display(url, revision, r.layer, r.as_of, r.version_id) for r in right_refs],
+            f"{left:%d %b %Y}",
+            f"{right:%d %b %Y}",
+        ),
+        key=f"compare:{left}:{right}",
+        returned_objects=[],
+        use_container_width=True,
+        height=COMPARE_MAP_HEIGHT_PX,
+    )
+    if left < right:
+        by_layer = {r.layer: r for r in left_refs}
+        changes = [layer_change(url, revision, r.layer, by_layer[r.layer], r) for r in right_refs if r.layer in by_layer]
+        change_ui(url, revision, left, changes, [r.layer for r in right_refs if r.layer not in by_layer], until=right)
+
+
+# --- presentation mode -------------------------------------------------------------
+
+PRESENT_MAP_HEIGHT_PX = 780
+#: Streamlit's chrome hidden and type enlarged for a projector; constant CSS, no data in it.
+PRESENT_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], footer { display: none !important; }
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 0.6rem !important; max-width: 100% !important; }
+[data-testid="stMetricValue"] { font-size: 3.2rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.25rem !important; }
+h1 { font-size: 3.4rem !important; padding-top: 0 !important; }
+</style>"""
+
+
+def present_controls_ui(url: str, revision: str, dates: list[dt.date], visible: list[str]) -> None:
+    """Previous / next snapshot (keys ← and →) and exit (Esc), above the slider."""
+    stops = sorted({d for layer in visible for d in snapshot_dates(url, revision, layer)}) or dates
+
+    def step(direction: int) -> None:
+        current = st.session_state.get("date", dates[-1])
+        if direction < 0:
+            earlier = [d for d in stops if d < current]
+            st.session_state["date"] = earlier[-1] if earlier else dates[0]
+        else:
+            later = [d for d in stops if d > current]
+            st.session_state["date"] = later[0] if later else dates[-1]
+
+    def leave() -> None:
+        st.query_params.pop("mode", None)
+
+    left, right, end = st.columns([1, 1, 6])
+    left.button("◀ Previous", on_click=step, args=(-1,), shortcut="Left", key="present_previous", help="Previous snapshot (←)")
+    right.button("Next ▶", on_click=step, args=(1,), shortcut="Right", key="present_next", help="Next snapshot (→)")
+    end.button("Exit presentation", on_click=leave, shortcut="Esc", key="present_exit", type="tertiary")
+
+
+def present_numbers_ui(url: str, revision: str, as_of: dt.date, shown: list) -> None:
+    """Large km² per side and status, and the nearest reported figure, labelled as such."""
+    series = area_series(url, revision)
+    for snap in shown:
+        table = area_summary(series, snap.layer, snap.as_of)
+        st.markdown(f"**{escape_markdown(snap.layer)}**")
+        order = {status: i for i, status in enumerate(schema.STATUSES)}
+        for row in sorted(table.to_dict("records"), key=lambda r: (r["held_by"], order.get(r["status"], 99))):
+            # Each side's ground across the border is the news: Ukraine's inside Russia, Russia's inside Ukraine.
+            border, where = ("RUS", "inside Russia") if row["held_by"] == "UA" else ("UKR", "inside Ukraine")
+            st.metric(f"{SIDE_NAMES.get(row['held_by'], row['held_by'])}, {row['status']}", f"{row.get(ANYWHERE, 0.0):,.0f} km²")
+            if row.get(border, 0.0):
+                st.caption(f"{row[border]:,.0f} km² {where}")
+    nearby = figures_mod.nearest(comparison(url, revision), as_of)
+    for row in nearby.head(2).itertuples():
+        st.markdown(
+            f"**Reported** ({escape_markdown(row.kind)}, {row.date}): {row.reported_km2:,.0f} km² — "
+            f"{escape_markdown(row.source)}; map {'' if pd.isna(row.computed_km2) else f'{row.computed_km2:,.0f} km²'} ({escape_markdown(row.measure)})"
+        )
+    st.caption(f"Areas: {escape_markdown(METHOD)}.")
 
 
 def _change_group(changes: list[change_mod.Change]):
@@ -741,28 +949,48 @@ def _history_ui(store: Store, layer: str) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Front-line map", page_icon="🗺", layout="wide")
-    st.markdown("## Front-line map")
-    st.caption(
-        "Who holds what ground, day by day, and how much of it: areas computed from the geometry, "
-        "beside what officials and the press reported. The embedded Kursk data is an illustrative drawing "
-        "by this project from public reporting, not survey data."
-    )
+    present = st.query_params.get("mode") == "present"
+    st.set_page_config(page_title="Front-line map", page_icon="🗺", layout="wide", initial_sidebar_state="collapsed" if present else "auto")
+    if not present:
+        st.markdown("## Front-line map")
+        st.caption(
+            "Who holds what ground, day by day, and how much of it: areas computed from the geometry, "
+            "beside what officials and the press reported. The embedded Kursk data is an illustrative drawing "
+            "by this project from public reporting, not survey data."
+        )
     try:
         url = default_url()
         store = open_store(url)
         revision = store.revision()
         infos = layer_infos(url, revision)
-        visible, events_layer, window_days = sidebar_ui(infos)
         # The timeline spans every territory layer, shown or not, so hiding a layer
         # never moves the slider's range or invalidates a date in a shared link.
         dates = timeline_dates(url, revision, tuple(i.name for i in infos if i.kind == "territory"))
         if not dates:
             st.warning("The store holds no territory snapshot yet.")
             return
+        # Read before the widgets bound to the URL drop what they cannot show.
+        if "_link_notices" not in st.session_state:
+            st.session_state["_link_notices"] = link_notices(infos, dates)
+        visible, events_layer, window_days = sidebar_ui(infos)
+        for notice in st.session_state["_link_notices"]:
+            st.warning(f"The link's {escape_markdown(notice)}: showing the default instead.", icon=":material/link_off:")
+        if present:
+            st.html(PRESENT_CSS)
+        if st.query_params.get("mode") == "compare":
+            compare_ui(url, revision, dates, visible)
+            sign_in_ui()
+            return
         playing = st.session_state.get("playing", False)
         fragment = st.fragment(run_every=PLAY_INTERVAL_S if playing else None)(map_ui)
-        fragment(url, revision, dates, visible, events_layer, window_days, playing)
+        fragment(url, revision, dates, visible, events_layer, window_days, playing, present)
+        if present:
+            return
+        with st.sidebar:
+            st.divider()
+            link_ui()
+            st.button("Presentation mode", on_click=lambda: st.query_params.update(mode="present"), key="present", help="Full screen for a projector: ← and → step through the snapshots, Esc leaves")
+            st.button("Side by side", on_click=lambda: st.query_params.update(mode="compare"), key="compare", help="Two dates next to each other, panning and zooming together, with the change between them")
         sign_in_ui()
         editor = current_editor()
         if editor is not None:

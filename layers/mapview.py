@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 
 import folium
+import folium.plugins
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -29,6 +30,8 @@ from .text import escape_html
 STATIC_URL = "/app/static"
 HOME_CENTER = (51.22, 35.2)
 HOME_ZOOM = 9
+MIN_ZOOM = 4
+MAX_ZOOM = 15
 #: Extent of the drawn basemap (lon/lat); the borders file reaches further for clipping.
 BASEMAP_EXTENT = (21.0, 43.5, 41.5, 56.5)
 #: coverage_simplify tolerance in degrees: ~0.5 km, invisible at regional zoom.
@@ -125,7 +128,7 @@ class _Legend(MacroElement):
     _template = Template(
         """{% macro script(this, kwargs) %}
 (function () {
-  var legend = L.control({position: "bottomright"});
+  var legend = L.control({position: {{ this.position|tojson }}});
   legend.onAdd = function () {
     var div = L.DomUtil.create("div", "frontline-legend");
     div.innerHTML = {{ this.markup|tojson }};
@@ -139,10 +142,15 @@ class _Legend(MacroElement):
 {% endmacro %}"""
     )
 
-    def __init__(self):
+    def __init__(self, position: str = "bottomright", territory_only: bool = False):
         super().__init__()
         self._name = "Legend"
-        rows = "".join(f'<div class="row">{swatch}<span>{escape_html(label)}</span></div>' for swatch, label in style.legend_entries())
+        self.position = position
+        entries = style.legend_entries()
+        if territory_only:
+            # Area swatches only: the events' symbols and rings are left out.
+            entries = [(swatch, label) for swatch, label in entries if 'class="sw"' in swatch]
+        rows = "".join(f'<div class="row">{swatch}<span>{escape_html(label)}</span></div>' for swatch, label in entries)
         self.markup = f'<div class="title">Legend</div>{rows}'
         # Leaflet 1.9 puts a national flag in the prefix; a neutral tool shows none (Leaflet#8109).
         self.prefix = "Leaflet"
@@ -228,13 +236,31 @@ def base_map(static_url: str = STATIC_URL) -> folium.Map:
         zoom_start=HOME_ZOOM,
         tiles=None,
         control_scale=False,
-        min_zoom=4,
-        max_zoom=15,
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
     )
     m.get_root().header.add_child(folium.Element(_CSS))
+    _add_base_layers(m, static_url)
+    return m
+
+
+def _add_base_layers(m: folium.Map, static_url: str, narrow: bool = False) -> None:
+    """Panes, the offline basemap, the online tile switcher, legend, scale bar and attribution.
+
+    Shared by ``base_map`` and both sides of ``side_by_side_map``. The page CSS
+    (``_CSS``) is not added here: it belongs to the figure, which a ``DualMap``'s two
+    maps share. ``narrow`` (half-width maps): no online tiles and no switcher, the
+    legend's area rows only, at the top right, and the attribution at the bottom left
+    under the scale bar, where its wrapped lines cover nothing.
+    """
     folium.map.CustomPane("basemap", z_index=150).add_to(m)
     folium.map.CustomPane("places", z_index=620, pointer_events=False).add_to(m)
     _Basemap(static_url).add_to(m)
+    if narrow:
+        # Before the legend adds the scale bar: bottom corners stack upwards in order added.
+        _AttributionBottomLeft().add_to(m)
+        _Legend(position="topright", territory_only=True).add_to(m)
+        return
     for name, (url, attribution) in ONLINE_TILES.items():
         folium.TileLayer(url, name=name, attr=attribution, overlay=True, show=False, control=True, opacity=0.85).add_to(m)
     # In the base map, not passed per step: streamlit-folium would re-create the control
@@ -242,7 +268,137 @@ def base_map(static_url: str = STATIC_URL) -> folium.Map:
     # keeps the old control, and through it the old step's layers, alive.
     folium.LayerControl(collapsed=True).add_to(m)
     _Legend().add_to(m)
-    return m
+
+
+# --- two dates side by side ---------------------------------------------------------
+
+#: Leaflet.Sync 0.2.4 (BSD-3-Clause, npm ``leaflet.sync``), under ``static/``. folium's
+#: DualMap would load it from cdn.jsdelivr.net.
+LEAFLET_SYNC = "vendor/leaflet-sync/L.Map.Sync.js"
+#: Closest zoom the side-by-side view opens at when fitted to small territories.
+COMPARE_MAX_FIT_ZOOM = 11
+
+
+def use_local_dual_map_assets(dual: folium.plugins.DualMap, prefix: str = STATIC_URL) -> None:
+    """Point a DualMap and its two maps at the app's own static files, never at a CDN.
+
+    Sets the links on the instances (not the classes): the DualMap loads Leaflet.Sync
+    from ``static/vendor/leaflet-sync/``, each map Leaflet and jQuery as
+    ``use_local_assets`` sets them. st_folium collects ``default_js``/``default_css``
+    from the DualMap and both maps, so these are the only scripts and styles it loads.
+    """
+    use_local_assets(prefix)  # sets the classes' lists, copied onto both maps below
+    dual.default_js = [("Leaflet.Sync", f"{prefix}/{LEAFLET_SYNC}")]
+    dual.default_css = []
+    for m in (dual.m1, dual.m2):
+        m.default_js = list(folium.Map.default_js)
+        m.default_css = list(folium.Map.default_css)
+
+
+class _AttributionBottomLeft(MacroElement):
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.attributionControl.setPosition("bottomleft");
+{% endmacro %}"""
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "AttributionBottomLeft"
+
+
+class _DateLabel(MacroElement):
+    """A box topmost in the map's top-right corner naming the date shown; the text is escaped here."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+(function () {
+  var label = L.control({position: "topright"});
+  label.onAdd = function () {
+    var div = L.DomUtil.create("div", "frontline-date");
+    div.innerHTML = {{ this.markup|tojson }};
+    return div;
+  };
+  label.addTo({{ this._parent.get_name() }});
+  var box = label.getContainer();
+  box.parentNode.insertBefore(box, box.parentNode.firstChild);
+})();
+{% endmacro %}"""
+    )
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "DateLabel"
+        self.markup = escape_html(text)
+
+
+#: st_folium does not carry a DualMap's own page styles (folium adds them when the maps
+#: render, after st_folium has read the header): margin 0 as folium sets it, else the
+#: iframe, as tall as the maps, cuts their bottom 8 px.
+_COMPARE_CSS = """
+<style>
+html, body { margin: 0; padding: 0; }
+.leaflet-container { font-size: 1rem; box-sizing: border-box; border: solid #fff; border-width: 0 1px; }
+.frontline-date { background: rgba(255,255,255,.92); padding: 3px 8px; border-radius: 4px;
+  font-size: 13px; font-weight: bold; line-height: 18px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
+/* A sticky tooltip opens towards the wider side of the cursor: at most half a map (25vw) wide, it is never cut off. */
+.frontline-tip { width: clamp(140px, calc(25vw - 36px), 320px); }
+</style>
+"""
+
+
+def _territory_bounds(geojsons) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` around every given ``territory_geojson``; None if all are empty."""
+    boxes = [shapely.from_geojson(g).bounds for g in geojsons if '"features":[]' not in g]
+    boxes = [b for b in boxes if not any(np.isnan(b))]
+    if not boxes:
+        return None
+    west, south, east, north = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return [[south, west], [north, east]]
+
+
+def side_by_side_map(static_url: str, left: list[str], right: list[str], left_label: str, right_label: str) -> folium.plugins.DualMap:
+    """Two dates side by side, pan and zoom synchronised both ways (folium ``DualMap``).
+
+    Parameters
+    ----------
+    static_url : str
+        URL path where the app serves ``static/`` (as for ``base_map``).
+    left, right : list of str
+        Each side's territory, as ``territory_geojson`` strings (empty ones are skipped).
+    left_label, right_label : str
+        Text of the box naming each side's date; escaped here.
+
+    Each side has ``base_map``'s basemap, panes, legend, scale bar and styles, laid out
+    for a half-width map, and no online tile switcher: nothing in this view points off
+    the app's own host. Both maps open on the union of both sides' territory (zoom at
+    most ``COMPARE_MAX_FIT_ZOOM``), or on ``base_map``'s view when both are empty.
+    Unlike ``base_map`` the content is part of the map: the same arguments give the same
+    component (no remount on unrelated reruns), other dates remount it.
+    """
+    dual = folium.plugins.DualMap(
+        location=HOME_CENTER,
+        zoom_start=HOME_ZOOM,
+        layout="horizontal",
+        tiles=None,
+        control_scale=False,
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
+    )
+    use_local_dual_map_assets(dual, static_url)
+    dual.get_root().header.add_child(folium.Element(_CSS))
+    dual.get_root().header.add_child(folium.Element(_COMPARE_CSS))
+    for m, geojsons, label in ((dual.m1, left, left_label), (dual.m2, right, right_label)):
+        _add_base_layers(m, static_url, narrow=True)
+        group = folium.FeatureGroup(name="Territory", control=False)
+        _add_territory(group, geojsons)
+        group.add_to(m)
+        _DateLabel(label).add_to(m)
+    bounds = _territory_bounds([*left, *right])
+    if bounds is not None:
+        # Room for the date label and legend above, the scale bar and attribution below.
+        dual.fit_bounds(bounds, padding_top_left=(12, 140), padding_bottom_right=(12, 56), max_zoom=COMPARE_MAX_FIT_ZOOM)
+    return dual
 
 
 def territory_tooltip(layer: str, row: dict, snapshot_as_of) -> str:
@@ -312,6 +468,12 @@ def territory_group(geojsons) -> folium.FeatureGroup:
     """
     group = folium.FeatureGroup(name="Territory", control=True)
     _forget_removed_groups().add_to(group)
+    _add_territory(group, geojsons)
+    return group
+
+
+def _add_territory(parent, geojsons) -> None:
+    """Each non-empty ``territory_geojson`` as a GeoJson layer with its tooltip, into ``parent``."""
     for geojson in geojsons:
         if '"features":[]' in geojson:
             continue
@@ -319,8 +481,7 @@ def territory_group(geojsons) -> folium.FeatureGroup:
             geojson,
             tooltip=folium.GeoJsonTooltip(["tip"], labels=False, sticky=True, class_name="frontline-tip"),
             smooth_factor=1.0,
-        ).add_to(group)
-    return group
+        ).add_to(parent)
 
 
 def events_group(events: gpd.GeoDataFrame | None) -> folium.FeatureGroup:
