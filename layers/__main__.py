@@ -4,6 +4,8 @@
 (``areas`` keeps exactly the contract's columns on stdout and prints its method on
 stderr); ``figures``, ``change`` and ``snapshot`` are this project's additions, and their
 CSV and GeoJSON carry the area method and border outline in a column or ``metadata``.
+``export-png`` (in the contract) and ``export-animation`` draw slides and time-lapses
+with :mod:`layers.render` and write their file whole or not at all.
 
 Errors a user can act on (:class:`layers.errors.FrontlineError`) are caught here, in
 one place, and printed without a traceback. Exit status: 0 on success, 1 when a file
@@ -17,7 +19,9 @@ import argparse
 import csv
 import datetime as dt
 import json
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -97,7 +101,42 @@ def parser() -> argparse.ArgumentParser:
     _db_option(snap)
     snap.add_argument("--layer", required=True)
     snap.add_argument("--date", type=_date, required=True, help="the snapshot shown on this date (latest on or before it)")
+
+    png = commands.add_parser("export-png", help="the map on a date as a slide-ready PNG (title, date, key with km², scale bar, sources)")
+    _db_option(png)
+    png.add_argument("--date", type=_date, required=True, help="each layer shows its latest snapshot on or before this date")
+    png.add_argument("--out", type=Path, required=True, metavar="FILE.png", help="where to write the PNG (replaced whole, or left untouched on error)")
+    _picture_options(png)
+
+    animation = commands.add_parser("export-animation", help="a time-lapse of a date range as an animated GIF or an H.264 MP4")
+    _db_option(animation)
+    animation.add_argument("--from", dest="since", type=_date, required=True, metavar="YYYY-MM-DD", help="first frame's date")
+    animation.add_argument("--to", dest="until", type=_date, required=True, metavar="YYYY-MM-DD", help="last frame's date")
+    animation.add_argument("--out", type=Path, required=True, metavar="FILE.gif|FILE.mp4", help="where to write it; the suffix picks the format")
+    animation.add_argument("--step", choices=["daily", "weekly", "snapshot"], default="weekly",
+                           help="a frame every day, every 7 days (and the last day), or on each snapshot date (default: weekly)")
+    animation.add_argument("--fps", type=float, default=2.0, help="frames a second (default: 2)")
+    _picture_options(animation)
     return top
+
+
+def _extent(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        raise argparse.ArgumentTypeError(f"extent expected as WEST,SOUTH,EAST,NORTH in degrees, e.g. 34.6,50.9,35.8,51.5; got {text!r}")
+    return values
+
+
+def _picture_options(command: argparse.ArgumentParser) -> None:
+    """What an exported picture shows and at what size, shared by export-png and export-animation."""
+    command.add_argument("--layer", action="append", help="territory layer to draw; repeat for several (default: every territory layer)")
+    command.add_argument("--size", default="16:9", help="16:9 (1920x1080), 4:3 (1600x1200), square (1080x1080) or WIDTHxHEIGHT in pixels (default: 16:9)")
+    command.add_argument("--scale", type=int, choices=[1, 2], default=1, help="2 doubles the pixels with the same layout (default: 1)")
+    command.add_argument("--title", help="title on the image (default: the layer names)")
+    command.add_argument("--extent", type=_extent, metavar="W,S,E,N", help="area shown, in degrees (default: the snapshots shown, padded)")
 
 
 def _db_option(command: argparse.ArgumentParser) -> None:
@@ -317,9 +356,75 @@ def run_snapshot(args) -> int:
     return 0
 
 
+def _output_path(path: Path, suffixes: tuple[str, ...]) -> Path:
+    """``--out`` checked before any work: a known suffix, in an existing directory, not a directory itself."""
+    if path.suffix.lower() not in suffixes:
+        raise InvalidInputError(f"--out {str(path)!r}: give a file name ending in {' or '.join(suffixes)}.")
+    if path.is_dir():
+        raise InvalidInputError(f"--out {str(path)!r} is a directory; give a file name such as {path / ('map' + suffixes[0])}.")
+    if not path.parent.is_dir():
+        raise InvalidInputError(f"--out {str(path)!r}: the directory {str(path.parent)!r} does not exist; create it or choose another path.")
+    return path
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a temporary file beside it, then a rename."""
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        # mkstemp makes the file private (0600); a slide gets the mode any new file would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    except OSError as error:
+        if temporary is not None and os.path.exists(temporary):
+            os.remove(temporary)
+        raise InvalidInputError(f"cannot write {str(path)!r}: {error.strerror or error}; choose another --out.") from None
+
+
+def run_export_png(args) -> int:
+    from .render import pixel_size, render_png
+
+    out = _output_path(args.out, (".png",))
+    width, height = pixel_size(args.size)
+    started = time.monotonic()
+    store = _open(args)
+    try:
+        png = render_png(store, args.layer, args.date, size=(width, height), scale=args.scale, extent=args.extent, title=args.title)
+    finally:
+        store.close()
+    _write_whole(out, png)
+    print(f"wrote {out} ({width * args.scale}x{height * args.scale} px, {len(png):,} bytes) in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def run_export_animation(args) -> int:
+    from .render import pixel_size, render_animation
+
+    out = _output_path(args.out, (".gif", ".mp4"))
+    width, height = pixel_size(args.size)
+    started = time.monotonic()
+    store = _open(args)
+    try:
+        data = render_animation(
+            store, args.layer, args.since, args.until, step=args.step, fmt=out.suffix.lower().lstrip("."),
+            size=(width, height), scale=args.scale, fps=args.fps, extent=args.extent, title=args.title,
+            progress=Progress("rendered frame"),
+        )
+    finally:
+        store.close()
+    _write_whole(out, data)
+    print(f"wrote {out} ({width * args.scale}x{height * args.scale} px, {len(data):,} bytes) in {time.monotonic() - started:.1f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     commands = {"validate": run_validate, "import": run_import, "areas": run_areas, "figures": run_figures, "change": run_change, "snapshot": run_snapshot}
+    commands.update({"export-png": run_export_png, "export-animation": run_export_animation})
     try:
         return commands[args.command](args)
     except FrontlineError as error:
