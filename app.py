@@ -8,6 +8,7 @@ them to widgets. Untrusted strings are shown only through escaping helpers,
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from urllib.parse import quote
 
 import pandas as pd
@@ -15,7 +16,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from layers import change as change_mod
-from layers import charts, exports, mapview, snapshots
+from layers import charts, exports, mapview, render, snapshots
 from layers import events as events_mod
 from layers import figures as figures_mod
 from layers import auth, schema
@@ -353,6 +354,7 @@ def analytics_ui(url: str, revision: str, as_of: dt.date, visible: list[str], sh
         "Area over time": lambda: _area_panel(url, revision, as_of, layer, within),
         "Net change per month": lambda: _monthly_panel(url, revision, layer, within),
         "Reported figures vs map": lambda: _figures_panel(url, revision),
+        "Slide and time-lapse": lambda: _slides_panel(url, revision, as_of, visible),
         "Downloads": lambda: _downloads_panel(url, revision, shown),
     }
     tabs = st.tabs(list(panels), key="analysis", on_change="rerun", bind="query-params")
@@ -392,6 +394,59 @@ def _figures_panel(url: str, revision: str) -> None:
         "Comparison (CSV)", lambda: exports.comparison_csv(comparison(url, revision)), file_name="reported-vs-map.csv",
         mime="text/csv", on_click="ignore", key="comparison_csv",
     )
+
+
+@st.cache_resource
+def render_lock() -> threading.Lock:
+    """matplotlib's settings are process-wide: one slide or time-lapse is drawn at a time."""
+    return threading.Lock()
+
+
+def _slides_panel(url: str, revision: str, as_of: dt.date, visible: list[str]) -> None:
+    """A slide of the date and a time-lapse, drawn on the server like ``export-png`` / ``export-animation``."""
+    layers = [name for name in visible if name in {i.name for i in layer_infos(url, revision) if i.kind == "territory"}]
+    first, second, third = st.columns(3)
+    size = first.selectbox("Size", list(render.SIZES), key="slide_size", format_func=lambda k: f"{k} ({render.SIZES[k][0]}×{render.SIZES[k][1]})")
+    scale = second.selectbox("Scale", [1, 2], key="slide_scale", format_func=lambda k: f"{k}x")
+    bounds = st.session_state.get("_bounds")
+    use_view = third.checkbox("The map's view on screen", value=bounds is not None, disabled=bounds is None, key="slide_view",
+                              help="Off: fitted to the territory shown")
+    extent = bounds if use_view and bounds else None
+    stem = f"{_slug('-'.join(layers) or 'map')}-{as_of}"
+
+    def slide() -> bytes:
+        with render_lock():
+            return render.render_png(open_store(url), layers, as_of, size=size, scale=scale, extent=extent)
+
+    st.download_button(f"Slide of {as_of:%d %B %Y} (PNG)", slide, file_name=f"{stem}.png", mime="image/png", on_click="ignore", key="slide_png", type="primary")
+    st.caption("Title, date, key with km² per side and status, the nearest reported figure, scale bar, north arrow, sources and method; drawn on the server, offline.")
+
+    st.markdown("**Time-lapse**")
+    dates = timeline_dates(url, revision, tuple(layers)) or [as_of]
+    first, second, third, fourth = st.columns(4)
+    start = first.date_input("From", value=dates[0], min_value=dates[0], max_value=dates[-1], key="lapse_from")
+    end = second.date_input("To", value=dates[-1], min_value=dates[0], max_value=dates[-1], key="lapse_to")
+    step = third.selectbox("One frame per", ["snapshot", "weekly", "daily"], key="lapse_step", format_func={"snapshot": "snapshot", "weekly": "week", "daily": "day"}.get)
+    fmt = fourth.selectbox("Format", ["mp4", "gif"], key="lapse_format", format_func=str.upper)
+    key = ("lapse", tuple(layers), start, end, step, fmt, size, extent, revision)
+    if st.button("Render time-lapse", key="lapse_render"):
+        bar = st.progress(0.0, text="Rendering…")
+        try:
+            with render_lock():
+                data = render.render_animation(
+                    open_store(url), layers, start, end, step=step, fmt=fmt, size=size, extent=extent,
+                    progress=lambda done, total: bar.progress(done / total, text=f"Rendered frame {done} of {total}"),
+                )
+        except FrontlineError as error:
+            bar.empty()
+            st.error(escape_markdown(str(error)))
+        else:
+            bar.empty()
+            st.session_state["_lapse"] = (key, data)
+    kept = st.session_state.get("_lapse")
+    if kept and kept[0] == key:
+        st.download_button(f"Time-lapse {start} to {end} ({fmt.upper()}, {len(kept[1]) / 1e6:.1f} MB)", kept[1], file_name=f"{_slug('-'.join(layers) or 'map')}-{start}-{end}.{fmt}",
+                           mime="video/mp4" if fmt == "mp4" else "image/gif", on_click="ignore", key="lapse_download")
 
 
 def _downloads_panel(url: str, revision: str, shown: list) -> None:
@@ -475,9 +530,16 @@ def initial_view() -> tuple[tuple[float, float], int]:
 
 
 def remember_view(returned: dict | None) -> None:
-    """Write the map's current view into the URL, so that the address bar is the permalink."""
+    """Write the map's current view into the URL, so that the address bar is the permalink,
+    and keep its bounds for exports of "the view on screen"."""
     if not returned or not returned.get("center") or not returned.get("zoom"):
         return
+    bounds = returned.get("bounds") or {}
+    try:
+        south_west, north_east = bounds["_southWest"], bounds["_northEast"]
+        st.session_state["_bounds"] = (south_west["lng"], south_west["lat"], north_east["lng"], north_east["lat"])
+    except (KeyError, TypeError):
+        pass
     center = f"{returned['center']['lat']:.4f},{returned['center']['lng']:.4f}"
     zoom = str(int(returned["zoom"]))
     if st.query_params.get("center") != center or st.query_params.get("zoom") != zoom:
@@ -565,7 +627,7 @@ def _map_ui(url: str, revision: str, shown: list, recent, changes: list, height:
             _change_group(changes),
         ],
         # Pan and zoom rerun this fragment (debounced by st_folium) to keep the URL current.
-        returned_objects=["center", "zoom"],
+        returned_objects=["center", "zoom", "bounds"],
         use_container_width=True,
         height=height,
     )

@@ -95,3 +95,18 @@ def test_side_by_side_shows_two_labelled_dates_and_the_change_between_them(app):
     assert any(h.value == "Change from 27 Aug 2024 to 31 Mar 2025" for h in at.subheader)
     table = next(df.value for df in at.dataframe if "net km²" in df.value.columns)
     assert table.loc[(table["side"] == "Ukraine") & (table["where"] == "inside Russia"), "net km²"].item() < -300
+
+
+def test_the_slide_tab_offers_a_png_and_renders_a_time_lapse(app):
+    app.query_params.update({"date": "2024-11-25", "analysis": "Slide and time-lapse"})
+    at = app.run()
+    assert not at.exception
+    assert "Slide of 25 November 2024 (PNG)" in {b.proto.label for b in at.get("download_button")}
+    at.date_input(key="lapse_from").set_value(D("2024-11-01"))
+    at.date_input(key="lapse_to").set_value(D("2024-12-31"))
+    at.selectbox(key="lapse_format").select("gif")
+    at.run()
+    at.button(key="lapse_render").click().run()
+    assert not at.exception and not at.error
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any(label.startswith("Time-lapse 2024-11-01 to 2024-12-31 (GIF") for label in labels), labels

@@ -74,3 +74,23 @@ def test_side_by_side_maps_pan_and_zoom_together(page, app_url):
     assert [round(moved[0], 3), round(moved[1], 3), moved[2]] == [51.2, 35.1, 9], "and the right follows the left"
     page.get_by_text("Change from 27 Aug 2024 to 31 Mar 2025").wait_for(timeout=20_000)
     assert page.recorder.external == []
+
+
+def test_the_slide_button_downloads_the_png_of_the_view_on_screen(page, app_url, tmp_path):
+    import io
+
+    from PIL import Image
+
+    open_app(page, app_url, "?date=2024-11-25&analysis=Slide+and+time-lapse&center=51.2500,35.3000&zoom=10")
+    button = page.get_by_role("button", name="Slide of 25 November 2024 (PNG)")
+    button.wait_for(timeout=30_000)
+    page.get_by_text("The map's view on screen").wait_for(timeout=30_000)
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    path = tmp_path / "slide.png"
+    download.value.save_as(path)
+    image = Image.open(io.BytesIO(path.read_bytes()))
+    assert image.format == "PNG" and image.size == (1920, 1080)
+    name = download.value.suggested_filename
+    assert name.startswith("kursk-incursion") and name.endswith("-2024-11-25.png"), name
+    assert page.recorder.external == []
