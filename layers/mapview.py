@@ -273,7 +273,7 @@ def _add_base_layers(m: folium.Map, static_url: str, narrow: bool = False) -> No
 # --- two dates side by side ---------------------------------------------------------
 
 #: Leaflet.Sync 0.2.4 (BSD-3-Clause, npm ``leaflet.sync``), under ``static/``. folium's
-#: DualMap would load it from cdn.jsdelivr.net.
+#: DualMap would load it from a public CDN.
 LEAFLET_SYNC = "vendor/leaflet-sync/L.Map.Sync.js"
 #: Closest zoom the side-by-side view opens at when fitted to small territories.
 COMPARE_MAX_FIT_ZOOM = 11
