@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import json
 import re
+import signal
 import sys
 import time
 import traceback
@@ -490,8 +491,13 @@ def parser() -> argparse.ArgumentParser:
     return arguments
 
 
+def _terminated(signum, frame) -> None:
+    raise SystemExit(128 + signum)  # so that the servers, the browser and the temporary store are cleaned up
+
+
 def main(argv: list[str] | None = None) -> int:
     options = parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminated)
     plan = QUICK if options.quick else FULL
     if not ARCHIVE.is_dir() or not any(ARCHIVE.glob("*.geojson")):
         print(f"benchmarks.run: the DeepStateMap archive is not at {ARCHIVE} (expected the 769 daily *.geojson files "
