@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from layers import change as change_mod
-from layers import charts, exports, mapview, render, snapshots
+from layers import charts, exports, mapcomponent, mapview, render, snapshots
 from layers import events as events_mod
 from layers import figures as figures_mod
 from layers import auth, schema
@@ -57,20 +57,29 @@ def timeline_dates(url: str, revision: str, layers: tuple[str, ...]) -> list[dt.
 
 
 @st.cache_data(max_entries=64)
+def layer_heads(url: str, revision: str, layer: str) -> tuple[list[dt.date], list[int]]:
+    """A layer's snapshot dates, in order, and the version shown from each."""
+    heads = open_store(url).heads(layer)
+    return list(heads["as_of"]), [int(v) for v in heads["version_id"]]
+
+
 def snapshot_dates(url: str, revision: str, layer: str) -> list[dt.date]:
-    return list(open_store(url).heads(layer)["as_of"])
+    return layer_heads(url, revision, layer)[0]
 
 
-@st.cache_data(max_entries=2048)
-def snapshot_ref(url: str, revision: str, layer: str, as_of: dt.date):
-    return snapshots.ref_at(open_store(url), layer, as_of)
+def snapshot_ref(url: str, revision: str, layer: str, as_of: dt.date) -> snapshots.SnapshotRef | None:
+    """The layer's snapshot shown at ``as_of`` (its latest on or before), from the cached heads."""
+    dates, versions = layer_heads(url, revision, layer)
+    index = snapshots.latest_on_or_before(dates, as_of)
+    return None if index is None else snapshots.SnapshotRef(layer, dates[index], as_of, versions[index])
 
 
-@st.cache_data(max_entries=1024)
-def territory_display(url: str, revision: str, layer: str, as_of: dt.date, version_id: int) -> str:
-    """A snapshot's map data, prepared once: the same string on every day it is shown."""
+@st.cache_data(max_entries=4096)
+def territory_display(url: str, revision: str, layer: str, as_of: dt.date, version_id: int, level: int = mapview.FULL_DETAIL.level) -> str:
+    """A snapshot's map data at a level of detail, prepared once: the same string on every
+    day it is shown, for every reader of this process."""
     snapshot = snapshots.Snapshot(layer, as_of, as_of, version_id, open_store(url).features(version_id))
-    return mapview.territory_geojson(snapshot)
+    return mapview.territory_geojson(snapshot, mapview.DETAILS[level])
 
 
 @st.cache_data(max_entries=8)
@@ -201,10 +210,18 @@ def timeline_layers(url: str, revision: str, first: dt.date, last: dt.date, laye
     ]
 
 
-def timeline_spec(url, revision, dates, selected: dt.date, layers, events_layer) -> dict:
-    """The strip under the slider: milestones, snapshots, events; the selected date in red
-    (a named dataset, so that a slider step updates the strip in place)."""
-    return charts.with_selected_date(timeline_layers(url, revision, dates[0], dates[-1], tuple(layers), events_layer), selected)
+def timeline_ui(url: str, revision: str, dates: list[dt.date], layers, events_layer) -> None:
+    """The strip above the slider, on the slider's width: milestones, snapshots, events.
+
+    Drawn outside the slider's fragment and the same on every step, so a step never
+    sends it again (with the selected date marked in it, it was 84 KB a step on the
+    769-day archive, more than the map). The slider's handle right under it marks the date.
+    """
+    _, strip = st.columns([1.4, 12])
+    with strip:
+        spec = {"layer": timeline_layers(url, revision, dates[0], dates[-1], tuple(layers), events_layer)}
+        st.vega_lite_chart(spec, width="stretch", height=TIMELINE_HEIGHT_PX)
+        st.caption("◆ milestones, | snapshots, ● events, on the slider's scale below. Hover for details.")
 
 
 def areas_ui(url: str, revision: str, as_of: dt.date, shown: list) -> None:
@@ -588,13 +605,11 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
         with map_column:
             st.markdown(f"# {as_of:%d %B %Y}")
             st.caption(status)
-            _map_ui(url, revision, shown, recent, [], PRESENT_MAP_HEIGHT_PX)
+            _map_ui(url, revision, shown, (events_layer, start, end), [], PRESENT_MAP_HEIGHT_PX)
         with panel_column:
             present_numbers_ui(url, revision, as_of, shown)
         return
 
-    st.vega_lite_chart(timeline_spec(url, revision, dates, as_of, visible, events_layer), width="stretch", height=TIMELINE_HEIGHT_PX)
-    st.caption("Above the dates: ◆ milestones, | snapshots, ● events; red, the selected date. Hover for details.")
     milestone_rows = milestones(url, revision)
 
     map_column, panel_column = st.columns([3, 2])
@@ -606,29 +621,64 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
         st.caption(f"{milestone_note}{events_note} Hover a zone or a symbol for what it is and who says so.")
         since = since_ui(as_of, dates)
         changes, missing = layer_changes(url, revision, since, shown)
-        _map_ui(url, revision, shown, recent, changes, MAP_HEIGHT_PX)
+        pairs = [(c.layer, _ref(c.since), _ref(c.until)) for c in changes]
+        _map_ui(url, revision, shown, (events_layer, start, end), pairs, MAP_HEIGHT_PX)
     with panel_column:
         change_ui(url, revision, since, changes, missing)
         areas_ui(url, revision, as_of, shown)
     analytics_ui(url, revision, as_of, visible, shown)
 
 
-def _map_ui(url: str, revision: str, shown: list, recent, changes: list, height: int) -> None:
-    """The map: constant base, the date's groups, the view from the link; keeps the URL's view current."""
+@st.cache_resource
+def map_base(static: str) -> mapcomponent.BaseArgs:
+    """The base map's component arguments, prepared once per process (``layers.mapcomponent``)."""
+    return mapcomponent.prepare_base(mapview.base_map(static), key="map")
+
+
+@st.cache_resource
+def territory_template(static: str, layers: int) -> mapcomponent.GroupTemplate:
+    """The territory group's JavaScript for ``layers`` non-empty layers, with holes for their data."""
+    return mapcomponent.GroupTemplate.render(mapview.territory_group, layers, 0, lambda: mapview.base_map(static))
+
+
+@st.cache_data(max_entries=256)
+def events_js(url: str, revision: str, static: str, layer: str | None, start: dt.date, end: dt.date) -> str:
+    """The events group's JavaScript for a window (an empty group without an events layer)."""
+    recent = events_mod.events_between(all_events(url, revision, layer), start, end) if layer else None
+    return mapcomponent.group_js(mapview.events_group(recent), 1, lambda: mapview.base_map(static))
+
+
+@st.cache_data(max_entries=64)
+def change_js(url: str, revision: str, static: str, pairs: tuple) -> str:
+    """The gained and lost ground's JavaScript for ``(layer, since_ref, until_ref)`` pairs."""
+    changes = [layer_change(url, revision, layer, since, until) for layer, since, until in pairs]
+    return mapcomponent.group_js(_change_group(changes), 2, lambda: mapview.base_map(static))
+
+
+def _map_ui(url: str, revision: str, shown: list, events: tuple, changes: list, height: int) -> None:
+    """The map: the constant base, the date's groups (each prepared once and cached), the
+    view from the link; keeps the URL's view current.
+
+    The territory is sent at the level of detail of the zoom the map last reported
+    (``mapview.DETAILS``): simplified at country zoom, full detail from zoom 11 in.
+    ``events`` is ``(layer or None, start, end)``; ``changes`` are ``(layer, since, until)``
+    snapshot refs.
+    """
+    static = static_url()
+    base = map_base(static)
     center, zoom = initial_view()
-    returned = st_folium(
-        mapview.base_map(static_url()),
+    detail = mapview.detail_for_zoom(mapcomponent.last_state(base).get("zoom") or zoom)
+    geojsons = [territory_display(url, revision, ref.layer, ref.as_of, ref.version_id, detail.level) for ref in shown]
+    geojsons = [g for g in geojsons if '"features":[]' not in g]
+    groups = territory_template(static, len(geojsons)).fill(geojsons) + events_js(url, revision, static, *events) + change_js(url, revision, static, tuple(changes))
+    returned = mapcomponent.show(
+        base,
         key="map",
+        feature_group=groups,
         center=center,
         zoom=zoom,
-        feature_group_to_add=[
-            mapview.territory_group([territory_display(url, revision, ref.layer, ref.as_of, ref.version_id) for ref in shown]),
-            mapview.events_group(recent),
-            _change_group(changes),
-        ],
-        # Pan and zoom rerun this fragment (debounced by st_folium) to keep the URL current.
+        # Pan and zoom rerun this fragment (debounced by streamlit-folium) to keep the URL current.
         returned_objects=["center", "zoom", "bounds"],
-        use_container_width=True,
         height=height,
     )
     remember_view(returned)
@@ -1044,6 +1094,8 @@ def main() -> None:
             sign_in_ui()
             return
         playing = st.session_state.get("playing", False)
+        if not present:
+            timeline_ui(url, revision, dates, visible, events_layer)
         fragment = st.fragment(run_every=PLAY_INTERVAL_S if playing else None)(map_ui)
         fragment(url, revision, dates, visible, events_layer, window_days, playing, present)
         if present:

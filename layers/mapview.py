@@ -14,6 +14,7 @@ Only this module imports folium.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import folium
 import folium.plugins
@@ -38,6 +39,80 @@ BASEMAP_EXTENT = (21.0, 43.5, 41.5, 56.5)
 BASEMAP_SIMPLIFY = 0.005
 #: ~1 m at these latitudes: enough for display, halves the payload (field notes §1.4).
 DISPLAY_DECIMALS = 5
+
+
+@dataclass(frozen=True)
+class Detail:
+    """How much of a territory's geometry the map is sent at a range of zooms.
+
+    ``tolerance_m`` is about half a screen pixel at ``max_zoom`` (Web Mercator:
+    156,543 m/px / 2**zoom at the equator, x cos(48°) on this front), applied with
+    ``shapely.coverage_simplify`` so that adjacent zones keep one shared edge: no gap,
+    no overlap. ``decimals`` rounds the coordinates to well under a pixel (3 decimals
+    ~110 m, 4 ~11 m, 5 ~1 m). Areas are never computed from these shapes: they come
+    from the stored, full-detail geometry.
+    """
+
+    level: int
+    max_zoom: int
+    tolerance_m: float
+    decimals: int
+
+
+#: Country zoom, region, district, and full detail (~1 m) from zoom 11 in.
+DETAILS = (
+    Detail(0, 6, 800.0, 3),
+    Detail(1, 8, 200.0, 4),
+    Detail(2, 10, 50.0, 4),
+    Detail(3, MAX_ZOOM, 0.0, DISPLAY_DECIMALS),
+)
+FULL_DETAIL = DETAILS[-1]
+#: Metres in a degree of latitude: coverage_simplify works in the data's degrees.
+_M_PER_DEGREE = 111_320.0
+
+
+def detail_for_zoom(zoom) -> Detail:
+    """The level of detail to send for a map at ``zoom`` (full detail when unknown)."""
+    try:
+        zoom = float(zoom)
+    except (TypeError, ValueError):
+        return FULL_DETAIL
+    return next((d for d in DETAILS if zoom <= d.max_zoom), FULL_DETAIL)
+
+
+def display_geometries(geoms, groups, detail: Detail) -> np.ndarray:
+    """``geoms`` simplified for ``detail`` and rounded to its decimals.
+
+    Each group of ``groups`` (one label per geometry; e.g. held and contested zones, which
+    tile the ground between them, apart from claimed areas drawn over them) is simplified
+    as one coverage, so that shared edges stay shared. A group that is not a valid
+    coverage (its zones overlap) is simplified zone by zone, keeping each zone's topology.
+    Rounding after simplification keeps shared vertices shared.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if detail.tolerance_m > 0 and len(geoms):
+        tolerance = detail.tolerance_m / _M_PER_DEGREE
+        out = geoms.copy()
+        groups = np.asarray(groups, dtype=object)
+        for label in dict.fromkeys(groups.tolist()):
+            where = np.flatnonzero((groups == label) & ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms))
+            if not len(where):
+                continue
+            part = geoms[where]
+            polygonal = all(shapely.get_type_id(g) in (3, 6) for g in part)
+            if polygonal and shapely.coverage_is_valid(part):
+                out[where] = shapely.coverage_simplify(part, tolerance)
+            else:
+                out[where] = shapely.simplify(part, tolerance, preserve_topology=True)
+        geoms = out
+    return _round_coordinates(geoms, detail.decimals)
+
+
+def _htmlsafe(text: str) -> str:
+    """JSON text made safe inside a <script>, exactly as folium's ``tojson`` escapes it."""
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").replace("'", "\\u0027")
+
+
 ATTRIBUTION = "Borders: Natural Earth 1:10m · Territory and events: see layer sources"
 
 ONLINE_TILES = {
@@ -211,14 +286,19 @@ def _round_coordinates(geoms, decimals: int):
     return shapely.transform(np.asarray(geoms, dtype=object), lambda xy: np.round(xy, decimals))
 
 
-def _feature_collection(gdf: gpd.GeoDataFrame, decimals: int = DISPLAY_DECIMALS) -> str:
-    geoms = _round_coordinates(gdf.geometry.values, decimals)
+def _feature_collection(gdf: gpd.GeoDataFrame, decimals: int = DISPLAY_DECIMALS, geoms=None) -> str:
+    """A GeoJSON FeatureCollection string of ``gdf`` (its other columns as properties),
+    coordinates rounded to ``decimals`` (or ``geoms``, already prepared, instead of its
+    geometry); compact and escaped for a <script> as folium's ``tojson`` would."""
+    if geoms is None:
+        geoms = _round_coordinates(gdf.geometry.values, decimals)
     properties = gdf.drop(columns=gdf.geometry.name).to_dict("records")
-    features = [
-        {"type": "Feature", "id": str(i), "properties": props, "geometry": json.loads(shapely.to_geojson(geom))}
-        for i, (props, geom) in enumerate(zip(properties, geoms))
-    ]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":"))
+    geometries = shapely.to_geojson(np.asarray(geoms, dtype=object))
+    features = ",".join(
+        f'{{"type":"Feature","id":"{i}","properties":{json.dumps(props, ensure_ascii=False, separators=(",", ":"))},"geometry":{geometry or "null"}}}'
+        for i, (props, geometry) in enumerate(zip(properties, geometries))
+    )
+    return _htmlsafe(f'{{"type":"FeatureCollection","features":[{features}]}}')
 
 
 def base_map(static_url: str = STATIC_URL) -> folium.Map:
@@ -437,11 +517,12 @@ def event_tooltip(row: dict) -> str:
     return "<br>".join(lines)
 
 
-def territory_geojson(snapshot) -> str:
-    """A snapshot's display data: geometry (~1 m precision), style and escaped tooltip only.
+def territory_geojson(snapshot, detail: Detail = FULL_DETAIL) -> str:
+    """A snapshot's display data at a level of detail: geometry, style and escaped tooltip only.
 
     Only these fields travel to the browser. Claimed areas come last so their outline
-    stays visible over held ground.
+    stays visible over held ground. Held and contested zones are simplified together as
+    one coverage, claimed areas apart (``display_geometries``).
     """
     features = snapshot.features
     if not len(features):
@@ -457,7 +538,8 @@ def territory_geojson(snapshot) -> str:
         geometry=features.geometry.values,
         crs="EPSG:4326",
     )
-    return _feature_collection(display)
+    groups = ["claimed" if row.get("status") == "claimed" else "ground" for row in rows]
+    return _feature_collection(display, geoms=display_geometries(features.geometry.values, groups, detail))
 
 
 def territory_group(geojsons) -> folium.FeatureGroup:
