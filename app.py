@@ -17,12 +17,17 @@ from streamlit_folium import st_folium
 
 from layers import change as change_mod
 from layers import charts, exports, mapcomponent, mapview, render, snapshots
+from layers.appdata import (
+    all_events, area_series, area_chart_layers, area_table, change_js, change_summary, comparison, events_js, layer_change,
+    layer_infos, map_base, milestones, monthly_change, nearest_figures, open_store, outline_area_km2, snapshot_dates,
+    snapshot_ref, territory_display, territory_template, timeline_dates, timeline_layers,
+)
 from layers import events as events_mod
 from layers import figures as figures_mod
 from layers import auth, schema
-from layers.areas import ANYWHERE, BORDERS_SOURCE, METHOD, area_km2, area_summary, change_table, country_border, gained_and_lost
+from layers.areas import ANYWHERE, BORDERS_SOURCE, METHOD, change_table, gained_and_lost
 from layers.errors import FrontlineError
-from layers.ingest import date_from_name, seed_default_data, sha256
+from layers.ingest import date_from_name, sha256
 from layers.formats import decode, swap_axes
 from layers.presets import PRESETS, PropertyMapping, distinct_values, suggest_preset
 from layers.store import NewSnapshot, Store, default_url
@@ -34,102 +39,6 @@ WINDOW_CHOICES = [1, 3, 7, 14, 30]
 MAP_HEIGHT_PX = 620
 TIMELINE_HEIGHT_PX = 80
 SIDE_NAMES = mapview.SIDE_NAMES
-
-
-# --- cached data access: keyed by the store URL and its revision ---------------
-
-
-@st.cache_resource(show_spinner="Opening the store…")
-def open_store(url: str) -> Store:
-    store = Store(url)
-    seed_default_data(store)
-    return store
-
-
-@st.cache_data(max_entries=8)
-def layer_infos(url: str, revision: str):
-    return open_store(url).layers()
-
-
-@st.cache_data(max_entries=32)
-def timeline_dates(url: str, revision: str, layers: tuple[str, ...]) -> list[dt.date]:
-    return snapshots.timeline(open_store(url), layers)
-
-
-@st.cache_data(max_entries=64)
-def layer_heads(url: str, revision: str, layer: str) -> tuple[list[dt.date], list[int]]:
-    """A layer's snapshot dates, in order, and the version shown from each."""
-    heads = open_store(url).heads(layer)
-    return list(heads["as_of"]), [int(v) for v in heads["version_id"]]
-
-
-def snapshot_dates(url: str, revision: str, layer: str) -> list[dt.date]:
-    return layer_heads(url, revision, layer)[0]
-
-
-def snapshot_ref(url: str, revision: str, layer: str, as_of: dt.date) -> snapshots.SnapshotRef | None:
-    """The layer's snapshot shown at ``as_of`` (its latest on or before), from the cached heads."""
-    dates, versions = layer_heads(url, revision, layer)
-    index = snapshots.latest_on_or_before(dates, as_of)
-    return None if index is None else snapshots.SnapshotRef(layer, dates[index], as_of, versions[index])
-
-
-@st.cache_data(max_entries=4096)
-def territory_display(url: str, revision: str, layer: str, as_of: dt.date, version_id: int, level: int = mapview.FULL_DETAIL.level) -> str:
-    """A snapshot's map data at a level of detail, prepared once: the same string on every
-    day it is shown, for every reader of this process."""
-    snapshot = snapshots.Snapshot(layer, as_of, as_of, version_id, open_store(url).features(version_id))
-    return mapview.territory_geojson(snapshot, mapview.DETAILS[level])
-
-
-@st.cache_data(max_entries=8)
-def all_events(url: str, revision: str, layer: str):
-    return events_mod.all_events(open_store(url), layer)
-
-
-@st.cache_data(max_entries=8)
-def area_series(url: str, revision: str) -> pd.DataFrame:
-    return open_store(url).area_series()
-
-
-@st.cache_data(max_entries=8)
-def comparison(url: str, revision: str) -> pd.DataFrame:
-    store = open_store(url)
-    return figures_mod.compare(store.reported_figures(), area_series(url, revision))
-
-
-@st.cache_data(max_entries=8)
-def milestones(url: str, revision: str) -> pd.DataFrame:
-    return open_store(url).milestones()
-
-
-@st.cache_data(max_entries=64)
-def layer_change(url: str, revision: str, layer: str, since, until) -> change_mod.Change:
-    """Gained and lost ground between two snapshot refs (cached by their versions)."""
-    store = open_store(url)
-    before = snapshots.Snapshot(layer, since.as_of, since.requested, since.version_id, store.features(since.version_id))
-    after = snapshots.Snapshot(layer, until.as_of, until.requested, until.version_id, store.features(until.version_id))
-    return change_mod.compute(layer, before, after)
-
-
-@st.cache_data(max_entries=64)
-def change_summary(url: str, revision: str, layer: str, since, until) -> pd.DataFrame:
-    return change_mod.summary(layer_change(url, revision, layer, since, until))
-
-
-@st.cache_data(max_entries=32)
-def area_chart_layers(url: str, revision: str, layer: str, within: str) -> list[dict]:
-    return charts.area_layers(area_series(url, revision), comparison(url, revision), layer, within)
-
-
-@st.cache_data(max_entries=32)
-def monthly_change(url: str, revision: str, layer: str, within: str) -> pd.DataFrame:
-    return figures_mod.monthly_change(area_series(url, revision), layer, within)
-
-
-@st.cache_data
-def outline_area_km2(iso3: str) -> float:
-    return float(area_km2([country_border(iso3)])[0])
 
 
 def static_url() -> str:
@@ -178,38 +87,6 @@ def play_ui(dates: list[dt.date], playing: bool) -> None:
         st.rerun()
 
 
-@st.cache_data(max_entries=8)
-def timeline_layers(url: str, revision: str, first: dt.date, last: dt.date, layers: tuple[str, ...], events_layer: str | None) -> list[dict]:
-    """Vega-Lite layers of the strip under the slider that do not depend on the date.
-
-    Plain Vega-Lite dicts, built once per store revision: building the same chart with
-    Altair objects cost ~100 ms of schema validation on every slider step.
-    """
-    x = {"field": "date", "type": "temporal", "scale": {"domain": [first.isoformat(), last.isoformat()]}, "axis": {"title": None, "format": "%b %Y", "tickCount": "month"}}
-    y = {"field": "row", "type": "nominal", "scale": {"domain": ["milestones", "snapshots", "events"], "padding": 0.2}, "axis": None}
-    milestone_rows = [
-        {"date": m.date.isoformat(), "title": m.title, "source": m.source, "row": "milestones"} for m in milestones(url, revision).itertuples()
-    ]
-    snapshot_rows = [{"date": d.isoformat(), "layer": layer, "row": "snapshots"} for layer in layers for d in snapshot_dates(url, revision, layer)]
-    event_rows = []
-    if events_layer:
-        every = all_events(url, revision, events_layer)
-        event_rows = [
-            {"date": e.occurred_on.isoformat(), "title": e.title, "confidence": e.confidence, "row": "events"} for e in every.itertuples()
-        ]
-    tip = [{"field": "date", "type": "temporal"}]
-    return [
-        {"data": {"values": milestone_rows}, "mark": {"type": "rule", "color": "#6a1b9a", "strokeDash": [3, 3], "opacity": 0.6, "clip": True},
-         "encoding": {"x": x, "tooltip": tip + [{"field": "title"}, {"field": "source"}]}},
-        {"data": {"values": milestone_rows}, "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 70, "color": "#6a1b9a", "clip": True},
-         "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "source"}]}},
-        {"data": {"values": snapshot_rows}, "mark": {"type": "tick", "color": "#1f5fbf", "thickness": 2, "size": 14, "clip": True},
-         "encoding": {"x": x, "y": y, "tooltip": [{"field": "layer"}, {"field": "date", "type": "temporal", "title": "snapshot"}]}},
-        {"data": {"values": event_rows}, "mark": {"type": "point", "filled": True, "size": 45, "color": "#d35400", "clip": True},
-         "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "confidence"}]}},
-    ]
-
-
 def timeline_ui(url: str, revision: str, dates: list[dt.date], layers, events_layer) -> None:
     """The strip above the slider, on the slider's width: milestones, snapshots, events.
 
@@ -226,13 +103,11 @@ def timeline_ui(url: str, revision: str, dates: list[dt.date], layers, events_la
 
 def areas_ui(url: str, revision: str, as_of: dt.date, shown: list) -> None:
     """km² per side and status at the date, UA-held inside Russia, and the reported figures."""
-    series = area_series(url, revision)
     st.subheader("Area at this date")
     if not shown:
         st.info("No visible layer has a snapshot on or before this date.")
     for snap in shown:
-        table = area_summary(series, snap.layer, snap.as_of)
-        ua_in_russia = table[(table["held_by"] == "UA") & (table["status"] == "held")]["RUS"].sum()
+        table, ua_in_russia = area_table(url, revision, snap.layer, snap.as_of)
         table["held_by"] = table["held_by"].map(lambda s: SIDE_NAMES.get(s, s))
         if "UKR" in table:
             table["% of Ukraine"] = 100 * table["UKR"] / figures_mod.UKRAINE_OFFICIAL_KM2
@@ -247,8 +122,7 @@ def areas_ui(url: str, revision: str, as_of: dt.date, shown: list) -> None:
         f"our outline of Ukraine measures {outline_area_km2('UKR'):,.0f} km² by the same method."
     )
 
-    compared = comparison(url, revision)
-    nearby = figures_mod.nearest(compared, as_of)
+    nearby = nearest_figures(url, revision, as_of)
     if len(nearby):
         st.subheader("Reported figures nearest this date")
         for scope, rows in nearby.groupby("scope", sort=False):
@@ -598,6 +472,7 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
     shown = [ref for ref in (snapshot_ref(url, revision, layer, as_of) for layer in visible) if ref is not None]
     start, end = events_mod.window(as_of, window_days)
     recent = events_mod.events_between(all_events(url, revision, events_layer), start, end) if events_layer else None
+    window = (events_layer, start, end) if events_layer else (None, None, None)
     status = "; ".join(f"{escape_markdown(s.layer)}: snapshot of {s.as_of} ({_age_words(s.age_days)})" for s in shown) or "no snapshot on or before this date"
 
     if present:
@@ -605,7 +480,7 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
         with map_column:
             st.markdown(f"# {as_of:%d %B %Y}")
             st.caption(status)
-            _map_ui(url, revision, shown, (events_layer, start, end), [], PRESENT_MAP_HEIGHT_PX)
+            _map_ui(url, revision, shown, window, [], PRESENT_MAP_HEIGHT_PX)
         with panel_column:
             present_numbers_ui(url, revision, as_of, shown)
         return
@@ -622,37 +497,11 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
         since = since_ui(as_of, dates)
         changes, missing = layer_changes(url, revision, since, shown)
         pairs = [(c.layer, _ref(c.since), _ref(c.until)) for c in changes]
-        _map_ui(url, revision, shown, (events_layer, start, end), pairs, MAP_HEIGHT_PX)
+        _map_ui(url, revision, shown, window, pairs, MAP_HEIGHT_PX)
     with panel_column:
         change_ui(url, revision, since, changes, missing)
         areas_ui(url, revision, as_of, shown)
     analytics_ui(url, revision, as_of, visible, shown)
-
-
-@st.cache_resource
-def map_base(static: str) -> mapcomponent.BaseArgs:
-    """The base map's component arguments, prepared once per process (``layers.mapcomponent``)."""
-    return mapcomponent.prepare_base(mapview.base_map(static), key="map")
-
-
-@st.cache_resource
-def territory_template(static: str, layers: int) -> mapcomponent.GroupTemplate:
-    """The territory group's JavaScript for ``layers`` non-empty layers, with holes for their data."""
-    return mapcomponent.GroupTemplate.render(mapview.territory_group, layers, 0, lambda: mapview.base_map(static))
-
-
-@st.cache_data(max_entries=256)
-def events_js(url: str, revision: str, static: str, layer: str | None, start: dt.date, end: dt.date) -> str:
-    """The events group's JavaScript for a window (an empty group without an events layer)."""
-    recent = events_mod.events_between(all_events(url, revision, layer), start, end) if layer else None
-    return mapcomponent.group_js(mapview.events_group(recent), 1, lambda: mapview.base_map(static))
-
-
-@st.cache_data(max_entries=64)
-def change_js(url: str, revision: str, static: str, pairs: tuple) -> str:
-    """The gained and lost ground's JavaScript for ``(layer, since_ref, until_ref)`` pairs."""
-    changes = [layer_change(url, revision, layer, since, until) for layer, since, until in pairs]
-    return mapcomponent.group_js(_change_group(changes), 2, lambda: mapview.base_map(static))
 
 
 def _map_ui(url: str, revision: str, shown: list, events: tuple, changes: list, height: int) -> None:
@@ -661,7 +510,7 @@ def _map_ui(url: str, revision: str, shown: list, events: tuple, changes: list, 
 
     The territory is sent at the level of detail of the zoom the map last reported
     (``mapview.DETAILS``): simplified at country zoom, full detail from zoom 11 in.
-    ``events`` is ``(layer or None, start, end)``; ``changes`` are ``(layer, since, until)``
+    ``events`` is ``(layer, start, end)`` or ``(None, None, None)``; ``changes`` are ``(layer, since, until)``
     snapshot refs.
     """
     static = static_url()
@@ -670,7 +519,7 @@ def _map_ui(url: str, revision: str, shown: list, events: tuple, changes: list, 
     detail = mapview.detail_for_zoom(mapcomponent.last_state(base).get("zoom") or zoom)
     geojsons = [territory_display(url, revision, ref.layer, ref.as_of, ref.version_id, detail.level) for ref in shown]
     geojsons = [g for g in geojsons if '"features":[]' not in g]
-    groups = territory_template(static, len(geojsons)).fill(geojsons) + events_js(url, revision, static, *events) + change_js(url, revision, static, tuple(changes))
+    groups = territory_template(len(geojsons)).fill(geojsons) + events_js(url, revision, *events) + change_js(url, revision, tuple(changes))
     returned = mapcomponent.show(
         base,
         key="map",
@@ -758,9 +607,8 @@ def present_controls_ui(url: str, revision: str, dates: list[dt.date], visible: 
 
 def present_numbers_ui(url: str, revision: str, as_of: dt.date, shown: list) -> None:
     """Large km² per side and status, and the nearest reported figure, labelled as such."""
-    series = area_series(url, revision)
     for snap in shown:
-        table = area_summary(series, snap.layer, snap.as_of)
+        table, _ = area_table(url, revision, snap.layer, snap.as_of)
         st.markdown(f"**{escape_markdown(snap.layer)}**")
         order = {status: i for i, status in enumerate(schema.STATUSES)}
         for row in sorted(table.to_dict("records"), key=lambda r: (r["held_by"], order.get(r["status"], 99))):
@@ -769,21 +617,13 @@ def present_numbers_ui(url: str, revision: str, as_of: dt.date, shown: list) -> 
             st.metric(f"{SIDE_NAMES.get(row['held_by'], row['held_by'])}, {row['status']}", f"{row.get(ANYWHERE, 0.0):,.0f} km²")
             if row.get(border, 0.0):
                 st.caption(f"{row[border]:,.0f} km² {where}")
-    nearby = figures_mod.nearest(comparison(url, revision), as_of)
+    nearby = nearest_figures(url, revision, as_of)
     for row in nearby.head(2).itertuples():
         st.markdown(
             f"**Reported** ({escape_markdown(row.kind)}, {row.date}): {row.reported_km2:,.0f} km² — "
             f"{escape_markdown(row.source)}; map {'' if pd.isna(row.computed_km2) else f'{row.computed_km2:,.0f} km²'} ({escape_markdown(row.measure)})"
         )
     st.caption(f"Areas: {escape_markdown(METHOD)}.")
-
-
-def _change_group(changes: list[change_mod.Change]):
-    """Gained and lost ground of every shown layer as one group (empty when no change is shown,
-    so the map always receives the same groups)."""
-    polygons = [c.polygons for c in changes if len(c.polygons)]
-    diff = pd.concat(polygons, ignore_index=True) if polygons else change_mod.empty_polygons()
-    return mapview.change_group(None, diff, name="Change since")
 
 
 # --- editors ---------------------------------------------------------------------

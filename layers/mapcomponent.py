@@ -101,7 +101,13 @@ def _walk(element):
         yield from _walk(child)
 
 
-def group_js(group: folium.FeatureGroup, index: int, base: Callable[[], folium.Map]) -> str:
+def scratch_map() -> folium.Map:
+    """A bare map to render groups into: their JavaScript names the map ``map_div``
+    whatever it is, so the costly base map (tile lookups, legend) is not needed."""
+    return folium.Map(tiles=None)
+
+
+def group_js(group: folium.FeatureGroup, index: int, base: Callable[[], folium.Map] = scratch_map) -> str:
     """A feature group's JavaScript as ``st_folium`` makes it for position ``index`` of
     ``feature_group_to_add`` (rendered into a throwaway ``base()``, which it changes)."""
     return streamlit_folium._get_feature_group_string(group, map=base(), idx=index)

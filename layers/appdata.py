@@ -1,0 +1,203 @@
+"""The app's reads of the store, cached per process and shared by every session.
+
+Every function is keyed by the store's URL and its revision (``Store.revision()``, read
+once per full run), so an edit, made by this process or another one sharing the
+database, is seen on the next run. Defined here, not in ``app.py``: Streamlit executes
+the app script on every full run, and each cached function defined there was wrapped
+anew each time (its source read and hashed: ~50 ms a run).
+
+Large read-only results (the area series, heads, events, map strings, charts' data) are
+``st.cache_resource``: every caller gets the same object, not a copy unpickled on each
+call (``st.cache_data`` spent ~60 ms a run doing that on the 769-day archive). Callers
+must not change them. Small per-date tables stay ``st.cache_data``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from . import change as change_mod
+from . import charts, mapcomponent, mapview, snapshots
+from . import events as events_mod
+from . import figures as figures_mod
+from .areas import area_km2, area_summary, country_border
+from .ingest import seed_default_data
+from .store import Store
+
+
+@st.cache_resource(show_spinner="Opening the store…")
+def open_store(url: str) -> Store:
+    store = Store(url)
+    seed_default_data(store)
+    return store
+
+
+@st.cache_resource(max_entries=8)
+def layer_infos(url: str, revision: str):
+    return open_store(url).layers()
+
+
+@st.cache_resource(max_entries=32)
+def timeline_dates(url: str, revision: str, layers: tuple[str, ...]) -> list[dt.date]:
+    return snapshots.timeline(open_store(url), layers)
+
+
+@st.cache_resource(max_entries=64)
+def layer_heads(url: str, revision: str, layer: str) -> tuple[list[dt.date], list[int]]:
+    """A layer's snapshot dates, in order, and the version shown from each."""
+    heads = open_store(url).heads(layer)
+    return list(heads["as_of"]), [int(v) for v in heads["version_id"]]
+
+
+def snapshot_dates(url: str, revision: str, layer: str) -> list[dt.date]:
+    return layer_heads(url, revision, layer)[0]
+
+
+def snapshot_ref(url: str, revision: str, layer: str, as_of: dt.date) -> snapshots.SnapshotRef | None:
+    """The layer's snapshot shown at ``as_of`` (its latest on or before), from the cached heads."""
+    dates, versions = layer_heads(url, revision, layer)
+    index = snapshots.latest_on_or_before(dates, as_of)
+    return None if index is None else snapshots.SnapshotRef(layer, dates[index], as_of, versions[index])
+
+
+@st.cache_resource(max_entries=4096)
+def territory_display(url: str, revision: str, layer: str, as_of: dt.date, version_id: int, level: int = mapview.FULL_DETAIL.level) -> str:
+    """A snapshot's map data at a level of detail, prepared once: the same string on every
+    day it is shown, for every reader of this process."""
+    snapshot = snapshots.Snapshot(layer, as_of, as_of, version_id, open_store(url).features(version_id))
+    return mapview.territory_geojson(snapshot, mapview.DETAILS[level])
+
+
+@st.cache_resource(max_entries=8)
+def all_events(url: str, revision: str, layer: str):
+    return events_mod.all_events(open_store(url), layer)
+
+
+@st.cache_resource(max_entries=8)
+def area_series(url: str, revision: str) -> pd.DataFrame:
+    return open_store(url).area_series()
+
+
+@st.cache_resource(max_entries=8)
+def comparison(url: str, revision: str) -> pd.DataFrame:
+    store = open_store(url)
+    return figures_mod.compare(store.reported_figures(), area_series(url, revision))
+
+
+@st.cache_resource(max_entries=8)
+def milestones(url: str, revision: str) -> pd.DataFrame:
+    return open_store(url).milestones()
+
+
+@st.cache_resource(max_entries=64)
+def layer_change(url: str, revision: str, layer: str, since, until) -> change_mod.Change:
+    """Gained and lost ground between two snapshot refs (cached by their versions)."""
+    store = open_store(url)
+    before = snapshots.Snapshot(layer, since.as_of, since.requested, since.version_id, store.features(since.version_id))
+    after = snapshots.Snapshot(layer, until.as_of, until.requested, until.version_id, store.features(until.version_id))
+    return change_mod.compute(layer, before, after)
+
+
+@st.cache_data(max_entries=64)
+def change_summary(url: str, revision: str, layer: str, since, until) -> pd.DataFrame:
+    return change_mod.summary(layer_change(url, revision, layer, since, until))
+
+
+@st.cache_resource(max_entries=32)
+def area_chart_layers(url: str, revision: str, layer: str, within: str) -> list[dict]:
+    return charts.area_layers(area_series(url, revision), comparison(url, revision), layer, within)
+
+
+@st.cache_data(max_entries=32)
+def monthly_change(url: str, revision: str, layer: str, within: str) -> pd.DataFrame:
+    return figures_mod.monthly_change(area_series(url, revision), layer, within)
+
+
+@st.cache_data
+def outline_area_km2(iso3: str) -> float:
+    return float(area_km2([country_border(iso3)])[0])
+
+
+@st.cache_resource(max_entries=8)
+def timeline_layers(url: str, revision: str, first: dt.date, last: dt.date, layers: tuple[str, ...], events_layer: str | None) -> list[dict]:
+    """Vega-Lite layers of the strip under the slider that do not depend on the date.
+
+    Plain Vega-Lite dicts, built once per store revision: building the same chart with
+    Altair objects cost ~100 ms of schema validation on every slider step.
+    """
+    x = {"field": "date", "type": "temporal", "scale": {"domain": [first.isoformat(), last.isoformat()]}, "axis": {"title": None, "format": "%b %Y", "tickCount": "month"}}
+    y = {"field": "row", "type": "nominal", "scale": {"domain": ["milestones", "snapshots", "events"], "padding": 0.2}, "axis": None}
+    milestone_rows = [
+        {"date": m.date.isoformat(), "title": m.title, "source": m.source, "row": "milestones"} for m in milestones(url, revision).itertuples()
+    ]
+    snapshot_rows = [{"date": d.isoformat(), "layer": layer, "row": "snapshots"} for layer in layers for d in snapshot_dates(url, revision, layer)]
+    event_rows = []
+    if events_layer:
+        every = all_events(url, revision, events_layer)
+        event_rows = [
+            {"date": e.occurred_on.isoformat(), "title": e.title, "confidence": e.confidence, "row": "events"} for e in every.itertuples()
+        ]
+    tip = [{"field": "date", "type": "temporal"}]
+    return [
+        {"data": {"values": milestone_rows}, "mark": {"type": "rule", "color": "#6a1b9a", "strokeDash": [3, 3], "opacity": 0.6, "clip": True},
+         "encoding": {"x": x, "tooltip": tip + [{"field": "title"}, {"field": "source"}]}},
+        {"data": {"values": milestone_rows}, "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 70, "color": "#6a1b9a", "clip": True},
+         "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "source"}]}},
+        {"data": {"values": snapshot_rows}, "mark": {"type": "tick", "color": "#1f5fbf", "thickness": 2, "size": 14, "clip": True},
+         "encoding": {"x": x, "y": y, "tooltip": [{"field": "layer"}, {"field": "date", "type": "temporal", "title": "snapshot"}]}},
+        {"data": {"values": event_rows}, "mark": {"type": "point", "filled": True, "size": 45, "color": "#d35400", "clip": True},
+         "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "confidence"}]}},
+    ]
+
+
+@st.cache_resource
+def map_base(static: str) -> mapcomponent.BaseArgs:
+    """The base map's component arguments, prepared once per process (``layers.mapcomponent``)."""
+    return mapcomponent.prepare_base(mapview.base_map(static), key="map")
+
+
+@st.cache_resource
+def territory_template(layers: int) -> mapcomponent.GroupTemplate:
+    """The territory group's JavaScript for ``layers`` non-empty layers, with holes for their data."""
+    return mapcomponent.GroupTemplate.render(mapview.territory_group, layers, 0, mapcomponent.scratch_map)
+
+
+@st.cache_resource(max_entries=256)
+def events_js(url: str, revision: str, layer: str | None, start: dt.date | None, end: dt.date | None) -> str:
+    """The events group's JavaScript for a window (an empty group without an events layer:
+    call it with ``None, None, None`` then, so every date shares one entry)."""
+    recent = events_mod.events_between(all_events(url, revision, layer), start, end) if layer else None
+    return mapcomponent.group_js(mapview.events_group(recent), 1, mapcomponent.scratch_map)
+
+
+@st.cache_resource(max_entries=64)
+def change_js(url: str, revision: str, pairs: tuple) -> str:
+    """The gained and lost ground's JavaScript for ``(layer, since_ref, until_ref)`` pairs."""
+    changes = [layer_change(url, revision, layer, since, until) for layer, since, until in pairs]
+    return mapcomponent.group_js(_change_group(changes), 2, mapcomponent.scratch_map)
+
+
+def _change_group(changes: list[change_mod.Change]):
+    """Gained and lost ground of every shown layer as one group (empty when no change is shown,
+    so the map always receives the same groups)."""
+    polygons = [c.polygons for c in changes if len(c.polygons)]
+    diff = pd.concat(polygons, ignore_index=True) if polygons else change_mod.empty_polygons()
+    return mapview.change_group(None, diff, name="Change since")
+
+
+@st.cache_data(max_entries=4096)
+def area_table(url: str, revision: str, layer: str, as_of: dt.date) -> tuple[pd.DataFrame, float]:
+    """One snapshot's km² per side and status (``areas.area_summary``) and the ground
+    Ukraine holds inside Russia: computed once per snapshot, not on every step."""
+    table = area_summary(area_series(url, revision), layer, as_of)
+    ua_in_russia = float(table[(table["held_by"] == "UA") & (table["status"] == "held")]["RUS"].sum()) if "RUS" in table else 0.0
+    return table, ua_in_russia
+
+
+@st.cache_data(max_entries=1024)
+def nearest_figures(url: str, revision: str, as_of: dt.date) -> pd.DataFrame:
+    """The reported figures of each scope nearest to ``as_of`` (``figures.nearest``)."""
+    return figures_mod.nearest(comparison(url, revision), as_of)
