@@ -519,7 +519,7 @@ def _map_ui(url: str, revision: str, shown: list, events: tuple, changes: list, 
     detail = mapview.detail_for_zoom(mapcomponent.last_state(base).get("zoom") or zoom)
     geojsons = [territory_display(url, revision, ref.layer, ref.as_of, ref.version_id, detail.level) for ref in shown]
     geojsons = [g for g in geojsons if '"features":[]' not in g]
-    groups = territory_template(len(geojsons)).fill(geojsons) + events_js(url, revision, *events) + change_js(url, revision, tuple(changes))
+    groups = territory_template(len(geojsons)).fill(geojsons, wrap=mapview.DECODER) + events_js(url, revision, *events) + change_js(url, revision, tuple(changes))
     returned = mapcomponent.show(
         base,
         key="map",
@@ -553,8 +553,8 @@ def compare_ui(url: str, revision: str, dates: list[dt.date], visible: list[str]
     st_folium(
         mapview.side_by_side_map(
             static_url(),
-            [territory_display(url, revision, r.layer, r.as_of, r.version_id) for r in left_refs],
-            [territory_display(url, revision, r.layer, r.as_of, r.version_id) for r in right_refs],
+            [territory_display(url, revision, r.layer, r.as_of, r.version_id, encoded=False) for r in left_refs],
+            [territory_display(url, revision, r.layer, r.as_of, r.version_id, encoded=False) for r in right_refs],
             f"{left:%d %b %Y}",
             f"{right:%d %b %Y}",
         ),

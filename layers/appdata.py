@@ -64,11 +64,13 @@ def snapshot_ref(url: str, revision: str, layer: str, as_of: dt.date) -> snapsho
 
 
 @st.cache_resource(max_entries=4096)
-def territory_display(url: str, revision: str, layer: str, as_of: dt.date, version_id: int, level: int = mapview.FULL_DETAIL.level) -> str:
+def territory_display(url: str, revision: str, layer: str, as_of: dt.date, version_id: int, level: int = mapview.FULL_DETAIL.level,
+                      encoded: bool = True) -> str:
     """A snapshot's map data at a level of detail, prepared once: the same string on every
-    day it is shown, for every reader of this process."""
+    day it is shown, for every reader of this process. ``encoded``: for the main map
+    (``mapview.DECODER``); plain GeoJSON for the side-by-side view."""
     snapshot = snapshots.Snapshot(layer, as_of, as_of, version_id, open_store(url).features(version_id))
-    return mapview.territory_geojson(snapshot, mapview.DETAILS[level])
+    return mapview.territory_geojson(snapshot, mapview.DETAILS[level], encoded=encoded)
 
 
 @st.cache_resource(max_entries=8)

@@ -152,14 +152,15 @@ class GroupTemplate:
             parts[-1:] = [head, tail]
         return cls(tuple(parts), slots)
 
-    def fill(self, geojsons: list[str]) -> str:
+    def fill(self, geojsons: list[str], wrap: str | None = None) -> str:
         """The group's JavaScript for these display strings (``mapview.territory_geojson``:
-        already escaped for a script, as the placeholders were)."""
+        already escaped for a script, as the placeholders were); ``wrap`` names a function
+        each is passed through first (``mapview.DECODER`` for encoded data)."""
         if len(geojsons) != self.slots:
             raise ValueError(f"this template takes {self.slots} GeoJSON string(s), not {len(geojsons)}")
         out = [self.parts[0]]
         for geojson, part in zip(geojsons, self.parts[1:]):
-            out += [geojson, part]
+            out += [f"{wrap}({geojson})" if wrap else geojson, part]
         return "".join(out)
 
 

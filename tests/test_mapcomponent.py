@@ -140,3 +140,57 @@ def real_snapshot():
     frame = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])].copy()
     frame["held_by"], frame["status"], frame["source"] = "RU", "held", "DeepStateMap"
     return _snapshot(frame[["held_by", "status", "source", "geometry"]].reset_index(drop=True), layer="DeepStateMap")
+
+
+def _decode_ring(text: str, decimals: int) -> list[list[float]]:
+    """Reference decoder of the encoded polyline format (x, y pairs)."""
+    values, index = [], 0
+    while index < len(text):
+        result = shift = 0
+        while True:
+            byte = ord(text[index]) - 63
+            index += 1
+            result |= (byte & 0x1F) << shift
+            shift += 5
+            if byte < 0x20:
+                break
+        values.append(~(result >> 1) if result & 1 else result >> 1)
+    xy = np.cumsum(np.array(values, dtype=np.int64).reshape(-1, 2), axis=0)
+    return (xy / 10**decimals).tolist()
+
+
+def decoded(geojson: str) -> dict:
+    collection = json.loads(geojson)
+    for feature in collection["features"]:
+        g = feature["geometry"]
+        if g and "e" in g:
+            rings = g.pop("e")
+            decimals = g.pop("p")
+            g["coordinates"] = [_decode_ring(r, decimals) for r in rings] if g["type"] == "Polygon" else [[_decode_ring(r, decimals) for r in part] for part in rings]
+    return collection
+
+
+@pytest.mark.parametrize("zoom", [6, 9, 13])
+def test_encoded_data_decodes_to_the_plain_geojson(zoom):
+    detail = mapview.detail_for_zoom(zoom)
+    features = _features()
+    features.loc[0, "geometry"] = shapely.MultiPolygon([NORTH, shapely.box(35.5, 51.7, 35.6, 51.8).difference(shapely.box(35.52, 51.72, 35.55, 51.75))])
+    plain = json.loads(mapview.territory_geojson(_snapshot(features), detail))
+    encoded = mapview.territory_geojson(_snapshot(features), detail, encoded=True)
+    geometry_bytes = [sum(len(json.dumps(f["geometry"], separators=(",", ":"))) for f in c["features"]) for c in (json.loads(encoded), plain)]
+    assert geometry_bytes[0] < 0.6 * geometry_bytes[1]
+    back = decoded(encoded)
+    assert [f["properties"] for f in back["features"]] == [f["properties"] for f in plain["features"]]
+    for ours, theirs in zip(back["features"], plain["features"]):
+        assert ours["geometry"]["type"] == theirs["geometry"]["type"]
+        assert np.allclose(np.concatenate([np.ravel(np.array(r, dtype=float)) for r in _rings(ours["geometry"])]),
+                           np.concatenate([np.ravel(np.array(r, dtype=float)) for r in _rings(theirs["geometry"])]), atol=1e-9)
+
+
+def _rings(geometry) -> list:
+    return geometry["coordinates"] if geometry["type"] == "Polygon" else [r for part in geometry["coordinates"] for r in part]
+
+
+def test_encoding_handles_negative_and_large_coordinates():
+    ring = [(-179.99999, -89.5), (179.99999, 89.5), (0.00001, -0.00001), (-179.99999, -89.5)]
+    assert np.allclose(_decode_ring(mapview._encode_ring(np.array(ring), 5), 5), ring, atol=1e-9)

@@ -222,3 +222,34 @@ def check_upload_endpoint_limits(page) -> None:
     assert page.request.put(upload_url, multipart=too_big, headers={"X-Xsrftoken": token}).status == 413
     small = {"files": {"name": "small.geojson", "mimeType": "application/geo+json", "buffer": b"{}"}}
     assert page.request.put(upload_url, multipart=small, headers={"X-Xsrftoken": "forged"}).status == 403
+
+
+def test_the_maps_decoder_gives_back_the_plain_geojson(page, app_url):
+    """The browser half of the compact territory format: the base map's decoder turns
+    ``territory_geojson(..., encoded=True)`` into the same coordinates as the plain form."""
+    import datetime as dt
+
+    import shapely
+
+    from layers import mapview
+    from layers.snapshots import Snapshot
+    from tests.conftest import territory
+
+    hole = shapely.box(35.0, 51.0, 35.9, 51.6).difference(shapely.box(35.2, 51.2, 35.3, 51.3))
+    features = territory([
+        (shapely.MultiPolygon([hole, shapely.box(36.0, 50.0, 36.5, 50.4)]), "UA", "held", "a"),
+        (shapely.Polygon([(-179.5, -60.25), (179.5, -60.25), (0.00001, 70.123456)]), "RU", "claimed", "b"),
+    ])
+    snapshot = Snapshot("decoder", dt.date(2024, 8, 10), dt.date(2024, 8, 10), 1, features)
+    frame = open_app(page, app_url)
+    for zoom in (6, 13):
+        detail = mapview.detail_for_zoom(zoom)
+        plain = json.loads(mapview.territory_geojson(snapshot, detail))
+        encoded = mapview.territory_geojson(snapshot, detail, encoded=True)
+        back = frame.evaluate(f"(text) => {mapview.DECODER}(JSON.parse(text))", encoded)
+        assert [f["geometry"]["type"] for f in back["features"]] == [f["geometry"]["type"] for f in plain["features"]]
+        for ours, theirs in zip(back["features"], plain["features"]):
+            assert set(ours["geometry"]) == {"type", "coordinates"}
+            flat = lambda g: [c for ring in (g["coordinates"] if g["type"] == "Polygon" else [r for p in g["coordinates"] for r in p]) for xy in ring for c in xy]  # noqa: E731
+            assert len(flat(ours["geometry"])) == len(flat(theirs["geometry"]))
+            assert max(abs(a - b) for a, b in zip(flat(ours["geometry"]), flat(theirs["geometry"]))) < 1e-9
