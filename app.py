@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from layers import change as change_mod
-from layers import charts, exports, mapcomponent, mapview, render, snapshots
+from layers import charts, exports, mapcomponent, mapview, snapshots
 from layers.appdata import (
     all_events, area_series, area_chart_layers, area_table, change_js, change_summary, comparison, events_js, layer_change,
     layer_infos, map_base, milestones, monthly_change, nearest_figures, open_store, outline_area_km2, snapshot_dates,
@@ -295,6 +295,8 @@ def render_lock() -> threading.Lock:
 
 def _slides_panel(url: str, revision: str, as_of: dt.date, visible: list[str]) -> None:
     """A slide of the date and a time-lapse, drawn on the server like ``export-png`` / ``export-animation``."""
+    from layers import render  # matplotlib: imported when a slide is first asked for, not at start (~0.8 s)
+
     layers = [name for name in visible if name in {i.name for i in layer_infos(url, revision) if i.kind == "territory"}]
     first, second, third = st.columns(3)
     size = first.selectbox("Size", list(render.SIZES), key="slide_size", format_func=lambda k: f"{k} ({render.SIZES[k][0]}×{render.SIZES[k][1]})")
