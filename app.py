@@ -19,7 +19,7 @@ from layers import change as change_mod
 from layers import charts, exports, mapcomponent, mapview, snapshots
 from layers.appdata import (
     all_events, area_series, area_chart_layers, area_table, change_js, change_summary, comparison, events_js, layer_change,
-    layer_infos, map_base, milestones, monthly_change, nearest_figures, open_store, outline_area_km2, snapshot_dates,
+    latest_revision, layer_infos, map_base, milestones, monthly_change, nearest_figures, open_store, outline_area_km2, snapshot_dates,
     snapshot_ref, territory_display, territory_template, timeline_dates, timeline_layers,
 )
 from layers import events as events_mod
@@ -456,6 +456,8 @@ def _current_link() -> str:
 
 def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, playing, present: bool = False) -> None:
     """Slider, map and panels: the part that reruns on every step (``present``: presentation mode)."""
+    if latest_revision(url) != revision:
+        st.rerun()  # written to since this page's last full run: the whole page again, with the new data
     if playing:
         current = st.session_state.get("date", dates[0])
         index = dates.index(current) if current in dates else -1
@@ -878,7 +880,7 @@ def _preview_and_commit_ui(store: Store, layer: str, kind: str, as_of: dt.date, 
                 st.info(f"Identical to version {version}, the current one: nothing was written.")
             else:
                 st.session_state[seen_key] = version
-                st.success(f"Committed as version {version}. Readers see it on their next step.")
+                st.success(f"Committed as version {version}. Readers see it within a few seconds, at their next step or reload.")
 
 
 def _history_ui(store: Store, layer: str) -> None:
@@ -914,8 +916,8 @@ def main() -> None:
         )
     try:
         url = default_url()
-        store = open_store(url)
-        revision = store.revision()
+        open_store(url)  # opened, and seeded when empty, once per process
+        revision = latest_revision(url, max_age=0)
         infos = layer_infos(url, revision)
         # The timeline spans every territory layer, shown or not, so hiding a layer
         # never moves the slider's range or invalidates a date in a shared link.

@@ -15,6 +15,7 @@ must not change them. Small per-date tables stay ``st.cache_data``.
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pandas as pd
 import streamlit as st
@@ -33,6 +34,25 @@ def open_store(url: str) -> Store:
     store = Store(url)
     seed_default_data(store)
     return store
+
+
+#: How old, at most, the revision a slider step compares with may be (seconds).
+REVISION_MAX_AGE_S = 5.0
+_latest_revisions: dict[str, tuple[float, str]] = {}
+
+
+def latest_revision(url: str, max_age: float = REVISION_MAX_AGE_S) -> str:
+    """The store's revision, asked of the database at most every ``max_age`` seconds per
+    process (``max_age=0``: now). A full run asks now; a slider step (a fragment run, which
+    keeps the revision of its page's last full run) compares with this and reruns the page
+    when another session or process has written since, at the cost of three small
+    queries per process every few seconds, not per step."""
+    now = time.monotonic()
+    seen = _latest_revisions.get(url)
+    if seen is None or now - seen[0] >= max_age:
+        seen = (now, open_store(url).revision())
+        _latest_revisions[url] = seen
+    return seen[1]
 
 
 @st.cache_resource(max_entries=8)

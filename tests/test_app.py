@@ -110,3 +110,17 @@ def test_play_steps_the_date(app):
     at.button(key="play").click().run()
     assert not at.exception
     assert at.select_slider(key="date").value == D("2024-11-26")
+
+
+def test_a_write_elsewhere_reaches_a_slider_step_within_the_revision_age(db_url):
+    """A fragment run compares its page's revision with the store's, asked at most every
+    few seconds: another session's or process's write is seen then, not only on reload."""
+    from layers import appdata
+    from layers.store import Store
+    from tests.conftest import snapshot
+
+    first = appdata.latest_revision(db_url, max_age=0)
+    Store(db_url).write([snapshot("Written elsewhere", "2024-09-01", [(__import__("shapely").box(35, 51, 35.1, 51.1), "UA", "held", "test")])], actor="other process")
+    assert appdata.latest_revision(db_url, max_age=3600) == first, "within the age: no query"
+    assert appdata.latest_revision(db_url, max_age=0) != first, "past it: the write is seen"
+    assert appdata.latest_revision(db_url) != first
