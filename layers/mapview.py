@@ -193,15 +193,16 @@ KIND_NAMES = {"strike": "Strike", "troop_presence": "Troop presence", "other": "
 
 
 def use_local_assets(prefix: str = STATIC_URL) -> None:
-    """Load Leaflet and jQuery from the app's own static files, never from a CDN.
+    """Load Leaflet from the app's own static files, never from a CDN.
 
     folium points at public CDNs by default; with no internet the map would stay blank.
-    Bootstrap and Awesome Markers are dropped: the map uses neither. ``prefix`` is the
+    jQuery, Bootstrap and Awesome Markers are dropped: the map uses none of them (jQuery
+    serves folium's popups; we have none), and streamlit-folium loads each script in turn
+    before drawing the map, so each one left out is a request and a parse less at start. ``prefix`` is the
     URL path of ``static/`` (``app.static_url()`` adds any ``server.baseUrlPath``).
     """
     folium.Map.default_js = [
         ("leaflet", f"{prefix}/vendor/leaflet/leaflet.js"),
-        ("jquery", f"{prefix}/vendor/jquery/jquery.min.js"),
     ]
     folium.Map.default_css = [("leaflet_css", f"{prefix}/vendor/leaflet/leaflet.css")]
 
@@ -429,7 +430,7 @@ def use_local_dual_map_assets(dual: folium.plugins.DualMap, prefix: str = STATIC
     """Point a DualMap and its two maps at the app's own static files, never at a CDN.
 
     Sets the links on the instances (not the classes): the DualMap loads Leaflet.Sync
-    from ``static/vendor/leaflet-sync/``, each map Leaflet and jQuery as
+    from ``static/vendor/leaflet-sync/``, each map Leaflet as
     ``use_local_assets`` sets them. st_folium collects ``default_js``/``default_css``
     from the DualMap and both maps, so these are the only scripts and styles it loads.
     """

@@ -34,5 +34,5 @@ def test_requirements_are_pinned():
 
 def test_vendored_assets_carry_their_licences():
     vendor = ROOT / "static" / "vendor"
-    for package in ("leaflet", "jquery", "leaflet-sync"):
+    for package in ("leaflet", "leaflet-sync"):
         assert any(p.name.upper().startswith("LICENSE") for p in (vendor / package).iterdir()), package

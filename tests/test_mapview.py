@@ -29,7 +29,7 @@ def _snapshot(features, as_of="2024-08-10", requested="2024-08-12") -> Snapshot:
 def test_base_map_loads_only_local_assets():
     html = mapview.base_map().get_root().render()
     links = set(re.findall(r'(?:src|href)="([^"]+)"', html))
-    assert links == {"/app/static/vendor/leaflet/leaflet.js", "/app/static/vendor/jquery/jquery.min.js", "/app/static/vendor/leaflet/leaflet.css"}
+    assert links == {"/app/static/vendor/leaflet/leaflet.js", "/app/static/vendor/leaflet/leaflet.css"}
     for link in links:
         assert (ROOT / "static" / link.removeprefix("/app/static/")).is_file()
     assert "/app/static/basemap/countries.geojson" in html
@@ -146,7 +146,6 @@ def test_side_by_side_map_loads_only_local_assets(monkeypatch):
     sent = st_folium_args(monkeypatch, mapview.side_by_side_map("/app/static", left, right, "25 Nov 2024", "12 Mar 2025"))
     assert sent["js_links"] == [
         "/app/static/vendor/leaflet/leaflet.js",
-        "/app/static/vendor/jquery/jquery.min.js",
         "/app/static/vendor/leaflet-sync/L.Map.Sync.js",
     ]
     assert sent["css_links"] == ["/app/static/vendor/leaflet/leaflet.css"]
