@@ -18,7 +18,7 @@ from streamlit_folium import st_folium
 from layers import change as change_mod
 from layers import charts, exports, mapcomponent, mapview, snapshots
 from layers.appdata import (
-    all_events, area_series, area_chart_layers, area_table, change_js, change_summary, comparison, events_js, layer_change,
+    area_series, area_chart_layers, area_table, change_js, change_summary, comparison, events_js, events_window, figure_table, layer_change,
     latest_revision, layer_infos, map_base, milestones, monthly_change, nearest_figures, open_store, outline_area_km2, snapshot_dates,
     snapshot_ref, territory_display, territory_template, timeline_dates, timeline_layers,
 )
@@ -107,11 +107,8 @@ def areas_ui(url: str, revision: str, as_of: dt.date, shown: list) -> None:
     if not shown:
         st.info("No visible layer has a snapshot on or before this date.")
     for snap in shown:
-        table, ua_in_russia = area_table(url, revision, snap.layer, snap.as_of)
-        table["held_by"] = table["held_by"].map(lambda s: SIDE_NAMES.get(s, s))
-        if "UKR" in table:
-            table["% of Ukraine"] = 100 * table["UKR"] / figures_mod.UKRAINE_OFFICIAL_KM2
-        table = table.rename(columns={"held_by": "side", "": "total km²", "RUS": "in Russia km²", "UKR": "in Ukraine km²"})
+        areas = area_table(url, revision, snap.layer, snap.as_of)
+        table, ua_in_russia = areas.shown, areas.ua_in_russia
         st.markdown(f"**{escape_markdown(snap.layer)}** — snapshot of {snap.as_of} ({_age_words(snap.age_days)})")
         if ua_in_russia > 0:
             st.metric("Held by Ukraine inside Russia", f"{ua_in_russia:,.0f} km²", help="Clipped to Russia's border (Natural Earth 1:10m)")
@@ -123,28 +120,12 @@ def areas_ui(url: str, revision: str, as_of: dt.date, shown: list) -> None:
     )
 
     nearby = nearest_figures(url, revision, as_of)
-    if len(nearby):
+    if nearby.scopes:
         st.subheader("Reported figures nearest this date")
-        for scope, rows in nearby.groupby("scope", sort=False):
-            st.caption(f"{escape_markdown(scope)}; map = {escape_markdown(rows['measure'].iloc[0])}, snapshot of {rows['computed_as_of'].iloc[0]}")
-            st.dataframe(_figure_table(rows, compact=True), hide_index=True, width="stretch")
+        for scope, measure, computed_as_of, table in nearby.scopes:
+            st.caption(f"{escape_markdown(scope)}; map = {escape_markdown(measure)}, snapshot of {computed_as_of}")
+            st.dataframe(table, hide_index=True, width="stretch")
         st.caption("Every figure, with how it is compared: the tab *Reported figures vs map* below the map.")
-
-
-def _figure_table(frame: pd.DataFrame, compact: bool = False) -> pd.DataFrame:
-    columns = ["date", "reported_km2", "computed_km2", "difference_km2", "difference_pct", "kind", "source"]
-    if not compact:
-        columns[1:1] = ["scope", "measure"]
-        columns[5:5] = ["computed_from", "computed_as_of"]
-        columns += ["layer", "held_by", "status", "within", "note", "comparison"]
-    table = frame[columns].copy()
-    for column in ("reported_km2", "computed_km2", "difference_km2"):
-        table[column] = table[column].round(0)
-    table["difference_pct"] = table["difference_pct"].round(1)
-    return table.rename(
-        columns={"reported_km2": "reported km²", "computed_km2": "map km²", "difference_km2": "map − reported km²",
-                 "difference_pct": "difference %", "computed_as_of": "snapshot used", "computed_from": "change from snapshot"}
-    )
 
 
 def _km2_columns(columns):
@@ -275,7 +256,7 @@ def _monthly_panel(url: str, revision: str, layer: str, within: str) -> None:
 
 def _figures_panel(url: str, revision: str) -> None:
     compared = comparison(url, revision)
-    st.dataframe(_figure_table(compared), hide_index=True, width="stretch")
+    st.dataframe(figure_table(compared), hide_index=True, width="stretch")
     st.caption(
         "Map km² = the layer's area for the figure's side, status and border: on the figure's date (latest snapshot on or before it), "
         "the peak so far, or the net change over the figure's calendar month or year. Difference = map − reported; % of reported. "
@@ -475,8 +456,8 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
         as_of = st.select_slider("Date", options=dates, value=dates[-1], key="date", bind="query-params", format_func=dt.date.isoformat)
     shown = [ref for ref in (snapshot_ref(url, revision, layer, as_of) for layer in visible) if ref is not None]
     start, end = events_mod.window(as_of, window_days)
-    recent = events_mod.events_between(all_events(url, revision, events_layer), start, end) if events_layer else None
-    window = (events_layer, start, end) if events_layer else (None, None, None)
+    first, last = events_window(url, revision, events_layer, start, end)
+    window = (events_layer, first, last) if events_layer else (None, 0, 0)
     status = "; ".join(f"{escape_markdown(s.layer)}: snapshot of {s.as_of} ({_age_words(s.age_days)})" for s in shown) or "no snapshot on or before this date"
 
     if present:
@@ -496,7 +477,7 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
         st.markdown(f"**{as_of:%d %B %Y}** — {status}")
         today = milestone_rows[milestone_rows["date"] == as_of]["title"]
         milestone_note = "Milestone: " + "; ".join(escape_markdown(t) for t in today) + ". " if len(today) else ""
-        events_note = f"Events {start} to {end}: {len(recent)} shown." if recent is not None else "No events layer shown."
+        events_note = f"Events {start} to {end}: {last - first} shown." if events_layer else "No events layer shown."
         st.caption(f"{milestone_note}{events_note} Hover a zone or a symbol for what it is and who says so.")
         since = since_ui(as_of, dates)
         changes, missing = layer_changes(url, revision, since, shown)
@@ -514,7 +495,7 @@ def _map_ui(url: str, revision: str, shown: list, events: tuple, changes: list, 
 
     The territory is sent at the level of detail of the zoom the map last reported
     (``mapview.DETAILS``): simplified at country zoom, full detail from zoom 11 in.
-    ``events`` is ``(layer, start, end)`` or ``(None, None, None)``; ``changes`` are ``(layer, since, until)``
+    ``events`` is ``(layer, first, last)`` positions in its events (``events_window``) or ``(None, 0, 0)``; ``changes`` are ``(layer, since, until)``
     snapshot refs.
     """
     static = static_url()
@@ -612,7 +593,7 @@ def present_controls_ui(url: str, revision: str, dates: list[dt.date], visible: 
 def present_numbers_ui(url: str, revision: str, as_of: dt.date, shown: list) -> None:
     """Large km² per side and status, and the nearest reported figure, labelled as such."""
     for snap in shown:
-        table, _ = area_table(url, revision, snap.layer, snap.as_of)
+        table = area_table(url, revision, snap.layer, snap.as_of).raw
         st.markdown(f"**{escape_markdown(snap.layer)}**")
         order = {status: i for i, status in enumerate(schema.STATUSES)}
         for row in sorted(table.to_dict("records"), key=lambda r: (r["held_by"], order.get(r["status"], 99))):
@@ -621,7 +602,7 @@ def present_numbers_ui(url: str, revision: str, as_of: dt.date, shown: list) -> 
             st.metric(f"{SIDE_NAMES.get(row['held_by'], row['held_by'])}, {row['status']}", f"{row.get(ANYWHERE, 0.0):,.0f} km²")
             if row.get(border, 0.0):
                 st.caption(f"{row[border]:,.0f} km² {where}")
-    nearby = nearest_figures(url, revision, as_of)
+    nearby = nearest_figures(url, revision, as_of).rows
     for row in nearby.head(2).itertuples():
         st.markdown(
             f"**Reported** ({escape_markdown(row.kind)}, {row.date}): {row.reported_km2:,.0f} km² — "

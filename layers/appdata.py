@@ -14,8 +14,10 @@ must not change them. Small per-date tables stay ``st.cache_data``.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import time
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -65,7 +67,7 @@ def timeline_dates(url: str, revision: str, layers: tuple[str, ...]) -> list[dt.
     return snapshots.timeline(open_store(url), layers)
 
 
-@st.cache_resource(max_entries=64)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def layer_heads(url: str, revision: str, layer: str) -> tuple[list[dt.date], list[int]]:
     """A layer's snapshot dates, in order, and the version shown from each."""
     heads = open_store(url).heads(layer)
@@ -83,7 +85,7 @@ def snapshot_ref(url: str, revision: str, layer: str, as_of: dt.date) -> snapsho
     return None if index is None else snapshots.SnapshotRef(layer, dates[index], as_of, versions[index])
 
 
-@st.cache_resource(max_entries=4096)
+@st.cache_resource(max_entries=4096, show_spinner=False)
 def territory_display(url: str, revision: str, layer: str, as_of: dt.date, version_id: int, level: int = mapview.FULL_DETAIL.level,
                       encoded: bool = True) -> str:
     """A snapshot's map data at a level of detail, prepared once: the same string on every
@@ -114,7 +116,7 @@ def milestones(url: str, revision: str) -> pd.DataFrame:
     return open_store(url).milestones()
 
 
-@st.cache_resource(max_entries=64)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def layer_change(url: str, revision: str, layer: str, since, until) -> change_mod.Change:
     """Gained and lost ground between two snapshot refs (cached by their versions)."""
     store = open_store(url)
@@ -187,15 +189,15 @@ def territory_template(layers: int) -> mapcomponent.GroupTemplate:
     return mapcomponent.GroupTemplate.render(mapview.territory_group, layers, 0, mapcomponent.scratch_map)
 
 
-@st.cache_resource(max_entries=256)
-def events_js(url: str, revision: str, layer: str | None, start: dt.date | None, end: dt.date | None) -> str:
-    """The events group's JavaScript for a window (an empty group without an events layer:
-    call it with ``None, None, None`` then, so every date shares one entry)."""
-    recent = events_mod.events_between(all_events(url, revision, layer), start, end) if layer else None
+@st.cache_resource(max_entries=256, show_spinner=False)
+def events_js(url: str, revision: str, layer: str | None, first: int, last: int) -> str:
+    """The events group's JavaScript for ``all_events`` rows ``[first, last)`` (``events_window``;
+    an empty group for ``None, 0, 0``)."""
+    recent = all_events(url, revision, layer).iloc[first:last] if layer else None
     return mapcomponent.group_js(mapview.events_group(recent), 1, mapcomponent.scratch_map)
 
 
-@st.cache_resource(max_entries=64)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def change_js(url: str, revision: str, pairs: tuple) -> str:
     """The gained and lost ground's JavaScript for ``(layer, since_ref, until_ref)`` pairs."""
     changes = [layer_change(url, revision, layer, since, until) for layer, since, until in pairs]
@@ -210,16 +212,90 @@ def _change_group(changes: list[change_mod.Change]):
     return mapview.change_group(None, diff, name="Change since")
 
 
-@st.cache_data(max_entries=4096)
-def area_table(url: str, revision: str, layer: str, as_of: dt.date) -> tuple[pd.DataFrame, float]:
-    """One snapshot's km² per side and status (``areas.area_summary``) and the ground
-    Ukraine holds inside Russia: computed once per snapshot, not on every step."""
-    table = area_summary(area_series(url, revision), layer, as_of)
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _series_rows(url: str, revision: str) -> dict:
+    """Row positions of the area series for each (layer, snapshot date), found once."""
+    return area_series(url, revision).groupby(["layer", "as_of"], sort=False).indices
+
+
+@dataclass(frozen=True)
+class AreaTable:
+    """One snapshot's areas, ready to show: ``raw`` (``areas.area_summary``: side codes,
+    a column per border), ``shown`` (the panel's columns and names), the ground Ukraine
+    holds inside Russia. Shared: callers must not change the frames."""
+
+    raw: pd.DataFrame
+    shown: pd.DataFrame
+    ua_in_russia: float
+
+
+@st.cache_resource(max_entries=4096, show_spinner=False)
+def area_table(url: str, revision: str, layer: str, as_of: dt.date) -> AreaTable:
+    """One snapshot's km² per side and status, computed once per snapshot and process."""
+    series = area_series(url, revision)
+    rows = _series_rows(url, revision).get((layer, as_of))
+    table = area_summary(series.iloc[rows] if rows is not None else series.iloc[:0], layer, as_of)
     ua_in_russia = float(table[(table["held_by"] == "UA") & (table["status"] == "held")]["RUS"].sum()) if "RUS" in table else 0.0
-    return table, ua_in_russia
+    shown = table.assign(held_by=table["held_by"].map(lambda s: mapview.SIDE_NAMES.get(s, s)))
+    if "UKR" in shown:
+        shown["% of Ukraine"] = 100 * shown["UKR"] / figures_mod.UKRAINE_OFFICIAL_KM2
+    shown = shown.rename(columns={"held_by": "side", "": "total km²", "RUS": "in Russia km²", "UKR": "in Ukraine km²"})
+    return AreaTable(table, shown, ua_in_russia)
 
 
-@st.cache_data(max_entries=1024)
-def nearest_figures(url: str, revision: str, as_of: dt.date) -> pd.DataFrame:
-    """The reported figures of each scope nearest to ``as_of`` (``figures.nearest``)."""
-    return figures_mod.nearest(comparison(url, revision), as_of)
+def figure_table(frame: pd.DataFrame, compact: bool = False) -> pd.DataFrame:
+    """Reported figures against the map (``figures.compare`` rows) as a table to show."""
+    columns = ["date", "reported_km2", "computed_km2", "difference_km2", "difference_pct", "kind", "source"]
+    if not compact:
+        columns[1:1] = ["scope", "measure"]
+        columns[5:5] = ["computed_from", "computed_as_of"]
+        columns += ["layer", "held_by", "status", "within", "note", "comparison"]
+    table = frame[columns].copy()
+    for column in ("reported_km2", "computed_km2", "difference_km2"):
+        table[column] = table[column].round(0)
+    table["difference_pct"] = table["difference_pct"].round(1)
+    return table.rename(
+        columns={"reported_km2": "reported km²", "computed_km2": "map km²", "difference_km2": "map − reported km²",
+                 "difference_pct": "difference %", "computed_as_of": "snapshot used", "computed_from": "change from snapshot"}
+    )
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _compact_figures(url: str, revision: str) -> pd.DataFrame:
+    return figure_table(comparison(url, revision), compact=True)
+
+
+@dataclass(frozen=True)
+class NearbyFigures:
+    """The reported figures of each scope dated nearest to a date (``figures.nearest``):
+    ``rows`` as compared, and per scope a caption's parts and its compact table."""
+
+    rows: pd.DataFrame
+    scopes: list[tuple[str, str, object, pd.DataFrame]]
+
+
+@st.cache_resource(max_entries=4096, show_spinner=False)
+def nearest_figures(url: str, revision: str, as_of: dt.date) -> NearbyFigures:
+    """``figures.nearest`` once per date, its tables cut from one prepared table."""
+    compared = comparison(url, revision)
+    nearby = figures_mod.nearest(compared, as_of)
+    compact = _compact_figures(url, revision)
+    scopes = [(scope, rows["measure"].iloc[0], rows["computed_as_of"].iloc[0], compact.loc[rows.index])
+              for scope, rows in nearby.groupby("scope", sort=False)]
+    return NearbyFigures(nearby, scopes)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def event_dates(url: str, revision: str, layer: str) -> list[dt.date]:
+    """The events layer's dates, in order (``all_events`` is sorted by date)."""
+    return list(all_events(url, revision, layer)["occurred_on"])
+
+
+def events_window(url: str, revision: str, layer: str | None, start: dt.date, end: dt.date) -> tuple[int, int]:
+    """Positions ``[first, last)`` in ``all_events`` of the events from ``start`` to ``end``;
+    ``(0, 0)`` for none, so that every empty window shares one cached group."""
+    if not layer:
+        return 0, 0
+    dates = event_dates(url, revision, layer)
+    first, last = bisect.bisect_left(dates, start), bisect.bisect_right(dates, end)
+    return (first, last) if last > first else (0, 0)

@@ -255,6 +255,11 @@ def nearest(comparison: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The figures of each scope dated nearest to ``as_of`` (ties all kept), nearest scope first."""
     if comparison.empty:
         return comparison
-    distance = comparison["date"].map(lambda d: abs((d - as_of).days))
-    best = distance.groupby(comparison["scope"]).transform("min")
-    return comparison[distance == best].assign(_distance=distance).sort_values(["_distance", "date"], kind="stable").drop(columns="_distance")
+    # Plain Python over a few dozen rows: the pandas form (map, groupby, sort) took ~10 ms.
+    dates, scopes = comparison["date"].tolist(), comparison["scope"].tolist()
+    distances = [abs((d - as_of).days) for d in dates]
+    best: dict = {}
+    for scope, distance in zip(scopes, distances):
+        best[scope] = min(distance, best.get(scope, distance))
+    keep = sorted((i for i, (scope, distance) in enumerate(zip(scopes, distances)) if distance == best[scope]), key=lambda i: (distances[i], dates[i]))
+    return comparison.iloc[keep]

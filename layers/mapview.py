@@ -127,14 +127,14 @@ def _encode_ring(coordinates: np.ndarray, decimals: int) -> str:
     """
     integers = np.round(np.asarray(coordinates, dtype=float)[:, :2] * 10**decimals).astype(np.int64)
     deltas = np.diff(integers, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()
-    values = np.where(deltas < 0, ~(deltas << 1), deltas << 1).tolist()
-    out = []
-    for value in values:
-        while value >= 0x20:
-            out.append(chr((0x20 | (value & 0x1F)) + 63))
-            value >>= 5
-        out.append(chr(value + 63))
-    return "".join(out)
+    values = np.where(deltas < 0, ~(deltas << 1), deltas << 1)
+    # Up to 8 five-bit chunks a value (40 bits), low bits first; every chunk but a value's
+    # last carries 0x20. Done on whole arrays: a Python loop took ~10 ms a snapshot.
+    chunks = (values[:, None] >> (5 * np.arange(8))) & 0x1F
+    more = (values[:, None] >> (5 * np.arange(1, 9))) > 0
+    used = np.concatenate([np.ones((len(values), 1), dtype=bool), more[:, :-1]], axis=1)
+    codes = (chunks | np.where(more, 0x20, 0)) + 63
+    return codes[used].astype(np.uint8).tobytes().decode("ascii")
 
 
 def encode_geometry(geometry, decimals: int) -> dict | None:
@@ -597,21 +597,17 @@ def territory_geojson(snapshot, detail: Detail = FULL_DETAIL, encoded: bool = Fa
     if not len(features):
         return _feature_collection(gpd.GeoDataFrame({"tip": [], "style": []}, geometry=[], crs="EPSG:4326"))
     order = {"contested": 0, "held": 1, "claimed": 2}
-    features = features.assign(_order=features["status"].map(order).fillna(3)).sort_values("_order", kind="stable")
-    rows = features.drop(columns=[features.geometry.name, "_order"]).to_dict("records")
-    display = gpd.GeoDataFrame(
-        {
-            "tip": [territory_tooltip(snapshot.layer, row, snapshot.as_of) for row in rows],
-            "style": [style.territory_style(row.get("held_by"), row.get("status")) for row in rows],
-        },
-        geometry=features.geometry.values,
-        crs="EPSG:4326",
-    )
+    rows = features.drop(columns=features.geometry.name).to_dict("records")
+    ranks = sorted(range(len(rows)), key=lambda i: order.get(rows[i].get("status"), 3))
+    rows = [rows[i] for i in ranks]
+    geometries = np.asarray(features.geometry.values, dtype=object)[ranks]
+    tips = [territory_tooltip(snapshot.layer, row, snapshot.as_of) for row in rows]
+    styles = [style.territory_style(row.get("held_by"), row.get("status")) for row in rows]
     groups = ["claimed" if row.get("status") == "claimed" else "ground" for row in rows]
-    geoms = display_geometries(features.geometry.values, groups, detail)
+    geoms = display_geometries(geometries, groups, detail)
     if not encoded:
+        display = gpd.GeoDataFrame({"tip": tips, "style": styles}, geometry=geometries, crs="EPSG:4326")
         return _feature_collection(display, geoms=geoms)
-    tips, styles = display["tip"].tolist(), display["style"].tolist()
     collection = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "id": str(i), "properties": {"tip": tip, "style": style_}, "geometry": encode_geometry(geometry, detail.decimals)}
         for i, (tip, style_, geometry) in enumerate(zip(tips, styles, geoms))
