@@ -91,10 +91,10 @@ class ScriptRun:
 class Server:
     """``streamlit run app.py`` with ``FRONTLINE_DB`` set, on a free port; ``stop()`` always ends it."""
 
-    def __init__(self, db_url: str, log_folder: Path, name: str = "server", profile: Path | None = None):
+    def __init__(self, db_url: str, log_folder: Path, name: str = "server", profile: Path | None = None, port: int | None = None):
         from tests.browser.conftest import _free_port
 
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.timings = log_folder / f"{name}-runs.txt"
         self.log_path = log_folder / f"{name}.log"

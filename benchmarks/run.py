@@ -356,85 +356,30 @@ def measure_frames(report: Report, browser, server: Server, days: list, dates: l
     )
 
 
-#: Marks the drawn paths old, then notes in ``window.__drawnAt`` when every path is new.
-WATCH_PATHS = """() => {
-  window.__drawnAt = null;
-  document.querySelectorAll('path.leaflet-interactive').forEach(p => { p.__old = true; });
-  const check = () => {
-    const paths = [...document.querySelectorAll('path.leaflet-interactive')];
-    if (window.__drawnAt === null && paths.length > 0 && paths.every(p => !p.__old)) { window.__drawnAt = Date.now(); observer.disconnect(); }
-  };
-  const observer = new MutationObserver(check);
-  observer.observe(document.body, {childList: true, subtree: true, attributes: true});
-}"""
+# --- row 7: readers, by the load test's driver (benchmarks/load.py) ---------------------
 
 
 def measure_readers(report: Report, browser, server: Server, days: list, dates: list, layer_days: list[list], plan: Plan, readers: int) -> None:
-    """Row 7: ``readers`` sessions at once in one browser, each scrubbing ``reader_steps`` steps."""
-    # Playwright's sync API is single-threaded: every session presses its key, then each is
-    # waited for in turn, so the server sees all the sessions' reruns at once.
-    from tests.browser.test_map import MAP_FRAME, date_slider
+    """Row 7: ``readers`` sessions at once on the same server, each scrubbing ``reader_steps`` steps,
+    driven over Streamlit's WebSocket protocol by ``benchmarks/load.py`` (no browser: see its README section)."""
+    from benchmarks.load import drive
 
-    progress(f"{readers} concurrent readers, {plan.reader_steps} steps each")
-    pages, errors, latencies = [], [], []
-    contexts = []
-    # Sessions start on different snapshot days, spread over the timeline.
-    starts = [days.index(dates[index * len(dates) // readers]) for index in range(readers)]
-    opened = time.perf_counter()
-    try:
-        for index in range(readers):
-            context = browser.new_context(viewport={"width": 1280, "height": 800})
-            contexts.append(context)
-            page = context.new_page()
-            page.goto(f"{server.url}/?date={days[starts[index]].isoformat()}", wait_until="commit")
-            pages.append(page)
-        frames, steppers = [], []
-        for index, page in enumerate(pages):
-            try:
-                frame = page.wait_for_selector(MAP_FRAME, timeout=180_000).content_frame()
-                frame.wait_for_selector("path.leaflet-interactive", state="attached", timeout=180_000)
-                date_slider(page).focus()
-                frames.append(frame)
-                steppers.append(Stepper(days, layer_days, starts[index]))
-            except Exception as error:  # noqa: BLE001  (counted, reported)
-                errors.append(f"open: {type(error).__name__}: {str(error).splitlines()[0]}")
-                frames.append(None)
-                steppers.append(None)
-        open_seconds = time.perf_counter() - opened
-        progress(f"  {sum(f is not None for f in frames)} sessions open in {open_seconds:.1f} s; scrubbing")
-        # Every session presses its key, then each is waited for; the page notes when its
-        # new paths appear (Date.now), so the order of the waits does not count.
-        for _ in range(plan.reader_steps):
-            pressed = {}
-            for index, (page, frame) in enumerate(zip(pages, frames)):
-                if frame is None:
-                    continue
-                frame.evaluate(WATCH_PATHS)
-                pressed[index] = time.time() * 1000
-                # Over a day without a snapshot of its own, on to the next snapshot (keys pressed in a row).
-                key, changes = steppers[index].next()
-                while not changes:
-                    page.keyboard.press(key)
-                    key, changes = steppers[index].next()
-                page.keyboard.press(key)
-            for index, at in pressed.items():
-                try:
-                    drawn = frames[index].wait_for_function("() => window.__drawnAt", timeout=120_000).json_value()
-                    latencies.append(drawn - at)
-                except Exception as error:  # noqa: BLE001
-                    errors.append(f"step: {type(error).__name__}: {str(error).splitlines()[0]}")
-                    frames[index] = None
-    finally:
-        for context in contexts:
-            with contextlib.suppress(Exception):
-                context.close()
-    done = len(latencies)
+    progress(f"{readers} concurrent readers (WebSocket sessions), {plan.reader_steps} steps each")
+    result = drive(server, readers, plan.reader_steps, report=progress)
+    summary = result.summary()
+    rerun, opened = summary["rerun_ms"], summary["open_ms"]
+    errors = ", ".join(f"{kind}: {n}" for kind, n in summary["errors_by_kind"].items())
+    per_session = summary["rss_mb_per_session"]
     report.add(
-        Row(f"readers on one process: {readers} concurrent sessions, {plan.reader_steps} steps each, all pressing at once",
-            f"{median(latencies) / 1000:.1f} s to redrawn map, p95 {percentile(latencies, 0.95) / 1000:.1f} s; {len(errors)} errors" if latencies else f"no step completed; {len(errors)} errors",
-            "see load test", f"{done} of {readers * plan.reader_steps} steps done; all sessions opened (first map drawn) in {open_seconds:.0f} s",
-            "no errors" if not errors else f"**{len(errors)} errors**"),
-        "readers", {"readers": readers, "steps_each": plan.reader_steps, "latencies_ms": latencies, "errors": errors, "open_seconds": open_seconds},
+        Row(f"readers on one process: {readers} concurrent sessions (Streamlit's WebSocket protocol, `benchmarks/load.py`), {plan.reader_steps} slider steps each",
+            f"{readers} sessions, {summary['errors']} errors, p95 {rerun['p95']:.0f} ms" if rerun else f"no step completed; {summary['errors']} errors",
+            "0 errors, p95 rerun < 1 s",
+            (f"rerun median {rerun['p50']:.0f} ms, p99 {rerun['p99']:.0f} ms; " if rerun else "")
+            + f"{summary['steps_done']} of {readers * plan.reader_steps} steps; first full run median {opened['p50'] / 1000 if opened else float('nan'):.1f} s; "
+            + (f"server RSS +{per_session:.1f} MB a session; " if per_session is not None else "")
+            + f"{summary['steps_per_s'] or 0:.1f} steps/s" + (f"; errors: {errors}" if errors else ""),
+            verdict(result.met)),
+        "readers", {"summary": summary, "steps": [asdict(s) for s in result.steps], "errors": [asdict(e) for e in result.errors], "open_ms": result.open_ms},
     )
 
 
@@ -486,8 +431,8 @@ def parser() -> argparse.ArgumentParser:
     arguments.add_argument("--store", type=Path, metavar="DB",
                            help="reuse this SQLite store (made by an earlier import of the archive) instead of importing: skips row 1")
     arguments.add_argument("--readers", type=int, metavar="N", default=0,
-                           help="also open N sessions at once in one browser, each scrubbing 20 steps (5 with --quick); "
-                                "slow: about 6 s of browser CPU per session to open")
+                           help="also measure N concurrent sessions, each scrubbing 20 steps (5 with --quick), "
+                                "with the load test's WebSocket driver (benchmarks/load.py)")
     arguments.add_argument("--profile", type=Path, metavar="FILE",
                            help="afterwards, profile the server (cProfile): a cold first visit (to FILE.full) and 20 slider steps (to FILE); the top to stderr")
     return arguments
