@@ -35,6 +35,9 @@ from layers.text import escape_markdown
 from layers.validation import validate
 
 PLAY_INTERVAL_S = 1.0
+#: Session flag: the map has been drawn and reported its view once. Until then a page
+#: holds back its charts and tables (``map_drawn``).
+MAP_DRAWN = "_map_drawn"
 WINDOW_CHOICES = [1, 3, 7, 14, 30]
 MAP_HEIGHT_PX = 620
 TIMELINE_HEIGHT_PX = 80
@@ -90,9 +93,10 @@ def play_ui(dates: list[dt.date], playing: bool) -> None:
 def timeline_ui(url: str, revision: str, dates: list[dt.date], layers, events_layer) -> None:
     """The strip above the slider, on the slider's width: milestones, snapshots, events.
 
-    Drawn outside the slider's fragment and the same on every step, so a step never
-    sends it again (with the selected date marked in it, it was 84 KB a step on the
-    769-day archive, more than the map). The slider's handle right under it marks the date.
+    The same on every step: Streamlit then sends it by reference (its cache of unchanged
+    elements over 10 KB), not again (with the selected date marked in it, it was 84 KB a
+    step on the 769-day archive, more than the map). The slider's handle right under it
+    marks the date.
     """
     _, strip = st.columns([1.4, 12])
     with strip:
@@ -447,6 +451,13 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
             st.rerun()
         st.session_state["date"] = dates[index + 1]
 
+    drawn = map_drawn()
+    # Always here, filled or not, so that what follows keeps its place in the page when the
+    # strip appears (a component that moves is remounted).
+    strip = st.container()
+    if drawn and not present:
+        with strip:
+            timeline_ui(url, revision, dates, visible, events_layer)
     if present:
         present_controls_ui(url, revision, dates, visible)
     play_column, slider_column = st.columns([1.4, 12], vertical_alignment="bottom")
@@ -484,9 +495,28 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
         pairs = [(c.layer, _ref(c.since), _ref(c.until)) for c in changes]
         _map_ui(url, revision, shown, window, pairs, MAP_HEIGHT_PX)
     with panel_column:
+        if not drawn:
+            st.caption("Areas, tables and charts follow once the map is drawn.")
+            return
         change_ui(url, revision, since, changes, missing)
         areas_ui(url, revision, as_of, shown)
     analytics_ui(url, revision, as_of, visible, shown)
+
+
+def map_drawn() -> bool:
+    """Whether this session's map has been drawn (it reported its view once).
+
+    The first paint of a page holds back the timeline strip, the area tables and the
+    charts: their frontend code (Vega, the data grid) is loaded and run in the page before
+    the map's iframe is even created, and measured on the 769-day archive, the map came
+    up about 2 s later with them (``benchmarks/README.md``). The map reports its view as
+    soon as it is drawn, which reruns the map's fragment: that run, and every one after
+    it, has them. ("center" is only in what the map reports, never in the value it has
+    before; the component's state is current from the start of the run.)
+    """
+    if not st.session_state.get(MAP_DRAWN) and mapcomponent.last_state(map_base(static_url())).get("center"):
+        st.session_state[MAP_DRAWN] = True
+    return bool(st.session_state.get(MAP_DRAWN))
 
 
 def _map_ui(url: str, revision: str, shown: list, events: tuple, changes: list, height: int) -> None:
@@ -919,8 +949,6 @@ def main() -> None:
             sign_in_ui()
             return
         playing = st.session_state.get("playing", False)
-        if not present:
-            timeline_ui(url, revision, dates, visible, events_layer)
         fragment = st.fragment(run_every=PLAY_INTERVAL_S if playing else None)(map_ui)
         fragment(url, revision, dates, visible, events_layer, window_days, playing, present)
         if present:

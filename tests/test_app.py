@@ -124,3 +124,18 @@ def test_a_write_elsewhere_reaches_a_slider_step_within_the_revision_age(db_url)
     assert appdata.latest_revision(db_url, max_age=3600) == first, "within the age: no query"
     assert appdata.latest_revision(db_url, max_age=0) != first, "past it: the write is seen"
     assert appdata.latest_revision(db_url) != first
+
+
+def test_first_paint_is_the_map_and_the_panels_follow_once_it_is_drawn(db_url, monkeypatch):
+    """Before the map reports its view, a page has the slider and the map but none of the
+    Vega charts or data grids whose frontend code would delay it."""
+    at = seeded_app(db_url, monkeypatch)
+    del at.session_state["_map_drawn"]
+    at.run()
+    assert not at.exception
+    assert len(at.get("component_instance")) == 1 and at.select_slider(key="date").value
+    assert not at.get("vega_lite_chart") and not at.dataframe
+    assert any("follow once the map is drawn" in c.value for c in at.caption)
+    at.session_state["_map_drawn"] = True  # what the map's first report sets (checked in the browser tests)
+    at.run()
+    assert len(at.get("vega_lite_chart")) == 2 and at.dataframe
