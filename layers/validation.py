@@ -18,6 +18,7 @@ yields a readable report.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections import Counter, defaultdict
 from itertools import chain
@@ -26,10 +27,12 @@ from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+import pyproj
 import shapely
 
 from . import schema
-from .areas import area_km2
+from .areas import area_km2, note_valid, remember
 from .presets import suggest_preset
 
 if TYPE_CHECKING:
@@ -284,14 +287,16 @@ def _read_ring(ring, pointer: str, scan: _Scan, single: bool = False) -> np.ndar
     # Fast path, at C speed: every position a list of 2 or 3 plain numbers.
     if set(map(type, ring)) <= {list}:
         widths = set(map(len, ring))
-        if widths <= {2, 3} and set(map(type, chain.from_iterable(ring))) <= _NUMBER_TYPES:
+        # One flat list: its types are checked and it becomes an array faster than the nested one.
+        flat = list(chain.from_iterable(ring)) if widths <= {2, 3} else None
+        if flat is not None and set(map(type, flat)) <= _NUMBER_TYPES:
             scan.widths |= widths
             if len(scan.widths) > 1 and scan.mixed_widths is None:
                 first = len(ring[0]) if len(widths) > 1 else None
                 index = next((i for i, p in enumerate(ring) if len(p) != first), 0) if first else 0
                 scan.mixed_widths = pointer if single else f"{pointer}/{index}"
             if 3 not in widths:
-                return np.array(ring, dtype=float).reshape(-1, 2)
+                return np.array(flat, dtype=float).reshape(-1, 2)
             scan.has_z = True
             scan.nonzero_z = scan.nonzero_z or any(p[2] != 0 for p in ring if len(p) == 3)
             return np.array([p[:2] for p in ring], dtype=float).reshape(-1, 2)
@@ -636,45 +641,16 @@ class _Checker:
         if not rings or all(len(ring) == 0 for ring in rings):
             collect.error(where, "geometry", "is empty; remove the feature or draw its shape.", "empty")
             return None, None
-        if not self._check_range(np.concatenate(rings), where):
+        every = np.concatenate(rings)
+        if not self._check_range(every, where):
             return None, None
-        built = []
-        removed = 0
-        for p, polygon_rings in enumerate(polygons):
-            kept = []
-            for r, ring in enumerate(polygon_rings):
-                name = f"ring {r}" if geometry_type == "Polygon" else f"polygon {p}, ring {r}"
-                ring_pointer = f"{pointer}/{r}" if geometry_type == "Polygon" else f"{pointer}/{p}/{r}"
-                if len(ring) == 0 or not np.array_equal(ring[0], ring[-1]):
-                    first = f"({ring[0][0]:.5f}, {ring[0][1]:.5f})" if len(ring) else "none"
-                    last = f"({ring[-1][0]:.5f}, {ring[-1][1]:.5f})" if len(ring) else "none"
-                    collect.error(
-                        where, "coordinates",
-                        f"a ring is not closed ({name}): the first point {first} and the last point {last} differ; "
-                        "a polygon ring must end where it starts (RFC 7946 §3.1.6). Close it in your editor.",
-                        "ring-not-closed",
-                    )
-                    return None, None
-                if len(ring) < 4:
-                    collect.error(where, "coordinates", f"{name} has {len(ring)} positions; a polygon ring needs four or more, the last repeating the first (RFC 7946 §3.1.6).", "ring-short")
-                    return None, None
-                jumps = np.abs(np.diff(ring[:, 0]))
-                if jumps.max() > 180:
-                    at = int(jumps.argmax())
-                    collect.error(
-                        where, "coordinates",
-                        f"{name} jumps {jumps[at]:.1f}° of longitude from {ring[at][0]} to {ring[at + 1][0]} (at {ring_pointer}/{at + 1}); a geometry crossing "
-                        "the antimeridian must be cut in two at 180° (RFC 7946 §3.1.9).",
-                        "antimeridian",
-                    )
-                    return None, None
-                distinct = np.r_[True, np.any(ring[1:] != ring[:-1], axis=1)]
-                removed += len(ring) - int(distinct.sum())
-                kept.append(ring[distinct])
-            if any(len(ring) < 4 for ring in kept):
-                collect.error(where, "geometry", "has zero area (a ring has fewer than 4 distinct positions); remove the feature or draw its shape.", "zero-area")
+        built = self._polygons_at_once(polygons, rings, every)
+        if built is not None:
+            built, removed = built
+        else:
+            built, removed = self._polygons_ring_by_ring(polygons, geometry_type, where, pointer)
+            if built is None:
                 return None, None
-            built.append(shapely.Polygon(kept[0], kept[1:]))
         shape = built[0] if geometry_type == "Polygon" else shapely.MultiPolygon(built)
         valid = shape.is_valid
         if (shape if valid else shapely.make_valid(shape)).area == 0:
@@ -691,7 +667,78 @@ class _Checker:
         oriented = shapely.orient_polygons(shape, exterior_cw=False)
         if not shapely.equals_exact(oriented, shape):
             self.reoriented += 1
+        if valid:
+            note_valid(oriented)  # the areas at import need not check it again
         return drawn, oriented
+
+    @staticmethod
+    def _polygons_at_once(polygons, rings, every: np.ndarray):
+        """The ring checks of :meth:`_polygons_ring_by_ring` on all rings at once: ``(polygons, removed)``
+        when every ring passes, else None (the ring-by-ring checks then name the first problem)."""
+        lengths = np.fromiter(map(len, rings), dtype=np.int64, count=len(rings))
+        if lengths.min() < 4 or not all(polygons):
+            return None
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        if not (every[starts] == every[ends - 1]).all():
+            return None
+        inner = np.ones(len(every) - 1, dtype=bool)  # pairs of consecutive positions within one ring
+        inner[ends[:-1] - 1] = False
+        if np.abs(np.diff(every[:, 0]))[inner].max() > 180:
+            return None
+        distinct = np.empty(len(every), dtype=bool)
+        distinct[1:] = np.any(every[1:] != every[:-1], axis=1)
+        distinct[starts] = True
+        kept_lengths = np.add.reduceat(distinct.astype(np.int64), starts)
+        if kept_lengths.min() < 4:
+            return None
+        # All rings, then all polygons (the first ring of each its shell), in two calls.
+        rings = shapely.linearrings(every[distinct], indices=np.repeat(np.arange(len(rings)), kept_lengths))
+        built = shapely.polygons(rings, indices=np.repeat(np.arange(len(polygons)), [len(p) for p in polygons]))
+        return list(built), int(len(every) - kept_lengths.sum())
+
+    def _polygons_ring_by_ring(self, polygons, geometry_type: str, where: str, pointer: str):
+        """Check each ring (closed, 4 positions or more, no antimeridian jump) and drop repeated
+        positions: ``(polygons, removed)``, or ``(None, 0)`` after reporting the first problem."""
+        collect = self.collect
+        built = []
+        removed = 0
+        for p, polygon_rings in enumerate(polygons):
+            kept = []
+            for r, ring in enumerate(polygon_rings):
+                name = f"ring {r}" if geometry_type == "Polygon" else f"polygon {p}, ring {r}"
+                ring_pointer = f"{pointer}/{r}" if geometry_type == "Polygon" else f"{pointer}/{p}/{r}"
+                if len(ring) == 0 or not np.array_equal(ring[0], ring[-1]):
+                    first = f"({ring[0][0]:.5f}, {ring[0][1]:.5f})" if len(ring) else "none"
+                    last = f"({ring[-1][0]:.5f}, {ring[-1][1]:.5f})" if len(ring) else "none"
+                    collect.error(
+                        where, "coordinates",
+                        f"a ring is not closed ({name}): the first point {first} and the last point {last} differ; "
+                        "a polygon ring must end where it starts (RFC 7946 §3.1.6). Close it in your editor.",
+                        "ring-not-closed",
+                    )
+                    return None, 0
+                if len(ring) < 4:
+                    collect.error(where, "coordinates", f"{name} has {len(ring)} positions; a polygon ring needs four or more, the last repeating the first (RFC 7946 §3.1.6).", "ring-short")
+                    return None, 0
+                jumps = np.abs(np.diff(ring[:, 0]))
+                if jumps.max() > 180:
+                    at = int(jumps.argmax())
+                    collect.error(
+                        where, "coordinates",
+                        f"{name} jumps {jumps[at]:.1f}° of longitude from {ring[at][0]} to {ring[at + 1][0]} (at {ring_pointer}/{at + 1}); a geometry crossing "
+                        "the antimeridian must be cut in two at 180° (RFC 7946 §3.1.9).",
+                        "antimeridian",
+                    )
+                    return None, 0
+                distinct = np.r_[True, np.any(ring[1:] != ring[:-1], axis=1)]
+                removed += len(ring) - int(distinct.sum())
+                kept.append(ring[distinct])
+            if any(len(ring) < 4 for ring in kept):
+                collect.error(where, "geometry", "has zero area (a ring has fewer than 4 distinct positions); remove the feature or draw its shape.", "zero-area")
+                return None, 0
+            built.append(shapely.Polygon(kept[0], kept[1:]))
+        return built, removed
 
     def _invalid(self, shape, index: int, where: str):
         """Report an invalid geometry with what a repair would change; repair it if consented."""
@@ -923,8 +970,47 @@ def validate(
         collect.info("File", "", f"this looks like a file for the {preset!r} preset, whose properties map to the contract: try --preset {preset}.", "preset-hint")
     collect.finish()
     if report.ok:
-        report.features = gpd.GeoDataFrame(checker.records, geometry=checker.geometries, crs="EPSG:4326")
+        report.features = _frame(checker.records, checker.geometries)
     return report
+
+
+_WGS84 = None
+#: Recent property tables by their records (as JSON), for :func:`_frame`: a daily archive
+#: repeats the same properties file after file.
+_TEMPLATES: dict[str, gpd.GeoDataFrame] = {}
+_MAX_TEMPLATES = 16
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _frame(records: list[dict], geometries: list) -> gpd.GeoDataFrame:
+    """``gpd.GeoDataFrame(records, geometry=geometries, crs="EPSG:4326")``, built at a fraction of its cost.
+
+    The constructor spends most of its time checking and re-setting the geometry and its
+    CRS; the frame is the same when the column is added as a GeometryArray that carries the
+    CRS. Records seen in a recent file give a copy of that file's table (pandas copies on
+    write, so the copies are independent) with the new geometries.
+    """
+    global _WGS84
+    if not records or any("geometry" in record for record in records):
+        return gpd.GeoDataFrame(records, geometry=geometries, crs="EPSG:4326")
+    if _WGS84 is None:
+        _WGS84 = pyproj.CRS.from_user_input("EPSG:4326")
+    geometry = gpd.array.from_shapely(np.array(geometries, dtype=object), crs=_WGS84)
+    key = None
+    # Only plain values: a copy shares the template's objects, and a list or dict could be changed in place.
+    if all(type(value) in _SCALARS for record in records for value in record.values()):
+        key = json.dumps(records, ensure_ascii=False, allow_nan=True)  # tells 1, 1.0 and true apart
+    template = _TEMPLATES.get(key) if key is not None else None
+    if template is not None:
+        frame = template.copy(deep=False)
+        frame["geometry"] = geometry
+        return frame
+    frame = pd.DataFrame(records)
+    frame["geometry"] = geometry
+    frame = gpd.GeoDataFrame(frame, geometry="geometry")
+    if key is not None:
+        remember(_TEMPLATES, key, frame.copy(deep=False), _MAX_TEMPLATES)
+    return frame
 
 
 __all__ = [

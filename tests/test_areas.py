@@ -367,3 +367,99 @@ def test_real_deepstate_snapshot_within_0_01_percent_of_geod(which):
     computed = areas.area_km2(geoms)
     assert relative_difference(computed[reference > 0], reference[reference > 0]).max() < TOLERANCE
     assert equal_area_only([occupied])[1][0]  # measured by the projection, not handed to Geod
+
+
+# --- Clipped areas summed over the boundary, against the overlay ----------------------------
+#
+# area_rows and clipped_area_km2 measure a polygon within a border without building the
+# intersection (Green's theorem over the pieces of both outlines). They must give what
+# area_km2(clip_to_country(...)) gives, to 1e-9, and hand what they cannot decide to it.
+
+UKRAINE_ISLAND = shapely.box(32.55, 45.98, 33.10, 46.10)  # holds a whole ring of the bundled UKR border
+BORDER_VERTEX = (35.04455, 45.669818)  # a vertex of the bundled UKR border (Crimea's north coast)
+CLIPPED_SHAPES = {
+    "straddling box": shapely.box(35.0, 50.9, 35.6, 51.4),
+    "clockwise straddling box": shapely.box(35.0, 50.9, 35.6, 51.4, ccw=False),
+    "hole across the border": Polygon(shapely.box(34.9, 50.8, 35.7, 51.5).exterior.coords, [shapely.box(35.1, 51.0, 35.5, 51.3).exterior.coords[::-1]]),
+    "parts on both sides": MultiPolygon([shapely.box(35.0, 50.9, 35.6, 51.4), shapely.box(36.5, 51.6, 36.7, 51.8), shapely.box(34.0, 50.0, 34.2, 50.2)]),
+    "ring of the border inside": UKRAINE_ISLAND,
+    "all of Ukraine": shapely.segmentize(shapely.box(21.0, 43.5, 41.0, 53.0), 0.5),
+    "edges over 100 km": shapely.box(34.0, 50.0, 36.0, 52.0),
+    "far from both": shapely.box(20.0, 51.0, 20.5, 51.5),
+    "vertex on the border": Polygon([BORDER_VERTEX, (35.3, 45.5), (35.3, 46.0), BORDER_VERTEX]),
+    "edge along the border": Polygon([(35.04455, 45.669818), (35.00135, 45.728918), (35.3, 45.9), (35.04455, 45.669818)]),
+}
+#: Shapes in general position: the boundary sum measures them itself (no overlay).
+SUMMED = {"straddling box", "clockwise straddling box", "hole across the border", "parts on both sides", "ring of the border inside", "all of Ukraine", "far from both"}
+
+
+@pytest.mark.parametrize("name", list(CLIPPED_SHAPES))
+@pytest.mark.parametrize("code", ["RUS", "UKR"])
+def test_clipped_area_matches_the_overlay(name, code):
+    shape = CLIPPED_SHAPES[name]
+    reference = areas.area_km2(areas.clip_to_country([shape], code))[0]
+    computed = areas.clipped_area_km2([shape], code)[0]
+    assert computed == pytest.approx(reference, rel=1e-9, abs=1e-9)
+    oriented = shapely.orient_polygons(shape, exterior_cw=False)
+    summed = areas._boundary_areas_km2(oriented, areas._outline(("RUS", "UKR")), ("RUS", "UKR"))
+    assert (summed[code] is not None) == (name in SUMMED), "general position is summed; a degenerate case or long edges go to the overlay"
+    if summed[areas.ANYWHERE] is not None:
+        assert summed[areas.ANYWHERE] == pytest.approx(areas.area_km2([shape])[0], rel=1e-12)
+
+
+def test_clipped_area_takes_batches_and_refuses_unknown_codes():
+    shapes = [CLIPPED_SHAPES["straddling box"], None, Polygon(), shapely.LineString([(35, 51), (36, 52)]), COARSE_SHAPES["bow-tie"]]
+    reference = areas.area_km2(areas.clip_to_country(shapes, "RUS"))
+    assert areas.clipped_area_km2(shapes, "rus") == pytest.approx(reference, rel=1e-9, abs=1e-12)
+    with pytest.raises(InvalidInputError, match="ISO 3166-1 alpha-3"):
+        areas.clipped_area_km2([shapes[0]], "XXX")
+
+
+def reference_rows(features: gpd.GeoDataFrame, within) -> list[tuple]:
+    """Area rows as area_table computed them before the boundary sums: dissolve, overlay, measure."""
+    rows = []
+    groups = features.groupby(["held_by", "status"], sort=True)
+    dissolved = [(h, s, shapely.union_all(shapely.make_valid(g.geometry.values))) for (h, s), g in groups]
+    geoms = np.array([g for _, _, g in dissolved], dtype=object)
+    for code in within:
+        clipped = geoms if code == "" else areas.clip_to_country(geoms, code)
+        rows.extend((h, s, code, float(a)) for (h, s, _), a in zip(dissolved, areas.area_km2(clipped)))
+    return rows
+
+
+def assert_same_rows(computed, reference):
+    assert [r[:3] for r in computed] == [r[:3] for r in reference]
+    for (*key, value), (_, _, _, expected) in zip(computed, reference):
+        assert value == pytest.approx(expected, rel=1e-9, abs=1e-12), key
+
+
+def test_area_rows_match_the_overlay_on_real_snapshots():
+    from layers import schema
+    from layers.presets import DEEPSTATE
+    from layers.validation import validate
+
+    files = deepstate_snapshots()
+    chosen = files[:: max(1, len(files) // 12)] + files[-1:]
+    kursk = sorted((DEEPSTATE_DAILY.parent / "deepstate-kursk").glob("*.geojson"))[::40]
+    cases = [(path, None) for path in chosen] + [(path, DEEPSTATE) for path in kursk]
+    for path, mapping in cases:
+        report = validate(path.read_bytes(), schema.TERRITORY, name=path.name, defaults={"held_by": "RU", "status": "held", "source": "test"}, mapping=mapping)
+        assert report.ok, report.summary()
+        areas._RECENT_ROWS.clear()
+        within = ("", "RUS", "UKR")
+        assert_same_rows(areas.area_rows(report.features, within), reference_rows(report.features, within))
+        assert areas.area_table(report.features, within).values.tolist() == [list(r) for r in areas.area_rows(report.features, within)]
+
+
+def test_area_rows_of_the_same_features_are_the_same_rows():
+    from tests.conftest import territory
+
+    features = territory([(CLIPPED_SHAPES["parts on both sides"], "UA", "held", "s"), (shapely.box(35.2, 51.0, 35.3, 51.5), "RU", "contested", "s")])
+    areas._RECENT_ROWS.clear()
+    first = areas.area_rows(features, ("", "RUS", "UKR"))
+    again = areas.area_rows(features.copy(), ("", "RUS", "UKR"))
+    assert again == first and again is not first
+    assert_same_rows(first, reference_rows(features, ("", "RUS", "UKR")))
+    # Given borders are used as given: no summing, no remembered rows.
+    given = areas.area_rows(features, ("RUS",), borders=areas.load_borders())
+    assert_same_rows(given, reference_rows(features, ("RUS",)))

@@ -212,3 +212,36 @@ def test_raw_deepstate_import_stores_areas_matching_pyproj_geod(tmp_path):
     for side, polygons in by_side.items():
         expected = geodesic_km2(shapely.union_all(shapely.make_valid(polygons)))
         assert stored[(side, "held")] == pytest.approx(expected, rel=1e-4), side
+
+
+def plan_contents(plan: ingest.ImportPlan) -> list:
+    """Everything a plan says about its files, comparable between two plans."""
+    from layers.store import _area_rows
+
+    reports = [(r.name, [(p.severity, str(p)) for p in r.problems], r.repairs) for r in plan.reports]
+    snapshots = [
+        (s.layer, s.as_of, s.sha256, s.file_name, s.features.drop(columns="geometry").to_json(), shapely.to_wkb(s.features.geometry.values).tolist(), _area_rows(s))
+        for s in plan.snapshots
+    ]
+    return [reports, snapshots]
+
+
+def test_an_import_checked_in_worker_processes_plans_the_same(monkeypatch):
+    uploads = [ingest.Upload(f"kursk-2024-11-{day}.geojson", territory_file((35.0, 51.0, 35.0 + day / 100, 51.2))) for day in range(10, 29)]
+    uploads.append(ingest.Upload("bowtie-2024-11-29.geojson", (DATA / "bowtie-2024-11-25.geojson").read_bytes()))
+    one = ingest.plan_import(uploads, "Kursk test", repair=True, workers=1)
+    ticks = []
+    several = ingest.plan_import(uploads, "Kursk test", repair=True, workers=2, progress=lambda done, total: ticks.append(done))
+    assert one.ok and several.ok and ticks == list(range(1, len(uploads) + 1))
+    assert all(s.areas is None for s in one.snapshots) and all(s.areas is not None for s in several.snapshots)
+    assert plan_contents(several) == plan_contents(one)
+    failing = [*uploads[:3], ingest.Upload("b-2024-12-01.geojson", territory_file(status="won"))]
+    assert plan_contents(ingest.plan_import(failing, "Kursk test", workers=2)) == plan_contents(ingest.plan_import(failing, "Kursk test", workers=1))
+    # The environment chooses when the caller does not; a server (threads) never forks.
+    monkeypatch.setenv(ingest.WORKERS_VARIABLE, "3")
+    assert ingest._worker_count(None, 5) == 3 and ingest._worker_count(1, 500) == 1
+    monkeypatch.setenv(ingest.WORKERS_VARIABLE, "many")
+    with pytest.raises(InvalidInputError, match="FRONTLINE_IMPORT_WORKERS"):
+        ingest._worker_count(None, 5)
+    monkeypatch.delenv(ingest.WORKERS_VARIABLE)
+    assert ingest._worker_count(None, ingest.PARALLEL_MIN_FILES - 1) == 1

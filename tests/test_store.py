@@ -350,3 +350,53 @@ def test_a_reimport_of_identical_files_computes_no_areas(store, monkeypatch):
     store.write([*files, box_snapshot("s", as_of="2024-08-12")], actor="cli")
     assert calls == [dt.date(2024, 8, 12)], "only the new snapshot's areas are computed"
     assert len(store.area_series("Test")) == 3 * 3
+
+
+def test_a_batch_writes_what_one_snapshot_at_a_time_writes(store_url, tmp_path):
+    """Store.write writes many snapshots with a few multi-row statements; the rows must be
+    those that writing them one by one gives (ids, parents, heads, features, areas, audit)."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    first = [box_snapshot("a", "2024-08-10"), box_snapshot("b", "2024-08-11", east=35.3)]
+    batch = [
+        box_snapshot("a", "2024-08-10"),  # identical: not written again
+        box_snapshot("c", "2024-08-11", east=35.4),  # replaces b
+        box_snapshot("d", "2024-08-12", east=35.5),
+        box_snapshot("e", "2024-08-13", east=35.6, layer="Other"),  # a new layer
+    ]
+
+    def dump(store: Store) -> dict:
+        tables = {
+            "layer": "select id, name, kind, description from layer order by id",
+            "version": "select id, layer_id, as_of, parent_version_id, sha256, n_features, schema_version, created_by, file_name, action from layer_version order by id",
+            "head": "select layer_id, as_of, version_id from head order by layer_id, as_of",
+            "feature": "select version_id, idx, properties from feature order by version_id, idx",
+            "area": "select version_id, held_by, status, within, area_km2, method from area order by version_id, held_by, status, within",
+            "audit": "select id, actor, action, layer_id, as_of, version_id, replaced_version_id, sha256, detail from audit order by id",
+        }
+        with store.engine.connect() as connection:
+            # Dates as text: SQLite gives them back so, PostgreSQL as dates.
+            found = {
+                name: [tuple(v.isoformat() if isinstance(v, dt.date) else v for v in row) for row in connection.execute(text(query))]
+                for name, query in tables.items()
+            }
+        found["geometry"] = [shapely.to_wkb(store.features(v).geometry.values).tolist() for (v, *_) in found["version"]]
+        return found
+
+    def write(store: Store, one_by_one: bool) -> tuple[list[int], dict]:
+        try:
+            store.write(first, actor="test")
+            ids = [store.write([s], actor="cli")[0] for s in batch] if one_by_one else store.write(batch, actor="cli")
+            return ids, dump(store)
+        finally:
+            store.close()
+
+    # The one-by-one reference is written to SQLite; the batch to the store under test.
+    reference = write(Store(f"sqlite:///{tmp_path / 'one-by-one.db'}"), one_by_one=True)
+    assert write(Store(store_url), one_by_one=False) == reference
+    ids, rows = reference
+    assert ids == [1, 3, 4, 5], "the identical snapshot keeps its version"
+    assert [row[3] for row in rows["version"]] == [None, None, 2, None, None]
+    assert rows["head"][:3] == [(1, "2024-08-10", 1), (1, "2024-08-11", 3), (1, "2024-08-12", 4)]
