@@ -352,19 +352,21 @@ def _round_coordinates(geoms, decimals: int):
     return shapely.transform(np.asarray(geoms, dtype=object), lambda xy: np.round(xy, decimals))
 
 
-def _feature_collection(gdf: gpd.GeoDataFrame, decimals: int = DISPLAY_DECIMALS, geoms=None) -> str:
-    """A GeoJSON FeatureCollection string of ``gdf`` (its other columns as properties),
-    coordinates rounded to ``decimals`` (or ``geoms``, already prepared, instead of its
-    geometry); compact and escaped for a <script> as folium's ``tojson`` would."""
-    if geoms is None:
-        geoms = _round_coordinates(gdf.geometry.values, decimals)
-    properties = gdf.drop(columns=gdf.geometry.name).to_dict("records")
-    geometries = shapely.to_geojson(np.asarray(geoms, dtype=object))
+def _collection_json(properties: list[dict], geometries) -> str:
+    """A GeoJSON FeatureCollection string from each feature's properties and geometry JSON
+    (None: null); compact and escaped for a <script> as folium's ``tojson`` would."""
     features = ",".join(
         f'{{"type":"Feature","id":"{i}","properties":{json.dumps(props, ensure_ascii=False, separators=(",", ":"))},"geometry":{geometry or "null"}}}'
         for i, (props, geometry) in enumerate(zip(properties, geometries))
     )
     return _htmlsafe(f'{{"type":"FeatureCollection","features":[{features}]}}')
+
+
+def _feature_collection(gdf: gpd.GeoDataFrame, decimals: int = DISPLAY_DECIMALS) -> str:
+    """``gdf`` as a FeatureCollection string (its other columns as properties), coordinates
+    rounded to ``decimals``."""
+    geoms = _round_coordinates(gdf.geometry.values, decimals)
+    return _collection_json(gdf.drop(columns=gdf.geometry.name).to_dict("records"), shapely.to_geojson(geoms))
 
 
 def base_map(static_url: str = STATIC_URL) -> folium.Map:
@@ -595,7 +597,7 @@ def territory_geojson(snapshot, detail: Detail = FULL_DETAIL, encoded: bool = Fa
     """
     features = snapshot.features
     if not len(features):
-        return _feature_collection(gpd.GeoDataFrame({"tip": [], "style": []}, geometry=[], crs="EPSG:4326"))
+        return _collection_json([], [])
     order = {"contested": 0, "held": 1, "claimed": 2}
     rows = features.drop(columns=features.geometry.name).to_dict("records")
     ranks = sorted(range(len(rows)), key=lambda i: order.get(rows[i].get("status"), 3))
@@ -605,14 +607,11 @@ def territory_geojson(snapshot, detail: Detail = FULL_DETAIL, encoded: bool = Fa
     styles = [style.territory_style(row.get("held_by"), row.get("status")) for row in rows]
     groups = ["claimed" if row.get("status") == "claimed" else "ground" for row in rows]
     geoms = display_geometries(geometries, groups, detail)
-    if not encoded:
-        display = gpd.GeoDataFrame({"tip": tips, "style": styles}, geometry=geometries, crs="EPSG:4326")
-        return _feature_collection(display, geoms=geoms)
-    collection = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": str(i), "properties": {"tip": tip, "style": style_}, "geometry": encode_geometry(geometry, detail.decimals)}
-        for i, (tip, style_, geometry) in enumerate(zip(tips, styles, geoms))
-    ]}
-    return _htmlsafe(json.dumps(collection, ensure_ascii=False, separators=(",", ":")))
+    if encoded:
+        shapes = [None if g is None else json.dumps(g, separators=(",", ":")) for g in (encode_geometry(geom, detail.decimals) for geom in geoms)]
+    else:
+        shapes = shapely.to_geojson(geoms)
+    return _collection_json([{"tip": tip, "style": style_} for tip, style_ in zip(tips, styles)], shapes)
 
 
 def territory_group(geojsons) -> folium.FeatureGroup:
