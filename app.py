@@ -18,9 +18,30 @@ from streamlit_folium import st_folium
 from layers import change as change_mod
 from layers import charts, exports, mapcomponent, mapview, snapshots
 from layers.appdata import (
-    area_series, area_chart_layers, area_table, change_js, change_summary, comparison, events_js, events_window, figure_table, layer_change,
-    latest_revision, layer_infos, map_base, milestones, monthly_change, nearest_figures, open_store, outline_area_km2, snapshot_dates,
-    snapshot_ref, territory_display, territory_template, timeline_dates, timeline_layers,
+    area_series,
+    area_chart_layers,
+    area_table,
+    change_js,
+    change_summary,
+    comparison,
+    events_js,
+    events_window,
+    figure_table,
+    layer_change,
+    latest_revision,
+    layer_infos,
+    map_base,
+    milestones,
+    monthly_change,
+    nearest_figures,
+    open_store,
+    outline_area_km2,
+    snapshot_dates,
+    snapshot_ref,
+    territory_display,
+    territory_template,
+    timeline_dates,
+    timeline_layers,
 )
 from layers import events as events_mod
 from layers import figures as figures_mod
@@ -59,17 +80,27 @@ def sidebar_ui(infos) -> tuple[list[str], str | None, int]:
     event_layers = [i.name for i in infos if i.kind == "events"]
     with st.sidebar:
         st.header("Layers")
-        visible = st.multiselect("Territory layers", territory, default=territory, key="layers", bind="query-params")
+        visible = st.multiselect(
+            "Territory layers", territory, default=territory, key="layers", bind="query-params"
+        )
         events_layer = None
         if event_layers:
-            events_layer = st.selectbox("Events", ["(none)", *event_layers], index=1, key="events", bind="query-params")
+            events_layer = st.selectbox(
+                "Events", ["(none)", *event_layers], index=1, key="events", bind="query-params"
+            )
             events_layer = None if events_layer == "(none)" else events_layer
         window_days = st.select_slider(
-            "Show events of the last … days", WINDOW_CHOICES, value=events_mod.DEFAULT_WINDOW_DAYS, key="window", bind="query-params"
+            "Show events of the last … days",
+            WINDOW_CHOICES,
+            value=events_mod.DEFAULT_WINDOW_DAYS,
+            key="window",
+            bind="query-params",
         )
         st.divider()
         for info in infos:
-            st.caption(f"**{escape_markdown(info.name)}** ({info.n_snapshots} snapshot(s), {info.first} to {info.last})")
+            st.caption(
+                f"**{escape_markdown(info.name)}** ({info.n_snapshots} snapshot(s), {info.first} to {info.last})"
+            )
             if info.description:
                 st.caption(escape_markdown(info.description))
         st.caption(f"Borders: {escape_markdown(BORDERS_SOURCE)}.")
@@ -85,7 +116,12 @@ def play_ui(dates: list[dt.date], playing: bool) -> None:
         if not playing and st.session_state.get("date") == dates[-1]:
             st.session_state["date"] = dates[0]
 
-    st.button("⏸ Pause" if playing else "▶ Play", on_click=toggle, key="play", help="Step through the dates, one per second")
+    st.button(
+        "⏸ Pause" if playing else "▶ Play",
+        on_click=toggle,
+        key="play",
+        help="Step through the dates, one per second",
+    )
     if st.session_state.get("playing", False) != playing:
         st.rerun()
 
@@ -113,10 +149,22 @@ def areas_ui(url: str, revision: str, as_of: dt.date, shown: list) -> None:
     for snap in shown:
         areas = area_table(url, revision, snap.layer, snap.as_of)
         table, ua_in_russia = areas.shown, areas.ua_in_russia
-        st.markdown(f"**{escape_markdown(snap.layer)}** — snapshot of {snap.as_of} ({_age_words(snap.age_days)})")
+        st.markdown(
+            f"**{escape_markdown(snap.layer)}** — snapshot of {snap.as_of} ({_age_words(snap.age_days)})"
+        )
         if ua_in_russia > 0:
-            st.metric("Held by Ukraine inside Russia", f"{ua_in_russia:,.0f} km²", help="Clipped to Russia's border (Natural Earth 1:10m)")
-        st.dataframe(table, hide_index=True, width="stretch", column_config=_km2_columns(table.columns) | {"% of Ukraine": st.column_config.NumberColumn(format="%.2f %%")})
+            st.metric(
+                "Held by Ukraine inside Russia",
+                f"{ua_in_russia:,.0f} km²",
+                help="Clipped to Russia's border (Natural Earth 1:10m)",
+            )
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config=_km2_columns(table.columns)
+            | {"% of Ukraine": st.column_config.NumberColumn(format="%.2f %%")},
+        )
     st.caption(
         f"Method: {escape_markdown(METHOD)}. Border outline: {escape_markdown(BORDERS_SOURCE)}. Never degrees or Web Mercator. "
         f"% of Ukraine: in-Ukraine area against {escape_markdown(figures_mod.UKRAINE_OFFICIAL_SOURCE)}; "
@@ -127,7 +175,9 @@ def areas_ui(url: str, revision: str, as_of: dt.date, shown: list) -> None:
     if nearby.scopes:
         st.subheader("Reported figures nearest this date")
         for scope, measure, computed_as_of, table in nearby.scopes:
-            st.caption(f"{escape_markdown(scope)}; map = {escape_markdown(measure)}, snapshot of {computed_as_of}")
+            st.caption(
+                f"{escape_markdown(scope)}; map = {escape_markdown(measure)}, snapshot of {computed_as_of}"
+            )
             st.dataframe(table, hide_index=True, width="stretch")
         st.caption("Every figure, with how it is compared: the tab *Reported figures vs map* below the map.")
 
@@ -141,7 +191,7 @@ def _age_words(days: int) -> str:
 
 
 def since_ui(as_of: dt.date, dates: list[dt.date]) -> dt.date | None:
-    """"Show change since …": the start date of the change shown on the map, or None.
+    """ "Show change since …": the start date of the change shown on the map, or None.
 
     The choice is kept in the URL (``?change=7+days+before``; ``?change=a+date&since=2024-09-01``)
     so a shared link shows the same comparison.
@@ -150,7 +200,9 @@ def since_ui(as_of: dt.date, dates: list[dt.date]) -> dt.date | None:
     choice = left.selectbox("Show change since", change_mod.SINCE_CHOICES, key="change", bind="query-params")
     picked = None
     if choice == "a date":
-        picked = right.date_input("Since", value=dates[0], min_value=dates[0], max_value=dates[-1], key="since", bind="query-params")
+        picked = right.date_input(
+            "Since", value=dates[0], min_value=dates[0], max_value=dates[-1], key="since", bind="query-params"
+        )
     since = change_mod.since_date(choice, as_of, picked)
     if since is not None and since >= as_of:
         st.warning(f"Pick a date before the selected date ({as_of}) to see what changed since.")
@@ -158,7 +210,9 @@ def since_ui(as_of: dt.date, dates: list[dt.date]) -> dt.date | None:
     return since
 
 
-def layer_changes(url: str, revision: str, since: dt.date | None, shown: list) -> tuple[list[change_mod.Change], list[str]]:
+def layer_changes(
+    url: str, revision: str, since: dt.date | None, shown: list
+) -> tuple[list[change_mod.Change], list[str]]:
     """The change of each shown layer since ``since``, and the layers with no snapshot that early."""
     found, missing = [], []
     if since is None:
@@ -172,32 +226,64 @@ def layer_changes(url: str, revision: str, since: dt.date | None, shown: list) -
     return found, missing
 
 
-def change_ui(url: str, revision: str, since: dt.date | None, changes: list[change_mod.Change], missing: list[str], until: dt.date | None = None) -> None:
+def change_ui(
+    url: str,
+    revision: str,
+    since: dt.date | None,
+    changes: list[change_mod.Change],
+    missing: list[str],
+    until: dt.date | None = None,
+) -> None:
     """km² gained, lost and net per side and border, with CSV and GeoJSON downloads."""
     if since is None:
         return
-    st.subheader(f"Change from {since:%d %b %Y} to {until:%d %b %Y}" if until else f"Change since {since:%d %b %Y}")
+    st.subheader(
+        f"Change from {since:%d %b %Y} to {until:%d %b %Y}" if until else f"Change since {since:%d %b %Y}"
+    )
     for layer in missing:
         st.info(f"{escape_markdown(layer)}: no snapshot on or before {since}; nothing to compare with.")
     for change in changes:
         since_ref, until_ref = _ref(change.since), _ref(change.until)
         table = change_summary(url, revision, change.layer, since_ref, until_ref)
-        st.markdown(f"**{escape_markdown(change.layer)}** — snapshot of {since_ref.as_of} → snapshot of {until_ref.as_of}, held ground")
+        st.markdown(
+            f"**{escape_markdown(change.layer)}** — snapshot of {since_ref.as_of} → snapshot of {until_ref.as_of}, held ground"
+        )
         if since_ref.version_id == until_ref.version_id:
             st.caption("The same snapshot is shown on both dates: nothing changed on this layer's map.")
         shown_table = table.assign(
-            held_by=table["held_by"].map(lambda s: SIDE_NAMES.get(s, s)), within=table["within"].map(charts.BORDER_CHOICES.get)
-        ).rename(columns={"held_by": "side", "within": "where", "gained_km2": "gained km²", "lost_km2": "lost km²", "net_km2": "net km²"})
-        st.dataframe(shown_table, hide_index=True, width="stretch", column_config=_km2_columns(shown_table.columns))
+            held_by=table["held_by"].map(lambda s: SIDE_NAMES.get(s, s)),
+            within=table["within"].map(charts.BORDER_CHOICES.get),
+        ).rename(
+            columns={
+                "held_by": "side",
+                "within": "where",
+                "gained_km2": "gained km²",
+                "lost_km2": "lost km²",
+                "net_km2": "net km²",
+            }
+        )
+        st.dataframe(
+            shown_table, hide_index=True, width="stretch", column_config=_km2_columns(shown_table.columns)
+        )
         stem = f"change-{_slug(change.layer)}-{since_ref.as_of}-{until_ref.as_of}"
         left, right = st.columns(2)
         left.download_button(
-            "Change (CSV)", lambda t=table, c=change: exports.table_csv(t.assign(layer=c.layer, from_snapshot=c.since.as_of, to_snapshot=c.until.as_of)),
-            file_name=f"{stem}.csv", mime="text/csv", on_click="ignore", key=f"change_csv:{change.layer}",
+            "Change (CSV)",
+            lambda t=table, c=change: exports.table_csv(
+                t.assign(layer=c.layer, from_snapshot=c.since.as_of, to_snapshot=c.until.as_of)
+            ),
+            file_name=f"{stem}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key=f"change_csv:{change.layer}",
         )
         right.download_button(
-            "Change (GeoJSON)", lambda c=change: change_mod.to_geojson(c), file_name=f"{stem}.geojson", mime="application/geo+json",
-            on_click="ignore", key=f"change_geojson:{change.layer}",
+            "Change (GeoJSON)",
+            lambda c=change: change_mod.to_geojson(c),
+            file_name=f"{stem}.geojson",
+            mime="application/geo+json",
+            on_click="ignore",
+            key=f"change_geojson:{change.layer}",
         )
     if changes:
         st.caption(
@@ -221,7 +307,12 @@ def analytics_ui(url: str, revision: str, as_of: dt.date, visible: list[str], sh
     left, right = st.columns([2, 3])
     layer = left.selectbox("Layer for the charts", territory, key="chart_layer", bind="query-params")
     within = right.segmented_control(
-        "Area", list(charts.BORDER_CHOICES), format_func=charts.BORDER_CHOICES.get, default=ANYWHERE, key="chart_within", bind="query-params",
+        "Area",
+        list(charts.BORDER_CHOICES),
+        format_func=charts.BORDER_CHOICES.get,
+        default=ANYWHERE,
+        key="chart_within",
+        bind="query-params",
     )
     within = ANYWHERE if within is None else within
     # Lazy tabs (state kept, in the URL as ``analysis=``): only the open tab's content runs
@@ -241,7 +332,11 @@ def analytics_ui(url: str, revision: str, as_of: dt.date, visible: list[str], sh
 
 
 def _area_panel(url: str, revision: str, as_of: dt.date, layer: str, within: str) -> None:
-    st.vega_lite_chart(charts.with_selected_date(area_chart_layers(url, revision, layer, within), as_of), width="stretch", height=320)
+    st.vega_lite_chart(
+        charts.with_selected_date(area_chart_layers(url, revision, layer, within), as_of),
+        width="stretch",
+        height=320,
+    )
     st.caption(
         f"km² of {escape_markdown(layer)} per side and status ({escape_markdown(charts.BORDER_CHOICES[within])}); "
         "steps at each snapshot; points, the reported figures of the same scope, shaped by kind (hover: source, kind, note); red, the selected date. "
@@ -255,7 +350,9 @@ def _monthly_panel(url: str, revision: str, layer: str, within: str) -> None:
         st.info("Not enough snapshots: a month needs a snapshot on or before the end of the previous month.")
         return
     st.vega_lite_chart(charts.monthly_spec(monthly), width="stretch", height=300)
-    st.caption("Net change of held ground per calendar month: area at the month's last snapshot minus area at the previous month's last snapshot.")
+    st.caption(
+        "Net change of held ground per calendar month: area at the month's last snapshot minus area at the previous month's last snapshot."
+    )
 
 
 def _figures_panel(url: str, revision: str) -> None:
@@ -267,8 +364,12 @@ def _figures_panel(url: str, revision: str) -> None:
         "A figure with no matching series says why instead of being compared with the wrong thing."
     )
     st.download_button(
-        "Comparison (CSV)", lambda: exports.comparison_csv(comparison(url, revision)), file_name="reported-vs-map.csv",
-        mime="text/csv", on_click="ignore", key="comparison_csv",
+        "Comparison (CSV)",
+        lambda: exports.comparison_csv(comparison(url, revision)),
+        file_name="reported-vs-map.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="comparison_csv",
     )
 
 
@@ -282,13 +383,27 @@ def _slides_panel(url: str, revision: str, as_of: dt.date, visible: list[str]) -
     """A slide of the date and a time-lapse, drawn on the server like ``export-png`` / ``export-animation``."""
     from layers import render  # matplotlib: imported when a slide is first asked for, not at start (~0.8 s)
 
-    layers = [name for name in visible if name in {i.name for i in layer_infos(url, revision) if i.kind == "territory"}]
+    layers = [
+        name
+        for name in visible
+        if name in {i.name for i in layer_infos(url, revision) if i.kind == "territory"}
+    ]
     first, second, third = st.columns(3)
-    size = first.selectbox("Size", list(render.SIZES), key="slide_size", format_func=lambda k: f"{k} ({render.SIZES[k][0]}×{render.SIZES[k][1]})")
+    size = first.selectbox(
+        "Size",
+        list(render.SIZES),
+        key="slide_size",
+        format_func=lambda k: f"{k} ({render.SIZES[k][0]}×{render.SIZES[k][1]})",
+    )
     scale = second.selectbox("Scale", [1, 2], key="slide_scale", format_func=lambda k: f"{k}x")
     bounds = st.session_state.get("_bounds")
-    use_view = third.checkbox("The map's view on screen", value=bounds is not None, disabled=bounds is None, key="slide_view",
-                              help="Off: fitted to the territory shown")
+    use_view = third.checkbox(
+        "The map's view on screen",
+        value=bounds is not None,
+        disabled=bounds is None,
+        key="slide_view",
+        help="Off: fitted to the territory shown",
+    )
     extent = bounds if use_view and bounds else None
     stem = f"{_slug('-'.join(layers) or 'map')}-{as_of}"
 
@@ -296,15 +411,32 @@ def _slides_panel(url: str, revision: str, as_of: dt.date, visible: list[str]) -
         with render_lock():
             return render.render_png(open_store(url), layers, as_of, size=size, scale=scale, extent=extent)
 
-    st.download_button(f"Slide of {as_of:%d %B %Y} (PNG)", slide, file_name=f"{stem}.png", mime="image/png", on_click="ignore", key="slide_png", type="primary")
-    st.caption("Title, date, key with km² per side and status, the nearest reported figure, scale bar, north arrow, sources and method; drawn on the server, offline.")
+    st.download_button(
+        f"Slide of {as_of:%d %B %Y} (PNG)",
+        slide,
+        file_name=f"{stem}.png",
+        mime="image/png",
+        on_click="ignore",
+        key="slide_png",
+        type="primary",
+    )
+    st.caption(
+        "Title, date, key with km² per side and status, the nearest reported figure, scale bar, north arrow, sources and method; drawn on the server, offline."
+    )
 
     st.markdown("**Time-lapse**")
     dates = timeline_dates(url, revision, tuple(layers)) or [as_of]
     first, second, third, fourth = st.columns(4)
-    start = first.date_input("From", value=dates[0], min_value=dates[0], max_value=dates[-1], key="lapse_from")
+    start = first.date_input(
+        "From", value=dates[0], min_value=dates[0], max_value=dates[-1], key="lapse_from"
+    )
     end = second.date_input("To", value=dates[-1], min_value=dates[0], max_value=dates[-1], key="lapse_to")
-    step = third.selectbox("One frame per", ["snapshot", "weekly", "daily"], key="lapse_step", format_func={"snapshot": "snapshot", "weekly": "week", "daily": "day"}.get)
+    step = third.selectbox(
+        "One frame per",
+        ["snapshot", "weekly", "daily"],
+        key="lapse_step",
+        format_func={"snapshot": "snapshot", "weekly": "week", "daily": "day"}.get,
+    )
     fmt = fourth.selectbox("Format", ["mp4", "gif"], key="lapse_format", format_func=str.upper)
     key = ("lapse", tuple(layers), start, end, step, fmt, size, extent, revision)
     if st.button("Render time-lapse", key="lapse_render"):
@@ -312,8 +444,17 @@ def _slides_panel(url: str, revision: str, as_of: dt.date, visible: list[str]) -
         try:
             with render_lock():
                 data = render.render_animation(
-                    open_store(url), layers, start, end, step=step, fmt=fmt, size=size, extent=extent,
-                    progress=lambda done, total: bar.progress(done / total, text=f"Rendered frame {done} of {total}"),
+                    open_store(url),
+                    layers,
+                    start,
+                    end,
+                    step=step,
+                    fmt=fmt,
+                    size=size,
+                    extent=extent,
+                    progress=lambda done, total: bar.progress(
+                        done / total, text=f"Rendered frame {done} of {total}"
+                    ),
                 )
         except FrontlineError as error:
             bar.empty()
@@ -323,22 +464,41 @@ def _slides_panel(url: str, revision: str, as_of: dt.date, visible: list[str]) -
             st.session_state["_lapse"] = (key, data)
     kept = st.session_state.get("_lapse")
     if kept and kept[0] == key:
-        st.download_button(f"Time-lapse {start} to {end} ({fmt.upper()}, {len(kept[1]) / 1e6:.1f} MB)", kept[1], file_name=f"{_slug('-'.join(layers) or 'map')}-{start}-{end}.{fmt}",
-                           mime="video/mp4" if fmt == "mp4" else "image/gif", on_click="ignore", key="lapse_download")
+        st.download_button(
+            f"Time-lapse {start} to {end} ({fmt.upper()}, {len(kept[1]) / 1e6:.1f} MB)",
+            kept[1],
+            file_name=f"{_slug('-'.join(layers) or 'map')}-{start}-{end}.{fmt}",
+            mime="video/mp4" if fmt == "mp4" else "image/gif",
+            on_click="ignore",
+            key="lapse_download",
+        )
 
 
 def _downloads_panel(url: str, revision: str, shown: list) -> None:
     st.download_button(
-        "Area series of every layer (CSV)", lambda: exports.area_series_csv(area_series(url, revision)), file_name="area-series.csv",
-        mime="text/csv", on_click="ignore", key="series_csv",
+        "Area series of every layer (CSV)",
+        lambda: exports.area_series_csv(area_series(url, revision)),
+        file_name="area-series.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="series_csv",
     )
     for ref in shown:
         st.download_button(
             f"Snapshot of {ref.layer}, {ref.as_of} (GeoJSON)",
-            lambda r=ref: exports.snapshot_geojson(snapshots.Snapshot(r.layer, r.as_of, r.requested, r.version_id, open_store(url).features(r.version_id))),
-            file_name=f"{_slug(ref.layer)}-{ref.as_of}.geojson", mime="application/geo+json", on_click="ignore", key=f"snapshot_geojson:{ref.layer}",
+            lambda r=ref: exports.snapshot_geojson(
+                snapshots.Snapshot(
+                    r.layer, r.as_of, r.requested, r.version_id, open_store(url).features(r.version_id)
+                )
+            ),
+            file_name=f"{_slug(ref.layer)}-{ref.as_of}.geojson",
+            mime="application/geo+json",
+            on_click="ignore",
+            key=f"snapshot_geojson:{ref.layer}",
         )
-    st.caption("Every file names its area method and border outline. The command line gives the same files: `python -m layers --help`.")
+    st.caption(
+        "Every file names its area method and border outline. The command line gives the same files: `python -m layers --help`."
+    )
 
 
 # --- permalinks -------------------------------------------------------------------
@@ -371,7 +531,9 @@ def parse_view(center: str | None, zoom: str | None) -> tuple[tuple[float, float
                 raise ValueError
             view_zoom = value
         except ValueError:
-            problems.append(f"zoom {zoom!r} is not a whole number from {mapview.MIN_ZOOM} to {mapview.MAX_ZOOM}")
+            problems.append(
+                f"zoom {zoom!r} is not a whole number from {mapview.MIN_ZOOM} to {mapview.MAX_ZOOM}"
+            )
     return view_center, view_zoom, problems
 
 
@@ -391,7 +553,11 @@ def link_notices(infos, dates: list[dt.date]) -> list[str]:
     known = {i.name for i in infos if i.kind == "territory"}
     unknown = [name for name in params.get_all("layers") if name not in known]
     if unknown:
-        problems.append(f"layer{'s' if len(unknown) > 1 else ''} " + ", ".join(repr(n) for n in unknown) + " (not in this store)")
+        problems.append(
+            f"layer{'s' if len(unknown) > 1 else ''} "
+            + ", ".join(repr(n) for n in unknown)
+            + " (not in this store)"
+        )
     if params.get("mode", "") not in MODES:
         problems.append(f"mode {params['mode']!r} is not one this app has (present, compare)")
     _, _, view_problems = parse_view(params.get("center"), params.get("zoom"))
@@ -415,7 +581,12 @@ def remember_view(returned: dict | None) -> None:
     bounds = returned.get("bounds") or {}
     try:
         south_west, north_east = bounds["_southWest"], bounds["_northEast"]
-        st.session_state["_bounds"] = (south_west["lng"], south_west["lat"], north_east["lng"], north_east["lat"])
+        st.session_state["_bounds"] = (
+            south_west["lng"],
+            south_west["lat"],
+            north_east["lng"],
+            north_east["lat"],
+        )
     except (KeyError, TypeError):
         pass
     center = f"{returned['center']['lat']:.4f},{returned['center']['lng']:.4f}"
@@ -428,18 +599,24 @@ def remember_view(returned: dict | None) -> None:
 def link_ui() -> None:
     """The link to this view, with a copy button (``st.code`` has one)."""
     with st.popover("🔗 Link to this view"):
-        st.caption("Opens this date, these layers, this map view and mode for anyone with access to this app.")
+        st.caption(
+            "Opens this date, these layers, this map view and mode for anyone with access to this app."
+        )
         st.code(_current_link(), language=None, wrap_lines=True)
 
 
 def _current_link() -> str:
     base = (st.context.url or "").split("?")[0]
     params = st.query_params
-    query = "&".join(f"{quote(k)}={quote(v)}" for k in sorted(params.keys()) if k != "embed" for v in params.get_all(k))
+    query = "&".join(
+        f"{quote(k)}={quote(v)}" for k in sorted(params.keys()) if k != "embed" for v in params.get_all(k)
+    )
     return f"{base}?{query}" if query else base
 
 
-def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, playing, present: bool = False) -> None:
+def map_ui(
+    url: str, revision: str, dates, visible, events_layer, window_days, playing, present: bool = False
+) -> None:
     """Slider, map and panels: the part that reruns on every step (``present``: presentation mode)."""
     if latest_revision(url) != revision:
         st.rerun()  # written to since this page's last full run: the whole page again, with the new data
@@ -464,12 +641,26 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
     with play_column:
         play_ui(dates, playing)
     with slider_column:
-        as_of = st.select_slider("Date", options=dates, value=dates[-1], key="date", bind="query-params", format_func=dt.date.isoformat)
-    shown = [ref for ref in (snapshot_ref(url, revision, layer, as_of) for layer in visible) if ref is not None]
+        as_of = st.select_slider(
+            "Date",
+            options=dates,
+            value=dates[-1],
+            key="date",
+            bind="query-params",
+            format_func=dt.date.isoformat,
+        )
+    shown = [
+        ref for ref in (snapshot_ref(url, revision, layer, as_of) for layer in visible) if ref is not None
+    ]
     start, end = events_mod.window(as_of, window_days)
     first, last = events_window(url, revision, events_layer, start, end)
     window = (events_layer, first, last) if events_layer else (None, 0, 0)
-    status = "; ".join(f"{escape_markdown(s.layer)}: snapshot of {s.as_of} ({_age_words(s.age_days)})" for s in shown) or "no snapshot on or before this date"
+    status = (
+        "; ".join(
+            f"{escape_markdown(s.layer)}: snapshot of {s.as_of} ({_age_words(s.age_days)})" for s in shown
+        )
+        or "no snapshot on or before this date"
+    )
 
     if present:
         map_column, panel_column = st.columns([3, 1])
@@ -487,8 +678,12 @@ def map_ui(url: str, revision: str, dates, visible, events_layer, window_days, p
     with map_column:
         st.markdown(f"**{as_of:%d %B %Y}** — {status}")
         today = milestone_rows[milestone_rows["date"] == as_of]["title"]
-        milestone_note = "Milestone: " + "; ".join(escape_markdown(t) for t in today) + ". " if len(today) else ""
-        events_note = f"Events {start} to {end}: {last - first} shown." if events_layer else "No events layer shown."
+        milestone_note = (
+            "Milestone: " + "; ".join(escape_markdown(t) for t in today) + ". " if len(today) else ""
+        )
+        events_note = (
+            f"Events {start} to {end}: {last - first} shown." if events_layer else "No events layer shown."
+        )
         st.caption(f"{milestone_note}{events_note} Hover a zone or a symbol for what it is and who says so.")
         since = since_ui(as_of, dates)
         changes, missing = layer_changes(url, revision, since, shown)
@@ -532,9 +727,15 @@ def _map_ui(url: str, revision: str, shown: list, events: tuple, changes: list, 
     base = map_base(static)
     center, zoom = initial_view()
     detail = mapview.detail_for_zoom(mapcomponent.last_state(base).get("zoom") or zoom)
-    geojsons = [territory_display(url, revision, ref.layer, ref.as_of, ref.version_id, detail.level) for ref in shown]
+    geojsons = [
+        territory_display(url, revision, ref.layer, ref.as_of, ref.version_id, detail.level) for ref in shown
+    ]
     geojsons = [g for g in geojsons if '"features":[]' not in g]
-    groups = territory_template(len(geojsons)).fill(geojsons, wrap=mapview.DECODER) + events_js(url, revision, *events) + change_js(url, revision, tuple(changes))
+    groups = (
+        territory_template(len(geojsons)).fill(geojsons, wrap=mapview.DECODER)
+        + events_js(url, revision, *events)
+        + change_js(url, revision, tuple(changes))
+    )
     returned = mapcomponent.show(
         base,
         key="map",
@@ -558,18 +759,34 @@ def compare_ui(url: str, revision: str, dates: list[dt.date], visible: list[str]
     each labelled, and the change in km² between them."""
     stops = sorted({d for layer in visible for d in snapshot_dates(url, revision, layer)}) or dates
     left_column, right_column, exit_column = st.columns([2, 2, 1], vertical_alignment="bottom")
-    left = left_column.selectbox("Left", stops, index=0, key="left", bind="query-params", format_func=dt.date.isoformat)
-    right = right_column.selectbox("Right", stops, index=len(stops) - 1, key="right", bind="query-params", format_func=dt.date.isoformat)
-    exit_column.button("Back to the timeline", on_click=lambda: st.query_params.pop("mode", None), key="compare_exit")
+    left = left_column.selectbox(
+        "Left", stops, index=0, key="left", bind="query-params", format_func=dt.date.isoformat
+    )
+    right = right_column.selectbox(
+        "Right", stops, index=len(stops) - 1, key="right", bind="query-params", format_func=dt.date.isoformat
+    )
+    exit_column.button(
+        "Back to the timeline", on_click=lambda: st.query_params.pop("mode", None), key="compare_exit"
+    )
     if left >= right:
         st.warning("Pick a left date before the right one to see what changed between them.")
-    left_refs = [ref for ref in (snapshot_ref(url, revision, layer, left) for layer in visible) if ref is not None]
-    right_refs = [ref for ref in (snapshot_ref(url, revision, layer, right) for layer in visible) if ref is not None]
+    left_refs = [
+        ref for ref in (snapshot_ref(url, revision, layer, left) for layer in visible) if ref is not None
+    ]
+    right_refs = [
+        ref for ref in (snapshot_ref(url, revision, layer, right) for layer in visible) if ref is not None
+    ]
     st_folium(
         mapview.side_by_side_map(
             static_url(),
-            [territory_display(url, revision, r.layer, r.as_of, r.version_id, encoded=False) for r in left_refs],
-            [territory_display(url, revision, r.layer, r.as_of, r.version_id, encoded=False) for r in right_refs],
+            [
+                territory_display(url, revision, r.layer, r.as_of, r.version_id, encoded=False)
+                for r in left_refs
+            ],
+            [
+                territory_display(url, revision, r.layer, r.as_of, r.version_id, encoded=False)
+                for r in right_refs
+            ],
             f"{left:%d %b %Y}",
             f"{right:%d %b %Y}",
         ),
@@ -580,8 +797,19 @@ def compare_ui(url: str, revision: str, dates: list[dt.date], visible: list[str]
     )
     if left < right:
         by_layer = {r.layer: r for r in left_refs}
-        changes = [layer_change(url, revision, r.layer, by_layer[r.layer], r) for r in right_refs if r.layer in by_layer]
-        change_ui(url, revision, left, changes, [r.layer for r in right_refs if r.layer not in by_layer], until=right)
+        changes = [
+            layer_change(url, revision, r.layer, by_layer[r.layer], r)
+            for r in right_refs
+            if r.layer in by_layer
+        ]
+        change_ui(
+            url,
+            revision,
+            left,
+            changes,
+            [r.layer for r in right_refs if r.layer not in by_layer],
+            until=right,
+        )
 
 
 # --- presentation mode -------------------------------------------------------------
@@ -615,8 +843,17 @@ def present_controls_ui(url: str, revision: str, dates: list[dt.date], visible: 
         st.query_params.pop("mode", None)
 
     left, right, end = st.columns([1, 1, 6])
-    left.button("◀ Previous", on_click=step, args=(-1,), shortcut="Left", key="present_previous", help="Previous snapshot (←)")
-    right.button("Next ▶", on_click=step, args=(1,), shortcut="Right", key="present_next", help="Next snapshot (→)")
+    left.button(
+        "◀ Previous",
+        on_click=step,
+        args=(-1,),
+        shortcut="Left",
+        key="present_previous",
+        help="Previous snapshot (←)",
+    )
+    right.button(
+        "Next ▶", on_click=step, args=(1,), shortcut="Right", key="present_next", help="Next snapshot (→)"
+    )
     end.button("Exit presentation", on_click=leave, shortcut="Esc", key="present_exit", type="tertiary")
 
 
@@ -629,7 +866,10 @@ def present_numbers_ui(url: str, revision: str, as_of: dt.date, shown: list) -> 
         for row in sorted(table.to_dict("records"), key=lambda r: (r["held_by"], order.get(r["status"], 99))):
             # Each side's ground across the border is the news: Ukraine's inside Russia, Russia's inside Ukraine.
             border, where = ("RUS", "inside Russia") if row["held_by"] == "UA" else ("UKR", "inside Ukraine")
-            st.metric(f"{SIDE_NAMES.get(row['held_by'], row['held_by'])}, {row['status']}", f"{row.get(ANYWHERE, 0.0):,.0f} km²")
+            st.metric(
+                f"{SIDE_NAMES.get(row['held_by'], row['held_by'])}, {row['status']}",
+                f"{row.get(ANYWHERE, 0.0):,.0f} km²",
+            )
             if row.get(border, 0.0):
                 st.caption(f"{row[border]:,.0f} km² {where}")
     nearby = nearest_figures(url, revision, as_of).rows
@@ -672,7 +912,10 @@ def sign_in_ui() -> None:
     with st.sidebar:
         if auth.oidc_configured(secrets):
             if st.user.is_logged_in:
-                st.caption(f"Signed in as {escape_markdown(st.user.get('email', ''))}" + ("" if current_editor() else " (reader)"))
+                st.caption(
+                    f"Signed in as {escape_markdown(st.user.get('email', ''))}"
+                    + ("" if current_editor() else " (reader)")
+                )
                 st.button("Sign out", on_click=st.logout)
             else:
                 st.button("Editor sign-in", on_click=st.login)
@@ -700,17 +943,34 @@ def editor_ui(url: str, revision: str, infos, editor: auth.Editor) -> None:
     st.divider()
     st.subheader("Editor")
     layer, kind = _layer_choice_ui(infos)
-    upload = st.file_uploader("Snapshot file: GeoJSON, gzipped GeoJSON, KML or GeoPackage", type=UPLOAD_TYPES, max_upload_size=20, key="upload")
+    upload = st.file_uploader(
+        "Snapshot file: GeoJSON, gzipped GeoJSON, KML or GeoPackage",
+        type=UPLOAD_TYPES,
+        max_upload_size=20,
+        key="upload",
+    )
     if upload is not None and layer:
         raw = upload.getvalue()
         guessed = date_from_name(upload.name)
-        as_of = st.date_input("Snapshot date (the state of the layer as of this date)", value=guessed, key=f"as_of_{upload.file_id}")
+        as_of = st.date_input(
+            "Snapshot date (the state of the layer as of this date)",
+            value=guessed,
+            key=f"as_of_{upload.file_id}",
+        )
         mapping, defaults = _mapping_ui(kind, raw, upload.name)
-        repair = st.checkbox("Repair invalid geometry (the report shows how each repair changes the area)", key="repair")
-        report = validate(raw, KINDS[kind], name=upload.name, defaults=defaults, mapping=mapping, repair=repair)
-        if any(p.rule == "swapped" for p in report.errors) and st.checkbox("Swap longitude and latitude in every position and check again", key="swap"):
+        repair = st.checkbox(
+            "Repair invalid geometry (the report shows how each repair changes the area)", key="repair"
+        )
+        report = validate(
+            raw, KINDS[kind], name=upload.name, defaults=defaults, mapping=mapping, repair=repair
+        )
+        if any(p.rule == "swapped" for p in report.errors) and st.checkbox(
+            "Swap longitude and latitude in every position and check again", key="swap"
+        ):
             raw = swap_axes(raw, upload.name)
-            report = validate(raw, KINDS[kind], name=upload.name, defaults=defaults, mapping=mapping, repair=repair)
+            report = validate(
+                raw, KINDS[kind], name=upload.name, defaults=defaults, mapping=mapping, repair=repair
+            )
         reference = _record_rejection(store, editor, upload.name, raw, report) if not report.ok else None
         _report_ui(report, reference)
         if not as_of:
@@ -730,18 +990,41 @@ def _add_figure_ui(store: Store, infos) -> None:
         date = first[0].date_input("Date the figure refers to", value=None, key="figure_date")
         value = first[1].text_input("Reported km²", key="figure_value")
         kind = first[2].selectbox("Kind", list(schema.FIGURE_KINDS), key="figure_kind")
-        measure = first[3].selectbox("Measure", list(schema.MEASURES), key="figure_measure", help="\n".join(f"{k}: {v}" for k, v in schema.MEASURES.items()))
-        scope = st.text_input("What it measures, in words", key="figure_scope", max_chars=300, placeholder="Ukrainian-held area in Kursk region (Russia)")
+        measure = first[3].selectbox(
+            "Measure",
+            list(schema.MEASURES),
+            key="figure_measure",
+            help="\n".join(f"{k}: {v}" for k, v in schema.MEASURES.items()),
+        )
+        scope = st.text_input(
+            "What it measures, in words",
+            key="figure_scope",
+            max_chars=300,
+            placeholder="Ukrainian-held area in Kursk region (Russia)",
+        )
         second = st.columns(4)
         layer = second[0].selectbox("Compare with layer", ["", *territory], key="figure_layer")
         held_by = second[1].selectbox("Side", ["", *schema.SIDES], key="figure_held_by")
         status = second[2].selectbox("Status", ["", *schema.STATUSES], key="figure_status")
-        within = second[3].selectbox("Within", list(charts.BORDER_CHOICES), format_func=charts.BORDER_CHOICES.get, key="figure_within")
+        within = second[3].selectbox(
+            "Within", list(charts.BORDER_CHOICES), format_func=charts.BORDER_CHOICES.get, key="figure_within"
+        )
         source = st.text_input("Source (who published it)", key="figure_source", max_chars=300)
         note = st.text_input("Quote or context", key="figure_note", max_chars=500)
         if st.form_submit_button("Add figure"):
-            row = {"date": date.isoformat() if date else "", "scope": scope, "layer": layer, "held_by": held_by, "status": status,
-                   "within": within, "measure": measure, "value_km2": value, "kind": kind, "source": source, "note": note}
+            row = {
+                "date": date.isoformat() if date else "",
+                "scope": scope,
+                "layer": layer,
+                "held_by": held_by,
+                "status": status,
+                "within": within,
+                "measure": measure,
+                "value_km2": value,
+                "kind": kind,
+                "source": source,
+                "note": note,
+            }
             try:
                 who = auth.require_editor(current_editor())
                 checked = figures_mod.check_figures(pd.DataFrame([row]), "new figure", first_line=0)
@@ -751,7 +1034,9 @@ def _add_figure_ui(store: Store, infos) -> None:
             else:
                 # Rerun so that the comparison above, cached by store revision, includes it.
                 st.session_state["figure_flash"] = (
-                    "Figure added; see it against the map in the tab *Reported figures vs map*." if added else "That exact figure is already stored: nothing was added."
+                    "Figure added; see it against the map in the tab *Reported figures vs map*."
+                    if added
+                    else "That exact figure is already stored: nothing was added."
                 )
                 st.rerun()
         if "figure_flash" in st.session_state:
@@ -782,7 +1067,10 @@ def _mapping_ui(kind: str, raw: bytes, file_name: str) -> tuple[PropertyMapping 
     suggested = suggest_preset(document) if document is not None else None
     choices = [NO_PRESET, *PRESETS, CUSTOM_MAPPING] if kind == "territory" else [NO_PRESET]
     preset = columns[0].selectbox(
-        "Property mapping", choices, index=choices.index(suggested) if suggested in choices else 0, key="preset",
+        "Property mapping",
+        choices,
+        index=choices.index(suggested) if suggested in choices else 0,
+        key="preset",
         help="How the file's own properties become side, status and source.",
     )
     mapping = PRESETS.get(preset)
@@ -790,8 +1078,13 @@ def _mapping_ui(kind: str, raw: bytes, file_name: str) -> tuple[PropertyMapping 
         mapping = _custom_mapping_ui(distinct_values(document))
     defaults = {}
     if kind == "territory":
-        defaults["held_by"] = columns[1].selectbox("Side, where missing", ["", *schema.SIDES], key="default_held_by") or None
-        defaults["status"] = columns[2].selectbox("Status, where missing", ["", *schema.STATUSES], key="default_status") or None
+        defaults["held_by"] = (
+            columns[1].selectbox("Side, where missing", ["", *schema.SIDES], key="default_held_by") or None
+        )
+        defaults["status"] = (
+            columns[2].selectbox("Status, where missing", ["", *schema.STATUSES], key="default_status")
+            or None
+        )
     defaults["source"] = columns[3].text_input("Source, where missing", key="default_source").strip() or None
     return mapping, defaults
 
@@ -803,14 +1096,20 @@ def _custom_mapping_ui(values: dict[str, list[str]]) -> PropertyMapping | None:
         return None
     properties = ["(none)", *values]
     columns = st.columns(3)
-    held_by_property, held_by_values = _value_map_ui(columns[0], "Side", values, properties, list(schema.SIDES), "map_held_by")
-    status_property, status_values = _value_map_ui(columns[1], "Status", values, properties, list(schema.STATUSES), "map_status")
+    held_by_property, held_by_values = _value_map_ui(
+        columns[0], "Side", values, properties, list(schema.SIDES), "map_held_by"
+    )
+    status_property, status_values = _value_map_ui(
+        columns[1], "Status", values, properties, list(schema.STATUSES), "map_status"
+    )
     source_property = columns[2].selectbox("Source comes from property", properties, key="map_source")
     try:
         return PropertyMapping(
             name="your mapping",
-            held_by_property=held_by_property, held_by_values=held_by_values,
-            status_property=status_property, status_values=status_values,
+            held_by_property=held_by_property,
+            held_by_values=held_by_values,
+            status_property=status_property,
+            status_values=status_values,
             source_property=None if source_property == "(none)" else source_property,
         )
     except FrontlineError as error:
@@ -818,16 +1117,23 @@ def _custom_mapping_ui(values: dict[str, list[str]]) -> PropertyMapping | None:
         return None
 
 
-def _value_map_ui(column, label: str, values, properties, allowed: list[str], key: str) -> tuple[str | None, dict]:
+def _value_map_ui(
+    column, label: str, values, properties, allowed: list[str], key: str
+) -> tuple[str | None, dict]:
     chosen = column.selectbox(f"{label} comes from property", properties, key=f"{key}_property")
     if chosen == "(none)":
         return None, {}
     table = pd.DataFrame({"value in the file": values[chosen], label.lower(): [""] * len(values[chosen])})
     edited = column.data_editor(
-        table, hide_index=True, disabled=["value in the file"], key=f"{key}_values",
+        table,
+        hide_index=True,
+        disabled=["value in the file"],
+        key=f"{key}_values",
         column_config={label.lower(): st.column_config.SelectboxColumn(options=["", *allowed])},
     )
-    return chosen, {value: target for value, target in zip(edited["value in the file"], edited[label.lower()]) if target}
+    return chosen, {
+        value: target for value, target in zip(edited["value in the file"], edited[label.lower()]) if target
+    }
 
 
 def _record_rejection(store: Store, editor: auth.Editor, file_name: str, raw: bytes, report) -> str:
@@ -835,7 +1141,11 @@ def _record_rejection(store: Store, editor: auth.Editor, file_name: str, raw: by
     key = f"rejected:{sha256(raw)}:{report.summary()}"
     if key not in st.session_state:
         st.session_state[key] = store.record_rejection(
-            actor=editor.name, file_name=file_name, sha256=sha256(raw), size_bytes=len(raw), reasons=[str(p) for p in report.errors]
+            actor=editor.name,
+            file_name=file_name,
+            sha256=sha256(raw),
+            size_bytes=len(raw),
+            reasons=[str(p) for p in report.errors],
         )
     return st.session_state[key]
 
@@ -843,16 +1153,31 @@ def _record_rejection(store: Store, editor: auth.Editor, file_name: str, raw: by
 def _report_ui(report, reference: str | None) -> None:
     errors, warnings = len(report.errors), len(report.warnings)
     if errors:
-        st.error(f"{errors} problem(s) to fix before this file can be committed; nothing has been written (reference {reference}).")
+        st.error(
+            f"{errors} problem(s) to fix before this file can be committed; nothing has been written (reference {reference})."
+        )
     else:
-        st.success(f"Valid: {len(report.features)} feature(s)" + (f", {warnings} note(s)" if warnings else "") + ".")
+        st.success(
+            f"Valid: {len(report.features)} feature(s)" + (f", {warnings} note(s)" if warnings else "") + "."
+        )
     if report.problems:
-        table = pd.DataFrame([(p.severity, p.where, p.field, p.message) for p in report.problems], columns=["severity", "where", "field", "what to do"])
+        table = pd.DataFrame(
+            [(p.severity, p.where, p.field, p.message) for p in report.problems],
+            columns=["severity", "where", "field", "what to do"],
+        )
         st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button("Download the full report (CSV)", table.to_csv(index=False).encode("utf-8"), file_name="validation-report.csv", mime="text/csv", key="report_csv")
+        st.download_button(
+            "Download the full report (CSV)",
+            table.to_csv(index=False).encode("utf-8"),
+            file_name="validation-report.csv",
+            mime="text/csv",
+            key="report_csv",
+        )
 
 
-def _preview_and_commit_ui(store: Store, layer: str, kind: str, as_of: dt.date, raw: bytes, file_name: str, report, editor) -> None:
+def _preview_and_commit_ui(
+    store: Store, layer: str, kind: str, as_of: dt.date, raw: bytes, file_name: str, report, editor
+) -> None:
     digest = sha256(raw)
     # The head this preview was made against, kept from the first run that showed it:
     # reading it again when Commit is clicked would silently overwrite a version another
@@ -861,18 +1186,36 @@ def _preview_and_commit_ui(store: Store, layer: str, kind: str, as_of: dt.date, 
     if seen_key not in st.session_state:
         st.session_state[seen_key] = store.head_version(layer, as_of)
     expected = st.session_state[seen_key]
-    previous = snapshots.snapshot_at(store, layer, as_of) if layer in {i.name for i in store.layers()} else None
-    st.markdown(f"**Preview** — against {'the snapshot of ' + str(previous.as_of) if previous is not None else 'nothing (first snapshot of this layer)'}")
+    previous = (
+        snapshots.snapshot_at(store, layer, as_of) if layer in {i.name for i in store.layers()} else None
+    )
+    st.markdown(
+        f"**Preview** — against {'the snapshot of ' + str(previous.as_of) if previous is not None else 'nothing (first snapshot of this layer)'}"
+    )
     new = report.features
     if kind == "territory":
-        table = change_table(previous.features if previous is not None else None, new, within=(ANYWHERE, "RUS", "UKR"))
-        st.dataframe(table.replace({"within": {ANYWHERE: "anywhere"}}), hide_index=True, width="stretch", column_config=_km2_columns(["before_km2", "after_km2", "change_km2"]))
+        table = change_table(
+            previous.features if previous is not None else None, new, within=(ANYWHERE, "RUS", "UKR")
+        )
+        st.dataframe(
+            table.replace({"within": {ANYWHERE: "anywhere"}}),
+            hide_index=True,
+            width="stretch",
+            column_config=_km2_columns(["before_km2", "after_km2", "change_km2"]),
+        )
         diff = gained_and_lost(previous.features if previous is not None else None, new)
         shown = snapshots.Snapshot(layer, as_of, as_of, 0, new)
         st_folium(
             mapview.base_map(static_url()),
             key="preview",
-            feature_group_to_add=[mapview.territory_group([mapview.territory_geojson(shown)]), mapview.change_group(previous.features if previous is not None else None, diff, previous.as_of if previous is not None else None)],
+            feature_group_to_add=[
+                mapview.territory_group([mapview.territory_geojson(shown)]),
+                mapview.change_group(
+                    previous.features if previous is not None else None,
+                    diff,
+                    previous.as_of if previous is not None else None,
+                ),
+            ],
             returned_objects=[],
             use_container_width=True,
             height=480,
@@ -891,7 +1234,9 @@ def _preview_and_commit_ui(store: Store, layer: str, kind: str, as_of: dt.date, 
                 st.info(f"Identical to version {version}, the current one: nothing was written.")
             else:
                 st.session_state[seen_key] = version
-                st.success(f"Committed as version {version}. Readers see it within a few seconds, at their next step or reload.")
+                st.success(
+                    f"Committed as version {version}. Readers see it within a few seconds, at their next step or reload."
+                )
 
 
 def _history_ui(store: Store, layer: str) -> None:
@@ -900,7 +1245,9 @@ def _history_ui(store: Store, layer: str) -> None:
     with st.expander(f"History of {escape_markdown(layer)}"):
         history = store.history(layer)
         st.dataframe(history, hide_index=True, width="stretch")
-        st.session_state["history_heads"] = {(layer, r.as_of): int(r.version_id) for r in history[history["is_head"]].itertuples()}
+        st.session_state["history_heads"] = {
+            (layer, r.as_of): int(r.version_id) for r in history[history["is_head"]].itertuples()
+        }
         if len(history):
             choice = st.selectbox("Version to restore", history["version_id"], key="revert_version")
             if st.button("Revert to this version", key="revert"):
@@ -908,16 +1255,25 @@ def _history_ui(store: Store, layer: str) -> None:
                     who = auth.require_editor(current_editor())
                     row = history[history["version_id"] == choice].iloc[0]
                     expected = seen.get((layer, row["as_of"]), store.head_version(layer, row["as_of"]))
-                    new_version = store.revert(layer, row["as_of"], int(choice), actor=who.name, expected_head=expected)
+                    new_version = store.revert(
+                        layer, row["as_of"], int(choice), actor=who.name, expected_head=expected
+                    )
                 except FrontlineError as error:
                     st.error(escape_markdown(str(error)))
                 else:
-                    st.success(f"Restored version {choice} as new version {new_version}; nothing was deleted.")
+                    st.success(
+                        f"Restored version {choice} as new version {new_version}; nothing was deleted."
+                    )
 
 
 def main() -> None:
     present = st.query_params.get("mode") == "present"
-    st.set_page_config(page_title="Front-line map", page_icon="🗺", layout="wide", initial_sidebar_state="collapsed" if present else "auto")
+    st.set_page_config(
+        page_title="Front-line map",
+        page_icon="🗺",
+        layout="wide",
+        initial_sidebar_state="collapsed" if present else "auto",
+    )
     if not present:
         st.markdown("## Front-line map")
         st.caption(
@@ -941,7 +1297,10 @@ def main() -> None:
             st.session_state["_link_notices"] = link_notices(infos, dates)
         visible, events_layer, window_days = sidebar_ui(infos)
         for notice in st.session_state["_link_notices"]:
-            st.warning(f"The link's {escape_markdown(notice)}: showing the default instead.", icon=":material/link_off:")
+            st.warning(
+                f"The link's {escape_markdown(notice)}: showing the default instead.",
+                icon=":material/link_off:",
+            )
         if present:
             st.html(PRESENT_CSS)
         if st.query_params.get("mode") == "compare":
@@ -956,8 +1315,18 @@ def main() -> None:
         with st.sidebar:
             st.divider()
             link_ui()
-            st.button("Presentation mode", on_click=lambda: st.query_params.update(mode="present"), key="present", help="Full screen for a projector: ← and → step through the snapshots, Esc leaves")
-            st.button("Side by side", on_click=lambda: st.query_params.update(mode="compare"), key="compare", help="Two dates next to each other, panning and zooming together, with the change between them")
+            st.button(
+                "Presentation mode",
+                on_click=lambda: st.query_params.update(mode="present"),
+                key="present",
+                help="Full screen for a projector: ← and → step through the snapshots, Esc leaves",
+            )
+            st.button(
+                "Side by side",
+                on_click=lambda: st.query_params.update(mode="compare"),
+                key="compare",
+                help="Two dates next to each other, panning and zooming together, with the change between them",
+            )
         sign_in_ui()
         editor = current_editor()
         if editor is not None:

@@ -40,7 +40,9 @@ def snapshot_geometries(files: list[Path]) -> list[np.ndarray]:
     for path in files:
         dissolved = shapely.union_all(shapely.make_valid(pyogrio.read_dataframe(path).geometry.values))
         geoms = np.array([dissolved], dtype=object)
-        batches.append(np.concatenate([geoms if code == "" else clip_to_country(geoms, code) for code in WITHIN]))
+        batches.append(
+            np.concatenate([geoms if code == "" else clip_to_country(geoms, code) for code in WITHIN])
+        )
     return batches
 
 
@@ -71,9 +73,13 @@ def run(folder: Path, limit: int, repeat: int) -> None:
     old_areas, new_areas = np.concatenate(old), np.concatenate(new)
     measured = old_areas > 0
     relative = np.abs(new_areas[measured] - old_areas[measured]) / old_areas[measured]
-    per_border = np.abs(new_areas - old_areas).reshape(-1, len(WITHIN)) / np.where(old_areas > 0, old_areas, np.nan).reshape(-1, len(WITHIN))
+    per_border = np.abs(new_areas - old_areas).reshape(-1, len(WITHIN)) / np.where(
+        old_areas > 0, old_areas, np.nan
+    ).reshape(-1, len(WITHIN))
     count = len(files)
-    print(f"{count} snapshots from {folder} ({vertices:,.0f} vertices each on average), 3 areas each (unclipped, RUS, UKR); best of {repeat}")
+    print(
+        f"{count} snapshots from {folder} ({vertices:,.0f} vertices each on average), 3 areas each (unclipped, RUS, UKR); best of {repeat}"
+    )
     print(f"  old, geodesic_area_km2 (pyproj.Geod): {old_seconds / count * 1e3:7.2f} ms per snapshot")
     print(f"  new, area_km2 (EPSG:6933 + edge term): {new_seconds / count * 1e3:7.2f} ms per snapshot")
     print(f"  speed-up: {old_seconds / new_seconds:.1f}x")
@@ -86,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
     parser.add_argument("--limit", type=int, default=50, help="number of files, in name order (default 50)")
-    parser.add_argument("--repeat", type=int, default=5, help="runs per method; the fastest counts (default 5)")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="runs per method; the fastest counts (default 5)"
+    )
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
         print(f"Skipped: {args.folder} is absent (the shared DeepStateMap archive is not on this machine).")

@@ -50,7 +50,10 @@ def _install_run_timer(path: str, profile: str | None = None) -> None:
     if profile:
         import cProfile
 
-        profilers = {"fragment": (cProfile.Profile(), profile), "full": (cProfile.Profile(), f"{profile}.full")}
+        profilers = {
+            "fragment": (cProfile.Profile(), profile),
+            "full": (cProfile.Profile(), f"{profile}.full"),
+        }
 
     def timed(func, ctx):
         kind = "fragment" if getattr(ctx, "fragment_ids_this_run", None) else "full"
@@ -91,7 +94,14 @@ class ScriptRun:
 class Server:
     """``streamlit run app.py`` with ``FRONTLINE_DB`` set, on a free port; ``stop()`` always ends it."""
 
-    def __init__(self, db_url: str, log_folder: Path, name: str = "server", profile: Path | None = None, port: int | None = None):
+    def __init__(
+        self,
+        db_url: str,
+        log_folder: Path,
+        name: str = "server",
+        profile: Path | None = None,
+        port: int | None = None,
+    ):
         from tests.browser.conftest import _free_port
 
         self.port = port or _free_port()
@@ -106,9 +116,27 @@ class Server:
         self._log = open(self.log_path, "w")
         started = time.perf_counter()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.browser", "run", "app.py", "--server.port", str(self.port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.browser",
+                "run",
+                "app.py",
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         try:
             self._wait_healthy()
@@ -122,7 +150,9 @@ class Server:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.process.returncode}; log: {self.log_path}\n{self.log_path.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"streamlit exited with {self.process.returncode}; log: {self.log_path}\n{self.log_path.read_text()[-3000:]}"
+                )
             try:
                 if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2).read() == b"ok":
                     return
@@ -262,12 +292,16 @@ class Step:
     bytes_received: int | None = None
     sent_ms: float | None = None  # key press to the browser's first WebSocket frame out (the rerun request)
     first_ms: float | None = None  # key press to the first frame in
-    map_data_ms: float | None = None  # key press to the arrival of the map's delta (st_folium, with the territory)
+    map_data_ms: float | None = (
+        None  # key press to the arrival of the map's delta (st_folium, with the territory)
+    )
     map_bytes: int | None = None  # its size
     bytes_by_kind: dict[str, int] | None = None  # what the bytes received carried
 
 
-def slider_step(page, frame, key: str, server: Server | None = None, meter: FrameMeter | None = None, settle_ms: int = 0) -> Step:
+def slider_step(
+    page, frame, key: str, server: Server | None = None, meter: FrameMeter | None = None, settle_ms: int = 0
+) -> Step:
     """Press ``key`` on the focused date slider; wait for new territory paths, then for the run to finish."""
     from tests.browser.test_map import mark_paths, wait_for_new_paths
 

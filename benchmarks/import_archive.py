@@ -74,10 +74,25 @@ def import_seconds(files: list[Path], database: Path) -> tuple[float, str, str]:
     return seconds, out, err
 
 
-def import_times(files: list[Path], database: Path, workers: int | None = None) -> tuple[float, float, str, str]:
+def import_times(
+    files: list[Path], database: Path, workers: int | None = None
+) -> tuple[float, float, str, str]:
     """Wall-clock and CPU seconds for the command line's import of every file, and what it printed."""
     out, err = io.StringIO(), io.StringIO()
-    argv = ["import", "--db", f"sqlite:///{database}", "--layer", LAYER, "--held-by", "RU", "--status", "held", "--source", "DeepStateMap", *map(str, files)]
+    argv = [
+        "import",
+        "--db",
+        f"sqlite:///{database}",
+        "--layer",
+        LAYER,
+        "--held-by",
+        "RU",
+        "--status",
+        "held",
+        "--source",
+        "DeepStateMap",
+        *map(str, files),
+    ]
     saved = os.environ.get(ingest.WORKERS_VARIABLE)
     if workers is not None:  # the command line reads it from the environment
         os.environ[ingest.WORKERS_VARIABLE] = str(workers)
@@ -99,7 +114,9 @@ def import_times(files: list[Path], database: Path, workers: int | None = None) 
 def run(folder: Path, limit: int | None, repeat: int, workers: int | None) -> None:
     files = sorted(folder.glob("*.geojson"))[:limit]
     if not files:
-        raise SystemExit(f"no .geojson file in {folder}; give the archive folder (../shared/data/deepstate-occupied-daily)")
+        raise SystemExit(
+            f"no .geojson file in {folder}; give the archive folder (../shared/data/deepstate-occupied-daily)"
+        )
     size = sum(len(path.read_bytes()) for path in files)  # warms the page cache for both timings
     rounds = []
     for index in range(repeat):
@@ -124,18 +141,26 @@ def run(folder: Path, limit: int | None, repeat: int, workers: int | None) -> No
     cpu_ratio = statistics.median(r[3] / r[1] for r in rounds)
     print(f"files:                {len(files)} ({size / 1e6:.1f} MB)")
     print(f"snapshots:            {snapshots}")
-    print(f"import seconds:       {seconds:.1f} ({seconds / len(files) * 1000:.1f} ms per file, median of {repeat})")
-    print(f"bare pyogrio seconds: {bare:.1f} ({bare / len(files) * 1000:.1f} ms per file, median of {repeat})")
+    print(
+        f"import seconds:       {seconds:.1f} ({seconds / len(files) * 1000:.1f} ms per file, median of {repeat})"
+    )
+    print(
+        f"bare pyogrio seconds: {bare:.1f} ({bare / len(files) * 1000:.1f} ms per file, median of {repeat})"
+    )
     print(f"ratio import / bare:  {ratio:.2f} (median of the rounds' ratios; CPU seconds: {cpu_ratio:.2f})")
     print(f"command line said:    {summary}")
 
 
 def parser() -> argparse.ArgumentParser:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    arguments.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER, help="folder of dated GeoJSON files")
+    arguments.add_argument(
+        "folder", nargs="?", type=Path, default=DEFAULT_FOLDER, help="folder of dated GeoJSON files"
+    )
     arguments.add_argument("--limit", type=int, help="only the first N files (for a quick run)")
     arguments.add_argument("--repeat", type=int, default=3, help="rounds of bare read + import (default 3)")
-    arguments.add_argument("--workers", type=int, help="processes validating the files (default: the import's choice)")
+    arguments.add_argument(
+        "--workers", type=int, help="processes validating the files (default: the import's choice)"
+    )
     return arguments
 
 

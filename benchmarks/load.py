@@ -59,7 +59,12 @@ MAP_COMPONENT = "streamlit_folium.st_folium"
 TARGET_P95_MS = 1000.0
 
 # ScriptFinishedStatus values (ForwardMsg.proto).
-FINISHED_SUCCESSFULLY, FINISHED_WITH_COMPILE_ERROR, FINISHED_EARLY_FOR_RERUN, FINISHED_FRAGMENT_RUN_SUCCESSFULLY = 0, 1, 2, 3
+(
+    FINISHED_SUCCESSFULLY,
+    FINISHED_WITH_COMPILE_ERROR,
+    FINISHED_EARLY_FOR_RERUN,
+    FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+) = 0, 1, 2, 3
 STATUS_NAMES = {0: "success", 1: "compile error", 2: "early for rerun", 3: "fragment success"}
 
 
@@ -161,10 +166,16 @@ def _widget_state(element, kind: str):
         from streamlit.proto.Slider_pb2 import Slider
 
         if element.type == Slider.Type.SELECT_SLIDER:
-            values = list(element.raw_value) if element.set_value and element.raw_value else [element.options[int(i)] for i in element.default]
+            values = (
+                list(element.raw_value)
+                if element.set_value and element.raw_value
+                else [element.options[int(i)] for i in element.default]
+            )
             state.string_array_value.data[:] = values
         else:
-            state.double_array_value.data[:] = list(element.value) if element.set_value else list(element.default)
+            state.double_array_value.data[:] = (
+                list(element.value) if element.set_value else list(element.default)
+            )
     elif kind in ("selectbox", "radio"):
         if element.set_value and element.HasField("raw_value"):
             state.string_value = element.raw_value
@@ -173,9 +184,15 @@ def _widget_state(element, kind: str):
         else:
             return None
     elif kind == "multiselect":
-        state.string_array_value.data[:] = list(element.raw_values) if element.set_value else [element.options[i] for i in element.default]
+        state.string_array_value.data[:] = (
+            list(element.raw_values) if element.set_value else [element.options[i] for i in element.default]
+        )
     elif kind == "button_group":
-        state.string_array_value.data[:] = list(element.raw_values) if element.set_value else [element.options[i].content for i in element.default]
+        state.string_array_value.data[:] = (
+            list(element.raw_values)
+            if element.set_value
+            else [element.options[i].content for i in element.default]
+        )
     elif kind == "checkbox":
         state.bool_value = element.value if element.set_value else element.default
     else:
@@ -193,8 +210,16 @@ class Session:
     the frontend's do (``message_cache=False`` sends none, so the server sends everything).
     """
 
-    def __init__(self, index: int, port: int, query: str = "", timeout: float = 30.0, message_cache: bool = True):
-        self.index, self.port, self.query, self.timeout, self.message_cache = index, port, query, timeout, message_cache
+    def __init__(
+        self, index: int, port: int, query: str = "", timeout: float = 30.0, message_cache: bool = True
+    ):
+        self.index, self.port, self.query, self.timeout, self.message_cache = (
+            index,
+            port,
+            query,
+            timeout,
+            message_cache,
+        )
         self.errors: list[Error] = []
         self.steps: list[StepResult] = []
         self.widgets: dict[str, object] = {}  # widget id → WidgetState proto
@@ -227,8 +252,12 @@ class Session:
         # cookie) and, as on a first connection, no session id. Like a browser: no pings,
         # no limit on a message's size (the server's own is server.maxMessageSize).
         self._socket = await websockets.connect(
-            f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"],
-            max_size=None, ping_interval=None, open_timeout=self.timeout, close_timeout=5,
+            f"ws://127.0.0.1:{self.port}/_stcore/stream",
+            subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"],
+            max_size=None,
+            ping_interval=None,
+            open_timeout=self.timeout,
+            close_timeout=5,
         )
         self.connect_ms = (time.perf_counter() - started) * 1000
         self._reader = asyncio.create_task(self._read(), name=f"session-{self.index}-reader")
@@ -290,7 +319,9 @@ class Session:
         while True:
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
-                raise TimeoutError(f"no script_finished within {self.timeout:.0f} s ({run.messages} messages received)")
+                raise TimeoutError(
+                    f"no script_finished within {self.timeout:.0f} s ({run.messages} messages received)"
+                )
             try:
                 arrived, size, message = await asyncio.wait_for(self._queue.get(), remaining)
             except asyncio.TimeoutError:
@@ -337,7 +368,9 @@ class Session:
         elif message.metadata.cacheable and message.hash and self.message_cache:
             self.cache[message.hash] = [message, 0]
         if kind == "new_session":
-            self.page_script_hash = message.new_session.page_script_hash or message.new_session.main_script_hash
+            self.page_script_hash = (
+                message.new_session.page_script_hash or message.new_session.main_script_hash
+            )
             if message.new_session.config.max_cached_message_age:
                 self.max_cache_age = message.new_session.config.max_cached_message_age
         elif kind == "page_info_changed":
@@ -379,7 +412,11 @@ class Session:
         run.widget_ids.add(widget_id)
         self.widget_fragment[widget_id] = delta.fragment_id
         if kind == "slider" and widget_id.endswith(f"-{SLIDER_KEY}"):
-            self.slider_id, self.slider_fragment, self.options = widget_id, delta.fragment_id, list(body.options)
+            self.slider_id, self.slider_fragment, self.options = (
+                widget_id,
+                delta.fragment_id,
+                list(body.options),
+            )
         if widget_id not in self.widgets or getattr(body, "set_value", False):
             # A widget's value is the one drawn until the reader changes it (the server may set it).
             state = _widget_state(body, kind)
@@ -405,12 +442,23 @@ class Session:
         for kind, detail in run.problems:
             self.errors.append(Error(self.index, kind, detail[:300], step))
         if run.status not in (FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
-            self.errors.append(Error(self.index, "script", f"script_finished: {STATUS_NAMES.get(run.status, run.status)}", step))
+            self.errors.append(
+                Error(
+                    self.index, "script", f"script_finished: {STATUS_NAMES.get(run.status, run.status)}", step
+                )
+            )
         if value is None:
             return True
         shown = any(marker in text for text in run.texts for marker in _date_markers(value))
         if not shown:
-            self.errors.append(Error(self.index, "wrong value", f"{value} is not shown after the step (texts: {' | '.join(run.texts)[:200]})", step))
+            self.errors.append(
+                Error(
+                    self.index,
+                    "wrong value",
+                    f"{value} is not shown after the step (texts: {' | '.join(run.texts)[:200]})",
+                    step,
+                )
+            )
         return shown
 
     # -- what a reader does --
@@ -426,10 +474,16 @@ class Session:
         self._check(run, None, expected)
         self._map_args = run.map_args
         if self.slider_id is None or not self.options:
-            self.errors.append(Error(self.index, "no slider", f"no select_slider with key {SLIDER_KEY!r} in the page"))
+            self.errors.append(
+                Error(self.index, "no slider", f"no select_slider with key {SLIDER_KEY!r} in the page")
+            )
             return
         current = self.widgets.get(self.slider_id)
-        value = current.string_array_value.data[0] if current is not None and current.string_array_value.data else self.options[-1]
+        value = (
+            current.string_array_value.data[0]
+            if current is not None and current.string_array_value.data
+            else self.options[-1]
+        )
         self.first_value = value
         self.position = self.options.index(value) if value in self.options else len(self.options) - 1
 
@@ -454,13 +508,23 @@ class Session:
         sent, run = await self._run(self.slider_fragment, step)
         self._forget_widgets(run, self.slider_fragment)
         shown = self._check(run, step, value)
-        map_changed = None if run.map_args is None or self._map_args is None else run.map_args != self._map_args
+        map_changed = (
+            None if run.map_args is None or self._map_args is None else run.map_args != self._map_args
+        )
         if run.map_args is not None:
             self._map_args = run.map_args
         result = StepResult(
-            self.index, step, value, (run.finished_at - sent) * 1000, (run.map_at - sent) * 1000 if run.map_at else None,
+            self.index,
+            step,
+            value,
+            (run.finished_at - sent) * 1000,
+            (run.map_at - sent) * 1000 if run.map_at else None,
             (run.first_at - sent) * 1000 if run.first_at else None,
-            STATUS_NAMES.get(run.status, str(run.status)), shown, map_changed, run.bytes, run.messages,
+            STATUS_NAMES.get(run.status, str(run.status)),
+            shown,
+            map_changed,
+            run.bytes,
+            run.messages,
         )
         self.steps.append(result)
         return result
@@ -502,7 +566,12 @@ class LoadResult:
     @property
     def met(self) -> bool:
         p95 = self.p(0.95)
-        return not self.errors and p95 is not None and p95 < TARGET_P95_MS and len(self.steps) == self.sessions * self.steps_each
+        return (
+            not self.errors
+            and p95 is not None
+            and p95 < TARGET_P95_MS
+            and len(self.steps) == self.sessions * self.steps_each
+        )
 
     def errors_by_kind(self) -> dict[str, int]:
         return dict(Counter(error.kind for error in self.errors).most_common())
@@ -511,30 +580,58 @@ class LoadResult:
         def quantiles(values: list[float]) -> dict:
             if not values:
                 return {}
-            return {"p50": percentile(values, 0.5), "p90": percentile(values, 0.9), "p95": percentile(values, 0.95),
-                    "p99": percentile(values, 0.99), "max": max(values), "mean": sum(values) / len(values), "n": len(values)}
+            return {
+                "p50": percentile(values, 0.5),
+                "p90": percentile(values, 0.9),
+                "p95": percentile(values, 0.95),
+                "p99": percentile(values, 0.99),
+                "max": max(values),
+                "mean": sum(values) / len(values),
+                "n": len(values),
+            }
 
         before, opened = self.rss_mb.get("before"), self.rss_mb.get("opened")
         return {
-            "sessions": self.sessions, "steps_each": self.steps_each, "steps_done": len(self.steps), "ramp_s": self.ramp_s, "think_s": self.think_s,
-            "message_cache": self.message_cache, "store": self.store, "slider_days": self.options,
-            "errors": len(self.errors), "errors_by_kind": self.errors_by_kind(),
-            "rerun_ms": quantiles(self.rerun_ms), "map_ms": quantiles([s.map_ms for s in self.steps if s.map_ms is not None]),
+            "sessions": self.sessions,
+            "steps_each": self.steps_each,
+            "steps_done": len(self.steps),
+            "ramp_s": self.ramp_s,
+            "think_s": self.think_s,
+            "message_cache": self.message_cache,
+            "store": self.store,
+            "slider_days": self.options,
+            "errors": len(self.errors),
+            "errors_by_kind": self.errors_by_kind(),
+            "rerun_ms": quantiles(self.rerun_ms),
+            "map_ms": quantiles([s.map_ms for s in self.steps if s.map_ms is not None]),
             "first_message_ms": quantiles([s.first_ms for s in self.steps if s.first_ms is not None]),
-            "steps_with_map": sum(s.map_ms is not None for s in self.steps), "steps_map_changed": sum(bool(s.map_changed) for s in self.steps),
+            "steps_with_map": sum(s.map_ms is not None for s in self.steps),
+            "steps_map_changed": sum(bool(s.map_changed) for s in self.steps),
             "kb_per_step_median": median([s.bytes / 1000 for s in self.steps]) if self.steps else None,
             "messages_per_step_median": median([s.messages for s in self.steps]) if self.steps else None,
-            "open_ms": quantiles(self.open_ms), "warm_up_ms": self.warm_up_ms, "open_phase_s": self.open_phase_s, "scrub_phase_s": self.scrub_phase_s,
+            "open_ms": quantiles(self.open_ms),
+            "warm_up_ms": self.warm_up_ms,
+            "open_phase_s": self.open_phase_s,
+            "scrub_phase_s": self.scrub_phase_s,
             "steps_per_s": len(self.steps) / self.scrub_phase_s if self.scrub_phase_s else None,
-            "server_fragment_run_ms": quantiles(self.server_runs_ms.get("fragment", [])), "server_full_run_ms": quantiles(self.server_runs_ms.get("full", [])),
+            "server_fragment_run_ms": quantiles(self.server_runs_ms.get("fragment", [])),
+            "server_full_run_ms": quantiles(self.server_runs_ms.get("full", [])),
             "server_cpu_s": self.server_cpu_s,
-            "server_cpu_ms_per_step": self.server_cpu_s["scrub"] * 1000 / len(self.steps) if self.steps and self.server_cpu_s.get("scrub") is not None else None,
-            "server_main_thread_cpu_ms_per_step": self.server_cpu_s["scrub_main_thread"] * 1000 / len(self.steps)
-            if self.steps and self.server_cpu_s.get("scrub_main_thread") is not None else None,
+            "server_cpu_ms_per_step": self.server_cpu_s["scrub"] * 1000 / len(self.steps)
+            if self.steps and self.server_cpu_s.get("scrub") is not None
+            else None,
+            "server_main_thread_cpu_ms_per_step": self.server_cpu_s["scrub_main_thread"]
+            * 1000
+            / len(self.steps)
+            if self.steps and self.server_cpu_s.get("scrub_main_thread") is not None
+            else None,
             "driver_cpu_s": self.driver_cpu_s,
             "rss_mb": self.rss_mb,
-            "rss_mb_per_session": (opened - before) / self.sessions if before is not None and opened is not None else None,
-            "load_average": self.load_average, "server_log_problems": self.server_log_problems[:20],
+            "rss_mb_per_session": (opened - before) / self.sessions
+            if before is not None and opened is not None
+            else None,
+            "load_average": self.load_average,
+            "server_log_problems": self.server_log_problems[:20],
             "target": {"p95_ms_below": TARGET_P95_MS, "errors": 0, "met": self.met},
         }
 
@@ -547,35 +644,67 @@ class LoadResult:
         def mb(value: float | None) -> str:
             return f"{value:.0f} MB" if value is not None else "n/a"
 
-        rss, load, cpu, main = s["rss_mb"], s["load_average"], s["server_cpu_ms_per_step"], s["server_main_thread_cpu_ms_per_step"]
-        errors = f"{s['errors']}" + (f" ({', '.join(f'{kind}: {n}' for kind, n in s['errors_by_kind'].items())})" if s["errors"] else "")
+        rss, load, cpu, main = (
+            s["rss_mb"],
+            s["load_average"],
+            s["server_cpu_ms_per_step"],
+            s["server_main_thread_cpu_ms_per_step"],
+        )
+        errors = f"{s['errors']}" + (
+            f" ({', '.join(f'{kind}: {n}' for kind, n in s['errors_by_kind'].items())})"
+            if s["errors"]
+            else ""
+        )
         opened = q(s["open_ms"], "p50", "p95", "max") + f"; all open in {self.open_phase_s:.1f} s"
         if self.warm_up_ms:
             opened += f"; the warm-up session's (the process's first run) {self.warm_up_ms / 1000:.1f} s"
-        throughput = f"{s['steps_per_s']:.1f} steps/s over {self.scrub_phase_s:.0f} s" if s["steps_per_s"] else "n/a"
+        throughput = (
+            f"{s['steps_per_s']:.1f} steps/s over {self.scrub_phase_s:.0f} s" if s["steps_per_s"] else "n/a"
+        )
         if cpu is not None:
-            throughput += f"; server CPU {cpu:.0f} ms a step" + (f" ({main:.0f} ms of it on the main thread: event loop, WebSockets)" if main is not None else "")
+            throughput += f"; server CPU {cpu:.0f} ms a step" + (
+                f" ({main:.0f} ms of it on the main thread: event loop, WebSockets)"
+                if main is not None
+                else ""
+            )
         if s["kb_per_step_median"] is not None:
             throughput += f"; {s['messages_per_step_median']:.0f} messages, {s['kb_per_step_median']:.0f} KB received a step (median)"
         memory = f"before {mb(rss.get('before'))}, all open {mb(rss.get('opened'))}, end {mb(rss.get('end'))}, closed {mb(rss.get('closed'))}"
         if s["rss_mb_per_session"] is not None:
             memory += f"; {s['rss_mb_per_session']:.1f} MB a session"
         rows = [
-            ("sessions × steps", f"{self.sessions} × {self.steps_each} ({s['steps_done']} steps done), opened within {self.ramp_s:g} s, "
-                                 f"think time {self.think_s:g} s; {self.options} days on the slider"),
+            (
+                "sessions × steps",
+                f"{self.sessions} × {self.steps_each} ({s['steps_done']} steps done), opened within {self.ramp_s:g} s, "
+                f"think time {self.think_s:g} s; {self.options} days on the slider",
+            ),
             ("errors", errors),
-            ("rerun latency (rerun sent → `script_finished`)", q(s["rerun_ms"], "p50", "p90", "p95", "p99", "max")),
+            (
+                "rerun latency (rerun sent → `script_finished`)",
+                q(s["rerun_ms"], "p50", "p90", "p95", "p99", "max"),
+            ),
             ("rerun sent → first message of the run", q(s["first_message_ms"], "p50", "p95", "max")),
-            ("rerun sent → map (`st_folium` delta)", q(s["map_ms"], "p50", "p95", "max") + f"; {s['steps_with_map']} of {s['steps_done']} steps "
-                                                      f"sent the map, {s['steps_map_changed']} a changed one"),
-            ("server's fragment run (script execution, the run timer)", q(s["server_fragment_run_ms"], "p50", "p95", "max")),
+            (
+                "rerun sent → map (`st_folium` delta)",
+                q(s["map_ms"], "p50", "p95", "max") + f"; {s['steps_with_map']} of {s['steps_done']} steps "
+                f"sent the map, {s['steps_map_changed']} a changed one",
+            ),
+            (
+                "server's fragment run (script execution, the run timer)",
+                q(s["server_fragment_run_ms"], "p50", "p95", "max"),
+            ),
             ("first full run per session (connect → `script_finished`)", opened),
             ("throughput", throughput),
             ("server RSS", memory),
-            ("load average (1 min)", f"before {load['before']:.1f}, max {load['max']:.1f} during, after {load['after']:.1f}"),
+            (
+                "load average (1 min)",
+                f"before {load['before']:.1f}, max {load['max']:.1f} during, after {load['after']:.1f}",
+            ),
             ("target: 0 errors, p95 rerun < 1 s", "met" if self.met else "**not met**"),
         ]
-        return "\n".join(["| what | measured |", "|---|---|", *(f"| {what} | {value} |" for what, value in rows)])
+        return "\n".join(
+            ["| what | measured |", "|---|---|", *(f"| {what} | {value} |" for what, value in rows)]
+        )
 
 
 class _LoadSampler:
@@ -590,11 +719,24 @@ class _LoadSampler:
             await asyncio.sleep(1)
 
 
-async def _drive(port: int, pid: int, starts: list[str], steps: int, ramp: float, think: float, timeout: float,
-                 message_cache: bool, session_class: type[Session], report) -> dict:
+async def _drive(
+    port: int,
+    pid: int,
+    starts: list[str],
+    steps: int,
+    ramp: float,
+    think: float,
+    timeout: float,
+    message_cache: bool,
+    session_class: type[Session],
+    report,
+) -> dict:
     sampler = _LoadSampler()
     sampling = asyncio.create_task(sampler.run())
-    sessions = [session_class(index, port, urlencode({SLIDER_KEY: start}) if start else "", timeout, message_cache) for index, start in enumerate(starts)]
+    sessions = [
+        session_class(index, port, urlencode({SLIDER_KEY: start}) if start else "", timeout, message_cache)
+        for index, start in enumerate(starts)
+    ]
     count = len(sessions)
     rng = random.Random(6)
     result: dict = {"sessions": sessions, "rss_mb": {"before": rss_mb(pid)}}
@@ -605,8 +747,16 @@ async def _drive(port: int, pid: int, starts: list[str], steps: int, ramp: float
         try:
             await session.open()
         except Exception as error:  # noqa: BLE001  (counted)
-            kind = "timeout" if isinstance(error, TimeoutError) else "disconnect" if isinstance(error, ConnectionError) else "open"
-            session.errors.append(Error(session.index, kind, f"while opening: {type(error).__name__}: {error}"))
+            kind = (
+                "timeout"
+                if isinstance(error, TimeoutError)
+                else "disconnect"
+                if isinstance(error, ConnectionError)
+                else "open"
+            )
+            session.errors.append(
+                Error(session.index, kind, f"while opening: {type(error).__name__}: {error}")
+            )
             await session.close()
             return
         if session.slider_id is not None:
@@ -619,7 +769,9 @@ async def _drive(port: int, pid: int, starts: list[str], steps: int, ramp: float
     cpu_opened = cpu_seconds(pid)
     await asyncio.sleep(0.5)
     result["rss_mb"]["opened"] = rss_mb(pid)
-    report(f"{len(alive)} of {count} sessions open in {result['open_phase_s']:.1f} s; server RSS {result['rss_mb']['opened']:.0f} MB; scrubbing {steps} steps each")
+    report(
+        f"{len(alive)} of {count} sessions open in {result['open_phase_s']:.1f} s; server RSS {result['rss_mb']['opened']:.0f} MB; scrubbing {steps} steps each"
+    )
 
     done = Counter()
 
@@ -630,7 +782,13 @@ async def _drive(port: int, pid: int, starts: list[str], steps: int, ramp: float
             try:
                 await session.step(index)
             except Exception as error:  # noqa: BLE001  (counted; the session stops)
-                kind = "timeout" if isinstance(error, TimeoutError) else "disconnect" if isinstance(error, ConnectionError) else "step"
+                kind = (
+                    "timeout"
+                    if isinstance(error, TimeoutError)
+                    else "disconnect"
+                    if isinstance(error, ConnectionError)
+                    else "step"
+                )
                 session.errors.append(Error(session.index, kind, f"{type(error).__name__}: {error}", index))
                 await session.close()
                 return
@@ -702,8 +860,10 @@ def _scout(server: Server, timeout: float) -> tuple[list[str], float]:
     options, open_ms, errors = _run_async(scout())
     if errors or not options:
         logged = "\n".join(_log_problems(server))[-4000:]
-        raise RuntimeError(f"the warm-up session failed: {[asdict(e) for e in errors] or 'no date slider found'}"
-                           + (f"\nserver log:\n{logged}" if logged else ""))
+        raise RuntimeError(
+            f"the warm-up session failed: {[asdict(e) for e in errors] or 'no date slider found'}"
+            + (f"\nserver log:\n{logged}" if logged else "")
+        )
     return options, open_ms
 
 
@@ -716,11 +876,26 @@ def _log_problems(server: Server) -> list[str]:
     except OSError:
         return []
     entries = re.split(r"\n(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)", text)
-    return [entry.strip() for entry in entries if "Traceback" in entry or " ERROR " in entry or "Exception" in entry]
+    return [
+        entry.strip()
+        for entry in entries
+        if "Traceback" in entry or " ERROR " in entry or "Exception" in entry
+    ]
 
 
-def drive(server: Server, sessions: int, steps: int, *, ramp: float = 5.0, think: float = 0.0, timeout: float = 30.0,
-          message_cache: bool = True, session_class: type[Session] = Session, store: str = "", report=progress) -> LoadResult:
+def drive(
+    server: Server,
+    sessions: int,
+    steps: int,
+    *,
+    ramp: float = 5.0,
+    think: float = 0.0,
+    timeout: float = 30.0,
+    message_cache: bool = True,
+    session_class: type[Session] = Session,
+    store: str = "",
+    report=progress,
+) -> LoadResult:
     """Drive ``sessions`` readers against a running ``Server``, each taking ``steps`` slider steps.
 
     Each session opens on a different day, spread over the slider; steps go to the next
@@ -737,18 +912,32 @@ def drive(server: Server, sessions: int, steps: int, *, ramp: float = 5.0, think
     usage = resource.getrusage(resource.RUSAGE_SELF)
     driver_cpu = usage.ru_utime + usage.ru_stime
     wall = time.time()
-    raw = _run_async(_drive(server.port, pid, starts, steps, ramp, think, timeout, message_cache, session_class, report))
+    raw = _run_async(
+        _drive(server.port, pid, starts, steps, ramp, think, timeout, message_cache, session_class, report)
+    )
     usage = resource.getrusage(resource.RUSAGE_SELF)
     runs = server.runs(since=wall)
     result = LoadResult(
-        sessions=sessions, steps_each=steps, ramp_s=ramp, think_s=think, message_cache=message_cache, store=store, options=len(options),
+        sessions=sessions,
+        steps_each=steps,
+        ramp_s=ramp,
+        think_s=think,
+        message_cache=message_cache,
+        store=store,
+        options=len(options),
         warm_up_ms=warm_up_ms,
         open_ms=[s.open_ms for s in raw["sessions"] if s.open_ms is not None],
-        open_phase_s=raw["open_phase_s"], scrub_phase_s=raw["scrub_phase_s"],
+        open_phase_s=raw["open_phase_s"],
+        scrub_phase_s=raw["scrub_phase_s"],
         steps=[step for s in raw["sessions"] for step in s.steps],
         errors=[error for s in raw["sessions"] for error in s.errors],
-        server_runs_ms={"full": [r.ms for r in runs if r.kind == "full"], "fragment": [r.ms for r in runs if r.kind == "fragment"]},
-        rss_mb=raw["rss_mb"], server_cpu_s=raw["server_cpu_s"], driver_cpu_s=usage.ru_utime + usage.ru_stime - driver_cpu,
+        server_runs_ms={
+            "full": [r.ms for r in runs if r.kind == "full"],
+            "fragment": [r.ms for r in runs if r.kind == "fragment"],
+        },
+        rss_mb=raw["rss_mb"],
+        server_cpu_s=raw["server_cpu_s"],
+        driver_cpu_s=usage.ru_utime + usage.ru_stime - driver_cpu,
         load_average={"before": load_before, "max": raw["load_max"], "after": os.getloadavg()[0]},
         server_log_problems=_log_problems(server),
     )
@@ -775,10 +964,14 @@ def prepare_store(store: str | None, files: int | None, folder: Path) -> tuple[s
         return f"sqlite:///{path}", "a fresh store with the app's embedded data"
     archive = sorted(DEFAULT_FOLDER.glob("*.geojson"))
     if not archive:
-        raise SystemExit(f"benchmarks.load: the DeepStateMap archive is not at {DEFAULT_FOLDER}; give an existing --store")
+        raise SystemExit(
+            f"benchmarks.load: the DeepStateMap archive is not at {DEFAULT_FOLDER}; give an existing --store"
+        )
     chosen = archive[:files] if files else archive
     path = Path(store).resolve() if store else folder / "archive.db"
-    progress(f"importing {len(chosen)} files of {DEFAULT_FOLDER} into {path} (the CLI's import; about 60 ms a file)")
+    progress(
+        f"importing {len(chosen)} files of {DEFAULT_FOLDER} into {path} (the CLI's import; about 60 ms a file)"
+    )
     seconds, summary, _ = import_seconds(chosen, path)
     progress(f"  {seconds:.0f} s: {summary}")
     return f"sqlite:///{path}", f"{path} ({len(chosen)} files imported{'' if store else ', temporary'})"
@@ -786,18 +979,47 @@ def prepare_store(store: str | None, files: int | None, folder: Path) -> tuple[s
 
 def parser() -> argparse.ArgumentParser:
     arguments = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.splitlines()[0])
-    arguments.add_argument("--store", metavar="PATH_OR_URL",
-                           help="SQLite file (reused if it exists, else the archive is imported into it and kept) or SQLAlchemy URL; "
-                                "default: a temporary store, imported with --files, else the app's embedded data")
-    arguments.add_argument("--files", type=int, metavar="N", help="import only the first N files of the archive (with a new store)")
+    arguments.add_argument(
+        "--store",
+        metavar="PATH_OR_URL",
+        help="SQLite file (reused if it exists, else the archive is imported into it and kept) or SQLAlchemy URL; "
+        "default: a temporary store, imported with --files, else the app's embedded data",
+    )
+    arguments.add_argument(
+        "--files",
+        type=int,
+        metavar="N",
+        help="import only the first N files of the archive (with a new store)",
+    )
     arguments.add_argument("--sessions", type=int, default=50, help="concurrent sessions (default 50)")
     arguments.add_argument("--steps", type=int, default=20, help="slider steps per session (default 20)")
-    arguments.add_argument("--ramp", type=float, default=5.0, help="seconds over which the sessions open, and start scrubbing (default 5)")
-    arguments.add_argument("--think", type=float, default=0.0, help="seconds a session waits after each step (± 50 %%; default 0: the next step as soon as the run finished)")
-    arguments.add_argument("--timeout", type=float, default=30.0, help="seconds a run may take before the step counts as an error (default 30)")
+    arguments.add_argument(
+        "--ramp",
+        type=float,
+        default=5.0,
+        help="seconds over which the sessions open, and start scrubbing (default 5)",
+    )
+    arguments.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds a session waits after each step (± 50 %%; default 0: the next step as soon as the run finished)",
+    )
+    arguments.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        help="seconds a run may take before the step counts as an error (default 30)",
+    )
     arguments.add_argument("--port", type=int, help="port for the server (default: a free one)")
-    arguments.add_argument("--no-message-cache", action="store_true", help="claim no cached messages, so the server sends every message in full")
-    arguments.add_argument("--json", type=Path, metavar="FILE", help="write the summary and every step and error to FILE")
+    arguments.add_argument(
+        "--no-message-cache",
+        action="store_true",
+        help="claim no cached messages, so the server sends every message in full",
+    )
+    arguments.add_argument(
+        "--json", type=Path, metavar="FILE", help="write the summary and every step and error to FILE"
+    )
     return arguments
 
 
@@ -817,8 +1039,16 @@ def main(argv: list[str] | None = None) -> int:
         server = Server(url, folder, name="load", **({"port": options.port} if options.port else {}))
         try:
             progress(f"server up in {server.start_seconds:.1f} s on {server.url} (pid {server.process.pid})")
-            result = drive(server, options.sessions, options.steps, ramp=options.ramp, think=options.think, timeout=options.timeout,
-                           message_cache=not options.no_message_cache, store=described)
+            result = drive(
+                server,
+                options.sessions,
+                options.steps,
+                ramp=options.ramp,
+                think=options.think,
+                timeout=options.timeout,
+                message_cache=not options.no_message_cache,
+                store=described,
+            )
         finally:
             server.stop()
         if result.errors:
@@ -829,9 +1059,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nLoad test: {options.sessions} sessions × {options.steps} steps on {described}\n")
     print(result.markdown(), flush=True)
     if options.json:
-        options.json.write_text(json.dumps({"summary": result.summary(), "steps": [asdict(s) for s in result.steps],
-                                            "errors": [asdict(e) for e in result.errors], "open_ms": result.open_ms,
-                                            "server_runs_ms": result.server_runs_ms, "argv": sys.argv[1:]}, indent=2, default=str) + "\n", encoding="utf-8")
+        options.json.write_text(
+            json.dumps(
+                {
+                    "summary": result.summary(),
+                    "steps": [asdict(s) for s in result.steps],
+                    "errors": [asdict(e) for e in result.errors],
+                    "open_ms": result.open_ms,
+                    "server_runs_ms": result.server_runs_ms,
+                    "argv": sys.argv[1:],
+                },
+                indent=2,
+                default=str,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         progress(f"written to {options.json}")
     return 1 if result.errors else 0
 

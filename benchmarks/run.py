@@ -29,7 +29,19 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.browser import FrameMeter, Server, Step, chromium, count_runs, describe, fresh_page, median, percentile, slider_step, temp_folder  # noqa: E402
+from benchmarks.browser import (
+    FrameMeter,
+    Server,
+    Step,
+    chromium,
+    count_runs,
+    describe,
+    fresh_page,
+    median,
+    percentile,
+    slider_step,
+    temp_folder,
+)  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 ARCHIVE = DATA / "deepstate-occupied-daily"
@@ -48,8 +60,28 @@ class Plan:
     reader_steps: int  # slider steps per concurrent session (with --readers)
 
 
-FULL = Plan(files=None, bare_reads=3, area_repeats=5, cold_runs=3, warm_per_server=2, warm_up=10, steps=200, ws_steps=30, reader_steps=20)
-QUICK = Plan(files=100, bare_reads=2, area_repeats=5, cold_runs=2, warm_per_server=1, warm_up=5, steps=30, ws_steps=10, reader_steps=5)
+FULL = Plan(
+    files=None,
+    bare_reads=3,
+    area_repeats=5,
+    cold_runs=3,
+    warm_per_server=2,
+    warm_up=10,
+    steps=200,
+    ws_steps=30,
+    reader_steps=20,
+)
+QUICK = Plan(
+    files=100,
+    bare_reads=2,
+    area_repeats=5,
+    cold_runs=2,
+    warm_per_server=1,
+    warm_up=5,
+    steps=30,
+    ws_steps=10,
+    reader_steps=5,
+)
 
 COUNTRY_VIEW = "center=48.5,35.0&zoom=6"
 
@@ -85,7 +117,17 @@ class Report:
     def fail(self, what: str, key: str, error: BaseException) -> None:
         progress(f"{what}: FAILED\n{''.join(traceback.format_exception(error))}")
         self.failed.append(key)
-        self.add(Row(what, f"failed: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"[:200], "", "", "error"), key, {"error": repr(error)})
+        self.add(
+            Row(
+                what,
+                f"failed: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"[:200],
+                "",
+                "",
+                "error",
+            ),
+            key,
+            {"error": repr(error)},
+        )
 
     def table(self) -> str:
         return "\n".join([HEADER, *(row.markdown() for row in self.rows)])
@@ -113,16 +155,31 @@ def measure_import(report: Report, files: list[Path], database: Path, plan: Plan
     size = sum(len(path.read_bytes()) for path in files)  # warms the page cache for both timings
     bare = []
     for index in range(plan.bare_reads):
-        progress(f"bare pyogrio read {index + 1}/{plan.bare_reads} of {len(files)} files ({size / 1e6:.0f} MB)")
+        progress(
+            f"bare pyogrio read {index + 1}/{plan.bare_reads} of {len(files)} files ({size / 1e6:.0f} MB)"
+        )
         bare.append(bare_read_seconds(files))
     progress(f"import of {len(files)} files (validation, areas, one transaction)")
     seconds, summary, _ = import_seconds(files, database)
     ratio = seconds / median(bare)
     split = re.search(r"\((validation [^)]*)\)", summary)  # the command line's own split of its time
     report.add(
-        Row(what, f"{seconds:.1f} s ({seconds / len(files) * 1000:.0f} ms a file{'; ' + split.group(1) if split else ''})", "≤ 1.5× bare read",
-            f"bare `pyogrio.read_dataframe`: {median(bare):.1f} s (median of {len(bare)})", f"{ratio:.1f}× — {verdict(ratio <= 1.5)}"),
-        "import", {"files": len(files), "megabytes": size / 1e6, "import_s": seconds, "bare_read_s": bare, "ratio": ratio, "cli_summary": summary},
+        Row(
+            what,
+            f"{seconds:.1f} s ({seconds / len(files) * 1000:.0f} ms a file{'; ' + split.group(1) if split else ''})",
+            "≤ 1.5× bare read",
+            f"bare `pyogrio.read_dataframe`: {median(bare):.1f} s (median of {len(bare)})",
+            f"{ratio:.1f}× — {verdict(ratio <= 1.5)}",
+        ),
+        "import",
+        {
+            "files": len(files),
+            "megabytes": size / 1e6,
+            "import_s": seconds,
+            "bare_read_s": bare,
+            "ratio": ratio,
+            "cli_summary": summary,
+        },
     )
 
 
@@ -141,9 +198,15 @@ def measure_area_series(report: Report, url: str, layer: str, plan: Plan) -> Non
             store.close()
         rows, dates = len(series), series["as_of"].nunique()
     report.add(
-        Row(f"area series, all {dates} dates: `Store(url).area_series(layer)`", f"{median(times) * 1000:.0f} ms", "≤ 0.5 s",
-            f"{rows} rows; min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms of {len(times)}", verdict(median(times) <= 0.5)),
-        "area_series", {"seconds": times, "rows": rows, "dates": dates},
+        Row(
+            f"area series, all {dates} dates: `Store(url).area_series(layer)`",
+            f"{median(times) * 1000:.0f} ms",
+            "≤ 0.5 s",
+            f"{rows} rows; min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms of {len(times)}",
+            verdict(median(times) <= 0.5),
+        ),
+        "area_series",
+        {"seconds": times, "rows": rows, "dates": dates},
     )
 
 
@@ -159,7 +222,9 @@ class Opened:
     map_data: float | None  # the map's delta (st_folium, with the territory) received over the WebSocket
     component: float | None  # the map component's iframe requested
     basemap: float | None  # the basemap GeoJSON (fetched by the map once Leaflet runs) requested
-    reruns: int  # script runs the server made before the first path (the first visit, then the map's own reruns)
+    reruns: (
+        int  # script runs the server made before the first path (the first visit, then the map's own reruns)
+    )
 
 
 def open_timed(browser, server: Server, query: str = "") -> Opened:
@@ -181,12 +246,28 @@ def open_timed(browser, server: Server, query: str = "") -> Opened:
         def first(part: str) -> float | None:
             return next((at - started for at, url in requests if part in url), None)
 
-        map_data = next((at - started for (at, _), payload in zip(meter.frames, meter.payloads) if describe(payload).endswith("st_folium")), None)
+        map_data = next(
+            (
+                at - started
+                for (at, _), payload in zip(meter.frames, meter.payloads)
+                if describe(payload).endswith("st_folium")
+            ),
+            None,
+        )
         reruns = len([run for run in server.runs(since=wall) if run.started - wall <= seconds])
-        return Opened(seconds, html, map_data, first("/component/streamlit_folium"), first("/basemap/countries.geojson"), reruns)
+        return Opened(
+            seconds,
+            html,
+            map_data,
+            first("/component/streamlit_folium"),
+            first("/basemap/countries.geojson"),
+            reruns,
+        )
 
 
-def measure_start(report: Report, browser, db_url: str, logs: Path, plan: Plan, stack: contextlib.ExitStack) -> Server:
+def measure_start(
+    report: Report, browser, db_url: str, logs: Path, plan: Plan, stack: contextlib.ExitStack
+) -> Server:
     """Cold: a new server process, its first session. Warm: more sessions on the same process.
     Returns the last server, still running."""
     cold: list[Opened] = []
@@ -204,31 +285,55 @@ def measure_start(report: Report, browser, db_url: str, logs: Path, plan: Plan, 
         first_run_ms.append(full_runs[0] if full_runs else float("nan"))
         for _ in range(plan.warm_per_server):
             warm.append(open_timed(browser, server))
-        progress(f"  process up in {server.start_seconds:.1f} s; cold {cold[-1].seconds:.2f} s (first script run {first_run_ms[-1]:.0f} ms); "
-                 f"warm {', '.join(f'{w.seconds:.2f}' for w in warm[-plan.warm_per_server:])} s")
+        progress(
+            f"  process up in {server.start_seconds:.1f} s; cold {cold[-1].seconds:.2f} s (first script run {first_run_ms[-1]:.0f} ms); "
+            f"warm {', '.join(f'{w.seconds:.2f}' for w in warm[-plan.warm_per_server :])} s"
+        )
 
     def phases(opened: list[Opened]) -> str:
         """Medians of when each phase of the page load happened."""
-        marks = [("HTML and scripts", "html"), ("map's data in", "map_data"), ("map iframe requested", "component"), ("basemap requested", "basemap")]
+        marks = [
+            ("HTML and scripts", "html"),
+            ("map's data in", "map_data"),
+            ("map iframe requested", "component"),
+            ("basemap requested", "basemap"),
+        ]
         parts = []
         for label, name in marks:
             values = [getattr(o, name) for o in opened if getattr(o, name) is not None]
             if values:
                 parts.append(f"{label} {median(values):.1f} s")
-        return ", ".join(parts) + f"; script runs before the first path: {median([o.reruns for o in opened]):.0f}"
+        return (
+            ", ".join(parts)
+            + f"; script runs before the first path: {median([o.reruns for o in opened]):.0f}"
+        )
 
     cold_s, warm_s = [o.seconds for o in cold], [o.seconds for o in warm]
     report.add(
-        Row("app cold start to first drawn map (`page.goto` → first `path.leaflet-interactive`), new server process each time",
-            f"{median(cold_s):.2f} s (of {len(cold)})", "≤ 2.5 s",
+        Row(
+            "app cold start to first drawn map (`page.goto` → first `path.leaflet-interactive`), new server process each time",
+            f"{median(cold_s):.2f} s (of {len(cold)})",
+            "≤ 2.5 s",
             f"first script run {median(first_run_ms) / 1000:.1f} s; {phases(cold)}; server process up in {median(process_start):.1f} s before `goto`",
-            verdict(median(cold_s) <= 2.5)),
-        "cold_start", {"runs": [asdict(o) for o in cold], "process_start_s": process_start, "first_script_run_ms": first_run_ms},
+            verdict(median(cold_s) <= 2.5),
+        ),
+        "cold_start",
+        {
+            "runs": [asdict(o) for o in cold],
+            "process_start_s": process_start,
+            "first_script_run_ms": first_run_ms,
+        },
     )
     report.add(
-        Row("app warm start (server already running, new session)", f"{median(warm_s):.2f} s (of {len(warm)})", "≤ 2.5 s",
-            f"{phases(warm)}; min {min(warm_s):.2f} s, max {max(warm_s):.2f} s", verdict(median(warm_s) <= 2.5)),
-        "warm_start", {"runs": [asdict(o) for o in warm]},
+        Row(
+            "app warm start (server already running, new session)",
+            f"{median(warm_s):.2f} s (of {len(warm)})",
+            "≤ 2.5 s",
+            f"{phases(warm)}; min {min(warm_s):.2f} s, max {max(warm_s):.2f} s",
+            verdict(median(warm_s) <= 2.5),
+        ),
+        "warm_start",
+        {"runs": [asdict(o) for o in warm]},
     )
     return server
 
@@ -287,7 +392,9 @@ def open_for_steps(page, app_url: str, query: str):
     return frame
 
 
-def measure_steps(report: Report, browser, server: Server, days: list, dates: list, layer_days: list[list], plan: Plan) -> None:
+def measure_steps(
+    report: Report, browser, server: Server, days: list, dates: list, layer_days: list[list], plan: Plan
+) -> None:
     """Rows 4 and 5: one session, ``warm_up`` steps, heap after GC, ``steps`` timed steps, heap after GC."""
     from tests.browser.test_map import js_heap_mb
 
@@ -303,7 +410,9 @@ def measure_steps(report: Report, browser, server: Server, days: list, dates: li
         for index in range(plan.steps):
             steps.append(changing_step(page, frame, stepper, server=server))
             if (index + 1) % 25 == 0:
-                progress(f"  {index + 1} steps, median so far {ms([s.map_ms for s in steps])} to the redrawn map")
+                progress(
+                    f"  {index + 1} steps, median so far {ms([s.map_ms for s in steps])} to the redrawn map"
+                )
         heap_end = js_heap_mb(page)
         probe = frame.evaluate("() => window.__probe")
         groups = frame.evaluate("() => (window.feature_group || []).length")
@@ -312,22 +421,33 @@ def measure_steps(report: Report, browser, server: Server, days: list, dates: li
     server_ms = [s.server_ms for s in steps if s.server_ms is not None]
     kept = probe == "same iframe"
     report.add(
-        Row(f"slider step to redrawn map, {len(steps)} steps each to the next snapshot",
+        Row(
+            f"slider step to redrawn map, {len(steps)} steps each to the next snapshot",
             f"{median(map_ms):.0f} ms, p90 {percentile(map_ms, 0.9):.0f} ms; iframe {'kept' if kept else 'REMOUNTED'}",
             "≤ 120 ms median, no remount",
             f"server's fragment run {ms(server_ms) if server_ms else 'n/a'}; key → run finished {ms(done_ms)}; runs a step: {median([s.runs for s in steps]):.0f}",
-            verdict(median(map_ms) <= 120 and kept)),
-        "slider_step", {"steps": [asdict(s) for s in steps], "iframe_kept": kept, "feature_groups_at_end": groups},
+            verdict(median(map_ms) <= 120 and kept),
+        ),
+        "slider_step",
+        {"steps": [asdict(s) for s in steps], "iframe_kept": kept, "feature_groups_at_end": groups},
     )
     growth = heap_end - heap_start
     report.add(
-        Row(f"browser JS heap growth over {len(steps)} steps (after GC via CDP)", f"{growth:+.1f} MB", "≤ 10 MB",
-            f"{heap_start:.1f} MB after {plan.warm_up} warm-up steps → {heap_end:.1f} MB", verdict(growth <= 10)),
-        "heap", {"start_mb": heap_start, "end_mb": heap_end, "growth_mb": growth, "steps": len(steps)},
+        Row(
+            f"browser JS heap growth over {len(steps)} steps (after GC via CDP)",
+            f"{growth:+.1f} MB",
+            "≤ 10 MB",
+            f"{heap_start:.1f} MB after {plan.warm_up} warm-up steps → {heap_end:.1f} MB",
+            verdict(growth <= 10),
+        ),
+        "heap",
+        {"start_mb": heap_start, "end_mb": heap_end, "growth_mb": growth, "steps": len(steps)},
     )
 
 
-def measure_frames(report: Report, browser, server: Server, days: list, dates: list, layer_days: list[list], plan: Plan) -> None:
+def measure_frames(
+    report: Report, browser, server: Server, days: list, dates: list, layer_days: list[list], plan: Plan
+) -> None:
     """Row 6: WebSocket bytes received per step, the map at country zoom."""
     with fresh_page(browser) as page:
         meter = FrameMeter(page)
@@ -337,29 +457,54 @@ def measure_frames(report: Report, browser, server: Server, days: list, dates: l
         for _ in range(3):
             changing_step(page, frame, stepper, meter=meter, settle_ms=300)
         progress(f"WebSocket frames: {plan.ws_steps} steps at zoom {zoom}")
-        steps = [changing_step(page, frame, stepper, server=server, meter=meter, settle_ms=300) for _ in range(plan.ws_steps)]
+        steps = [
+            changing_step(page, frame, stepper, server=server, meter=meter, settle_ms=300)
+            for _ in range(plan.ws_steps)
+        ]
         kept = frame.evaluate("() => window.__probe") == "same iframe"
     kb = [s.bytes_received / 1000 for s in steps]
     data_ms = [s.map_data_ms for s in steps if s.map_data_ms is not None]
     server_ms = [s.server_ms for s in steps if s.server_ms is not None]
     kinds = {kind for s in steps for kind in (s.bytes_by_kind or {})}
-    by_kind = sorted(((median([(s.bytes_by_kind or {}).get(kind, 0) / 1000 for s in steps]), kind) for kind in kinds), reverse=True)
+    by_kind = sorted(
+        ((median([(s.bytes_by_kind or {}).get(kind, 0) / 1000 for s in steps]), kind) for kind in kinds),
+        reverse=True,
+    )
     contents = ", ".join(f"{kind.removeprefix('delta:')} {kb_:.0f} KB" for kb_, kind in by_kind[:4])
     report.add(
-        Row(f"data received per slider step at country zoom (`?{COUNTRY_VIEW}`), {len(steps)} steps",
-            f"{median(kb):.0f} KB (max {max(kb):.0f} KB){'' if kept else '; iframe REMOUNTED'}", "≤ 60 KB",
+        Row(
+            f"data received per slider step at country zoom (`?{COUNTRY_VIEW}`), {len(steps)} steps",
+            f"{median(kb):.0f} KB (max {max(kb):.0f} KB){'' if kept else '; iframe REMOUNTED'}",
+            "≤ 60 KB",
             f"zoom {zoom}; per step: {contents}; key → rerun request sent {ms([s.sent_ms for s in steps if s.sent_ms is not None])}, "
             f"→ map's delta in {ms(data_ms)}, → map redrawn {ms([s.map_ms for s in steps])}; server's run {ms(server_ms)}"
-            if data_ms and server_ms else f"zoom {zoom}; {contents}",
-            verdict(median(kb) <= 60)),
-        "frames", {"zoom": zoom, "iframe_kept": kept, "median_kb_by_kind": {kind: kb_ for kb_, kind in by_kind}, "steps": [asdict(s) for s in steps]},
+            if data_ms and server_ms
+            else f"zoom {zoom}; {contents}",
+            verdict(median(kb) <= 60),
+        ),
+        "frames",
+        {
+            "zoom": zoom,
+            "iframe_kept": kept,
+            "median_kb_by_kind": {kind: kb_ for kb_, kind in by_kind},
+            "steps": [asdict(s) for s in steps],
+        },
     )
 
 
 # --- row 7: readers, by the load test's driver (benchmarks/load.py) ---------------------
 
 
-def measure_readers(report: Report, browser, server: Server, days: list, dates: list, layer_days: list[list], plan: Plan, readers: int) -> None:
+def measure_readers(
+    report: Report,
+    browser,
+    server: Server,
+    days: list,
+    dates: list,
+    layer_days: list[list],
+    plan: Plan,
+    readers: int,
+) -> None:
     """Row 7: ``readers`` sessions at once on the same server, each scrubbing ``reader_steps`` steps,
     driven over Streamlit's WebSocket protocol by ``benchmarks/load.py`` (no browser: see its README section)."""
     from benchmarks.load import drive
@@ -371,19 +516,39 @@ def measure_readers(report: Report, browser, server: Server, days: list, dates: 
     errors = ", ".join(f"{kind}: {n}" for kind, n in summary["errors_by_kind"].items())
     per_session = summary["rss_mb_per_session"]
     report.add(
-        Row(f"readers on one process: {readers} concurrent sessions (Streamlit's WebSocket protocol, `benchmarks/load.py`), {plan.reader_steps} slider steps each",
-            f"{readers} sessions, {summary['errors']} errors, p95 {rerun['p95']:.0f} ms" if rerun else f"no step completed; {summary['errors']} errors",
+        Row(
+            f"readers on one process: {readers} concurrent sessions (Streamlit's WebSocket protocol, `benchmarks/load.py`), {plan.reader_steps} slider steps each",
+            f"{readers} sessions, {summary['errors']} errors, p95 {rerun['p95']:.0f} ms"
+            if rerun
+            else f"no step completed; {summary['errors']} errors",
             "0 errors, p95 rerun < 1 s",
             (f"rerun median {rerun['p50']:.0f} ms, p99 {rerun['p99']:.0f} ms; " if rerun else "")
             + f"{summary['steps_done']} of {readers * plan.reader_steps} steps; first full run median {opened['p50'] / 1000 if opened else float('nan'):.1f} s; "
             + (f"server RSS +{per_session:.1f} MB a session; " if per_session is not None else "")
-            + f"{summary['steps_per_s'] or 0:.1f} steps/s" + (f"; errors: {errors}" if errors else ""),
-            verdict(result.met)),
-        "readers", {"summary": summary, "steps": [asdict(s) for s in result.steps], "errors": [asdict(e) for e in result.errors], "open_ms": result.open_ms},
+            + f"{summary['steps_per_s'] or 0:.1f} steps/s"
+            + (f"; errors: {errors}" if errors else ""),
+            verdict(result.met),
+        ),
+        "readers",
+        {
+            "summary": summary,
+            "steps": [asdict(s) for s in result.steps],
+            "errors": [asdict(e) for e in result.errors],
+            "open_ms": result.open_ms,
+        },
     )
 
 
-def profile_runs(browser, db_url: str, folder: Path, days: list, dates: list, layer_days: list[list], out: Path, steps: int = 20) -> dict:
+def profile_runs(
+    browser,
+    db_url: str,
+    folder: Path,
+    days: list,
+    dates: list,
+    layer_days: list[list],
+    out: Path,
+    steps: int = 20,
+) -> dict:
     """Profile the server (cProfile) over a cold first visit and ``steps`` slider steps; print the top functions.
 
     Statistics go to ``out`` (fragment runs: the slider steps) and ``<out>.full`` (the first,
@@ -408,15 +573,27 @@ def profile_runs(browser, db_url: str, folder: Path, days: list, dates: list, la
     finally:
         server.stop()
     result = {"pstats": str(out), "steps": steps}
-    for name, path in (("first full run (cold)", Path(f"{out}.full")), (f"{steps} slider steps (fragment runs)", out)):
+    for name, path in (
+        ("first full run (cold)", Path(f"{out}.full")),
+        (f"{steps} slider steps (fragment runs)", out),
+    ):
         stats = pstats.Stats(str(path))
         text = io.StringIO()
         stats.stream = text
-        stats.sort_stats("cumulative").print_stats(rf"{re.escape(str(ROOT))}|streamlit_folium|folium/|branca|jinja2|xyzservices|vega|altair", 30)
+        stats.sort_stats("cumulative").print_stats(
+            rf"{re.escape(str(ROOT))}|streamlit_folium|folium/|branca|jinja2|xyzservices|vega|altair", 30
+        )
         print(f"\n--- profile: {name} ---\n{text.getvalue()}", file=sys.stderr, flush=True)
         result[name] = [
-            {"function": f"{file}:{line}({function})", "calls": calls, "own_s": own, "cumulative_s": cumulative}
-            for (file, line, function), (_, calls, own, cumulative, _) in sorted(stats.stats.items(), key=lambda item: -item[1][3])[:80]
+            {
+                "function": f"{file}:{line}({function})",
+                "calls": calls,
+                "own_s": own,
+                "cumulative_s": cumulative,
+            }
+            for (file, line, function), (_, calls, own, cumulative, _) in sorted(
+                stats.stats.items(), key=lambda item: -item[1][3]
+            )[:80]
         ]
     return result
 
@@ -426,15 +603,30 @@ def profile_runs(browser, db_url: str, folder: Path, days: list, dates: list, la
 
 def parser() -> argparse.ArgumentParser:
     arguments = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
-    arguments.add_argument("--quick", action="store_true", help="first 100 files and fewer steps (a smoke run of a few minutes)")
+    arguments.add_argument(
+        "--quick", action="store_true", help="first 100 files and fewer steps (a smoke run of a few minutes)"
+    )
     arguments.add_argument("--json", type=Path, metavar="FILE", help="write every raw number to FILE")
-    arguments.add_argument("--store", type=Path, metavar="DB",
-                           help="reuse this SQLite store (made by an earlier import of the archive) instead of importing: skips row 1")
-    arguments.add_argument("--readers", type=int, metavar="N", default=0,
-                           help="also measure N concurrent sessions, each scrubbing 20 steps (5 with --quick), "
-                                "with the load test's WebSocket driver (benchmarks/load.py)")
-    arguments.add_argument("--profile", type=Path, metavar="FILE",
-                           help="afterwards, profile the server (cProfile): a cold first visit (to FILE.full) and 20 slider steps (to FILE); the top to stderr")
+    arguments.add_argument(
+        "--store",
+        type=Path,
+        metavar="DB",
+        help="reuse this SQLite store (made by an earlier import of the archive) instead of importing: skips row 1",
+    )
+    arguments.add_argument(
+        "--readers",
+        type=int,
+        metavar="N",
+        default=0,
+        help="also measure N concurrent sessions, each scrubbing 20 steps (5 with --quick), "
+        "with the load test's WebSocket driver (benchmarks/load.py)",
+    )
+    arguments.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="afterwards, profile the server (cProfile): a cold first visit (to FILE.full) and 20 slider steps (to FILE); the top to stderr",
+    )
     return arguments
 
 
@@ -447,8 +639,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminated)
     plan = QUICK if options.quick else FULL
     if not ARCHIVE.is_dir() or not any(ARCHIVE.glob("*.geojson")):
-        print(f"benchmarks.run: the DeepStateMap archive is not at {ARCHIVE} (expected the 769 daily *.geojson files "
-              f"of deepstate-occupied-daily under {DATA}); nothing measured.", file=sys.stderr)
+        print(
+            f"benchmarks.run: the DeepStateMap archive is not at {ARCHIVE} (expected the 769 daily *.geojson files "
+            f"of deepstate-occupied-daily under {DATA}); nothing measured.",
+            file=sys.stderr,
+        )
         return 2
     files = sorted(ARCHIVE.glob("*.geojson"))[: plan.files]
     if options.store is not None and not options.store.is_file():
@@ -481,9 +676,16 @@ def main(argv: list[str] | None = None) -> int:
             layer_days = [list(store.heads(name)["as_of"]) for name in territory]
         finally:
             store.close()
-        report.raw["dates"] = {"snapshots": len(dates), "first": dates[0].isoformat(), "last": dates[-1].isoformat(), "slider_days": len(days),
-                               "territory_layers": territory}
-        progress(f"store: {len(dates)} snapshots, {dates[0]} to {dates[-1]} ({len(days)} days on the slider); launching Chromium")
+        report.raw["dates"] = {
+            "snapshots": len(dates),
+            "first": dates[0].isoformat(),
+            "last": dates[-1].isoformat(),
+            "slider_days": len(days),
+            "territory_layers": territory,
+        }
+        progress(
+            f"store: {len(dates)} snapshots, {dates[0]} to {dates[-1]} ({len(days)} days on the slider); launching Chromium"
+        )
         try:
             browser = stack.enter_context(chromium())
         except Exception as error:  # noqa: BLE001
@@ -506,7 +708,17 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as error:  # noqa: BLE001
                     report.fail(what, key, error)
             if not options.readers:
-                report.add(Row("readers on one process: 50 concurrent sessions", "not measured by this command: see load test (or `--readers 50`)", "", "", "—"), "readers", {})
+                report.add(
+                    Row(
+                        "readers on one process: 50 concurrent sessions",
+                        "not measured by this command: see load test (or `--readers 50`)",
+                        "",
+                        "",
+                        "—",
+                    ),
+                    "readers",
+                    {},
+                )
             else:
                 try:
                     measure_readers(report, browser, server, days, dates, layer_days, plan, options.readers)
@@ -514,15 +726,20 @@ def main(argv: list[str] | None = None) -> int:
                     report.fail("readers on one process", "readers", error)
             if options.profile:
                 try:
-                    report.raw["profile"] = profile_runs(browser, db_url, folder, days, dates, layer_days, options.profile.resolve())
+                    report.raw["profile"] = profile_runs(
+                        browser, db_url, folder, days, dates, layer_days, options.profile.resolve()
+                    )
                 except Exception as error:  # noqa: BLE001
                     progress(f"profile failed: {error!r}")
     report.raw["seconds"] = time.perf_counter() - started
     report.raw["load_average_after"] = os.getloadavg()
     # Other work on the machine shows in the load average (this run alone keeps it near 2-3).
-    print(f"\n{'Quick run' if options.quick else 'Full run'}: {len(files) if options.store is None else len(dates)} daily files, "
-          f"{report.raw['seconds'] / 60:.1f} min; load average (1, 5, 15 min) before "
-          f"{', '.join(f'{x:.1f}' for x in report.raw['load_average_before'])}, after {', '.join(f'{x:.1f}' for x in report.raw['load_average_after'])}\n", flush=True)
+    print(
+        f"\n{'Quick run' if options.quick else 'Full run'}: {len(files) if options.store is None else len(dates)} daily files, "
+        f"{report.raw['seconds'] / 60:.1f} min; load average (1, 5, 15 min) before "
+        f"{', '.join(f'{x:.1f}' for x in report.raw['load_average_before'])}, after {', '.join(f'{x:.1f}' for x in report.raw['load_average_after'])}\n",
+        flush=True,
+    )
     print(report.table(), flush=True)
     if options.json:
         options.json.write_text(json.dumps(report.raw, indent=2, default=str) + "\n", encoding="utf-8")

@@ -38,7 +38,9 @@ START_TIMEOUT_S = 90
 APP_HOST = "127.0.0.1"
 
 
-def render_nginx_conf(app_ports: list[int], listen: str, host: str = APP_HOST, template: str | None = None) -> str:
+def render_nginx_conf(
+    app_ports: list[int], listen: str, host: str = APP_HOST, template: str | None = None
+) -> str:
     """``deploy/nginx.conf`` with its ``# cluster:`` lines set to these backends and listen address."""
     text = template if template is not None else NGINX_CONF.read_text(encoding="utf-8")
     lines = text.splitlines()
@@ -49,7 +51,7 @@ def render_nginx_conf(app_ports: list[int], listen: str, host: str = APP_HOST, t
     indent = re.match(r"\s*", lines[backends[0]]).group(0)
     servers = [f"{indent}server {host}:{port};  # cluster: backends" for port in app_ports]
     lines[listens[0]] = re.sub(r"listen\s+[^;]+;", f"listen {listen};", lines[listens[0]])
-    lines[backends[0]:backends[-1] + 1] = servers
+    lines[backends[0] : backends[-1] + 1] = servers
     return "\n".join(lines) + "\n"
 
 
@@ -84,8 +86,17 @@ def _hidden(url: str) -> str:
 class Cluster:
     """The app processes and nginx; ``stop()`` ends them all (nginx first)."""
 
-    def __init__(self, db: str, app_ports: list[int], port: int, host: str, workdir: Path, secrets_file: str | None,
-                 nginx: str, log_dir: Path | None = None):
+    def __init__(
+        self,
+        db: str,
+        app_ports: list[int],
+        port: int,
+        host: str,
+        workdir: Path,
+        secrets_file: str | None,
+        nginx: str,
+        log_dir: Path | None = None,
+    ):
         self.db, self.app_ports, self.port, self.host, self.workdir = db, app_ports, port, host, workdir
         self.secrets_file, self.nginx_binary, self.log_dir = secrets_file, nginx, log_dir or workdir
         self.apps: list[subprocess.Popen] = []
@@ -104,17 +115,40 @@ class Cluster:
         env = dict(os.environ, FRONTLINE_DB=self.db)
         env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
         for port in self.app_ports:
-            command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                       "--server.address", APP_HOST, "--server.headless", "true", "--server.fileWatcherType", "none",
-                       "--browser.gatherUsageStats", "false"]
+            command = [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                APP_HOST,
+                "--server.headless",
+                "true",
+                "--server.fileWatcherType",
+                "none",
+                "--browser.gatherUsageStats",
+                "false",
+            ]
             if self.secrets_file:
                 command += ["--secrets.files", self.secrets_file]
             log = open(self.log_dir / f"app-{port}.log", "w")
             self._logs.append(log)
             # A session of its own: Ctrl-C reaches the launcher only, which stops nginx
             # before the apps, so no request is sent to a process on its way out.
-            self.apps.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                              start_new_session=True, preexec_fn=_die_with_parent))
+            self.apps.append(
+                subprocess.Popen(
+                    command,
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    preexec_fn=_die_with_parent,
+                )
+            )
         for port in self.app_ports:
             _wait_for(f"http://{APP_HOST}:{port}/_stcore/health", self.apps, START_TIMEOUT_S)
         conf = self.workdir / "nginx.conf"
@@ -123,12 +157,18 @@ class Cluster:
         checked = subprocess.run([*nginx, "-t", "-q"], capture_output=True, text=True)
         if checked.returncode != 0:
             raise RuntimeError(f"nginx -t failed: {checked.stderr.strip()}")
-        self.nginx = subprocess.Popen([*nginx, "-g", "daemon off;"], start_new_session=True, preexec_fn=_die_with_parent)
+        self.nginx = subprocess.Popen(
+            [*nginx, "-g", "daemon off;"], start_new_session=True, preexec_fn=_die_with_parent
+        )
         local = APP_HOST if self.host in ("0.0.0.0", "::", "[::]") else self.host
         _wait_for(f"http://{local}:{self.port}/_stcore/health", [*self.apps, self.nginx], 30)
 
     def name(self, process: subprocess.Popen) -> str:
-        return "nginx" if process is self.nginx else f"the app process on port {self.app_ports[self.apps.index(process)]}"
+        return (
+            "nginx"
+            if process is self.nginx
+            else f"the app process on port {self.app_ports[self.apps.index(process)]}"
+        )
 
     @property
     def processes(self) -> list[subprocess.Popen]:
@@ -150,25 +190,51 @@ class Cluster:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", default=os.environ.get("FRONTLINE_DB", ""), help="PostgreSQL URL of the shared store (default: FRONTLINE_DB)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("FRONTLINE_DB", ""),
+        help="PostgreSQL URL of the shared store (default: FRONTLINE_DB)",
+    )
     parser.add_argument("--apps", type=int, default=2, help="number of app processes (default 2)")
-    parser.add_argument("--first-app-port", type=int, default=8501, help="port of the first app process (default 8501)")
-    parser.add_argument("--app-ports", help="comma-separated ports of the app processes (overrides --apps and --first-app-port)")
+    parser.add_argument(
+        "--first-app-port", type=int, default=8501, help="port of the first app process (default 8501)"
+    )
+    parser.add_argument(
+        "--app-ports",
+        help="comma-separated ports of the app processes (overrides --apps and --first-app-port)",
+    )
     parser.add_argument("--port", type=int, default=8080, help="port nginx listens on (default 8080)")
-    parser.add_argument("--host", default="127.0.0.1", help="address nginx listens on (default 127.0.0.1; 0.0.0.0 for every interface); "
-                        "the app processes listen on 127.0.0.1 only")
-    parser.add_argument("--secrets", help="secrets.toml for every app process (the editor password hash, [auth])")
-    parser.add_argument("--workdir", help="nginx prefix: its config, pid and logs, and the app logs (default: a new temporary directory)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address nginx listens on (default 127.0.0.1; 0.0.0.0 for every interface); "
+        "the app processes listen on 127.0.0.1 only",
+    )
+    parser.add_argument(
+        "--secrets", help="secrets.toml for every app process (the editor password hash, [auth])"
+    )
+    parser.add_argument(
+        "--workdir",
+        help="nginx prefix: its config, pid and logs, and the app logs (default: a new temporary directory)",
+    )
     parser.add_argument("--nginx", default=shutil.which("nginx") or "/usr/sbin/nginx", help="nginx binary")
     args = parser.parse_args(argv)
 
     if not args.db.startswith("postgresql"):
-        parser.error("--db (or FRONTLINE_DB) must be a PostgreSQL URL: processes share the store through the database; "
-                     "a SQLite file is one machine's, and its single writer would serialise every process")
+        parser.error(
+            "--db (or FRONTLINE_DB) must be a PostgreSQL URL: processes share the store through the database; "
+            "a SQLite file is one machine's, and its single writer would serialise every process"
+        )
     if not Path(args.nginx).exists():
         parser.error(f"nginx not found at {args.nginx} (Debian: apt-get install nginx)")
-    ports = [int(p) for p in args.app_ports.split(",")] if args.app_ports else [args.first_app_port + i for i in range(args.apps)]
+    ports = (
+        [int(p) for p in args.app_ports.split(",")]
+        if args.app_ports
+        else [args.first_app_port + i for i in range(args.apps)]
+    )
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="frontline-cluster-"))
     workdir.mkdir(parents=True, exist_ok=True)
 
@@ -187,13 +253,20 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     try:
         cluster.start()
-        print(f"front-line map on http://{args.host}:{args.port} ({len(ports)} app processes on ports "
-              f"{', '.join(map(str, ports))}; store {_hidden(args.db)}; logs in {workdir}). Ctrl-C stops all.", flush=True)
+        print(
+            f"front-line map on http://{args.host}:{args.port} ({len(ports)} app processes on ports "
+            f"{', '.join(map(str, ports))}; store {_hidden(args.db)}; logs in {workdir}). Ctrl-C stops all.",
+            flush=True,
+        )
         while True:
             dead = [p for p in cluster.processes if p.poll() is not None]
             if dead:
-                print(f"{cluster.name(dead[0])} exited with status {dead[0].returncode}: stopping the others "
-                      f"(logs in {workdir})", file=sys.stderr, flush=True)
+                print(
+                    f"{cluster.name(dead[0])} exited with status {dead[0].returncode}: stopping the others "
+                    f"(logs in {workdir})",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 status = 1
                 break
             time.sleep(0.5)

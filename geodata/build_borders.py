@@ -36,12 +36,38 @@ PACKAGE = "world-atlas@2.0.2"
 EXTENT = (18.0, 40.0, 50.0, 60.0)
 #: Natural Earth / ISO 3166-1 numeric code -> alpha-3, for the countries in EXTENT.
 ISO3 = {
-    "804": "UKR", "643": "RUS", "112": "BLR", "616": "POL", "642": "ROU", "498": "MDA",
-    "703": "SVK", "348": "HUN", "440": "LTU", "428": "LVA", "233": "EST", "268": "GEO",
-    "100": "BGR", "688": "SRB", "499": "MNE", "792": "TUR", "398": "KAZ", "031": "AZE",
-    "051": "ARM", "203": "CZE", "040": "AUT", "191": "HRV", "070": "BIH", "008": "ALB",
-    "807": "MKD", "300": "GRC", "246": "FIN", "752": "SWE", "578": "NOR", "276": "DEU",
-    "705": "SVN", "208": "DNK",
+    "804": "UKR",
+    "643": "RUS",
+    "112": "BLR",
+    "616": "POL",
+    "642": "ROU",
+    "498": "MDA",
+    "703": "SVK",
+    "348": "HUN",
+    "440": "LTU",
+    "428": "LVA",
+    "233": "EST",
+    "268": "GEO",
+    "100": "BGR",
+    "688": "SRB",
+    "499": "MNE",
+    "792": "TUR",
+    "398": "KAZ",
+    "031": "AZE",
+    "051": "ARM",
+    "203": "CZE",
+    "040": "AUT",
+    "191": "HRV",
+    "070": "BIH",
+    "008": "ALB",
+    "807": "MKD",
+    "300": "GRC",
+    "246": "FIN",
+    "752": "SWE",
+    "578": "NOR",
+    "276": "DEU",
+    "705": "SVN",
+    "208": "DNK",
 }
 SIMFEROPOL = shapely.Point(34.10, 44.95)
 
@@ -62,7 +88,9 @@ def convert(source: Path) -> gpd.GeoDataFrame:
     countries["iso3"] = countries["id"].map(ISO3)
 
     invalid = ~countries.geometry.is_valid
-    for name, reason in zip(countries.loc[invalid, "name"], countries.loc[invalid].geometry.is_valid_reason()):
+    for name, reason in zip(
+        countries.loc[invalid, "name"], countries.loc[invalid].geometry.is_valid_reason()
+    ):
         print(f"repairing {name}: {reason}", file=sys.stderr)
     countries["geometry"] = shapely.make_valid(countries.geometry.values, method="structure")
 

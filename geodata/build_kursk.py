@@ -96,9 +96,7 @@ def read_places(path: Path = PLACES) -> dict[str, dict]:
                     f"{path.name} line {line}: kind must be city, town or village, got {row['kind']!r}."
                 )
             if row["label"] not in ("0", "1"):
-                raise InputError(
-                    f"{path.name} line {line}: label must be 0 or 1, got {row['label']!r}."
-                )
+                raise InputError(f"{path.name} line {line}: label must be 0 or 1, got {row['label']!r}.")
             row["lat"], row["lon"] = float(row["lat"]), float(row["lon"])
             if not (40.0 < row["lat"] < 60.0 and 18.0 < row["lon"] < 50.0):
                 raise InputError(
@@ -112,9 +110,7 @@ def check_places_in_borders(places: dict[str, dict], borders: gpd.GeoDataFrame) 
     """Raise if a place's ``iso3`` is not the country of ``borders`` that contains it."""
     points = gpd.GeoDataFrame(
         {"name": list(places), "iso3": [p["iso3"] for p in places.values()]},
-        geometry=gpd.points_from_xy(
-            [p["lon"] for p in places.values()], [p["lat"] for p in places.values()]
-        ),
+        geometry=gpd.points_from_xy([p["lon"] for p in places.values()], [p["lat"] for p in places.values()]),
         crs="EPSG:4326",
     )
     joined = gpd.sjoin(
@@ -123,8 +119,7 @@ def check_places_in_borders(places: dict[str, dict], borders: gpd.GeoDataFrame) 
     wrong = joined[joined["iso3_left"] != joined["iso3_border"]]
     if len(wrong):
         lines = [
-            f"{r.name}: iso3 {r.iso3_left}, but the point lies in {r.iso3_border}"
-            for r in wrong.itertuples()
+            f"{r.name}: iso3 {r.iso3_left}, but the point lies in {r.iso3_border}" for r in wrong.itertuples()
         ]
         raise InputError("places.csv disagrees with borders.geojson:\n  " + "\n  ".join(lines))
 
@@ -257,16 +252,10 @@ def draw_snapshot(snap: dict, places: dict[str, dict], drawing: Drawing) -> list
         note = f"Russia claimed to have retaken: {', '.join(snap['claimed_RU'])} (not confirmed as of this date)."
         features.append(_feature(snap["as_of"], "RU", "claimed", claimed, source, note))
 
-    contested = drawing.finish(
-        drawing.contested(held_local, drawing.points(snap["contested"], places))
-    )
+    contested = drawing.finish(drawing.contested(held_local, drawing.points(snap["contested"], places)))
     for taken in (held, claimed):
         contested = shapely.difference(contested, taken.buffer(GAP_DEG), grid_size=GRID_DEG)
-    around = (
-        f" Fighting reported at or near: {', '.join(snap['contested'])}."
-        if snap["contested"]
-        else ""
-    )
+    around = f" Fighting reported at or near: {', '.join(snap['contested'])}." if snap["contested"] else ""
     features.insert(
         1,
         _feature(
@@ -334,9 +323,7 @@ def main() -> int:
         drawn = draw_snapshot(snap, places, drawing)
         # Measured on the rounded geometry, i.e. exactly what is written and what the app reads.
         areas = {
-            f["properties"]["status"]: area_km2(
-                shapely.geometry.shape(f["geometry"]), drawing.rus_lonlat
-            )
+            f["properties"]["status"]: area_km2(shapely.geometry.shape(f["geometry"]), drawing.rus_lonlat)
             for f in drawn
         }
         print(
@@ -346,9 +333,7 @@ def main() -> int:
 
     collection = {"type": "FeatureCollection", "features": features}
     OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(
-        json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
-    )
+    OUT.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {OUT} ({len(features)} features, {OUT.stat().st_size // 1024} KB)")
     return 0
 

@@ -86,8 +86,15 @@ def snapshot_ref(url: str, revision: str, layer: str, as_of: dt.date) -> snapsho
 
 
 @st.cache_resource(max_entries=4096, show_spinner=False)
-def territory_display(url: str, revision: str, layer: str, as_of: dt.date, version_id: int, level: int = mapview.FULL_DETAIL.level,
-                      encoded: bool = True) -> str:
+def territory_display(
+    url: str,
+    revision: str,
+    layer: str,
+    as_of: dt.date,
+    version_id: int,
+    level: int = mapview.FULL_DETAIL.level,
+    encoded: bool = True,
+) -> str:
     """A snapshot's map data at a level of detail, prepared once: the same string on every
     day it is shown, for every reader of this process. ``encoded``: for the main map
     (``mapview.DECODER``); plain GeoJSON for the side-by-side view."""
@@ -120,8 +127,12 @@ def milestones(url: str, revision: str) -> pd.DataFrame:
 def layer_change(url: str, revision: str, layer: str, since, until) -> change_mod.Change:
     """Gained and lost ground between two snapshot refs (cached by their versions)."""
     store = open_store(url)
-    before = snapshots.Snapshot(layer, since.as_of, since.requested, since.version_id, store.features(since.version_id))
-    after = snapshots.Snapshot(layer, until.as_of, until.requested, until.version_id, store.features(until.version_id))
+    before = snapshots.Snapshot(
+        layer, since.as_of, since.requested, since.version_id, store.features(since.version_id)
+    )
+    after = snapshots.Snapshot(
+        layer, until.as_of, until.requested, until.version_id, store.features(until.version_id)
+    )
     return change_mod.compute(layer, before, after)
 
 
@@ -146,34 +157,75 @@ def outline_area_km2(iso3: str) -> float:
 
 
 @st.cache_resource(max_entries=8)
-def timeline_layers(url: str, revision: str, first: dt.date, last: dt.date, layers: tuple[str, ...], events_layer: str | None) -> list[dict]:
+def timeline_layers(
+    url: str, revision: str, first: dt.date, last: dt.date, layers: tuple[str, ...], events_layer: str | None
+) -> list[dict]:
     """Vega-Lite layers of the strip under the slider that do not depend on the date.
 
     Plain Vega-Lite dicts, built once per store revision: building the same chart with
     Altair objects cost ~100 ms of schema validation on every slider step.
     """
-    x = {"field": "date", "type": "temporal", "scale": {"domain": [first.isoformat(), last.isoformat()]}, "axis": {"title": None, "format": "%b %Y", "tickCount": "month"}}
-    y = {"field": "row", "type": "nominal", "scale": {"domain": ["milestones", "snapshots", "events"], "padding": 0.2}, "axis": None}
+    x = {
+        "field": "date",
+        "type": "temporal",
+        "scale": {"domain": [first.isoformat(), last.isoformat()]},
+        "axis": {"title": None, "format": "%b %Y", "tickCount": "month"},
+    }
+    y = {
+        "field": "row",
+        "type": "nominal",
+        "scale": {"domain": ["milestones", "snapshots", "events"], "padding": 0.2},
+        "axis": None,
+    }
     milestone_rows = [
-        {"date": m.date.isoformat(), "title": m.title, "source": m.source, "row": "milestones"} for m in milestones(url, revision).itertuples()
+        {"date": m.date.isoformat(), "title": m.title, "source": m.source, "row": "milestones"}
+        for m in milestones(url, revision).itertuples()
     ]
-    snapshot_rows = [{"date": d.isoformat(), "layer": layer, "row": "snapshots"} for layer in layers for d in snapshot_dates(url, revision, layer)]
+    snapshot_rows = [
+        {"date": d.isoformat(), "layer": layer, "row": "snapshots"}
+        for layer in layers
+        for d in snapshot_dates(url, revision, layer)
+    ]
     event_rows = []
     if events_layer:
         every = all_events(url, revision, events_layer)
         event_rows = [
-            {"date": e.occurred_on.isoformat(), "title": e.title, "confidence": e.confidence, "row": "events"} for e in every.itertuples()
+            {"date": e.occurred_on.isoformat(), "title": e.title, "confidence": e.confidence, "row": "events"}
+            for e in every.itertuples()
         ]
     tip = [{"field": "date", "type": "temporal"}]
     return [
-        {"data": {"values": milestone_rows}, "mark": {"type": "rule", "color": "#6a1b9a", "strokeDash": [3, 3], "opacity": 0.6, "clip": True},
-         "encoding": {"x": x, "tooltip": tip + [{"field": "title"}, {"field": "source"}]}},
-        {"data": {"values": milestone_rows}, "mark": {"type": "point", "shape": "diamond", "filled": True, "size": 70, "color": "#6a1b9a", "clip": True},
-         "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "source"}]}},
-        {"data": {"values": snapshot_rows}, "mark": {"type": "tick", "color": "#1f5fbf", "thickness": 2, "size": 14, "clip": True},
-         "encoding": {"x": x, "y": y, "tooltip": [{"field": "layer"}, {"field": "date", "type": "temporal", "title": "snapshot"}]}},
-        {"data": {"values": event_rows}, "mark": {"type": "point", "filled": True, "size": 45, "color": "#d35400", "clip": True},
-         "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "confidence"}]}},
+        {
+            "data": {"values": milestone_rows},
+            "mark": {"type": "rule", "color": "#6a1b9a", "strokeDash": [3, 3], "opacity": 0.6, "clip": True},
+            "encoding": {"x": x, "tooltip": tip + [{"field": "title"}, {"field": "source"}]},
+        },
+        {
+            "data": {"values": milestone_rows},
+            "mark": {
+                "type": "point",
+                "shape": "diamond",
+                "filled": True,
+                "size": 70,
+                "color": "#6a1b9a",
+                "clip": True,
+            },
+            "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "source"}]},
+        },
+        {
+            "data": {"values": snapshot_rows},
+            "mark": {"type": "tick", "color": "#1f5fbf", "thickness": 2, "size": 14, "clip": True},
+            "encoding": {
+                "x": x,
+                "y": y,
+                "tooltip": [{"field": "layer"}, {"field": "date", "type": "temporal", "title": "snapshot"}],
+            },
+        },
+        {
+            "data": {"values": event_rows},
+            "mark": {"type": "point", "filled": True, "size": 45, "color": "#d35400", "clip": True},
+            "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "confidence"}]},
+        },
     ]
 
 
@@ -235,11 +287,17 @@ def area_table(url: str, revision: str, layer: str, as_of: dt.date) -> AreaTable
     series = area_series(url, revision)
     rows = _series_rows(url, revision).get((layer, as_of))
     table = area_summary(series.iloc[rows] if rows is not None else series.iloc[:0], layer, as_of)
-    ua_in_russia = float(table[(table["held_by"] == "UA") & (table["status"] == "held")]["RUS"].sum()) if "RUS" in table else 0.0
+    ua_in_russia = (
+        float(table[(table["held_by"] == "UA") & (table["status"] == "held")]["RUS"].sum())
+        if "RUS" in table
+        else 0.0
+    )
     shown = table.assign(held_by=table["held_by"].map(lambda s: mapview.SIDE_NAMES.get(s, s)))
     if "UKR" in shown:
         shown["% of Ukraine"] = 100 * shown["UKR"] / figures_mod.UKRAINE_OFFICIAL_KM2
-    shown = shown.rename(columns={"held_by": "side", "": "total km²", "RUS": "in Russia km²", "UKR": "in Ukraine km²"})
+    shown = shown.rename(
+        columns={"held_by": "side", "": "total km²", "RUS": "in Russia km²", "UKR": "in Ukraine km²"}
+    )
     return AreaTable(table, shown, ua_in_russia)
 
 
@@ -255,8 +313,14 @@ def figure_table(frame: pd.DataFrame, compact: bool = False) -> pd.DataFrame:
         table[column] = table[column].round(0)
     table["difference_pct"] = table["difference_pct"].round(1)
     return table.rename(
-        columns={"reported_km2": "reported km²", "computed_km2": "map km²", "difference_km2": "map − reported km²",
-                 "difference_pct": "difference %", "computed_as_of": "snapshot used", "computed_from": "change from snapshot"}
+        columns={
+            "reported_km2": "reported km²",
+            "computed_km2": "map km²",
+            "difference_km2": "map − reported km²",
+            "difference_pct": "difference %",
+            "computed_as_of": "snapshot used",
+            "computed_from": "change from snapshot",
+        }
     )
 
 
@@ -280,8 +344,10 @@ def nearest_figures(url: str, revision: str, as_of: dt.date) -> NearbyFigures:
     compared = comparison(url, revision)
     nearby = figures_mod.nearest(compared, as_of)
     compact = _compact_figures(url, revision)
-    scopes = [(scope, rows["measure"].iloc[0], rows["computed_as_of"].iloc[0], compact.loc[rows.index])
-              for scope, rows in nearby.groupby("scope", sort=False)]
+    scopes = [
+        (scope, rows["measure"].iloc[0], rows["computed_as_of"].iloc[0], compact.loc[rows.index])
+        for scope, rows in nearby.groupby("scope", sort=False)
+    ]
     return NearbyFigures(nearby, scopes)
 
 
@@ -291,7 +357,9 @@ def event_dates(url: str, revision: str, layer: str) -> list[dt.date]:
     return list(all_events(url, revision, layer)["occurred_on"])
 
 
-def events_window(url: str, revision: str, layer: str | None, start: dt.date, end: dt.date) -> tuple[int, int]:
+def events_window(
+    url: str, revision: str, layer: str | None, start: dt.date, end: dt.date
+) -> tuple[int, int]:
     """Positions ``[first, last)`` in ``all_events`` of the events from ``start`` to ``end``;
     ``(0, 0)`` for none, so that every empty window shares one cached group."""
     if not layer:

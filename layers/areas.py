@@ -167,7 +167,9 @@ def _valid_polygons(geoms: np.ndarray) -> np.ndarray:
     """Repaired geometries reduced to their polygonal part (None if none), shells counter-clockwise."""
     valid = shapely.make_valid(geoms)
     kind = shapely.get_type_id(valid)
-    polygons = np.where((kind == shapely.GeometryType.POLYGON) | (kind == shapely.GeometryType.MULTIPOLYGON), valid, None)
+    polygons = np.where(
+        (kind == shapely.GeometryType.POLYGON) | (kind == shapely.GeometryType.MULTIPOLYGON), valid, None
+    )
     for i in np.flatnonzero(kind == shapely.GeometryType.GEOMETRYCOLLECTION):
         polygons[i] = _polygonal_part(valid[i])
     return shapely.orient_polygons(polygons, exterior_cw=False)
@@ -303,7 +305,10 @@ def clipped_area_km2(geoms, iso3: str, borders: gpd.GeoDataFrame | None = None) 
 
 def _clean_polygons(geom):
     """A valid Polygon or MultiPolygon oriented by the right-hand rule, or None (then the overlay decides)."""
-    if geom is None or shapely.get_type_id(geom) not in (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON):
+    if geom is None or shapely.get_type_id(geom) not in (
+        shapely.GeometryType.POLYGON,
+        shapely.GeometryType.MULTIPOLYGON,
+    ):
         return None
     if geom.is_empty or not shapely.is_valid(geom):
         return None
@@ -355,10 +360,22 @@ class _Rings:
         self.ring = np.repeat(np.arange(len(rings)), ring_len - 1)
         self.ring_first = np.cumsum(ring_len - 1) - (ring_len - 1)
         self.ring_bounds = shapely.bounds(rings)
-        self.west, self.east = np.minimum(self.start[:, 0], self.end[:, 0]), np.maximum(self.start[:, 0], self.end[:, 0])
-        self.south, self.north = np.minimum(self.start[:, 1], self.end[:, 1]), np.maximum(self.start[:, 1], self.end[:, 1])
-        self.cell_x0, self.cell_x1 = np.floor(self.west / _CELL_DEG).astype(np.int64), np.floor(self.east / _CELL_DEG).astype(np.int64)
-        self.cell_y0, self.cell_y1 = np.floor(self.south / _CELL_DEG).astype(np.int64), np.floor(self.north / _CELL_DEG).astype(np.int64)
+        self.west, self.east = (
+            np.minimum(self.start[:, 0], self.end[:, 0]),
+            np.maximum(self.start[:, 0], self.end[:, 0]),
+        )
+        self.south, self.north = (
+            np.minimum(self.start[:, 1], self.end[:, 1]),
+            np.maximum(self.start[:, 1], self.end[:, 1]),
+        )
+        self.cell_x0, self.cell_x1 = (
+            np.floor(self.west / _CELL_DEG).astype(np.int64),
+            np.floor(self.east / _CELL_DEG).astype(np.int64),
+        )
+        self.cell_y0, self.cell_y1 = (
+            np.floor(self.south / _CELL_DEG).astype(np.int64),
+            np.floor(self.north / _CELL_DEG).astype(np.int64),
+        )
         span = np.maximum(self.cell_x1 - self.cell_x0, self.cell_y1 - self.cell_y0)
         self.small = span <= 1  # within the 2x2 cells from its first cell
         self.long = span >= _LONG_CELLS
@@ -401,8 +418,12 @@ class _Outline(_Rings):
             short = short[:0]
             self.columns = self.rows = 0
         cells, edges = _cell_indices(
-            self.cell_x0[short] - 1 - self.grid_x, self.cell_x1[short] - self.grid_x,
-            self.cell_y0[short] - 1 - self.grid_y, self.cell_y1[short] - self.grid_y, short, self.rows,
+            self.cell_x0[short] - 1 - self.grid_x,
+            self.cell_x1[short] - self.grid_x,
+            self.cell_y0[short] - 1 - self.grid_y,
+            self.cell_y1[short] - self.grid_y,
+            short,
+            self.rows,
         )
         order = np.argsort(cells, kind="stable")
         self.cell_edges = edges[order]
@@ -423,14 +444,21 @@ def _cell_indices(x0, x1, y0, y1, ids, rows: int) -> tuple[np.ndarray, np.ndarra
     count = nx * ny
     offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
     width = np.repeat(nx, count)
-    return (np.repeat(x0, count) + offset % width) * rows + np.repeat(y0, count) + offset // width, np.repeat(ids, count)
+    return (np.repeat(x0, count) + offset % width) * rows + np.repeat(y0, count) + offset // width, np.repeat(
+        ids, count
+    )
 
 
 def _edge_sliver(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per edge: the geodesic edge term in m², and whether the edge is in :func:`area_km2`'s domain."""
     sliver, length2 = _edge_term(start[:, 0], start[:, 1], end[:, 0], end[:, 1])
     ok = lambda lon, lat: (np.abs(lon) <= 180) & (np.abs(lat) <= MAX_LAT)  # noqa: E731
-    usable = ok(start[:, 0], start[:, 1]) & ok(end[:, 0], end[:, 1]) & (length2 <= MAX_EDGE_M**2) & (np.abs(end[:, 0] - start[:, 0]) < 180)
+    usable = (
+        ok(start[:, 0], start[:, 1])
+        & ok(end[:, 0], end[:, 1])
+        & (length2 <= MAX_EDGE_M**2)
+        & (np.abs(end[:, 0] - start[:, 0]) < 180)
+    )
     return sliver, usable
 
 
@@ -465,7 +493,13 @@ def _candidate_pairs(rings: _Rings, outline: _Outline) -> tuple[np.ndarray, np.n
         x1, y1 = rings.cell_x1[other] - outline.grid_x, rings.cell_y1[other] - outline.grid_y
         x0, y0 = x[other], y[other]
         inside = (x1 >= 0) & (y1 >= 0) & (x0 < columns) & (y0 < rows)
-        other, x0, x1, y0, y1 = other[inside], np.maximum(x0[inside], 0), np.minimum(x1[inside], columns - 1), np.maximum(y0[inside], 0), np.minimum(y1[inside], rows - 1)
+        other, x0, x1, y0, y1 = (
+            other[inside],
+            np.maximum(x0[inside], 0),
+            np.minimum(x1[inside], columns - 1),
+            np.maximum(y0[inside], 0),
+            np.minimum(y1[inside], rows - 1),
+        )
         if ((x1 - x0 + 1) * (y1 - y0 + 1)).sum() > _MAX_LONG_PAIRS:
             return None
         if len(other):
@@ -483,8 +517,11 @@ def _candidate_pairs(rings: _Rings, outline: _Outline) -> tuple[np.ndarray, np.n
         seconds.append(np.tile(np.arange(len(outline.start)), len(long_mine)))
     for edge in long_theirs:  # few: a clip box's edges
         near = np.flatnonzero(
-            ~rings.long & (rings.west <= outline.east[edge]) & (outline.west[edge] <= rings.east)
-            & (rings.south <= outline.north[edge]) & (outline.south[edge] <= rings.north)
+            ~rings.long
+            & (rings.west <= outline.east[edge])
+            & (outline.west[edge] <= rings.east)
+            & (rings.south <= outline.north[edge])
+            & (outline.south[edge] <= rings.north)
         )
         firsts.append(near)
         seconds.append(np.full(len(near), edge))
@@ -492,8 +529,10 @@ def _candidate_pairs(rings: _Rings, outline: _Outline) -> tuple[np.ndarray, np.n
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     mine, theirs = np.concatenate(firsts), np.concatenate(seconds)
     overlap = (
-        (rings.west[mine] <= outline.east[theirs]) & (outline.west[theirs] <= rings.east[mine])
-        & (rings.south[mine] <= outline.north[theirs]) & (outline.south[theirs] <= rings.north[mine])
+        (rings.west[mine] <= outline.east[theirs])
+        & (outline.west[theirs] <= rings.east[mine])
+        & (rings.south[mine] <= outline.north[theirs])
+        & (outline.south[theirs] <= rings.north[mine])
     )
     return mine[overlap], theirs[overlap]
 
@@ -507,7 +546,14 @@ def _expand(outline: _Outline, ids: np.ndarray, cells: np.ndarray) -> tuple[np.n
     return np.repeat(ids, count), outline.cell_edges[np.repeat(outline.cell_start[cells], count) + offset]
 
 
-def _inside_pieces(rings: _Rings, inside_first: np.ndarray, edge: np.ndarray, along: np.ndarray, point: np.ndarray, point_xy: np.ndarray):
+def _inside_pieces(
+    rings: _Rings,
+    inside_first: np.ndarray,
+    edge: np.ndarray,
+    along: np.ndarray,
+    point: np.ndarray,
+    point_xy: np.ndarray,
+):
     """Which edges lie wholly inside the other outline, and the inside pieces of the split ones.
 
     ``inside_first`` says for each ring whether its first vertex is inside; ``edge``,
@@ -560,13 +606,20 @@ def _boundary_areas_km2(polygons, outline: _Outline | None, codes=()) -> dict[st
     cannot be (then the overlay decides)."""
     found: dict[str, float | None] = {ANYWHERE: None, **{code: None for code in codes}}
     bounds = np.array(shapely.bounds(polygons))
-    if not np.isfinite(bounds).all() or np.abs(bounds[[0, 2]]).max() > 360 or np.abs(bounds[[1, 3]]).max() > 90:
+    if (
+        not np.isfinite(bounds).all()
+        or np.abs(bounds[[0, 2]]).max() > 360
+        or np.abs(bounds[[1, 3]]).max() > 90
+    ):
         return found
     rings = _Rings(polygons)
     if not len(rings.start):
         return found
     # Shoelace terms about a vertex amid the polygon, so that they stay small.
-    middle = np.argmin(np.abs(rings.start[:, 0] - (bounds[0] + bounds[2]) / 2) + np.abs(rings.start[:, 1] - (bounds[1] + bounds[3]) / 2))
+    middle = np.argmin(
+        np.abs(rings.start[:, 0] - (bounds[0] + bounds[2]) / 2)
+        + np.abs(rings.start[:, 1] - (bounds[1] + bounds[3]) / 2)
+    )
     origin = rings.start_xy[middle]
     weight = rings.weight(slice(None), origin)
     if rings.usable.all():
@@ -576,7 +629,9 @@ def _boundary_areas_km2(polygons, outline: _Outline | None, codes=()) -> dict[st
     return found
 
 
-def _clipped_km2(polygons, bounds, rings: _Rings, weight: np.ndarray, origin: np.ndarray, outline: _Outline) -> list[float | None]:
+def _clipped_km2(
+    polygons, bounds, rings: _Rings, weight: np.ndarray, origin: np.ndarray, outline: _Outline
+) -> list[float | None]:
     """Area of the polygon within each border of ``outline`` (None where it cannot be summed)."""
     unknown = [None] * len(outline.polygons)
     pairs = _candidate_pairs(rings, outline) if outline.usable_grid else None
@@ -604,7 +659,9 @@ def _clipped_km2(polygons, bounds, rings: _Rings, weight: np.ndarray, origin: np
     # (A first vertex on the other outline would have made a pair too close to call above.)
     west, south, east, north = bounds
     box = outline.ring_bounds
-    near = np.flatnonzero((box[:, 0] <= east) & (box[:, 2] >= west) & (box[:, 1] <= north) & (box[:, 3] >= south))
+    near = np.flatnonzero(
+        (box[:, 0] <= east) & (box[:, 2] >= west) & (box[:, 1] <= north) & (box[:, 3] >= south)
+    )
     theirs_first = np.zeros(len(outline.ring_first), dtype=bool)
     if len(near):
         theirs_first[near] = shapely.contains_xy(polygons, *outline.start[outline.ring_first[near]].T)
@@ -625,7 +682,9 @@ def _clipped_km2(polygons, bounds, rings: _Rings, weight: np.ndarray, origin: np
     for k, border in enumerate(outline.polygons):
         mine_first = shapely.contains_xy(border, *first_vertices)
         chosen = crossing_owner == k
-        mine_pieces = _inside_pieces(rings, mine_first, mine[chosen], along_mine[chosen], point[chosen], point_xy[chosen])
+        mine_pieces = _inside_pieces(
+            rings, mine_first, mine[chosen], along_mine[chosen], point[chosen], point_xy[chosen]
+        )
         if mine_pieces is None:
             found.append(None)
             continue
@@ -672,7 +731,9 @@ def area_table(features: gpd.GeoDataFrame, within=(ANYWHERE,), borders=None) -> 
     return pd.DataFrame(area_rows(features, within, borders), columns=AREA_COLUMNS)
 
 
-def area_rows(features: gpd.GeoDataFrame, within=(ANYWHERE,), borders=None) -> list[tuple[str, str, str, float]]:
+def area_rows(
+    features: gpd.GeoDataFrame, within=(ANYWHERE,), borders=None
+) -> list[tuple[str, str, str, float]]:
     """The rows of :func:`area_table` as ``(held_by, status, within, area_km2)`` tuples, without the DataFrame."""
     rows = []
     if not len(features):
@@ -693,13 +754,24 @@ def area_rows(features: gpd.GeoDataFrame, within=(ANYWHERE,), borders=None) -> l
     outline = _outline(tuple(code.strip().upper() for code in codes)) if codes else None
     for i, (_, _, geom, clean) in enumerate(dissolved):
         if clean:
-            measured[i] = _boundary_areas_km2(shapely.orient_polygons(geom, exterior_cw=False), outline, codes)
+            measured[i] = _boundary_areas_km2(
+                shapely.orient_polygons(geom, exterior_cw=False), outline, codes
+            )
     for code in within:
-        areas = np.array([np.nan if measured.get(i, {}).get(code) is None else measured[i][code] for i in range(len(geoms))])
+        areas = np.array(
+            [
+                np.nan if measured.get(i, {}).get(code) is None else measured[i][code]
+                for i in range(len(geoms))
+            ]
+        )
         rest = np.flatnonzero(np.isnan(areas))
         if rest.size:
-            areas[rest] = area_km2(geoms[rest] if code == ANYWHERE else clip_to_country(geoms[rest], code, borders))
-        rows.extend((held_by, status, code, float(area)) for (held_by, status, _, _), area in zip(dissolved, areas))
+            areas[rest] = area_km2(
+                geoms[rest] if code == ANYWHERE else clip_to_country(geoms[rest], code, borders)
+            )
+        rows.extend(
+            (held_by, status, code, float(area)) for (held_by, status, _, _), area in zip(dissolved, areas)
+        )
     if key is not None:
         remember(_RECENT_ROWS, key, tuple(rows), _MAX_RECENT_ROWS)
     return rows
@@ -767,7 +839,10 @@ def _dissolve(features: gpd.GeoDataFrame, columns) -> list[tuple]:
     held_by, status, geoms = columns
     if not all(isinstance(v, str) for v in (*held_by, *status) if not _missing_key(v)):
         groups = features.groupby(["held_by", "status"], sort=True)
-        return [(h, s, shapely.union_all(shapely.make_valid(group.geometry.values)), False) for (h, s), group in groups]
+        return [
+            (h, s, shapely.union_all(shapely.make_valid(group.geometry.values)), False)
+            for (h, s), group in groups
+        ]
     known = np.array([_KNOWN_VALID.get(id(geom)) is geom for geom in geoms], dtype=bool)
     repaired = geoms.copy()
     if not known.all():
@@ -822,7 +897,10 @@ def area_summary(series: pd.DataFrame, layer: str, as_of) -> pd.DataFrame:
     table: dict[tuple, dict] = {}
     for row in rows.itertuples():
         table.setdefault((row.held_by, row.status), {})[row.within] = row.area_km2
-    records = [{"held_by": side, "status": status, **{b: areas.get(b, 0.0) for b in borders}} for (side, status), areas in sorted(table.items())]
+    records = [
+        {"held_by": side, "status": status, **{b: areas.get(b, 0.0) for b in borders}}
+        for (side, status), areas in sorted(table.items())
+    ]
     return pd.DataFrame(records, columns=["held_by", "status", *borders])
 
 
@@ -830,7 +908,9 @@ def area_summary(series: pd.DataFrame, layer: str, as_of) -> pd.DataFrame:
 CHANGE_COLUMNS = ["held_by", "status", "within", "before_km2", "after_km2", "change_km2"]
 
 
-def change_table(before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame, within=(ANYWHERE,), borders=None) -> pd.DataFrame:
+def change_table(
+    before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame, within=(ANYWHERE,), borders=None
+) -> pd.DataFrame:
     """Area per side and status before and after, and the difference (after − before).
 
     ``before`` is None for a layer's first snapshot: everything counts as new.
@@ -840,12 +920,16 @@ def change_table(before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame, withi
         before_table = after_table.iloc[0:0].rename(columns={"after_km2": "before_km2"})
     else:
         before_table = area_table(before, within, borders).rename(columns={"area_km2": "before_km2"})
-    table = before_table.merge(after_table, on=["held_by", "status", "within"], how="outer").fillna({"before_km2": 0.0, "after_km2": 0.0})
+    table = before_table.merge(after_table, on=["held_by", "status", "within"], how="outer").fillna(
+        {"before_km2": 0.0, "after_km2": 0.0}
+    )
     table["change_km2"] = table["after_km2"] - table["before_km2"]
     return table.sort_values(["within", "held_by", "status"]).reset_index(drop=True)[CHANGE_COLUMNS]
 
 
-def gained_and_lost(before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame, status: str = "held") -> gpd.GeoDataFrame:
+def gained_and_lost(
+    before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame, status: str = "held"
+) -> gpd.GeoDataFrame:
     """Ground each side gained and lost between two snapshots, as polygons with their km².
 
     Returns
@@ -863,8 +947,17 @@ def gained_and_lost(before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame, st
         old = _dissolved(before, side, status) if before is not None else None
         for change, geom in (("gained", _difference(new, old)), ("lost", _difference(old, new))):
             if geom is not None and not geom.is_empty and area_km2([geom])[0] > 0:
-                rows.append({"held_by": side, "change": change, "area_km2": float(area_km2([geom])[0]), "geometry": geom})
-    return gpd.GeoDataFrame(rows, columns=["held_by", "change", "area_km2", "geometry"], geometry="geometry", crs="EPSG:4326")
+                rows.append(
+                    {
+                        "held_by": side,
+                        "change": change,
+                        "area_km2": float(area_km2([geom])[0]),
+                        "geometry": geom,
+                    }
+                )
+    return gpd.GeoDataFrame(
+        rows, columns=["held_by", "change", "area_km2", "geometry"], geometry="geometry", crs="EPSG:4326"
+    )
 
 
 def _dissolved(features, side, status):

@@ -54,7 +54,14 @@ def check_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), dklen=len(expected), n=int(n), r=int(r), p=int(p))
+        actual = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=base64.b64decode(salt),
+            dklen=len(expected),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+        )
     except (ValueError, TypeError, AttributeError):
         return False
     return hmac.compare_digest(actual, expected)
@@ -100,7 +107,9 @@ def require_editor(editor: Editor | None) -> Editor:
     NotAuthorisedError
     """
     if editor is None:
-        raise NotAuthorisedError("Only signed-in editors can write. Sign in as an editor (sidebar) and try again.")
+        raise NotAuthorisedError(
+            "Only signed-in editors can write. Sign in as an editor (sidebar) and try again."
+        )
     return editor
 
 

@@ -48,7 +48,9 @@ class Change:
 
 def empty_polygons() -> gpd.GeoDataFrame:
     """No gained or lost ground: the shape of ``Change.polygons`` with no rows."""
-    return gpd.GeoDataFrame(columns=["held_by", "change", "area_km2", "geometry"], geometry="geometry", crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        columns=["held_by", "change", "area_km2", "geometry"], geometry="geometry", crs="EPSG:4326"
+    )
 
 
 def between(store, layer: str, since: dt.date, until: dt.date, status: str = "held") -> Change:
@@ -60,11 +62,15 @@ def between(store, layer: str, since: dt.date, until: dt.date, status: str = "he
         If ``since`` is not before ``until`` or the layer has no snapshot on or before ``since``.
     """
     if since >= until:
-        raise InvalidInputError(f"change: the start date {since} must be before the end date {until}; swap them.")
+        raise InvalidInputError(
+            f"change: the start date {since} must be before the end date {until}; swap them."
+        )
     before = snapshot_at(store, layer, since)
     if before is None:
         first = store.heads(layer)["as_of"].min()
-        raise InvalidInputError(f"change: layer {layer!r} has no snapshot on or before {since}; its first is {first}. Pick a later start date.")
+        raise InvalidInputError(
+            f"change: layer {layer!r} has no snapshot on or before {since}; its first is {first}. Pick a later start date."
+        )
     after = snapshot_at(store, layer, until)
     return compute(layer, before, after, status)
 
@@ -85,7 +91,11 @@ def summary(change: Change, within=CHANGE_BORDERS, borders=None) -> pd.DataFrame
     """
     sides = sorted(
         set(change.polygons["held_by"])
-        | {s for snap in (change.since, change.until) for s in snap.features.loc[snap.features["status"] == change.status, "held_by"]}
+        | {
+            s
+            for snap in (change.since, change.until)
+            for s in snap.features.loc[snap.features["status"] == change.status, "held_by"]
+        }
     )
     rows = []
     for code in within:
@@ -93,7 +103,11 @@ def summary(change: Change, within=CHANGE_BORDERS, borders=None) -> pd.DataFrame
         if code == ANYWHERE:
             areas = polygons["area_km2"].to_numpy(dtype=float)
         else:
-            areas = area_km2(clip_to_country(polygons.geometry.values, code, borders)) if len(polygons) else np.zeros(0)
+            areas = (
+                area_km2(clip_to_country(polygons.geometry.values, code, borders))
+                if len(polygons)
+                else np.zeros(0)
+            )
         for side in sides:
             mine = (polygons["held_by"] == side).to_numpy()
             gained = float(areas[mine & (polygons["change"] == "gained").to_numpy()].sum())
@@ -110,7 +124,11 @@ def to_geojson(change: Change) -> str:
     polygons["to_snapshot"] = change.until.as_of.isoformat()
     polygons["status"] = change.status
     polygons["area_km2"] = polygons["area_km2"].round(3)
-    collection = json.loads(polygons[["layer", "held_by", "status", "change", "area_km2", "from_snapshot", "to_snapshot", "geometry"]].to_json(drop_id=True))
+    collection = json.loads(
+        polygons[
+            ["layer", "held_by", "status", "change", "area_km2", "from_snapshot", "to_snapshot", "geometry"]
+        ].to_json(drop_id=True)
+    )
     collection["metadata"] = {
         "layer": change.layer,
         "from_snapshot": change.since.as_of.isoformat(),

@@ -50,27 +50,55 @@ def area_layers(series: pd.DataFrame, comparison: pd.DataFrame, layer: str, with
         by_date = group.groupby("as_of")["area_km2"].sum().reindex(dates, fill_value=0.0)
         label = _series_label(held_by, status)
         kinds[label] = (held_by, status)
-        lines += [{"date": d.isoformat(), "km2": round(float(v), 1), "series": label} for d, v in by_date.items()]
+        lines += [
+            {"date": d.isoformat(), "km2": round(float(v), 1), "series": label} for d, v in by_date.items()
+        ]
     labels = sorted(kinds)
     colours = [SIDE_COLOURS.get(kinds[label][0], "#555555") for label in labels]
     dashes = [STATUS_DASH.get(kinds[label][1], []) for label in labels]
-    x = {"field": "date", "type": "temporal", "axis": {"title": None, "format": "%b %Y", "tickCount": "month"}}
+    x = {
+        "field": "date",
+        "type": "temporal",
+        "axis": {"title": None, "format": "%b %Y", "tickCount": "month"},
+    }
     y = {"field": "km2", "type": "quantitative", "axis": {"title": "km²"}}
-    colour = {"field": "series", "type": "nominal", "scale": {"domain": labels, "range": colours}, "legend": {"title": None, "orient": "top"}}
+    colour = {
+        "field": "series",
+        "type": "nominal",
+        "scale": {"domain": labels, "range": colours},
+        "legend": {"title": None, "orient": "top"},
+    }
     layers = [
         {
             "data": {"values": lines},
             "mark": {"type": "line", "interpolate": "step-after", "strokeWidth": 2},
             "encoding": {
-                "x": x, "y": y, "color": colour,
-                "strokeDash": {"field": "series", "type": "nominal", "scale": {"domain": labels, "range": dashes}, "legend": None},
-                "tooltip": [{"field": "date", "type": "temporal", "title": "snapshot"}, {"field": "series"}, {"field": "km2", "title": "km²", "format": ",.1f"}],
+                "x": x,
+                "y": y,
+                "color": colour,
+                "strokeDash": {
+                    "field": "series",
+                    "type": "nominal",
+                    "scale": {"domain": labels, "range": dashes},
+                    "legend": None,
+                },
+                "tooltip": [
+                    {"field": "date", "type": "temporal", "title": "snapshot"},
+                    {"field": "series"},
+                    {"field": "km2", "title": "km²", "format": ",.1f"},
+                ],
             },
         }
     ]
-    figures = comparison[
-        (comparison["layer"] == layer) & (comparison["within"] == within) & comparison["measure"].isin(AREA_MEASURES)
-    ] if len(comparison) else comparison
+    figures = (
+        comparison[
+            (comparison["layer"] == layer)
+            & (comparison["within"] == within)
+            & comparison["measure"].isin(AREA_MEASURES)
+        ]
+        if len(comparison)
+        else comparison
+    )
     points = [
         {
             "date": row.date.isoformat(),
@@ -90,12 +118,22 @@ def area_layers(series: pd.DataFrame, comparison: pd.DataFrame, layer: str, with
                 "data": {"values": points},
                 "mark": {"type": "point", "filled": True, "size": 80, "color": "#222222", "shape": "diamond"},
                 "encoding": {
-                    "x": x, "y": y,
-                    "shape": {"field": "kind", "type": "nominal", "legend": {"title": "reported figure", "orient": "top"}},
+                    "x": x,
+                    "y": y,
+                    "shape": {
+                        "field": "kind",
+                        "type": "nominal",
+                        "legend": {"title": "reported figure", "orient": "top"},
+                    },
                     "tooltip": [
-                        {"field": "date", "type": "temporal"}, {"field": "scope"}, {"field": "km2", "title": "reported km²", "format": ",.0f"},
-                        {"field": "map_km2", "title": "map km²", "format": ",.0f"}, {"field": "measure"},
-                        {"field": "kind"}, {"field": "source"}, {"field": "note"},
+                        {"field": "date", "type": "temporal"},
+                        {"field": "scope"},
+                        {"field": "km2", "title": "reported km²", "format": ",.0f"},
+                        {"field": "map_km2", "title": "map km²", "format": ",.0f"},
+                        {"field": "measure"},
+                        {"field": "kind"},
+                        {"field": "source"},
+                        {"field": "note"},
                     ],
                 },
             }
@@ -139,20 +177,36 @@ def monthly_spec(monthly: pd.DataFrame) -> dict:
     colours = [SIDE_COLOURS.get(code, "#555555") for code in codes]
     # One layer rather than a single view: Streamlit moves a single view's inline data
     # out of the spec, layered data stays in it (and in the tests' reach).
-    return {"layer": [{
-        "data": {"values": values},
-        "mark": {"type": "bar"},
-        "encoding": {
-            "x": {"field": "month", "type": "temporal", "timeUnit": "yearmonth", "axis": {"title": None, "format": "%b %Y"}},
-            "xOffset": {"field": "side"},
-            "y": {"field": "km2", "type": "quantitative", "axis": {"title": "net change, km²"}},
-            "color": {"field": "side", "type": "nominal", "scale": {"domain": sides, "range": colours}, "legend": {"title": None, "orient": "top"}},
-            "tooltip": [
-                {"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": "month"}, {"field": "side"},
-                {"field": "km2", "title": "net change km²", "format": ",.1f"}, {"field": "period", "title": "snapshots"},
-            ],
-        },
-    }]}
+    return {
+        "layer": [
+            {
+                "data": {"values": values},
+                "mark": {"type": "bar"},
+                "encoding": {
+                    "x": {
+                        "field": "month",
+                        "type": "temporal",
+                        "timeUnit": "yearmonth",
+                        "axis": {"title": None, "format": "%b %Y"},
+                    },
+                    "xOffset": {"field": "side"},
+                    "y": {"field": "km2", "type": "quantitative", "axis": {"title": "net change, km²"}},
+                    "color": {
+                        "field": "side",
+                        "type": "nominal",
+                        "scale": {"domain": sides, "range": colours},
+                        "legend": {"title": None, "orient": "top"},
+                    },
+                    "tooltip": [
+                        {"field": "month", "type": "temporal", "timeUnit": "yearmonth", "title": "month"},
+                        {"field": "side"},
+                        {"field": "km2", "title": "net change km²", "format": ",.1f"},
+                        {"field": "period", "title": "snapshots"},
+                    ],
+                },
+            }
+        ]
+    }
 
 
 BORDER_CHOICES = {ANYWHERE: "total (unclipped)", "RUS": "inside Russia", "UKR": "inside Ukraine"}

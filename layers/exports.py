@@ -53,7 +53,9 @@ def comparison_csv(comparison: pd.DataFrame) -> str:
 
 def table_csv(table: pd.DataFrame) -> str:
     """Any table of km² as CSV with the method and outline columns appended."""
-    return table.assign(method=METHOD, borders=BORDERS_SOURCE).round(3).to_csv(index=False, lineterminator="\n")
+    return (
+        table.assign(method=METHOD, borders=BORDERS_SOURCE).round(3).to_csv(index=False, lineterminator="\n")
+    )
 
 
 def snapshot_geojson(snapshot: Snapshot) -> str:

@@ -30,11 +30,28 @@ from .snapshots import latest_on_or_before
 #: Ukraine's official area in km², Crimea included (State Statistics Service of Ukraine):
 #: the denominator of DeepStateMap's percentages.
 UKRAINE_OFFICIAL_KM2 = 603_628.0
-UKRAINE_OFFICIAL_SOURCE = "Ukraine's official area, 603,628 km² incl. Crimea (the denominator DeepStateMap uses)"
+UKRAINE_OFFICIAL_SOURCE = (
+    "Ukraine's official area, 603,628 km² incl. Crimea (the denominator DeepStateMap uses)"
+)
 
 COMPARISON_COLUMNS = [
-    "date", "scope", "measure", "kind", "source", "reported_km2", "computed_km2", "computed_as_of", "computed_from",
-    "difference_km2", "difference_pct", "layer", "held_by", "status", "within", "note", "comparison",
+    "date",
+    "scope",
+    "measure",
+    "kind",
+    "source",
+    "reported_km2",
+    "computed_km2",
+    "computed_as_of",
+    "computed_from",
+    "difference_km2",
+    "difference_pct",
+    "layer",
+    "held_by",
+    "status",
+    "within",
+    "note",
+    "comparison",
 ]
 
 
@@ -52,11 +69,15 @@ def read_reported_figures(path: Path, defaults: dict | None = None) -> pd.DataFr
     try:
         figures = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise InvalidInputError(f"{path.name}: cannot read it as CSV ({error}); save it as UTF-8 CSV with a header row.") from None
+        raise InvalidInputError(
+            f"{path.name}: cannot read it as CSV ({error}); save it as UTF-8 CSV with a header row."
+        ) from None
     return check_figures(figures, path.name, defaults, first_line=2)
 
 
-def check_figures(figures: pd.DataFrame, name: str, defaults: dict | None = None, first_line: int = 1) -> pd.DataFrame:
+def check_figures(
+    figures: pd.DataFrame, name: str, defaults: dict | None = None, first_line: int = 1
+) -> pd.DataFrame:
     """Check reported figures (strings, as read from a CSV or typed in the app) and convert them.
 
     Parameters
@@ -84,7 +105,9 @@ def check_figures(figures: pd.DataFrame, name: str, defaults: dict | None = None
     """
     missing = [f.name for f in schema.FIGURE_FIELDS if f.required and f.name not in figures.columns]
     if missing:
-        raise InvalidInputError(f"{name}: missing column(s) {', '.join(missing)}; expected {', '.join(f.name for f in schema.FIGURE_FIELDS)}.")
+        raise InvalidInputError(
+            f"{name}: missing column(s) {', '.join(missing)}; expected {', '.join(f.name for f in schema.FIGURE_FIELDS)}."
+        )
     unknown = [c for c in figures.columns if c not in {f.name for f in schema.FIGURE_FIELDS}]
     if unknown:
         raise InvalidInputError(
@@ -123,9 +146,13 @@ def check_figures(figures: pd.DataFrame, name: str, defaults: dict | None = None
         if row["layer"]:
             for key in ("held_by", "status"):
                 if not row[key]:
-                    problems.append(f"{where}: {key} is empty; a figure compared with layer {row['layer']!r} needs {key} ({', '.join(schema.FIGURE.field_named(key).allowed)}).")
+                    problems.append(
+                        f"{where}: {key} is empty; a figure compared with layer {row['layer']!r} needs {key} ({', '.join(schema.FIGURE.field_named(key).allowed)})."
+                    )
         if row["within"] and row["within"] not in known_borders:
-            problems.append(f"{where}: within {row['within']!r} is not a bundled border; use an ISO 3166-1 alpha-3 code such as RUS or UKR, or leave it empty for the unclipped area.")
+            problems.append(
+                f"{where}: within {row['within']!r} is not a bundled border; use an ISO 3166-1 alpha-3 code such as RUS or UKR, or leave it empty for the unclipped area."
+            )
     if problems:
         raise InvalidInputError("\n".join(problems))
     figures["date"] = figures["date"].map(dt.date.fromisoformat)
@@ -142,7 +169,15 @@ def period_start(as_of: dt.date, measure: str) -> dt.date | None:
     return None
 
 
-def computed_at(series: pd.DataFrame, layer: str, held_by: str, status: str, within: str, as_of: dt.date, measure: str = "at date"):
+def computed_at(
+    series: pd.DataFrame,
+    layer: str,
+    held_by: str,
+    status: str,
+    within: str,
+    as_of: dt.date,
+    measure: str = "at date",
+):
     """Computed value for one scope: ``(km², snapshot date, baseline snapshot date)`` or None.
 
     ``series`` is ``Store.area_series()``. With ``measure="at date"`` the snapshot is
@@ -158,7 +193,11 @@ def computed_at(series: pd.DataFrame, layer: str, held_by: str, status: str, wit
     index = latest_on_or_before(dates, as_of)
     if index is None:
         return None
-    match = layer_rows[(layer_rows["held_by"] == held_by) & (layer_rows["status"] == status) & (layer_rows["within"] == within)]
+    match = layer_rows[
+        (layer_rows["held_by"] == held_by)
+        & (layer_rows["status"] == status)
+        & (layer_rows["within"] == within)
+    ]
     by_date = match.groupby("as_of")["area_km2"].sum().reindex(dates[: index + 1], fill_value=0.0)
     start = period_start(as_of, measure)
     if start is not None:
@@ -184,20 +223,38 @@ def monthly_change(series: pd.DataFrame, layer: str, within: str = "", status: s
         ``change_km2``, ``partial``.
     """
     columns = ["month", "held_by", "from_as_of", "to_as_of", "change_km2", "partial"]
-    layer_rows = series[(series["layer"] == layer) & (series["within"] == within) & (series["status"] == status)]
+    layer_rows = series[
+        (series["layer"] == layer) & (series["within"] == within) & (series["status"] == status)
+    ]
     dates = sorted(set(series.loc[series["layer"] == layer, "as_of"]))
     if len(dates) < 2:
         return pd.DataFrame(columns=columns)
-    table = layer_rows.pivot_table(index="as_of", columns="held_by", values="area_km2", aggfunc="sum").reindex(dates).fillna(0.0)
+    table = (
+        layer_rows.pivot_table(index="as_of", columns="held_by", values="area_km2", aggfunc="sum")
+        .reindex(dates)
+        .fillna(0.0)
+    )
     rows = []
     month = dates[0].replace(day=1)
     while month <= dates[-1]:
         following = (month + dt.timedelta(days=32)).replace(day=1)
-        start, end = latest_on_or_before(dates, month - dt.timedelta(days=1)), latest_on_or_before(dates, following - dt.timedelta(days=1))
+        start, end = (
+            latest_on_or_before(dates, month - dt.timedelta(days=1)),
+            latest_on_or_before(dates, following - dt.timedelta(days=1)),
+        )
         if start is not None and end is not None and end > start:
             for side in table.columns:
                 change = table[side].iloc[end] - table[side].iloc[start]
-                rows.append((month, side, dates[start], dates[end], float(change), following - dt.timedelta(days=1) > dates[-1]))
+                rows.append(
+                    (
+                        month,
+                        side,
+                        dates[start],
+                        dates[end],
+                        float(change),
+                        following - dt.timedelta(days=1) > dates[-1],
+                    )
+                )
         month = following
     return pd.DataFrame(rows, columns=columns)
 
@@ -221,7 +278,15 @@ def compare(figures: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
         elif figure["layer"] not in layers:
             comparison = f"no computed series: layer {figure['layer']!r} is not loaded"
         else:
-            found = computed_at(series, figure["layer"], figure["held_by"], figure["status"], figure["within"], figure["date"], measure)
+            found = computed_at(
+                series,
+                figure["layer"],
+                figure["held_by"],
+                figure["status"],
+                figure["within"],
+                figure["date"],
+                measure,
+            )
             start = period_start(figure["date"], measure)
             if found is None and start is not None:
                 comparison = f"no computed series: the layer has no snapshot on or before {start}, the start of the period"
@@ -261,5 +326,8 @@ def nearest(comparison: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     best: dict = {}
     for scope, distance in zip(scopes, distances):
         best[scope] = min(distance, best.get(scope, distance))
-    keep = sorted((i for i, (scope, distance) in enumerate(zip(scopes, distances)) if distance == best[scope]), key=lambda i: (distances[i], dates[i]))
+    keep = sorted(
+        (i for i, (scope, distance) in enumerate(zip(scopes, distances)) if distance == best[scope]),
+        key=lambda i: (distances[i], dates[i]),
+    )
     return comparison.iloc[keep]

@@ -59,7 +59,10 @@ _SQLITE = b"SQLite format 3\x00"
 _GEOPACKAGE_IDS = (b"GPKG", b"GP10", b"GP11")
 _UTF8_BOM = b"\xef\xbb\xbf"
 _OTHER_BOMS = {
-    b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe\x00\x00": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
 }
 #: First bytes of files editors upload by mistake, for saying what they uploaded.
 _KNOWN_OTHERS = {
@@ -71,10 +74,25 @@ _KNOWN_OTHERS = {
     b"Rar!": "a RAR archive",
 }
 #: Columns GDAL's KML drivers add for KML's own display settings; not data.
-_KML_DISPLAY_COLUMNS = {"timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude", "visibility", "drawOrder", "icon", "snippet"}
+_KML_DISPLAY_COLUMNS = {
+    "timestamp",
+    "begin",
+    "end",
+    "altitudeMode",
+    "tessellate",
+    "extrude",
+    "visibility",
+    "drawOrder",
+    "icon",
+    "snippet",
+}
 _GDAL_ERRORS = (
-    pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.GeometryError,
-    pyogrio.errors.FieldError, pyogrio.errors.FeatureError, OSError,
+    pyogrio.errors.DataSourceError,
+    pyogrio.errors.DataLayerError,
+    pyogrio.errors.GeometryError,
+    pyogrio.errors.FieldError,
+    pyogrio.errors.FeatureError,
+    OSError,
 )
 
 
@@ -113,7 +131,9 @@ def decode(raw: bytes, file_name: str) -> tuple[dict | None, list[Problem]]:
 
 def _decode(raw: bytes, file_name: str, problems: list[Problem], compressed: bool):
     if not compressed and len(raw) > MAX_FILE_MB * 1024 * 1024:
-        raise _Refused(f"is {len(raw) / 2**20:.1f} MB; the limit is {MAX_FILE_MB} MB. Split it by date or simplify it.")
+        raise _Refused(
+            f"is {len(raw) / 2**20:.1f} MB; the limit is {MAX_FILE_MB} MB. Split it by date or simplify it."
+        )
     if not raw.strip():
         raise _Refused(f"is empty; upload {ACCEPTED}.")
     if raw.startswith(_GZIP):
@@ -127,23 +147,39 @@ def _decode(raw: bytes, file_name: str, problems: list[Problem], compressed: boo
         )
     if raw.startswith(_SQLITE):
         if raw[68:72] not in _GEOPACKAGE_IDS:
-            raise _Refused("is an SQLite database but not a GeoPackage; export the layer as GeoPackage or GeoJSON.")
+            raise _Refused(
+                "is an SQLite database but not a GeoPackage; export the layer as GeoPackage or GeoJSON."
+            )
         return _read_with_gdal(raw, ".gpkg", "GeoPackage", problems)
     for bom, encoding in _OTHER_BOMS.items():
         if raw.startswith(bom):
-            raise _Refused(f"is {encoding} encoded, not UTF-8; GeoJSON must be UTF-8 (RFC 8259). Re-save it as UTF-8.")
+            raise _Refused(
+                f"is {encoding} encoded, not UTF-8; GeoJSON must be UTF-8 (RFC 8259). Re-save it as UTF-8."
+            )
     if raw.startswith(_UTF8_BOM):
-        problems.append(Problem("warning", "File", "", "starts with a UTF-8 byte-order mark; it was ignored. Save as UTF-8 without BOM.", "bom"))
-        raw = raw[len(_UTF8_BOM):]
+        problems.append(
+            Problem(
+                "warning",
+                "File",
+                "",
+                "starts with a UTF-8 byte-order mark; it was ignored. Save as UTF-8 without BOM.",
+                "bom",
+            )
+        )
+        raw = raw[len(_UTF8_BOM) :]
     start = raw.lstrip()[:1]
     if start in (b"{", b"["):
         return parse_json(raw)
     if start == b"<":
         if b"<kml" not in raw[:65536].lower():
-            raise _Refused(f"is XML but not KML (GML, GPX and other XML formats are not read); upload {ACCEPTED}.")
+            raise _Refused(
+                f"is XML but not KML (GML, GPX and other XML formats are not read); upload {ACCEPTED}."
+            )
         if b"<!entity" in raw.lower():
             # External entities read server files; nested ones expand to gigabytes. KML never needs them.
-            raise _Refused("declares XML entities (<!ENTITY ...>), which the app does not read; export the KML again without a DOCTYPE.")
+            raise _Refused(
+                "declares XML entities (<!ENTITY ...>), which the app does not read; export the KML again without a DOCTYPE."
+            )
         return _read_with_gdal(raw, ".kml", "KML", problems)
     raise _Refused(f"is not a file type the app reads ({_describe(raw)}); upload {ACCEPTED}.")
 
@@ -199,12 +235,16 @@ def gunzip(raw: bytes, limit_mb: int = MAX_DECOMPRESSED_MB) -> bytearray:
                         "decompressed further. Split it or simplify it."
                     )
         except zlib.error:
-            raise _Refused("is not a valid gzip file (it is damaged); compress the GeoJSON again and re-upload it.") from None
+            raise _Refused(
+                "is not a valid gzip file (it is damaged); compress the GeoJSON again and re-upload it."
+            ) from None
         if not inflater.eof:
             raise _Refused("is a truncated gzip file (it ends early); upload the complete file.")
         pending = inflater.unused_data
         if pending and not pending.startswith(_GZIP):
-            raise _Refused("has data after the end of the gzip stream; compress the GeoJSON again and re-upload it.")
+            raise _Refused(
+                "has data after the end of the gzip stream; compress the GeoJSON again and re-upload it."
+            )
     # The bytearray itself, not a bytes copy: a payload near the limit is not doubled.
     return output
 
@@ -227,7 +267,7 @@ def nesting_depth(raw: bytes) -> int:
     skeleton = np.frombuffer(_JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKET), dtype=np.uint8)
     depth = deepest = 0
     for start in range(0, len(skeleton), CHUNK_BYTES):
-        piece = skeleton[start:start + CHUNK_BYTES]
+        piece = skeleton[start : start + CHUNK_BYTES]
         levels = np.cumsum(np.where(np.isin(piece, _OPENING), 1, -1).astype(np.int32)) + depth
         deepest = max(deepest, int(levels.max()))
         depth = int(levels[-1])
@@ -239,18 +279,24 @@ def _no_duplicates(pairs):
     if len(set(keys)) != len(keys):
         duplicated = sorted({k for k in keys if keys.count(k) > 1})
         shown = ", ".join(repr(k[:40]) for k in duplicated[:5])
-        raise _Refused(f"has a duplicate key {shown} in one object; parsers disagree about which one wins, so the file was rejected. Remove one of them.")
+        raise _Refused(
+            f"has a duplicate key {shown} in one object; parsers disagree about which one wins, so the file was rejected. Remove one of them."
+        )
     return dict(pairs)
 
 
 def _reject_constant(name):
-    raise _Refused(f"{name} is not valid JSON (RFC 8259): write null or a number; check the export settings of the tool that produced the file.")
+    raise _Refused(
+        f"{name} is not valid JSON (RFC 8259): write null or a number; check the export settings of the tool that produced the file."
+    )
 
 
 def _parse_int(text: str) -> int:
     digits = len(text.lstrip("-"))
     if digits > MAX_INTEGER_DIGITS:
-        raise _Refused(f"holds a number with {digits:,} digits ({text[:16]}...); no coordinate or value needs more than {MAX_INTEGER_DIGITS}. Check the tool that wrote the file.")
+        raise _Refused(
+            f"holds a number with {digits:,} digits ({text[:16]}...); no coordinate or value needs more than {MAX_INTEGER_DIGITS}. Check the tool that wrote the file."
+        )
     return int(text)
 
 
@@ -296,7 +342,9 @@ def parse_json(raw: bytes):
             text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant, parse_int=_parse_int
         )
     except json.JSONDecodeError as exc:
-        raise _Refused(f"is not valid JSON at line {exc.lineno}, column {exc.colno}: {_json_reason(exc, text)}.") from None
+        raise _Refused(
+            f"is not valid JSON at line {exc.lineno}, column {exc.colno}: {_json_reason(exc, text)}."
+        ) from None
     except RecursionError:
         # Unreachable after the depth scan; kept so that no parser internals can leak.
         raise _Refused(f"is nested too deeply (more than {MAX_DEPTH} levels).") from None
@@ -326,14 +374,24 @@ def _read_with_gdal(raw: bytes, suffix: str, label: str, problems: list[Problem]
             for name in spatial:
                 info = pyogrio.read_info(path, layer=name)
                 if info["features"] > MAX_FEATURES:
-                    raise _Refused(f"holds {info['features']:,} features in layer {name!r}; the limit is {MAX_FEATURES:,}. Split the file.")
+                    raise _Refused(
+                        f"holds {info['features']:,} features in layer {name!r}; the limit is {MAX_FEATURES:,}. Split the file."
+                    )
                 frame = pyogrio.read_dataframe(path, layer=name)
                 if len(frame):
                     frames.append(_to_wgs84(frame, label, problems))
         except _GDAL_ERRORS:
             raise _Refused(unreadable) from None
     if len(spatial) > 1:
-        problems.append(Problem("info", "File", "", f"holds {len(spatial)} KML folders or layers; the features of all of them were read.", "kml-layers"))
+        problems.append(
+            Problem(
+                "info",
+                "File",
+                "",
+                f"holds {len(spatial)} KML folders or layers; the features of all of them were read.",
+                "kml-layers",
+            )
+        )
     features = []
     for frame in frames:
         features.extend(_features(frame, drop=_KML_DISPLAY_COLUMNS if label == "KML" else set()))
@@ -345,10 +403,15 @@ def _to_wgs84(frame, label: str, problems: list[Problem]):
     crs = frame.crs
     if crs is None:
         if label != "KML":
-            problems.append(Problem(
-                "warning", "File", "",
-                "has no coordinate reference system; its coordinates were read as WGS84 longitude/latitude (EPSG:4326).", "crs-missing",
-            ))
+            problems.append(
+                Problem(
+                    "warning",
+                    "File",
+                    "",
+                    "has no coordinate reference system; its coordinates were read as WGS84 longitude/latitude (EPSG:4326).",
+                    "crs-missing",
+                )
+            )
         return frame
     if crs.to_epsg() == 4326 or crs.equals(pyproj.CRS("OGC:CRS84")):
         return frame
@@ -357,8 +420,18 @@ def _to_wgs84(frame, label: str, problems: list[Problem]):
     try:
         converted = frame.to_crs("EPSG:4326")
     except pyproj.exceptions.ProjError:
-        raise _Refused(f"is in {named}, which cannot be converted to WGS84 longitude/latitude; export it as EPSG:4326.") from None
-    problems.append(Problem("warning", "File", "", f"was in {named}; it was converted to WGS84 longitude/latitude (EPSG:4326).", "crs-converted"))
+        raise _Refused(
+            f"is in {named}, which cannot be converted to WGS84 longitude/latitude; export it as EPSG:4326."
+        ) from None
+    problems.append(
+        Problem(
+            "warning",
+            "File",
+            "",
+            f"was in {named}; it was converted to WGS84 longitude/latitude (EPSG:4326).",
+            "crs-converted",
+        )
+    )
     return converted
 
 
@@ -403,7 +476,10 @@ def swap_axes(raw: bytes, file_name: str) -> bytes:
 
 def _swap(value):
     if isinstance(value, dict):
-        return {key: (_swap_positions(item) if key == "coordinates" else _swap(item)) for key, item in value.items()}
+        return {
+            key: (_swap_positions(item) if key == "coordinates" else _swap(item))
+            for key, item in value.items()
+        }
     if isinstance(value, list):
         return [_swap(item) for item in value]
     return value

@@ -69,7 +69,9 @@ def read_milestones(path: Path) -> pd.DataFrame:
         try:
             dt.date.fromisoformat(row.get("date", ""))
         except ValueError:
-            problems.append(f"{path.name} line {number}: date expected like 2025-01-20, got {row.get('date')!r}.")
+            problems.append(
+                f"{path.name} line {number}: date expected like 2025-01-20, got {row.get('date')!r}."
+            )
     if problems:
         raise InvalidInputError("\n".join(problems))
     milestones["date"] = milestones["date"].map(dt.date.fromisoformat)
@@ -84,7 +86,9 @@ def snapshots_by_date(raw: bytes, layer: dict, file_name: str) -> list[NewSnapsh
     features = report.features
     bad = [i for i, value in enumerate(features.get("as_of", [None] * len(features))) if not _is_date(value)]
     if bad:
-        raise InvalidInputError(f"{file_name}: Feature {bad[0]}: as_of: valid date expected like 2024-08-12; every feature of an embedded layer needs its snapshot date.")
+        raise InvalidInputError(
+            f"{file_name}: Feature {bad[0]}: as_of: valid date expected like 2024-08-12; every feature of an embedded layer needs its snapshot date."
+        )
     digest = sha256(raw)
     return [
         NewSnapshot(
@@ -226,7 +230,9 @@ def snapshot_dates(names: Sequence[str], as_of: dt.date | None = None) -> list[d
     seen: dict[dt.date, str] = {}
     for name, date in zip(names, dates):
         if date in seen:
-            raise InvalidInputError(f"{seen[date]} and {name} both give the date {date}; a layer has one snapshot per date. Import one of them.")
+            raise InvalidInputError(
+                f"{seen[date]} and {name} both give the date {date}; a layer has one snapshot per date. Import one of them."
+            )
         seen[date] = name
     return dates
 
@@ -294,7 +300,9 @@ def plan_import(
     built = []
     job = _Job(list(uploads), record_kind, kind, defaults, mapping, repair)
     with _collector_paused():
-        for done, (upload, date, (report, digest, areas)) in enumerate(zip(uploads, dates, _checked(job, workers)), start=1):
+        for done, (upload, date, (report, digest, areas)) in enumerate(
+            zip(uploads, dates, _checked(job, workers)), start=1
+        ):
             plan.reports.append(report)
             if report.ok:
                 built.append(
@@ -358,7 +366,14 @@ class _Job:
 def _check(job: _Job, index: int, with_areas: bool) -> tuple[Report, str, tuple | None]:
     """One file: its report, its SHA-256 and, when asked and it passed, its area rows."""
     upload = job.uploads[index]
-    report = validate(upload.raw, job.record_kind, name=upload.name, defaults=job.defaults, mapping=job.mapping, repair=job.repair)
+    report = validate(
+        upload.raw,
+        job.record_kind,
+        name=upload.name,
+        defaults=job.defaults,
+        mapping=job.mapping,
+        repair=job.repair,
+    )
     areas = tuple(computed_area_rows(report.features, job.kind)) if with_areas and report.ok else None
     return report, sha256(upload.raw), areas
 
@@ -371,12 +386,20 @@ def _worker_count(workers: int | None, files: int) -> int:
         try:
             workers = int(os.environ[WORKERS_VARIABLE])
         except ValueError:
-            raise InvalidInputError(f"{WORKERS_VARIABLE}={os.environ[WORKERS_VARIABLE]!r}: give a whole number of processes, e.g. 1 or 2.") from None
+            raise InvalidInputError(
+                f"{WORKERS_VARIABLE}={os.environ[WORKERS_VARIABLE]!r}: give a whole number of processes, e.g. 1 or 2."
+            ) from None
     if workers is not None:
         return max(1, int(workers))
     if files < PARALLEL_MIN_FILES or threading.active_count() > 1:
         return 1
-    return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+    return max(
+        1,
+        min(
+            MAX_WORKERS,
+            len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+        ),
+    )
 
 
 #: The job of the running parallel import, read by forked workers (never pickled).
@@ -406,7 +429,9 @@ def _checked(job: _Job, workers: int | None):
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
             starts = range(0, len(job.uploads), _CHUNK)
-            for results in pool.map(_check_chunk, starts, [min(start + _CHUNK, len(job.uploads)) for start in starts]):
+            for results in pool.map(
+                _check_chunk, starts, [min(start + _CHUNK, len(job.uploads)) for start in starts]
+            ):
                 yield from results
     finally:
         _FORKED_JOB = None
@@ -448,7 +473,9 @@ def write_import(store: Store, plan: ImportPlan, *, actor: str, action: str = "i
     current = {}
     if plan.layer in existing:
         history = store.history(plan.layer)
-        current = dict(zip(history.loc[history["is_head"], "as_of"], history.loc[history["is_head"], "sha256"]))
+        current = dict(
+            zip(history.loc[history["is_head"], "as_of"], history.loc[history["is_head"], "sha256"])
+        )
     unchanged = [s.file_name for s in plan.snapshots if current.get(s.as_of) == s.sha256]
     with _collector_paused():
         return Written(store.write(plan.snapshots, actor=actor, action=action), unchanged)

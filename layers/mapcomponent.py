@@ -69,7 +69,10 @@ def prepare_base(fig: folium.Map, key: str, return_on_hover: bool = False) -> Ba
         "last_object_clicked_popup": None,
         "all_drawings": None,
         "last_active_drawing": None,
-        "bounds": {"_southWest": {"lat": south_west[0], "lng": south_west[1]}, "_northEast": {"lat": north_east[0], "lng": north_east[1]}},
+        "bounds": {
+            "_southWest": {"lat": south_west[0], "lng": south_west[1]},
+            "_northEast": {"lat": north_east[0], "lng": north_east[1]},
+        },
         "zoom": fig.options.get("zoom") if hasattr(fig, "options") else {},
         "last_circle_radius": None,
         "last_circle_polygon": None,
@@ -118,8 +121,14 @@ def _slot(number: int) -> dict:
     wherever our display GeoJSON goes (same property names: ``tip`` and ``style``)."""
     return {
         "type": "FeatureCollection",
-        "features": [{"type": "Feature", "id": "0", "properties": {"tip": f"slot {number} of a group template", "style": {}},
-                      "geometry": {"type": "Point", "coordinates": [0.0, float(number)]}}],
+        "features": [
+            {
+                "type": "Feature",
+                "id": "0",
+                "properties": {"tip": f"slot {number} of a group template", "style": {}},
+                "geometry": {"type": "Point", "coordinates": [0.0, float(number)]},
+            }
+        ],
     }
 
 
@@ -136,7 +145,13 @@ class GroupTemplate:
     slots: int = field(default=0)
 
     @classmethod
-    def render(cls, build: Callable[[list], folium.FeatureGroup], slots: int, index: int, base: Callable[[], folium.Map]) -> GroupTemplate:
+    def render(
+        cls,
+        build: Callable[[list], folium.FeatureGroup],
+        slots: int,
+        index: int,
+        base: Callable[[], folium.Map],
+    ) -> GroupTemplate:
         collections = [_slot(number) for number in range(slots)]
         js = group_js(build(collections), index, base)
         parts = [js]
@@ -164,8 +179,18 @@ class GroupTemplate:
         return "".join(out)
 
 
-def show(base: BaseArgs, *, key: str, feature_group: str, center, zoom, height: int, returned_objects: list[str],
-         use_container_width: bool = True, width: int = 500):
+def show(
+    base: BaseArgs,
+    *,
+    key: str,
+    feature_group: str,
+    center,
+    zoom,
+    height: int,
+    returned_objects: list[str],
+    use_container_width: bool = True,
+    width: int = 500,
+):
     """streamlit-folium's component with ``base``'s map and this step's groups' JavaScript:
     the arguments ``st_folium(..., feature_group_to_add=...)`` would send. Returns the
     map's reported state (``returned_objects``), as ``st_folium`` does."""

@@ -110,7 +110,9 @@ def display_geometries(geoms, groups, detail: Detail) -> np.ndarray:
 
 def _htmlsafe(text: str) -> str:
     """JSON text made safe inside a <script>, exactly as folium's ``tojson`` escapes it."""
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").replace("'", "\\u0027")
+    return (
+        text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e").replace("'", "\\u0027")
+    )
 
 
 #: The JavaScript function, defined by the base map, that turns ``territory_encoded``
@@ -146,8 +148,14 @@ def encode_geometry(geometry, decimals: int) -> dict | None:
         rings = [geometry.exterior, *geometry.interiors]
         return {"type": "Polygon", "e": [_encode_ring(r.coords, decimals) for r in rings], "p": decimals}
     if geometry.geom_type == "MultiPolygon":
-        return {"type": "MultiPolygon", "p": decimals,
-                "e": [[_encode_ring(r.coords, decimals) for r in (part.exterior, *part.interiors)] for part in geometry.geoms]}
+        return {
+            "type": "MultiPolygon",
+            "p": decimals,
+            "e": [
+                [_encode_ring(r.coords, decimals) for r in (part.exterior, *part.interiors)]
+                for part in geometry.geoms
+            ],
+        }
     return json.loads(shapely.to_geojson(geometry))
 
 
@@ -181,7 +189,10 @@ def _decoder() -> _Script:
 ATTRIBUTION = "Borders: Natural Earth 1:10m · Territory and events: see layer sources"
 
 ONLINE_TILES = {
-    "OpenStreetMap (online)": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"),
+    "OpenStreetMap (online)": (
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "© OpenStreetMap contributors",
+    ),
     "CartoDB Positron (online)": (
         "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
         "© OpenStreetMap contributors © CARTO",
@@ -291,7 +302,9 @@ class _Legend(MacroElement):
         if territory_only:
             # Area swatches only: the events' symbols and rings are left out.
             entries = [(swatch, label) for swatch, label in entries if 'class="sw"' in swatch]
-        rows = "".join(f'<div class="row">{swatch}<span>{escape_html(label)}</span></div>' for swatch, label in entries)
+        rows = "".join(
+            f'<div class="row">{swatch}<span>{escape_html(label)}</span></div>' for swatch, label in entries
+        )
         self.markup = f'<div class="title">Legend</div>{rows}'
         # Leaflet 1.9 puts a national flag in the prefix; a neutral tool shows none (Leaflet#8109).
         self.prefix = "Leaflet"
@@ -333,8 +346,12 @@ def basemap_files() -> dict[str, str]:
     borders = load_borders().reset_index()
     borders["geometry"] = borders.geometry.clip_by_rect(*BASEMAP_EXTENT)
     borders = borders[~borders.geometry.is_empty]
-    borders["geometry"] = shapely.coverage_simplify(shapely.make_valid(borders.geometry.values), BASEMAP_SIMPLIFY)
-    borders["fill"] = [style.BASEMAP["land_focus"].get(code, style.BASEMAP["land"]) for code in borders["iso3"]]
+    borders["geometry"] = shapely.coverage_simplify(
+        shapely.make_valid(borders.geometry.values), BASEMAP_SIMPLIFY
+    )
+    borders["fill"] = [
+        style.BASEMAP["land_focus"].get(code, style.BASEMAP["land"]) for code in borders["iso3"]
+    ]
     places = read_places()
     labelled = places[places["label"].astype(int) == 1]
     points = gpd.GeoDataFrame(
@@ -410,7 +427,9 @@ def _add_base_layers(m: folium.Map, static_url: str, narrow: bool = False) -> No
         _Legend(position="topright", territory_only=True).add_to(m)
         return
     for name, (url, attribution) in ONLINE_TILES.items():
-        folium.TileLayer(url, name=name, attr=attribution, overlay=True, show=False, control=True, opacity=0.85).add_to(m)
+        folium.TileLayer(
+            url, name=name, attr=attribution, overlay=True, show=False, control=True, opacity=0.85
+        ).add_to(m)
     # In the base map, not passed per step: streamlit-folium would re-create the control
     # on every step, and Leaflet's Control.Layers leaves a map click handler behind that
     # keeps the old control, and through it the old step's layers, alive.
@@ -502,11 +521,18 @@ def _territory_bounds(geojsons) -> list[list[float]] | None:
     boxes = [b for b in boxes if not any(np.isnan(b))]
     if not boxes:
         return None
-    west, south, east, north = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    west, south, east, north = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
     return [[south, west], [north, east]]
 
 
-def side_by_side_map(static_url: str, left: list[str], right: list[str], left_label: str, right_label: str) -> folium.plugins.DualMap:
+def side_by_side_map(
+    static_url: str, left: list[str], right: list[str], left_label: str, right_label: str
+) -> folium.plugins.DualMap:
     """Two dates side by side, pan and zoom synchronised both ways (folium ``DualMap``).
 
     Parameters
@@ -546,7 +572,9 @@ def side_by_side_map(static_url: str, left: list[str], right: list[str], left_la
     bounds = _territory_bounds([*left, *right])
     if bounds is not None:
         # Room for the date label and legend above, the scale bar and attribution below.
-        dual.fit_bounds(bounds, padding_top_left=(12, 140), padding_bottom_right=(12, 56), max_zoom=COMPARE_MAX_FIT_ZOOM)
+        dual.fit_bounds(
+            bounds, padding_top_left=(12, 140), padding_bottom_right=(12, 56), max_zoom=COMPARE_MAX_FIT_ZOOM
+        )
     return dual
 
 
@@ -558,7 +586,11 @@ def territory_tooltip(layer: str, row: dict, snapshot_as_of) -> str:
     """
     side = SIDE_NAMES.get(row.get("held_by"), row.get("held_by"))
     status = row.get("status")
-    what = {"held": f"Held by {side}", "contested": f"Contested ({side} side)", "claimed": f"Claimed by {side}, unconfirmed"}.get(status, status)
+    what = {
+        "held": f"Held by {side}",
+        "contested": f"Contested ({side} side)",
+        "claimed": f"Claimed by {side}, unconfirmed",
+    }.get(status, status)
     lines = [
         f"<b>{escape_html(what)}</b>",
         f"Layer: {escape_html(layer)}",
@@ -573,15 +605,24 @@ def territory_tooltip(layer: str, row: dict, snapshot_as_of) -> str:
 def event_tooltip(row: dict) -> str:
     """Tooltip markup of one event: what, when, where, who says so, confidence, claims."""
     kind = KIND_NAMES.get(row.get("kind"), "Event")
-    lines = [f"<b>{escape_html(row.get('title', ''))}</b>", f"{kind} · {escape_html(row.get('occurred_on', ''))}"]
+    lines = [
+        f"<b>{escape_html(row.get('title', ''))}</b>",
+        f"{kind} · {escape_html(row.get('occurred_on', ''))}",
+    ]
     for label, key in (("Where", "place"), ("Weapon", "weapon"), ("Target", "target"), ("Source", "source")):
         if row.get(key):
             lines.append(f"{label}: {escape_html(row[key])}")
     confidence = row.get("confidence", "")
-    lines.append(f"Confidence: {escape_html(confidence)} — {escape_html(schema.CONFIDENCES.get(confidence, ''))}")
+    lines.append(
+        f"Confidence: {escape_html(confidence)} — {escape_html(schema.CONFIDENCES.get(confidence, ''))}"
+    )
     claims = row.get("claims")
     if isinstance(claims, list) and claims:
-        items = "".join(f"<li><i>{escape_html(c.get('source', ''))}</i>: {escape_html(c.get('claim', ''))}</li>" for c in claims if isinstance(c, dict))
+        items = "".join(
+            f"<li><i>{escape_html(c.get('source', ''))}</i>: {escape_html(c.get('claim', ''))}</li>"
+            for c in claims
+            if isinstance(c, dict)
+        )
         lines.append(f"Claims by source:<ul>{items}</ul>")
     return "<br>".join(lines)
 
@@ -608,7 +649,10 @@ def territory_geojson(snapshot, detail: Detail = FULL_DETAIL, encoded: bool = Fa
     groups = ["claimed" if row.get("status") == "claimed" else "ground" for row in rows]
     geoms = display_geometries(geometries, groups, detail)
     if encoded:
-        shapes = [None if g is None else json.dumps(g, separators=(",", ":")) for g in (encode_geometry(geom, detail.decimals) for geom in geoms)]
+        shapes = [
+            None if g is None else json.dumps(g, separators=(",", ":"))
+            for g in (encode_geometry(geom, detail.decimals) for geom in geoms)
+        ]
     else:
         shapes = shapely.to_geojson(geoms)
     return _collection_json([{"tip": tip, "style": style_} for tip, style_ in zip(tips, styles)], shapes)
@@ -654,7 +698,11 @@ def events_group(events: gpd.GeoDataFrame | None) -> folium.FeatureGroup:
         )
         folium.GeoJson(
             _feature_collection(display),
-            marker=folium.Marker(icon=folium.DivIcon(html="", icon_size=(20, 20), icon_anchor=(10, 10), class_name="frontline-event-icon")),
+            marker=folium.Marker(
+                icon=folium.DivIcon(
+                    html="", icon_size=(20, 20), icon_anchor=(10, 10), class_name="frontline-event-icon"
+                )
+            ),
             style_function=lambda feature: {"html": feature["properties"]["html"]},
             tooltip=folium.GeoJsonTooltip(["tip"], labels=False, sticky=True, class_name="frontline-tip"),
         ).add_to(group)
@@ -668,11 +716,25 @@ def change_style(side: str, change: str) -> dict:
     colour = style.SIDE_COLOURS.get(side, "#555555")
     if change == "gained":
         return {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.7, "opacity": 1.0}
-    return {"color": colour, "weight": 2.5, "dashArray": "5 4", "fillColor": "#ffffff", "fillOpacity": 0.55, "opacity": 1.0}
+    return {
+        "color": colour,
+        "weight": 2.5,
+        "dashArray": "5 4",
+        "fillColor": "#ffffff",
+        "fillOpacity": 0.55,
+        "opacity": 1.0,
+    }
+
+
 PREVIOUS_STYLE = {"color": "#424242", "weight": 2, "dashArray": "6 4", "fill": False}
 
 
-def change_group(previous: gpd.GeoDataFrame | None, diff: gpd.GeoDataFrame, previous_as_of=None, name: str = "Change against the previous snapshot") -> folium.FeatureGroup:
+def change_group(
+    previous: gpd.GeoDataFrame | None,
+    diff: gpd.GeoDataFrame,
+    previous_as_of=None,
+    name: str = "Change against the previous snapshot",
+) -> folium.FeatureGroup:
     """The previous snapshot's outline and the ground gained and lost: an editor's preview,
     or a reader's change between two dates.
 
@@ -683,20 +745,34 @@ def change_group(previous: gpd.GeoDataFrame | None, diff: gpd.GeoDataFrame, prev
     _forget_removed_groups().add_to(group)
     if previous is not None and len(previous):
         outline = gpd.GeoDataFrame(
-            {"tip": [f"Previous snapshot ({escape_html(previous_as_of)}): {escape_html(SIDE_NAMES.get(s, s))}, {escape_html(t)}" for s, t in zip(previous["held_by"], previous["status"])],
-             "style": [PREVIOUS_STYLE] * len(previous)},
+            {
+                "tip": [
+                    f"Previous snapshot ({escape_html(previous_as_of)}): {escape_html(SIDE_NAMES.get(s, s))}, {escape_html(t)}"
+                    for s, t in zip(previous["held_by"], previous["status"])
+                ],
+                "style": [PREVIOUS_STYLE] * len(previous),
+            },
             geometry=previous.geometry.values,
             crs="EPSG:4326",
         )
-        folium.GeoJson(_feature_collection(outline), tooltip=folium.GeoJsonTooltip(["tip"], labels=False, sticky=True, class_name="frontline-tip")).add_to(group)
+        folium.GeoJson(
+            _feature_collection(outline),
+            tooltip=folium.GeoJsonTooltip(["tip"], labels=False, sticky=True, class_name="frontline-tip"),
+        ).add_to(group)
     if len(diff):
         display = gpd.GeoDataFrame(
             {
-                "tip": [f"<b>{escape_html(c.capitalize())} by {escape_html(SIDE_NAMES.get(s, s))}</b>: {a:,.1f} km²" for s, c, a in zip(diff["held_by"], diff["change"], diff["area_km2"])],
+                "tip": [
+                    f"<b>{escape_html(c.capitalize())} by {escape_html(SIDE_NAMES.get(s, s))}</b>: {a:,.1f} km²"
+                    for s, c, a in zip(diff["held_by"], diff["change"], diff["area_km2"])
+                ],
                 "style": [change_style(side, c) for side, c in zip(diff["held_by"], diff["change"])],
             },
             geometry=diff.geometry.values,
             crs="EPSG:4326",
         )
-        folium.GeoJson(_feature_collection(display), tooltip=folium.GeoJsonTooltip(["tip"], labels=False, sticky=True, class_name="frontline-tip")).add_to(group)
+        folium.GeoJson(
+            _feature_collection(display),
+            tooltip=folium.GeoJsonTooltip(["tip"], labels=False, sticky=True, class_name="frontline-tip"),
+        ).add_to(group)
     return group

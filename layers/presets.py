@@ -96,14 +96,22 @@ class PropertyMapping:
     kind: str = "territory"
 
     def __post_init__(self):
-        bad_sides = sorted({v for v in self.held_by_values.values() if v not in schema.SIDES and v != BY_BORDER})
+        bad_sides = sorted(
+            {v for v in self.held_by_values.values() if v not in schema.SIDES and v != BY_BORDER}
+        )
         bad_statuses = sorted({v for v in self.status_values.values() if v not in schema.STATUSES})
         if bad_sides:
-            raise InvalidInputError(f"{self.name}: held_by values {', '.join(map(repr, bad_sides))} are not sides; use {', '.join(schema.SIDES)}.")
+            raise InvalidInputError(
+                f"{self.name}: held_by values {', '.join(map(repr, bad_sides))} are not sides; use {', '.join(schema.SIDES)}."
+            )
         if bad_statuses:
-            raise InvalidInputError(f"{self.name}: status values {', '.join(map(repr, bad_statuses))} are not statuses; use {', '.join(schema.STATUSES)}.")
+            raise InvalidInputError(
+                f"{self.name}: status values {', '.join(map(repr, bad_statuses))} are not statuses; use {', '.join(schema.STATUSES)}."
+            )
         if self.kind not in schema.LAYER_KINDS:
-            raise InvalidInputError(f"{self.name}: kind {self.kind!r} is not a layer kind; use {', '.join(schema.LAYER_KINDS)}.")
+            raise InvalidInputError(
+                f"{self.name}: kind {self.kind!r} is not a layer kind; use {', '.join(schema.LAYER_KINDS)}."
+            )
 
     # keys --------------------------------------------------------------------
 
@@ -178,7 +186,10 @@ class PropertyMapping:
         failed: dict[str, list[str]] = {}
         if "id" in properties:
             mapped["id"] = properties["id"]
-        for target, source_name, values in (("held_by", self.held_by_property, self.held_by_values), ("status", self.status_property, self.status_values)):
+        for target, source_name, values in (
+            ("held_by", self.held_by_property, self.held_by_values),
+            ("status", self.status_property, self.status_values),
+        ):
             if source_name is None:
                 continue
             raw = properties.get(source_name)
@@ -194,8 +205,15 @@ class PropertyMapping:
                     continue
                 value = side_by_border(geometry)
             mapped[target] = value
-        problems = [(name, self._unmapped(properties.get(name), " and ".join(targets))) for name, targets in failed.items()]
-        source = self.source or (normalise(properties[self.source_property]) if self.source_property and properties.get(self.source_property) is not None else None)
+        problems = [
+            (name, self._unmapped(properties.get(name), " and ".join(targets)))
+            for name, targets in failed.items()
+        ]
+        source = self.source or (
+            normalise(properties[self.source_property])
+            if self.source_property and properties.get(self.source_property) is not None
+            else None
+        )
         if source:
             mapped["source"] = source
         if self.note_property and properties.get(self.note_property) is not None:
@@ -292,7 +310,11 @@ def suggest_preset(document) -> str | None:
         known = set(mapping.status_values) | set(mapping.held_by_values)
         for feature in document["features"][:200]:
             properties = feature.get("properties") if isinstance(feature, dict) else None
-            if isinstance(properties, dict) and properties.get(read) is not None and mapping.key(properties[read]) in known:
+            if (
+                isinstance(properties, dict)
+                and properties.get(read) is not None
+                and mapping.key(properties[read]) in known
+            ):
                 return name
     return None
 
@@ -314,10 +336,18 @@ _OUTSIDE_UKRAINE = (
     "on Karelia, East Prussia and others), not this war's front line"
 )
 _DEEPSTATE_OUTSIDE = (
-    "geoJSON.territories.abkhazia", "geoJSON.territories.estonia", "geoJSON.territories.ichkeria",
-    "geoJSON.territories.karelia", "geoJSON.territories.kuril", "geoJSON.territories.latvia",
-    "geoJSON.territories.pechorsky-district", "geoJSON.territories.petsamo", "geoJSON.territories.prussia",
-    "geoJSON.territories.salla", "geoJSON.territories.transnistria", "geoJSON.territories.tskhinvali-district",
+    "geoJSON.territories.abkhazia",
+    "geoJSON.territories.estonia",
+    "geoJSON.territories.ichkeria",
+    "geoJSON.territories.karelia",
+    "geoJSON.territories.kuril",
+    "geoJSON.territories.latvia",
+    "geoJSON.territories.pechorsky-district",
+    "geoJSON.territories.petsamo",
+    "geoJSON.territories.prussia",
+    "geoJSON.territories.salla",
+    "geoJSON.territories.transnistria",
+    "geoJSON.territories.tskhinvali-district",
 )
 _MARKERS = "DeepStateMap markers (unit positions, attack directions, airfields, capitals), not territory"
 
@@ -326,7 +356,9 @@ DEEPSTATE = PropertyMapping(
     held_by_property="name",
     held_by_values=MappingProxyType({**_DEEPSTATE_HELD, **dict.fromkeys(_DEEPSTATE_CONTESTED, BY_BORDER)}),
     status_property="name",
-    status_values=MappingProxyType({**dict.fromkeys(_DEEPSTATE_HELD, "held"), **dict.fromkeys(_DEEPSTATE_CONTESTED, "contested")}),
+    status_values=MappingProxyType(
+        {**dict.fromkeys(_DEEPSTATE_HELD, "held"), **dict.fromkeys(_DEEPSTATE_CONTESTED, "contested")}
+    ),
     source="DeepStateMap",
     note_property="name",
     # The key ends the bilingual name ("Звільнено /// Liberated /// geoJSON.status.dismissed");

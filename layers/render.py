@@ -137,15 +137,21 @@ def pixel_size(size) -> tuple[int, int]:
             return SIZES[text]
         match = re.fullmatch(r"(\d{1,5})\s*[x×]\s*(\d{1,5})", text)
         if not match:
-            raise InvalidInputError(f"size {size!r}: use one of {', '.join(SIZES)} or WIDTHxHEIGHT in pixels, e.g. 1280x720.")
+            raise InvalidInputError(
+                f"size {size!r}: use one of {', '.join(SIZES)} or WIDTHxHEIGHT in pixels, e.g. 1280x720."
+            )
         width, height = int(match.group(1)), int(match.group(2))
     else:
         try:
             width, height = (int(v) for v in size)
         except (TypeError, ValueError):
-            raise InvalidInputError(f"size {size!r}: give (width, height) in pixels or one of {', '.join(SIZES)}.") from None
+            raise InvalidInputError(
+                f"size {size!r}: give (width, height) in pixels or one of {', '.join(SIZES)}."
+            ) from None
     if not (MIN_SIDE_PX <= width <= MAX_SIDE_PX and MIN_SIDE_PX <= height <= MAX_SIDE_PX):
-        raise InvalidInputError(f"size {width}x{height}: each side must be {MIN_SIDE_PX} to {MAX_SIDE_PX} pixels; use --scale 2 for a sharper image.")
+        raise InvalidInputError(
+            f"size {width}x{height}: each side must be {MIN_SIDE_PX} to {MAX_SIDE_PX} pixels; use --scale 2 for a sharper image."
+        )
     return width, height
 
 
@@ -160,7 +166,9 @@ def check_extent(extent) -> tuple[float, float, float, float]:
     try:
         west, south, east, north = (float(v) for v in extent)
     except (TypeError, ValueError):
-        raise InvalidInputError(f"extent {extent!r}: give four numbers west,south,east,north in degrees, e.g. 34.6,50.9,35.8,51.5.") from None
+        raise InvalidInputError(
+            f"extent {extent!r}: give four numbers west,south,east,north in degrees, e.g. 34.6,50.9,35.8,51.5."
+        ) from None
     if not all(np.isfinite([west, south, east, north])):
         raise InvalidInputError("extent: west, south, east and north must be finite numbers of degrees.")
     if not (-180 <= west < east <= 180 and -85 <= south < north <= 85):
@@ -216,7 +224,9 @@ class Frame:
 
 
 def _ordered_keys(pairs) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(set(pairs), key=lambda k: (_STATUS_ORDER.get(k[1], 9), _SIDE_ORDER.get(k[0], 99), k[0])))
+    return tuple(
+        sorted(set(pairs), key=lambda k: (_STATUS_ORDER.get(k[1], 9), _SIDE_ORDER.get(k[0], 99), k[0]))
+    )
 
 
 def _key_plan(frames: Sequence[Frame]) -> dict[str, tuple[tuple[str, str, bool], ...]]:
@@ -229,7 +239,9 @@ def _key_plan(frames: Sequence[Frame]) -> dict[str, tuple[tuple[str, str, bool],
     for layer in frames[0].layers:
         callouts = [c for frame in frames for c in frame.callouts if c.layer == layer]
         detailed = {(c.held_by, c.status) for c in callouts if c.inside}
-        plan[layer] = tuple((h, st, (h, st) in detailed) for h, st in _ordered_keys((c.held_by, c.status) for c in callouts))
+        plan[layer] = tuple(
+            (h, st, (h, st) in detailed) for h, st in _ordered_keys((c.held_by, c.status) for c in callouts)
+        )
     return plan
 
 
@@ -254,12 +266,16 @@ class _Reader:
         if layers is None or len(layers) == 0:
             layers = [name for name, kind in kinds.items() if kind == "territory"]
             if not layers:
-                raise InvalidInputError(f"no territory layer in {store.display_url}; import one first (python -m layers import --layer NAME FILE...).")
+                raise InvalidInputError(
+                    f"no territory layer in {store.display_url}; import one first (python -m layers import --layer NAME FILE...)."
+                )
         self.layers = tuple(dict.fromkeys(layers))
         for layer in self.layers:
             if layer in kinds and kinds[layer] != "territory":
                 territory = ", ".join(repr(n) for n, k in kinds.items() if k == "territory") or "none"
-                raise InvalidInputError(f"layer {layer!r} holds {kinds[layer]}, not territory; give a territory layer ({territory}).")
+                raise InvalidInputError(
+                    f"layer {layer!r} holds {kinds[layer]}, not territory; give a territory layer ({territory})."
+                )
         # Names an unknown layer and lists the known ones (UnknownLayerError).
         self.heads = {layer: store.heads(layer) for layer in self.layers}
         series = store.area_series()
@@ -276,7 +292,11 @@ class _Reader:
         for layer, heads in self.heads.items():
             index = latest_on_or_before(heads["as_of"], as_of)
             if index is not None:
-                refs.append(SnapshotRef(layer, heads["as_of"].iloc[index], as_of, int(heads["version_id"].iloc[index])))
+                refs.append(
+                    SnapshotRef(
+                        layer, heads["as_of"].iloc[index], as_of, int(heads["version_id"].iloc[index])
+                    )
+                )
         return refs
 
     def features(self, version_id: int) -> gpd.GeoDataFrame:
@@ -286,7 +306,9 @@ class _Reader:
 
     def frame(self, as_of: dt.date) -> Frame:
         refs = self.refs(as_of)
-        snapshots = tuple(Snapshot(r.layer, r.as_of, r.requested, r.version_id, self.features(r.version_id)) for r in refs)
+        snapshots = tuple(
+            Snapshot(r.layer, r.as_of, r.requested, r.version_id, self.features(r.version_id)) for r in refs
+        )
         shown = {r.layer for r in refs}
         return Frame(
             as_of=as_of,
@@ -333,7 +355,9 @@ class _Reader:
                     reported_km2=float(row["reported_km2"]),
                     computed_km2=float(row["computed_km2"]) if compared else None,
                     computed_as_of=row["computed_as_of"] if compared else None,
-                    difference_pct=float(row["difference_pct"]) if compared and pd.notna(row["difference_pct"]) else None,
+                    difference_pct=float(row["difference_pct"])
+                    if compared and pd.notna(row["difference_pct"])
+                    else None,
                 )
             )
         return tuple(lines)
@@ -356,7 +380,9 @@ def _sources(snapshots: Sequence[Snapshot]) -> tuple[str, ...]:
 def _require_some_snapshot(reader: _Reader, frames: Sequence[Frame]) -> None:
     if any(frame.snapshots for frame in frames):
         return
-    firsts = ", ".join(f"{layer!r} on {heads['as_of'].min()}" for layer, heads in reader.heads.items() if len(heads))
+    firsts = ", ".join(
+        f"{layer!r} on {heads['as_of'].min()}" for layer, heads in reader.heads.items() if len(heads)
+    )
     last = frames[-1].as_of
     raise InvalidInputError(
         f"nothing to draw: no snapshot of {', '.join(map(repr, reader.layers))} on or before {last}"
@@ -377,7 +403,9 @@ class View:
 
     @property
     def crs(self) -> pyproj.CRS:
-        return pyproj.CRS.from_proj4(f"+proj=laea +lat_0={self.lat_0:.6f} +lon_0={self.lon_0:.6f} +datum=WGS84 +units=m +no_defs")
+        return pyproj.CRS.from_proj4(
+            f"+proj=laea +lat_0={self.lat_0:.6f} +lon_0={self.lon_0:.6f} +datum=WGS84 +units=m +no_defs"
+        )
 
     def project(self, geoms):
         """Geometries in lon/lat to the drawing's metres."""
@@ -385,10 +413,19 @@ class View:
 
     def lonlat_bounds(self, margin_deg: float = 0.0) -> tuple[float, float, float, float]:
         x0, y0, x1, y1 = self.bounds_m
-        xs = np.concatenate([np.linspace(x0, x1, 21), np.full(21, x1), np.linspace(x1, x0, 21), np.full(21, x0)])
-        ys = np.concatenate([np.full(21, y0), np.linspace(y0, y1, 21), np.full(21, y1), np.linspace(y1, y0, 21)])
+        xs = np.concatenate(
+            [np.linspace(x0, x1, 21), np.full(21, x1), np.linspace(x1, x0, 21), np.full(21, x0)]
+        )
+        ys = np.concatenate(
+            [np.full(21, y0), np.linspace(y0, y1, 21), np.full(21, y1), np.linspace(y1, y0, 21)]
+        )
         lon, lat = _transformer(self.lon_0, self.lat_0).transform(xs, ys, direction="INVERSE")
-        return (lon.min() - margin_deg, lat.min() - margin_deg, lon.max() + margin_deg, lat.max() + margin_deg)
+        return (
+            lon.min() - margin_deg,
+            lat.min() - margin_deg,
+            lon.max() + margin_deg,
+            lat.max() + margin_deg,
+        )
 
 
 @lru_cache(maxsize=16)
@@ -415,8 +452,12 @@ def view_for(extent, aspect: float, *, pad: bool) -> View:
     """
     west, south, east, north = extent
     lon_0, lat_0 = round((west + east) / 2, 4), round((south + north) / 2, 4)
-    lon = np.concatenate([np.linspace(west, east, 21), np.full(21, east), np.linspace(east, west, 21), np.full(21, west)])
-    lat = np.concatenate([np.full(21, south), np.linspace(south, north, 21), np.full(21, north), np.linspace(north, south, 21)])
+    lon = np.concatenate(
+        [np.linspace(west, east, 21), np.full(21, east), np.linspace(east, west, 21), np.full(21, west)]
+    )
+    lat = np.concatenate(
+        [np.full(21, south), np.linspace(south, north, 21), np.full(21, north), np.linspace(north, south, 21)]
+    )
     x, y = _transformer(lon_0, lat_0).transform(lon, lat)
     x0, x1, y0, y1 = float(x.min()), float(x.max()), float(y.min()), float(y.max())
     if pad:
@@ -489,7 +530,11 @@ def _basemap(view: View) -> _Basemap:
     x, y = _transformer(view.lon_0, view.lat_0).transform(inside["lon"].to_numpy(), inside["lat"].to_numpy())
     rank = {"city": 0, "town": 1, "village": 2}
     rows = sorted(
-        ((_plain(n), k, float(px), float(py)) for n, k, px, py in zip(inside["name"], inside["kind"], x, y) if x0 <= px <= x1 and y0 <= py <= y1),
+        (
+            (_plain(n), k, float(px), float(py))
+            for n, k, px, py in zip(inside["name"], inside["kind"], x, y)
+            if x0 <= px <= x1 and y0 <= py <= y1
+        ),
         key=lambda r: (rank.get(r[1], 3), r[0]),
     )
     return _Basemap(drawn, tuple(rows))
@@ -566,7 +611,9 @@ class _Canvas:
             _MEASURED[key] = (width / self.scale, height / self.scale)
         return _MEASURED[key]
 
-    def wrap(self, text: str, font: FontProperties, width: float, max_lines: int | None = None, more: str = "") -> list[str]:
+    def wrap(
+        self, text: str, font: FontProperties, width: float, max_lines: int | None = None, more: str = ""
+    ) -> list[str]:
         """Lines of ``text`` no wider than ``width``; past ``max_lines`` the last ends in '…' and ``more``.
 
         Words are measured one by one and summed (kerning across a space is negligible),
@@ -617,19 +664,44 @@ class _Column:
     def __init__(self, canvas: _Canvas, x: float, top: float, width: float, bottom: float):
         self.canvas, self.x, self.y, self.width, self.bottom = canvas, x, top, width, bottom
 
-    def text(self, s: str, size_px: float, *, weight="normal", colour=_INK, after=0.0, max_lines=2, indent=0.0, fit=False, gid=None):
+    def text(
+        self,
+        s: str,
+        size_px: float,
+        *,
+        weight="normal",
+        colour=_INK,
+        after=0.0,
+        max_lines=2,
+        indent=0.0,
+        fit=False,
+        gid=None,
+    ):
         canvas = self.canvas
         font = canvas.font(size_px, weight)
         width = self.width - indent
         if fit:
             # Sized for ``fit`` (a template as wide as any value), so frames keep one size.
-            while canvas.measure(fit if isinstance(fit, str) else s, font)[0] > width and font.get_size_in_points() > 8:
+            while (
+                canvas.measure(fit if isinstance(fit, str) else s, font)[0] > width
+                and font.get_size_in_points() > 8
+            ):
                 font.set_size(font.get_size_in_points() * 0.95)
             lines = [s]
         else:
             lines = canvas.wrap(s, font, width, max_lines)
         line_height = font.get_size_in_points() / _PT_PER_PX * 1.22
-        artist = canvas.text(self.x + indent, self.y, "\n".join(lines), font, color=colour, va="top", ha="left", linespacing=1.22, gid=gid)
+        artist = canvas.text(
+            self.x + indent,
+            self.y,
+            "\n".join(lines),
+            font,
+            color=colour,
+            va="top",
+            ha="left",
+            linespacing=1.22,
+            gid=gid,
+        )
         self.y -= line_height * len(lines) + after * canvas.unit
         if self.y < self.bottom:
             raise _Overflow
@@ -641,7 +713,11 @@ class _Column:
 
 def _month_day(day: dt.date) -> str:
     """``25 November 2024``, the same in every locale."""
-    return f"{day.day} {calendar.month_name[day.month]} {day.year}" if calendar.month_name[1] == "January" else day.isoformat()
+    return (
+        f"{day.day} {calendar.month_name[day.month]} {day.year}"
+        if calendar.month_name[1] == "January"
+        else day.isoformat()
+    )
 
 
 def _km2(value: float, decimals: int = 1) -> str:
@@ -699,26 +775,51 @@ def _layout(size: tuple[int, int]) -> _Layout:
     map_bottom = footer_top + 22 * unit
     map_width = width - panel_width - 34 * unit - 2 * margin
     return _Layout(
-        width, height, unit, margin, width - margin - panel_width, panel_width, footer_top, method_lines,
+        width,
+        height,
+        unit,
+        margin,
+        width - margin - panel_width,
+        panel_width,
+        footer_top,
+        method_lines,
         (margin, map_bottom, map_width, height - margin - map_bottom),
     )
 
 
-def _figure(frame: Frame, view: View, basemap: _Basemap, size: tuple[int, int], scale: int, title: str | None, keys, type_scale: float) -> Figure:
+def _figure(
+    frame: Frame,
+    view: View,
+    basemap: _Basemap,
+    size: tuple[int, int],
+    scale: int,
+    title: str | None,
+    keys,
+    type_scale: float,
+) -> Figure:
     layout = _layout(size)
     canvas = _Canvas(layout.width, layout.height, scale)
     _footer(canvas, frame, layout)
     x, y, w, h = layout.map_rect
     ax = canvas.fig.add_axes([x / layout.width, y / layout.height, w / layout.width, h / layout.height])
     _draw_map(ax, canvas, frame, view, basemap)
-    column = _Column(canvas, layout.panel_x, layout.height - layout.margin + 4 * layout.unit, layout.panel_width, y)
+    column = _Column(
+        canvas, layout.panel_x, layout.height - layout.margin + 4 * layout.unit, layout.panel_width, y
+    )
     _panel(column, frame, title, keys, type_scale)
     return canvas.fig
 
 
 def _panel(column: _Column, frame: Frame, title: str | None, keys, s: float) -> None:
     canvas, unit = column.canvas, column.canvas.unit
-    column.text(_plain(title) if title else " · ".join(frame.layers), 34 * s, weight="bold", after=8, max_lines=2, gid="title")
+    column.text(
+        _plain(title) if title else " · ".join(frame.layers),
+        34 * s,
+        weight="bold",
+        after=8,
+        max_lines=2,
+        gid="title",
+    )
     widest = f"28 {max(calendar.month_name, key=len)} {frame.as_of.year}"
     column.text(_month_day(frame.as_of), 64 * s, weight="bold", after=8, fit=widest, gid="date")
     by_layer = {snapshot.layer: snapshot for snapshot in frame.snapshots}
@@ -729,7 +830,9 @@ def _panel(column: _Column, frame: Frame, title: str | None, keys, s: float) -> 
             line = f"{prefix}no snapshot yet"
         else:
             line = f"{prefix}snapshot of {snapshot.as_of.isoformat()}, {_age(snapshot.age_days)}"
-        column.text(line[0].upper() + line[1:], 22 * s, colour=_MUTED, max_lines=2, after=2, gid="snapshot-age")
+        column.text(
+            line[0].upper() + line[1:], 22 * s, colour=_MUTED, max_lines=2, after=2, gid="snapshot-age"
+        )
     column.space(30 * s)
     column.text("AREA ON THE MAP", 17 * s, weight="bold", colour=_FAINT, after=12)
     swatch_w, swatch_h = 48 * s * unit, 32 * s * unit
@@ -746,8 +849,12 @@ def _panel(column: _Column, frame: Frame, title: str | None, keys, s: float) -> 
             callout = found.get((held_by, status))
             top = column.y
             patch = Rectangle(
-                (column.x, top - swatch_h - 2 * unit), swatch_w, swatch_h, transform=canvas.px,
-                **territory_patch_style(held_by, status, line_scale=1.4 * unit), gid="legend",
+                (column.x, top - swatch_h - 2 * unit),
+                swatch_w,
+                swatch_h,
+                transform=canvas.px,
+                **territory_patch_style(held_by, status, line_scale=1.4 * unit),
+                gid="legend",
             )
             canvas.fig.add_artist(patch)
             label = status_label(held_by, status)
@@ -758,23 +865,53 @@ def _panel(column: _Column, frame: Frame, title: str | None, keys, s: float) -> 
             if callout is None:
                 colour = _FAINT
             number = _km2(callout.area_km2) if callout else "0 km²"
-            column.text(number, 50 * s, weight="bold", colour=colour, indent=indent, after=0 if has_detail else 14, max_lines=1, gid="area")
+            column.text(
+                number,
+                50 * s,
+                weight="bold",
+                colour=colour,
+                indent=indent,
+                after=0 if has_detail else 14,
+                max_lines=1,
+                gid="area",
+            )
             if has_detail:
-                details = ", ".join(f"{_km2(km2)} inside {country}" for country, km2 in (callout.inside if callout else ()))
+                details = ", ".join(
+                    f"{_km2(km2)} inside {country}" for country, km2 in (callout.inside if callout else ())
+                )
                 column.text(details or " ", 20 * s, colour=_MUTED, indent=indent, after=18, max_lines=1)
     if frame.reported:
         column.space(8 * s)
         column.text("REPORTED", 17 * s, weight="bold", colour=_FAINT, after=10)
         for line in frame.reported:
             peak = line.measure == "peak to date"
-            what = "Reported peak" if peak else ("Reported" if line.measure == "at date" else f"Reported ({line.measure})")
-            column.text(f"{what}: {_reported_value(line.reported_km2)}", 30 * s, weight="bold", after=2, max_lines=1, gid="reported")
+            what = (
+                "Reported peak"
+                if peak
+                else ("Reported" if line.measure == "at date" else f"Reported ({line.measure})")
+            )
+            column.text(
+                f"{what}: {_reported_value(line.reported_km2)}",
+                30 * s,
+                weight="bold",
+                after=2,
+                max_lines=1,
+                gid="reported",
+            )
             kind = line.kind[:1].upper() + line.kind[1:]
-            column.text(f"{kind}\u00a0·\u00a0{line.source}\u00a0·\u00a0{line.date.isoformat()}", 19 * s, colour=_MUTED, after=2, max_lines=2)
+            column.text(
+                f"{kind}\u00a0·\u00a0{line.source}\u00a0·\u00a0{line.date.isoformat()}",
+                19 * s,
+                colour=_MUTED,
+                after=2,
+                max_lines=2,
+            )
             if line.computed_km2 is not None:
                 share = ""
                 if line.difference_pct is not None and abs(line.difference_pct) >= 0.5:
-                    share = f", {abs(line.difference_pct):.0f} % {'less' if line.difference_pct < 0 else 'more'}"
+                    share = (
+                        f", {abs(line.difference_pct):.0f} % {'less' if line.difference_pct < 0 else 'more'}"
+                    )
                 if peak:
                     mapped = f"Map's peak to that date: {_km2(line.computed_km2)}{share}"
                 else:
@@ -790,12 +927,37 @@ def _footer(canvas: _Canvas, frame: Frame, layout: _Layout) -> None:
     font = canvas.font(_FOOTER_PX)
     width = layout.width - 2 * layout.margin
     sources = frame.sources
-    text = "Sources: " + ("; ".join(sources) if sources else "none given" if frame.snapshots else "no snapshot on or before this date")
-    source_lines = canvas.wrap(text, font, width, max_lines=_SOURCE_LINES, more=f" ({len(sources)} in all)" if sources else "")
+    text = "Sources: " + (
+        "; ".join(sources)
+        if sources
+        else "none given"
+        if frame.snapshots
+        else "no snapshot on or before this date"
+    )
+    source_lines = canvas.wrap(
+        text, font, width, max_lines=_SOURCE_LINES, more=f" ({len(sources)} in all)" if sources else ""
+    )
     lines = [*source_lines, *layout.method_lines]
-    canvas.text(layout.margin, layout.footer_top, "\n".join(lines), font, color=_MUTED, va="top", ha="left", linespacing=1.25, gid="footer")
+    canvas.text(
+        layout.margin,
+        layout.footer_top,
+        "\n".join(lines),
+        font,
+        color=_MUTED,
+        va="top",
+        ha="left",
+        linespacing=1.25,
+        gid="footer",
+    )
     canvas.fig.add_artist(
-        Rectangle((layout.margin, layout.footer_top + 8 * unit), width, max(1.0, unit), transform=canvas.px, facecolor="#d0d0d0", edgecolor="none")
+        Rectangle(
+            (layout.margin, layout.footer_top + 8 * unit),
+            width,
+            max(1.0, unit),
+            transform=canvas.px,
+            facecolor="#d0d0d0",
+            edgecolor="none",
+        )
     )
 
 
@@ -820,7 +982,15 @@ def _draw_map(ax, canvas: _Canvas, frame: Frame, view: View, basemap: _Basemap) 
         path = _path(geom)
         if path is not None:
             # Over the territory: the story is often which side of the border it lies on.
-            ax.add_patch(PathPatch(path, facecolor="none", edgecolor=style.BASEMAP["border"], linewidth=border_width, zorder=15))
+            ax.add_patch(
+                PathPatch(
+                    path,
+                    facecolor="none",
+                    edgecolor=style.BASEMAP["border"],
+                    linewidth=border_width,
+                    zorder=15,
+                )
+            )
 
     territory = []
     for snapshot in frame.snapshots:
@@ -833,23 +1003,53 @@ def _draw_map(ax, canvas: _Canvas, frame: Frame, view: View, basemap: _Basemap) 
     for order, held_by, status, geom in sorted(territory, key=lambda t: t[0]):
         path = _path(geom)
         if path is not None:
-            ax.add_patch(PathPatch(path, zorder=10 + order, **territory_patch_style(held_by, status, line_scale=unit), gid=f"territory-{status}"))
+            ax.add_patch(
+                PathPatch(
+                    path,
+                    zorder=10 + order,
+                    **territory_patch_style(held_by, status, line_scale=unit),
+                    gid=f"territory-{status}",
+                )
+            )
 
     scalebar = ScaleBar(
-        1.0, "m", location="lower left", length_fraction=0.22, width_fraction=0.012, box_alpha=0.85,
-        pad=0.5, border_pad=0.9, sep=5 * unit, color=_INK, scale_loc="top",
+        1.0,
+        "m",
+        location="lower left",
+        length_fraction=0.22,
+        width_fraction=0.012,
+        box_alpha=0.85,
+        pad=0.5,
+        border_pad=0.9,
+        sep=5 * unit,
+        color=_INK,
+        scale_loc="top",
         font_properties={"family": FONT, "size": 21 * unit * _PT_PER_PX},
     )
     ax.add_artist(scalebar)
     ax.add_artist(_north_arrow(unit))
 
-    obstacles = [_axes_corner_box(ax, canvas, "lower left", 300, 95), _axes_corner_box(ax, canvas, "upper right", 90, 120)]
+    obstacles = [
+        _axes_corner_box(ax, canvas, "lower left", 300, 95),
+        _axes_corner_box(ax, canvas, "upper right", 90, 120),
+    ]
     shapes = [geom for *_, geom in territory]
     obstacles += _country_labels(ax, canvas, basemap, view, shapes, obstacles)
     _place_labels(ax, canvas, basemap, obstacles)
     if not frame.snapshots:
-        ax.text(0.5, 0.5, "No snapshot yet", transform=ax.transAxes, ha="center", va="center", color=_MUTED,
-                fontproperties=canvas.font(32, "bold"), parse_math=False, usetex=False, zorder=30)
+        ax.text(
+            0.5,
+            0.5,
+            "No snapshot yet",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color=_MUTED,
+            fontproperties=canvas.font(32, "bold"),
+            parse_math=False,
+            usetex=False,
+            zorder=30,
+        )
 
 
 def _north_arrow(unit: float) -> AnchoredOffsetbox:
@@ -857,9 +1057,37 @@ def _north_arrow(unit: float) -> AnchoredOffsetbox:
     area = DrawingArea(size * 0.7, size * 1.25)
     w, h = size * 0.7, size * 1.25
     tip, base, middle = (w / 2, h * 0.78), h * 0.08, h * 0.28
-    area.add_artist(Polygon([tip, (w * 0.08, base), (w / 2, middle)], closed=True, facecolor=_INK, edgecolor=_INK, linewidth=0.8 * unit))
-    area.add_artist(Polygon([tip, (w * 0.92, base), (w / 2, middle)], closed=True, facecolor="white", edgecolor=_INK, linewidth=0.8 * unit))
-    area.add_artist(Text(w / 2, h * 0.80, "N", ha="center", va="bottom", fontproperties=FontProperties(family=FONT, size=21 * unit * _PT_PER_PX, weight="bold"), color=_INK, parse_math=False, usetex=False))
+    area.add_artist(
+        Polygon(
+            [tip, (w * 0.08, base), (w / 2, middle)],
+            closed=True,
+            facecolor=_INK,
+            edgecolor=_INK,
+            linewidth=0.8 * unit,
+        )
+    )
+    area.add_artist(
+        Polygon(
+            [tip, (w * 0.92, base), (w / 2, middle)],
+            closed=True,
+            facecolor="white",
+            edgecolor=_INK,
+            linewidth=0.8 * unit,
+        )
+    )
+    area.add_artist(
+        Text(
+            w / 2,
+            h * 0.80,
+            "N",
+            ha="center",
+            va="bottom",
+            fontproperties=FontProperties(family=FONT, size=21 * unit * _PT_PER_PX, weight="bold"),
+            color=_INK,
+            parse_math=False,
+            usetex=False,
+        )
+    )
     box = AnchoredOffsetbox(loc="upper right", child=area, pad=0.3, borderpad=0.8, frameon=False)
     box.set_gid("north-arrow")
     box.set_zorder(25)
@@ -883,8 +1111,12 @@ def _country_labels(ax, canvas: _Canvas, basemap: _Basemap, view: View, territor
     """Country names in spaced capitals, each in the largest open part of its visible land."""
     x0, y0, x1, y1 = view.bounds_m
     span = min(x1 - x0, y1 - y0)
-    inner = shapely.box(x0 + 0.08 * (x1 - x0), y0 + 0.12 * (y1 - y0), x1 - 0.08 * (x1 - x0), y1 - 0.1 * (y1 - y0))
-    busy = shapely.union_all([g for g in territory if g is not None] + [shapely.Point(0, 0).buffer(0)]).buffer(span * 0.04)
+    inner = shapely.box(
+        x0 + 0.08 * (x1 - x0), y0 + 0.12 * (y1 - y0), x1 - 0.08 * (x1 - x0), y1 - 0.1 * (y1 - y0)
+    )
+    busy = shapely.union_all(
+        [g for g in territory if g is not None] + [shapely.Point(0, 0).buffer(0)]
+    ).buffer(span * 0.04)
     placed = []
     font = canvas.font(24, "bold")
     view_area = (x1 - x0) * (y1 - y0)
@@ -905,8 +1137,19 @@ def _country_labels(ax, canvas: _Canvas, basemap: _Basemap, view: View, territor
         (ax0, ay0), (ax1, ay1) = ax.get_window_extent(canvas.renderer).get_points()
         if box[0] < ax0 or box[2] > ax1 or box[1] < ay0 or box[3] > ay1 or _overlaps(box, obstacles + placed):
             continue
-        ax.text(point.x, point.y, label, ha="center", va="center", color="#a39d90", fontproperties=font,
-                parse_math=False, usetex=False, zorder=8, gid="country-label")
+        ax.text(
+            point.x,
+            point.y,
+            label,
+            ha="center",
+            va="center",
+            color="#a39d90",
+            fontproperties=font,
+            parse_math=False,
+            usetex=False,
+            zorder=8,
+            gid="country-label",
+        )
         placed.append(box)
     return placed
 
@@ -935,14 +1178,38 @@ def _place_labels(ax, canvas: _Canvas, basemap: _Basemap, obstacles) -> None:
         for ha, va, box, (dx, dy) in candidates:
             pad = 3 * unit * scale
             padded = (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
-            if padded[0] < ax0 or padded[2] > ax1 or padded[1] < ay0 or padded[3] > ay1 or _overlaps(padded, placed):
+            if (
+                padded[0] < ax0
+                or padded[2] > ax1
+                or padded[1] < ay0
+                or padded[3] > ay1
+                or _overlaps(padded, placed)
+            ):
                 continue
-            ax.plot([x], [y], marker="o", markersize=2 * radius / scale * _PT_PER_PX, color=style.BASEMAP["label"],
-                    markeredgecolor="white", markeredgewidth=1.0 * unit, zorder=20)
+            ax.plot(
+                [x],
+                [y],
+                marker="o",
+                markersize=2 * radius / scale * _PT_PER_PX,
+                color=style.BASEMAP["label"],
+                markeredgecolor="white",
+                markeredgewidth=1.0 * unit,
+                zorder=20,
+            )
             ax.annotate(
-                name, (x, y), xytext=(dx / scale * _PT_PER_PX, dy / scale * _PT_PER_PX), textcoords="offset points",
-                ha=ha, va=va, color=style.BASEMAP["label"], fontproperties=font, parse_math=False, usetex=False,
-                path_effects=[patheffects.withStroke(linewidth=3.5 * unit, foreground="white")], zorder=21, gid="place-label",
+                name,
+                (x, y),
+                xytext=(dx / scale * _PT_PER_PX, dy / scale * _PT_PER_PX),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                color=style.BASEMAP["label"],
+                fontproperties=font,
+                parse_math=False,
+                usetex=False,
+                path_effects=[patheffects.withStroke(linewidth=3.5 * unit, foreground="white")],
+                zorder=21,
+                gid="place-label",
             )
             placed.append(padded)
             placed.append(dot)
@@ -952,7 +1219,9 @@ def _place_labels(ax, canvas: _Canvas, basemap: _Basemap, obstacles) -> None:
 # --- public API ---------------------------------------------------------------------
 
 
-def _figure_for(frame: Frame, view: View, basemap: _Basemap, size, scale: int, title: str | None, keys) -> Figure:
+def _figure_for(
+    frame: Frame, view: View, basemap: _Basemap, size, scale: int, title: str | None, keys
+) -> Figure:
     """The frame's figure, with smaller type if the side panel would not fit otherwise."""
     type_scale = 1.0
     for _ in range(6):
@@ -960,7 +1229,9 @@ def _figure_for(frame: Frame, view: View, basemap: _Basemap, size, scale: int, t
             return _figure(frame, view, basemap, size, scale, title, keys, type_scale)
         except _Overflow:
             type_scale *= 0.9
-    raise InvalidInputError("the key does not fit on an image this size; choose a larger --size or fewer layers.")
+    raise InvalidInputError(
+        "the key does not fit on an image this size; choose a larger --size or fewer layers."
+    )
 
 
 def _check_scale(scale) -> int:
@@ -969,7 +1240,16 @@ def _check_scale(scale) -> int:
     return int(scale)
 
 
-def build_figure(store: Store, layers: Sequence[str] | None, as_of: dt.date, *, size=(1920, 1080), scale: int = 1, extent=None, title: str | None = None) -> Figure:
+def build_figure(
+    store: Store,
+    layers: Sequence[str] | None,
+    as_of: dt.date,
+    *,
+    size=(1920, 1080),
+    scale: int = 1,
+    extent=None,
+    title: str | None = None,
+) -> Figure:
     """The slide of ``layers`` on ``as_of`` as a matplotlib Figure (Agg canvas); see :func:`render_png`."""
     size, scale = pixel_size(size), _check_scale(scale)
     extent = check_extent(extent) if extent is not None else None
@@ -987,7 +1267,9 @@ def _view(extent, frames, size) -> View:
         return view_for(extent, aspect, pad=False)
     data = _data_extent(frames)
     if data is None:
-        raise InvalidInputError("nothing to draw: the snapshots shown have no features; give --extent W,S,E,N to draw the basemap alone.")
+        raise InvalidInputError(
+            "nothing to draw: the snapshots shown have no features; give --extent W,S,E,N to draw the basemap alone."
+        )
     return view_for(data, aspect, pad=True)
 
 
@@ -998,7 +1280,16 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def render_png(store: Store, layers: Sequence[str] | None, as_of: dt.date, *, size=(1920, 1080), scale: int = 1, extent=None, title: str | None = None) -> bytes:
+def render_png(
+    store: Store,
+    layers: Sequence[str] | None,
+    as_of: dt.date,
+    *,
+    size=(1920, 1080),
+    scale: int = 1,
+    extent=None,
+    title: str | None = None,
+) -> bytes:
     """The map of ``layers`` on ``as_of`` as a slide-ready PNG.
 
     Parameters
@@ -1037,7 +1328,9 @@ def render_png(store: Store, layers: Sequence[str] | None, as_of: dt.date, *, si
     return _png(fig)
 
 
-def animation_dates(store: Store, layers: Sequence[str] | None, start: dt.date, end: dt.date, step: str = "weekly") -> list[dt.date]:
+def animation_dates(
+    store: Store, layers: Sequence[str] | None, start: dt.date, end: dt.date, step: str = "weekly"
+) -> list[dt.date]:
     """The frame dates of a time-lapse: every day, every 7 days (and ``end``), or each snapshot date.
 
     Raises
@@ -1062,10 +1355,18 @@ def _dates(reader: _Reader, start: dt.date, end: dt.date, step: str) -> list[dt.
         dates = [d for d in reader.snapshot_dates() if start <= d <= end]
         count = len(dates)
         if not dates:
-            raise InvalidInputError(f"no snapshot of {', '.join(map(repr, reader.layers))} from {start} to {end}; choose --step daily or weekly, or another range.")
+            raise InvalidInputError(
+                f"no snapshot of {', '.join(map(repr, reader.layers))} from {start} to {end}; choose --step daily or weekly, or another range."
+            )
     if count > MAX_FRAMES:
-        fix = "choose --step weekly or --step snapshot, or a shorter range" if step == "daily" else "choose --step snapshot or a shorter range"
-        raise InvalidInputError(f"{count} frames from {start} to {end} with step {step!r} is more than {MAX_FRAMES}; {fix}.")
+        fix = (
+            "choose --step weekly or --step snapshot, or a shorter range"
+            if step == "daily"
+            else "choose --step snapshot or a shorter range"
+        )
+        raise InvalidInputError(
+            f"{count} frames from {start} to {end} with step {step!r} is more than {MAX_FRAMES}; {fix}."
+        )
     if step == "daily":
         return [start + dt.timedelta(days=n) for n in range(count)]
     if step == "weekly":
@@ -1141,7 +1442,9 @@ def render_animation(
 def _gif(images: list[np.ndarray], fps: float) -> bytes:
     import imageio.v3 as iio
 
-    return iio.imwrite("<bytes>", np.stack(images), extension=".gif", plugin="pillow", duration=round(1000 / fps), loop=0)
+    return iio.imwrite(
+        "<bytes>", np.stack(images), extension=".gif", plugin="pillow", duration=round(1000 / fps), loop=0
+    )
 
 
 def _mp4(images: list[np.ndarray], fps: float) -> bytes:
@@ -1152,9 +1455,27 @@ def _mp4(images: list[np.ndarray], fps: float) -> bytes:
     with tempfile.TemporaryDirectory(prefix="frontline-mp4-") as folder:
         path = os.path.join(folder, "animation.mp4")
         writer = imageio_ffmpeg.write_frames(
-            path, (even_w, even_h), fps=fps, codec="libx264", pix_fmt_in="rgb24", pix_fmt_out="yuv420p",
-            quality=None, macro_block_size=2, ffmpeg_log_level="error",
-            output_params=["-crf", "18", "-preset", "medium", "-movflags", "+faststart", "-map_metadata", "-1", "-fflags", "+bitexact"],
+            path,
+            (even_w, even_h),
+            fps=fps,
+            codec="libx264",
+            pix_fmt_in="rgb24",
+            pix_fmt_out="yuv420p",
+            quality=None,
+            macro_block_size=2,
+            ffmpeg_log_level="error",
+            output_params=[
+                "-crf",
+                "18",
+                "-preset",
+                "medium",
+                "-movflags",
+                "+faststart",
+                "-map_metadata",
+                "-1",
+                "-fflags",
+                "+bitexact",
+            ],
         )
         writer.send(None)
         for image in images:

@@ -37,8 +37,22 @@ def territory_style(held_by: str, status: str) -> dict:
     if status == "held":
         return {"color": colour, "weight": 1.5, "fillColor": colour, "fillOpacity": 0.38, "opacity": 0.9}
     if status == "contested":
-        return {"color": CONTESTED_COLOUR, "weight": 1.2, "dashArray": "4 3", "fillColor": CONTESTED_COLOUR, "fillOpacity": 0.32, "opacity": 0.9}
-    return {"color": colour, "weight": 2.2, "dashArray": "7 5", "fillColor": colour, "fillOpacity": 0.04, "opacity": 1.0}
+        return {
+            "color": CONTESTED_COLOUR,
+            "weight": 1.2,
+            "dashArray": "4 3",
+            "fillColor": CONTESTED_COLOUR,
+            "fillOpacity": 0.32,
+            "opacity": 0.9,
+        }
+    return {
+        "color": colour,
+        "weight": 2.2,
+        "dashArray": "7 5",
+        "fillColor": colour,
+        "fillOpacity": 0.04,
+        "opacity": 1.0,
+    }
 
 
 def event_icon_html(kind: str, confidence: str) -> str:
@@ -57,12 +71,27 @@ def legend_entries() -> list[tuple[str, str]]:
     entries = []
     for side, name in (("UA", "Ukraine"), ("RU", "Russia")):
         s = territory_style(side, "held")
-        entries.append((f'<span class="sw" style="background:{s["fillColor"]};opacity:.75;border:1px solid {s["color"]}"></span>', f"Held by {name}"))
+        entries.append(
+            (
+                f'<span class="sw" style="background:{s["fillColor"]};opacity:.75;border:1px solid {s["color"]}"></span>',
+                f"Held by {name}",
+            )
+        )
     s = territory_style("UA", "contested")
-    entries.append((f'<span class="sw" style="background:{s["fillColor"]};opacity:.6;border:1px dashed {s["color"]}"></span>', "Contested / grey zone"))
-    claimed = "".join(f'<span class="sw" style="width:8px;border:2px dashed {territory_style(side, "claimed")["color"]}"></span>' for side in ("UA", "RU"))
+    entries.append(
+        (
+            f'<span class="sw" style="background:{s["fillColor"]};opacity:.6;border:1px dashed {s["color"]}"></span>',
+            "Contested / grey zone",
+        )
+    )
+    claimed = "".join(
+        f'<span class="sw" style="width:8px;border:2px dashed {territory_style(side, "claimed")["color"]}"></span>'
+        for side in ("UA", "RU")
+    )
     entries.append((claimed, "Claimed, unconfirmed (outline)"))
     for kind, label in (("strike", "Strike"), ("troop_presence", "Troop presence"), ("other", "Other event")):
         entries.append((event_icon_html(kind, "confirmed"), label))
-    entries.append(('<span class="conf">solid · dashed · dotted ring</span>', "confirmed · claimed · disputed"))
+    entries.append(
+        ('<span class="conf">solid · dashed · dotted ring</span>', "confirmed · claimed · disputed")
+    )
     return entries

@@ -55,7 +55,15 @@ MAX_LISTED = 20
 
 SEVERITIES = ("error", "warning", "info")
 #: Every geometry type of RFC 7946 §1.4, for telling a wrong type from a misspelt one.
-GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection")
+GEOMETRY_TYPES = (
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +92,9 @@ class Problem:
     rule: str = ""
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.field}: {self.message}" if self.field else f"{self.where}: {self.message}"
+        return (
+            f"{self.where}: {self.field}: {self.message}" if self.field else f"{self.where}: {self.message}"
+        )
 
 
 @dataclass(frozen=True)
@@ -172,7 +182,9 @@ class _Collector:
                 first = self.first[rule]
                 self.report.problems.append(
                     Problem(
-                        first.severity, "File", first.field,
+                        first.severity,
+                        "File",
+                        first.field,
                         f"{count - MAX_LISTED} more feature(s) have this problem ({count} in all; the first {MAX_LISTED} are listed above).",
                         rule + ":more",
                     )
@@ -183,9 +195,15 @@ class _Collector:
 
 #: Legacy ``crs`` names that mean WGS84 longitude/latitude, which GeoJSON is anyway.
 _WGS84_NAMES = {
-    "urn:ogc:def:crs:ogc:1.3:crs84", "urn:ogc:def:crs:ogc::crs84", "ogc:crs84", "crs84",
-    "urn:ogc:def:crs:epsg::4326", "urn:ogc:def:crs:epsg:4326", "epsg:4326",
-    "http://www.opengis.net/def/crs/ogc/1.3/crs84", "http://www.opengis.net/def/crs/epsg/0/4326",
+    "urn:ogc:def:crs:ogc:1.3:crs84",
+    "urn:ogc:def:crs:ogc::crs84",
+    "ogc:crs84",
+    "crs84",
+    "urn:ogc:def:crs:epsg::4326",
+    "urn:ogc:def:crs:epsg:4326",
+    "epsg:4326",
+    "http://www.opengis.net/def/crs/ogc/1.3/crs84",
+    "http://www.opengis.net/def/crs/epsg/0/4326",
 }
 
 
@@ -198,13 +216,23 @@ def _check_crs_member(document: dict, collect: _Collector) -> None:
     if "crs" not in document:
         return
     crs = document["crs"]
-    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) and isinstance(crs.get("properties"), dict) else None
+    name = (
+        crs.get("properties", {}).get("name")
+        if isinstance(crs, dict) and isinstance(crs.get("properties"), dict)
+        else None
+    )
     if crs is None or (isinstance(name, str) and name.strip().lower() in _WGS84_NAMES):
-        collect.info("File", "crs", "the legacy 'crs' member names WGS84 longitude/latitude, which GeoJSON always uses (RFC 7946 §4); it was ignored.", "crs-ignored")
+        collect.info(
+            "File",
+            "crs",
+            "the legacy 'crs' member names WGS84 longitude/latitude, which GeoJSON always uses (RFC 7946 §4); it was ignored.",
+            "crs-ignored",
+        )
         return
     shown = str(name)[:80] if name is not None else "a form the app does not read"
     collect.error(
-        "File", "crs",
+        "File",
+        "crs",
         f"the legacy 'crs' member declares {shown}; GeoJSON coordinates must be WGS84 longitude/latitude (RFC 7946 §4). "
         "Re-export as EPSG:4326 (e.g. QGIS Export with CRS EPSG:4326, or ogr2ogr -t_srs EPSG:4326 -lco RFC7946=YES) and remove the 'crs' member.",
         "crs-other",
@@ -223,25 +251,41 @@ def _type_name_hint(value, expected) -> str:
 def _features_of(document, collect: _Collector) -> tuple[list, str]:
     """The features of a document and the JSON pointer prefix of feature ``{}``."""
     if not isinstance(document, dict):
-        collect.error("File", "", "must hold a JSON object: a FeatureCollection, a Feature or a geometry.", "not-object")
+        collect.error(
+            "File", "", "must hold a JSON object: a FeatureCollection, a Feature or a geometry.", "not-object"
+        )
         return [], ""
     kind = document.get("type")
     if kind == "FeatureCollection":
         features = document.get("features")
         if not isinstance(features, list):
-            collect.error("File", "features", "a FeatureCollection needs a 'features' array.", "no-features-array")
+            collect.error(
+                "File", "features", "a FeatureCollection needs a 'features' array.", "no-features-array"
+            )
             return [], ""
         return features, "/features/{}"
     if kind == "Feature":
         return [document], ""
     if kind in GEOMETRY_TYPES:
-        collect.info("File", "", f"is a bare {kind} geometry, not a FeatureCollection; it was read as one feature.", "bare-geometry")
+        collect.info(
+            "File",
+            "",
+            f"is a bare {kind} geometry, not a FeatureCollection; it was read as one feature.",
+            "bare-geometry",
+        )
         return [{"type": "Feature", "geometry": document, "properties": {}}], "/bare"
     if "type" not in document:
-        collect.error("File", "type", "has no 'type' member; expected a FeatureCollection (RFC 7946 §3.3).", "no-type")
+        collect.error(
+            "File", "type", "has no 'type' member; expected a FeatureCollection (RFC 7946 §3.3).", "no-type"
+        )
         return [], ""
     hint = _type_name_hint(kind, ("FeatureCollection", "Feature", *GEOMETRY_TYPES))
-    collect.error("File", "type", hint or f"expected 'FeatureCollection', 'Feature' or a geometry type, got {str(kind)[:40]!r}.", "document-type")
+    collect.error(
+        "File",
+        "type",
+        hint or f"expected 'FeatureCollection', 'Feature' or a geometry type, got {str(kind)[:40]!r}.",
+        "document-type",
+    )
     return [], ""
 
 
@@ -354,7 +398,9 @@ def _count_positions(geometry_type: str, coordinates) -> int:
     polygons = [coordinates] if geometry_type == "Polygon" else coordinates
     if not isinstance(polygons, list):
         return 0
-    return sum(len(ring) for rings in polygons if isinstance(rings, list) for ring in rings if isinstance(ring, list))
+    return sum(
+        len(ring) for rings in polygons if isinstance(rings, list) for ring in rings if isinstance(ring, list)
+    )
 
 
 def _value_text(value) -> str:
@@ -406,7 +452,16 @@ _FIX_FOR_TYPE = {
 class _Checker:
     """Checks features one by one and keeps the file-level counts of automatic fixes."""
 
-    def __init__(self, kind: schema.RecordKind, defaults: dict, mapping, repair: bool, collect: _Collector, report: Report, pointer: str):
+    def __init__(
+        self,
+        kind: schema.RecordKind,
+        defaults: dict,
+        mapping,
+        repair: bool,
+        collect: _Collector,
+        report: Report,
+        pointer: str,
+    ):
         self.kind = kind
         self.defaults = defaults
         self.mapping = mapping
@@ -440,8 +495,15 @@ class _Checker:
             hint = _type_name_hint(feature.get("type"), ("Feature",)) if isinstance(feature, dict) else ""
             self.collect.error(where, "type", hint or "must be a GeoJSON Feature object.", "feature-type")
             return
-        if "id" in feature and not (isinstance(feature["id"], (str, int, float)) and not isinstance(feature["id"], bool)):
-            self.collect.error(where, "id", "must be a string or a number (RFC 7946 §3.2); remove it or write it as text.", "feature-id")
+        if "id" in feature and not (
+            isinstance(feature["id"], (str, int, float)) and not isinstance(feature["id"], bool)
+        ):
+            self.collect.error(
+                where,
+                "id",
+                "must be a string or a number (RFC 7946 §3.2); remove it or write it as text.",
+                "feature-id",
+            )
         geometry = feature.get("geometry")
         geometry_type = geometry.get("type") if isinstance(geometry, dict) else None
         properties = feature.get("properties")
@@ -477,7 +539,8 @@ class _Checker:
         ok = True
         if len(properties) > MAX_PROPERTIES:
             self.collect.error(
-                where, "properties",
+                where,
+                "properties",
                 f"has {len(properties):,} properties; the limit is {MAX_PROPERTIES}. Remove the columns the map does not need before exporting.",
                 "too-many-properties",
             )
@@ -504,19 +567,36 @@ class _Checker:
             value = cleaned.get(spec.name)
             if value in (None, ""):
                 if spec.required and spec.name not in skip_missing:
-                    self.collect.error(where, spec.name, f"is missing; give {spec.help}.", f"missing:{spec.name}")
+                    self.collect.error(
+                        where, spec.name, f"is missing; give {spec.help}.", f"missing:{spec.name}"
+                    )
                     ok = False
                 elif spec.required:
                     ok = False
                 continue
             if spec.allowed is not None and (not isinstance(value, str) or value not in spec.allowed):
-                self.collect.error(where, spec.name, f"{str(value)[:60]!r} is not allowed; use one of {', '.join(spec.allowed)}.", f"allowed:{spec.name}")
+                self.collect.error(
+                    where,
+                    spec.name,
+                    f"{str(value)[:60]!r} is not allowed; use one of {', '.join(spec.allowed)}.",
+                    f"allowed:{spec.name}",
+                )
                 ok = False
             elif spec.kind == "date" and not _is_iso_date(value):
-                self.collect.error(where, spec.name, f"valid date expected like 2024-05-01, got {str(value)[:40]!r}.", f"date:{spec.name}")
+                self.collect.error(
+                    where,
+                    spec.name,
+                    f"valid date expected like 2024-05-01, got {str(value)[:40]!r}.",
+                    f"date:{spec.name}",
+                )
                 ok = False
             elif spec.kind == "list" and not _is_claims(value):
-                self.collect.error(where, spec.name, "must be a list of objects with 'source' and 'claim' text.", f"claims:{spec.name}")
+                self.collect.error(
+                    where,
+                    spec.name,
+                    "must be a list of objects with 'source' and 'claim' text.",
+                    f"claims:{spec.name}",
+                )
                 ok = False
         return cleaned if ok else None
 
@@ -530,15 +610,27 @@ class _Checker:
         """
         collect = self.collect
         if geometry is None:
-            collect.error(where, "geometry", f"is missing (null); a {self.kind.name} needs a {' or '.join(self.kind.geometry_types)}. Draw its shape or remove the feature.", "null-geometry")
+            collect.error(
+                where,
+                "geometry",
+                f"is missing (null); a {self.kind.name} needs a {' or '.join(self.kind.geometry_types)}. Draw its shape or remove the feature.",
+                "null-geometry",
+            )
             return None, None
         if not isinstance(geometry, dict) or "type" not in geometry:
-            collect.error(where, "geometry", "is missing or not a GeoJSON geometry object.", "geometry-object")
+            collect.error(
+                where, "geometry", "is missing or not a GeoJSON geometry object.", "geometry-object"
+            )
             return None, None
         geometry_type = geometry["type"]
         if geometry_type not in GEOMETRY_TYPES:
             hint = _type_name_hint(geometry_type, GEOMETRY_TYPES)
-            collect.error(where, "geometry", hint or f"type {str(geometry_type)[:40]!r} is not a GeoJSON geometry type (RFC 7946 §1.4).", "geometry-type-name")
+            collect.error(
+                where,
+                "geometry",
+                hint or f"type {str(geometry_type)[:40]!r} is not a GeoJSON geometry type (RFC 7946 §1.4).",
+                "geometry-type-name",
+            )
             return None, None
         if geometry_type not in self.kind.geometry_types:
             self.wrong_types[geometry_type].append(index)
@@ -547,7 +639,8 @@ class _Checker:
         count = _count_positions(geometry_type, coordinates)
         if count > MAX_FEATURE_VERTICES:
             collect.error(
-                where, "coordinates",
+                where,
+                "coordinates",
                 f"has {count:,} vertices; the limit is {MAX_FEATURE_VERTICES:,} per feature. Simplify it (e.g. QGIS Simplify, tolerance 0.0001°).",
                 "feature-vertices",
             )
@@ -570,31 +663,44 @@ class _Checker:
     def _scan_ok(self, scan: _Scan, geometry_type: str, where: str) -> bool:
         collect = self.collect
         if scan.nesting:
-            collect.error(where, "coordinates", f"are not nested as a {geometry_type} requires (RFC 7946 §3.1), at {scan.nesting}.", "nesting")
+            collect.error(
+                where,
+                "coordinates",
+                f"are not nested as a {geometry_type} requires (RFC 7946 §3.1), at {scan.nesting}.",
+                "nesting",
+            )
             return False
         ok = True
         if scan.not_number:
             pointer, value = scan.not_number
             more = f" ({scan.not_number_count - 1} more in this feature)" if scan.not_number_count > 1 else ""
             collect.error(
-                where, "coordinates",
+                where,
+                "coordinates",
                 f"{pointer} is {_value_text(value)}; coordinates must be JSON numbers, without quotes (RFC 7946 §3.1.1){more}. Fix the tool or column that wrote them.",
                 "not-number",
             )
             ok = False
         if scan.too_many_values:
             collect.error(
-                where, "coordinates",
+                where,
+                "coordinates",
                 f"positions have 4 or more values (first at {scan.too_many_values}); GeoJSON allows 2 (longitude, latitude) or 3 (with elevation). Export without M or time values.",
                 "position-4d",
             )
             ok = False
         if scan.too_few_values:
-            collect.error(where, "coordinates", f"a position has fewer than 2 values (at {scan.too_few_values}); each needs longitude and latitude.", "position-short")
+            collect.error(
+                where,
+                "coordinates",
+                f"a position has fewer than 2 values (at {scan.too_few_values}); each needs longitude and latitude.",
+                "position-short",
+            )
             ok = False
         if scan.mixed_widths:
             collect.error(
-                where, "coordinates",
+                where,
+                "coordinates",
                 f"positions mix 2 and 3 values (first different at {scan.mixed_widths}); give every position the same number of values, "
                 "longitude and latitude (and elevation, if any).",
                 "mixed-dimensions",
@@ -607,28 +713,46 @@ class _Checker:
     def _check_range(self, xy: np.ndarray, where: str) -> bool:
         collect = self.collect
         if not np.isfinite(xy).all():
-            collect.error(where, "coordinates", "contain a number too large for a 64-bit float (e.g. 1e400); fix the value in the tool that wrote it.", "non-finite")
+            collect.error(
+                where,
+                "coordinates",
+                "contain a number too large for a 64-bit float (e.g. 1e400); fix the value in the tool that wrote it.",
+                "non-finite",
+            )
             return False
         if np.abs(xy).max() <= 180 and np.abs(xy[:, 1]).max() <= 90:
             return True
         if np.abs(xy).max() > 1000:
             x, y = xy[np.abs(xy).max(axis=1).argmax()]
             collect.error(
-                where, "coordinates",
+                where,
+                "coordinates",
                 f"look like projected metres (e.g. Web Mercator, EPSG:3857), not degrees: ({x:,.0f}, {y:,.0f}) is no longitude/latitude. "
                 "Export as WGS84 longitude/latitude (EPSG:4326), e.g. ogr2ogr -t_srs EPSG:4326 -lco RFC7946=YES.",
                 "projected",
             )
         elif np.abs(xy[:, 0]).max() <= 90 and np.abs(xy[:, 1]).max() <= 180:
             x, y = xy[np.abs(xy[:, 1]).argmax()]
-            collect.error(where, "coordinates", f"look like latitude/longitude (e.g. [{x}, {y}]); GeoJSON needs longitude first (RFC 7946 §3.1.1). Swap the two values.", "swapped")
+            collect.error(
+                where,
+                "coordinates",
+                f"look like latitude/longitude (e.g. [{x}, {y}]); GeoJSON needs longitude first (RFC 7946 §3.1.1). Swap the two values.",
+                "swapped",
+            )
         else:
-            collect.error(where, "coordinates", "are outside longitude -180..180 / latitude -90..90; fix the values.", "out-of-range")
+            collect.error(
+                where,
+                "coordinates",
+                "are outside longitude -180..180 / latitude -90..90; fix the values.",
+                "out-of-range",
+            )
         return False
 
     def _point(self, xy, where: str):
         if xy is None or len(xy) == 0:
-            self.collect.error(where, "geometry", "is empty; remove the feature or give its position.", "empty")
+            self.collect.error(
+                where, "geometry", "is empty; remove the feature or give its position.", "empty"
+            )
             return None, None
         if not self._check_range(xy, where):
             return None, None
@@ -654,7 +778,9 @@ class _Checker:
         shape = built[0] if geometry_type == "Polygon" else shapely.MultiPolygon(built)
         valid = shape.is_valid
         if (shape if valid else shapely.make_valid(shape)).area == 0:
-            collect.error(where, "geometry", "has zero area; remove the feature or draw its shape.", "zero-area")
+            collect.error(
+                where, "geometry", "has zero area; remove the feature or draw its shape.", "zero-area"
+            )
             return None, None
         if removed:
             self.repeated["points"] += removed
@@ -694,7 +820,9 @@ class _Checker:
             return None
         # All rings, then all polygons (the first ring of each its shell), in two calls.
         rings = shapely.linearrings(every[distinct], indices=np.repeat(np.arange(len(rings)), kept_lengths))
-        built = shapely.polygons(rings, indices=np.repeat(np.arange(len(polygons)), [len(p) for p in polygons]))
+        built = shapely.polygons(
+            rings, indices=np.repeat(np.arange(len(polygons)), [len(p) for p in polygons])
+        )
         return list(built), int(len(every) - kept_lengths.sum())
 
     def _polygons_ring_by_ring(self, polygons, geometry_type: str, where: str, pointer: str):
@@ -712,20 +840,27 @@ class _Checker:
                     first = f"({ring[0][0]:.5f}, {ring[0][1]:.5f})" if len(ring) else "none"
                     last = f"({ring[-1][0]:.5f}, {ring[-1][1]:.5f})" if len(ring) else "none"
                     collect.error(
-                        where, "coordinates",
+                        where,
+                        "coordinates",
                         f"a ring is not closed ({name}): the first point {first} and the last point {last} differ; "
                         "a polygon ring must end where it starts (RFC 7946 §3.1.6). Close it in your editor.",
                         "ring-not-closed",
                     )
                     return None, 0
                 if len(ring) < 4:
-                    collect.error(where, "coordinates", f"{name} has {len(ring)} positions; a polygon ring needs four or more, the last repeating the first (RFC 7946 §3.1.6).", "ring-short")
+                    collect.error(
+                        where,
+                        "coordinates",
+                        f"{name} has {len(ring)} positions; a polygon ring needs four or more, the last repeating the first (RFC 7946 §3.1.6).",
+                        "ring-short",
+                    )
                     return None, 0
                 jumps = np.abs(np.diff(ring[:, 0]))
                 if jumps.max() > 180:
                     at = int(jumps.argmax())
                     collect.error(
-                        where, "coordinates",
+                        where,
+                        "coordinates",
                         f"{name} jumps {jumps[at]:.1f}° of longitude from {ring[at][0]} to {ring[at + 1][0]} (at {ring_pointer}/{at + 1}); a geometry crossing "
                         "the antimeridian must be cut in two at 180° (RFC 7946 §3.1.9).",
                         "antimeridian",
@@ -735,7 +870,12 @@ class _Checker:
                 removed += len(ring) - int(distinct.sum())
                 kept.append(ring[distinct])
             if any(len(ring) < 4 for ring in kept):
-                collect.error(where, "geometry", "has zero area (a ring has fewer than 4 distinct positions); remove the feature or draw its shape.", "zero-area")
+                collect.error(
+                    where,
+                    "geometry",
+                    "has zero area (a ring has fewer than 4 distinct positions); remove the feature or draw its shape.",
+                    "zero-area",
+                )
                 return None, 0
             built.append(shapely.Polygon(kept[0], kept[1:]))
         return built, removed
@@ -752,25 +892,37 @@ class _Checker:
             # cover different ground, so no repair is offered, even with consent; the
             # editor must say which was meant. Other repairs show the area before and after.
             self.collect.error(
-                where, "geometry",
+                where,
+                "geometry",
                 f"is invalid: {reason}, and repairing it is ambiguous: with every ring as an area it covers {_km2(as_areas)} km², "
                 f"with inner rings as holes {_km2(as_holes)} km². Fix it in the source file so it says which is meant.",
                 "ambiguous",
             )
             return None
         if repaired is None or after == 0:
-            self.collect.error(where, "geometry", f"is invalid: {reason}, and a repair would leave no area. Fix it in your editor (QGIS: Vector ▸ Geometry Tools ▸ Check Validity).", "invalid")
+            self.collect.error(
+                where,
+                "geometry",
+                f"is invalid: {reason}, and a repair would leave no area. Fix it in your editor (QGIS: Vector ▸ Geometry Tools ▸ Check Validity).",
+                "invalid",
+            )
             return None
         if not self.repair:
             self.collect.error(
-                where, "geometry",
+                where,
+                "geometry",
                 f"is invalid: {reason}. Fix it in your editor (QGIS: Vector ▸ Geometry Tools ▸ Check Validity), or the app can repair it "
                 f"with your consent (--repair): area would change from {_km2(before)} to {_km2(after)} km².",
                 "invalid",
             )
             return None
         self.report.repairs.append(Repair(index, reason, before, after))
-        self.collect.warning(where, "geometry", f"was invalid ({reason}) and was repaired with your consent: area changed from {_km2(before)} to {_km2(after)} km².", "repaired")
+        self.collect.warning(
+            where,
+            "geometry",
+            f"was invalid ({reason}) and was repaired with your consent: area changed from {_km2(before)} to {_km2(after)} km².",
+            "repaired",
+        )
         return repaired
 
     # the whole file ----------------------------------------------------------
@@ -778,40 +930,88 @@ class _Checker:
     def finish(self, total: int) -> None:
         collect = self.collect
         for geometry_type, indices in self.wrong_types.items():
-            listed = ", ".join(map(str, indices[:MAX_LISTED])) + (f" and {len(indices) - MAX_LISTED} more" if len(indices) > MAX_LISTED else "")
-            count = f"{len(indices)} features are {geometry_type}s" if len(indices) > 1 else f"1 feature is a {geometry_type}"
+            listed = ", ".join(map(str, indices[:MAX_LISTED])) + (
+                f" and {len(indices) - MAX_LISTED} more" if len(indices) > MAX_LISTED else ""
+            )
+            count = (
+                f"{len(indices)} features are {geometry_type}s"
+                if len(indices) > 1
+                else f"1 feature is a {geometry_type}"
+            )
             allowed = " and ".join(self.kind.geometry_types)
-            fix = _FIX_FOR_TYPE.get(self.kind.name, {}).get(geometry_type, f"give every feature as a {allowed}")
+            fix = _FIX_FOR_TYPE.get(self.kind.name, {}).get(
+                geometry_type, f"give every feature as a {allowed}"
+            )
             collect.error(
-                "File", "geometry",
+                "File",
+                "geometry",
                 f"this is {_LAYER_OF_KIND.get(self.kind.name, 'a layer')} ({allowed}), but {count} (feature {listed}): {fix}.",
                 f"wrong-type:{geometry_type}",
             )
         if self.vertices > MAX_VERTICES:
-            collect.error("File", "coordinates", f"holds more than {MAX_VERTICES:,} vertices; the limit is {MAX_VERTICES:,}. Simplify it or split it.", "file-vertices")
+            collect.error(
+                "File",
+                "coordinates",
+                f"holds more than {MAX_VERTICES:,} vertices; the limit is {MAX_VERTICES:,}. Simplify it or split it.",
+                "file-vertices",
+            )
         for reason, indices in self.dropped.items():
-            collect.info("File", "", f"{len(indices)} feature(s) dropped by the {self.mapping.name}: {reason}.", f"dropped:{reason}")
+            collect.info(
+                "File",
+                "",
+                f"{len(indices)} feature(s) dropped by the {self.mapping.name}: {reason}.",
+                f"dropped:{reason}",
+            )
         if self.dropped and total and not self.records and not self.report.errors:
-            collect.error("File", "features", f"holds no {self.kind.name} once the {self.mapping.name} has dropped what it does not import.", "nothing-left")
+            collect.error(
+                "File",
+                "features",
+                f"holds no {self.kind.name} once the {self.mapping.name} has dropped what it does not import.",
+                "nothing-left",
+            )
         if self.unmapped_keys:
-            shown = ", ".join(sorted(self.unmapped_keys)[:8]) + (", ..." if len(self.unmapped_keys) > 8 else "")
-            collect.info("File", "properties", f"the {self.mapping.name} keeps only the contract fields; the file's other properties ({shown}) were not imported.", "unmapped")
+            shown = ", ".join(sorted(self.unmapped_keys)[:8]) + (
+                ", ..." if len(self.unmapped_keys) > 8 else ""
+            )
+            collect.info(
+                "File",
+                "properties",
+                f"the {self.mapping.name} keeps only the contract fields; the file's other properties ({shown}) were not imported.",
+                "unmapped",
+            )
         if self.with_z[True]:
-            collect.warning("File", "coordinates", f"{self.with_z[True]} feature(s) have a third (elevation) value; it was dropped (the map is 2-D).", "elevation")
+            collect.warning(
+                "File",
+                "coordinates",
+                f"{self.with_z[True]} feature(s) have a third (elevation) value; it was dropped (the map is 2-D).",
+                "elevation",
+            )
         if self.with_z[False]:
-            collect.info("File", "coordinates", f"{self.with_z[False]} feature(s) have a third (elevation) value, always 0; it was dropped.", "elevation-zero")
+            collect.info(
+                "File",
+                "coordinates",
+                f"{self.with_z[False]} feature(s) have a third (elevation) value, always 0; it was dropped.",
+                "elevation-zero",
+            )
         if self.active_keys:
             keys = ", ".join(f"{key} ({count} feature(s))" for key, count in sorted(self.active_keys.items()))
-            collect.warning("File", "properties", f"styling/popup keys that maps would act on were dropped: {keys}.", "active-keys")
+            collect.warning(
+                "File",
+                "properties",
+                f"styling/popup keys that maps would act on were dropped: {keys}.",
+                "active-keys",
+            )
         if self.repeated:
             collect.info(
-                "File", "coordinates",
+                "File",
+                "coordinates",
                 f"removed {self.repeated['points']} repeated consecutive point(s) in {self.repeated['features']} feature(s); the shapes are unchanged.",
                 "repeated-points",
             )
         if self.reoriented:
             collect.info(
-                "File", "coordinates",
+                "File",
+                "coordinates",
                 f"auto-fixed: ring orientation ({self.reoriented} feature(s)) to the right-hand rule, outer rings counter-clockwise (RFC 7946 §3.1.6).",
                 "orientation",
             )
@@ -830,7 +1030,9 @@ def _value_problem(value, depth: int) -> str | None:
             return f"nests lists or objects more than {MAX_PROPERTY_DEPTH} levels deep; flatten it into plain text or numbers."
         items = value.items() if isinstance(value, dict) else enumerate(value)
         for key, item in items:
-            problem = (_value_problem(key, depth + 1) if isinstance(key, str) else None) or _value_problem(item, depth + 1)
+            problem = (_value_problem(key, depth + 1) if isinstance(key, str) else None) or _value_problem(
+                item, depth + 1
+            )
             if problem:
                 return problem
     return None
@@ -846,7 +1048,8 @@ def _is_iso_date(value) -> bool:
 
 def _is_claims(value) -> bool:
     return isinstance(value, list) and all(
-        isinstance(c, dict) and all(isinstance(c.get(f.name), str) and c.get(f.name) for f in schema.CLAIM_FIELDS)
+        isinstance(c, dict)
+        and all(isinstance(c.get(f.name), str) and c.get(f.name) for f in schema.CLAIM_FIELDS)
         for c in value
     )
 
@@ -858,14 +1061,21 @@ AREA_OF_INTEREST = (18.0, 40.0, 50.0, 60.0)
 
 def _check_bboxes(document, features, collect) -> None:
     """``bbox`` members are not used, but a malformed one is named (RFC 7946 §5)."""
-    holders = [("File", document)] + [(f"Feature {i}", f) for i, f in enumerate(features) if isinstance(f, dict)]
+    holders = [("File", document)] + [
+        (f"Feature {i}", f) for i, f in enumerate(features) if isinstance(f, dict)
+    ]
     for where, holder in holders:
         bbox = holder.get("bbox") if isinstance(holder, dict) else None
         if bbox is None:
             continue
         numbers = isinstance(bbox, list) and all(type(v) in (int, float) for v in bbox)
         if not numbers or len(bbox) not in (4, 6):
-            collect.warning(where, "bbox", f"must contain 4 or 6 numbers (RFC 7946 §5), got {_value_text(bbox)}; it was ignored. Remove it or let your tool compute it.", "bbox")
+            collect.warning(
+                where,
+                "bbox",
+                f"must contain 4 or 6 numbers (RFC 7946 §5), got {_value_text(bbox)}; it was ignored. Remove it or let your tool compute it.",
+                "bbox",
+            )
 
 
 def _readings(shape) -> tuple[float, float]:
@@ -889,9 +1099,12 @@ def _check_area_of_interest(geometries, collect) -> None:
         return
     west, south, east, north = shapely.total_bounds(np.asarray(geometries, dtype=object))
     area = shapely.box(*AREA_OF_INTEREST)
-    if not area.intersects(shapely.box(west, south, east, north)) and area.contains(shapely.box(south, west, north, east)):
+    if not area.intersects(shapely.box(west, south, east, north)) and area.contains(
+        shapely.box(south, west, north, east)
+    ):
         collect.error(
-            "File", "coordinates",
+            "File",
+            "coordinates",
             f"every coordinate lies outside the area this app maps (longitude {AREA_OF_INTEREST[0]:g} to {AREA_OF_INTEREST[2]:g}, "
             f"latitude {AREA_OF_INTEREST[1]:g} to {AREA_OF_INTEREST[3]:g}) but would lie inside it with the two values swapped: "
             "the file has [latitude, longitude] order; GeoJSON needs [longitude, latitude] (RFC 7946 §3.1.1). "
@@ -951,7 +1164,12 @@ def validate(
     features, pointer = _features_of(document, collect)
     _check_bboxes(document, features, collect)
     if len(features) > MAX_FEATURES:
-        collect.error("File", "features", f"holds {len(features):,} features; the limit is {MAX_FEATURES:,}. Split the file.", "file-features")
+        collect.error(
+            "File",
+            "features",
+            f"holds {len(features):,} features; the limit is {MAX_FEATURES:,}. Split the file.",
+            "file-features",
+        )
         return report
     if not features and report.ok:
         collect.error("File", "features", "holds no feature.", "no-feature")
@@ -967,7 +1185,12 @@ def validate(
     _check_area_of_interest(checker.geometries, collect)
     preset = suggest_preset(document) if mapping is None and not report.ok else None
     if preset:
-        collect.info("File", "", f"this looks like a file for the {preset!r} preset, whose properties map to the contract: try --preset {preset}.", "preset-hint")
+        collect.info(
+            "File",
+            "",
+            f"this looks like a file for the {preset!r} preset, whose properties map to the contract: try --preset {preset}.",
+            "preset-hint",
+        )
     collect.finish()
     if report.ok:
         report.features = _frame(checker.records, checker.geometries)
@@ -1014,6 +1237,16 @@ def _frame(records: list[dict], geometries: list) -> gpd.GeoDataFrame:
 
 
 __all__ = [
-    "MAX_FEATURES", "MAX_FEATURE_VERTICES", "MAX_FILE_MB", "MAX_LISTED", "MAX_PROPERTIES", "MAX_PROPERTY_DEPTH",
-    "MAX_STRING_CHARS", "MAX_VERTICES", "Problem", "Repair", "Report", "validate",
+    "MAX_FEATURES",
+    "MAX_FEATURE_VERTICES",
+    "MAX_FILE_MB",
+    "MAX_LISTED",
+    "MAX_PROPERTIES",
+    "MAX_PROPERTY_DEPTH",
+    "MAX_STRING_CHARS",
+    "MAX_VERTICES",
+    "Problem",
+    "Repair",
+    "Report",
+    "validate",
 ]

@@ -108,15 +108,22 @@ def _checked(argv: list[str]) -> tuple[str, str]:
     try:
         code, out, err = run_cli(argv)
     except Exception as error:  # e.g. a database error the command line does not catch
-        raise ReportError(f"python -m layers {argv[0]} raised {type(error).__name__}: {str(error).splitlines()[0]}") from error
+        raise ReportError(
+            f"python -m layers {argv[0]} raised {type(error).__name__}: {str(error).splitlines()[0]}"
+        ) from error
     if code != 0:
-        raise ReportError(f"python -m layers {argv[0]} {argv[1] if len(argv) > 1 else ''} failed (exit {code}):\n{out}{err}".rstrip())
+        raise ReportError(
+            f"python -m layers {argv[0]} {argv[1] if len(argv) > 1 else ''} failed (exit {code}):\n{out}{err}".rstrip()
+        )
     return out, err
 
 
 def archive_files(data: Path = DATA) -> dict[str, list[Path]]:
     """The files of each archive by layer, sorted (their dates are in their names)."""
-    return {OCCUPIED: sorted((data / OCCUPIED_FOLDER).glob("*.geojson")), KURSK: sorted((data / KURSK_FOLDER).glob("*.geojson"))}
+    return {
+        OCCUPIED: sorted((data / OCCUPIED_FOLDER).glob("*.geojson")),
+        KURSK: sorted((data / KURSK_FOLDER).glob("*.geojson")),
+    }
 
 
 @dataclass
@@ -143,7 +150,15 @@ def import_archives(url: str, data: Path = DATA, progress=None) -> list[Imported
             progress(f"importing {len(files[layer])} files into {layer!r}...")
         started, cpu = time.perf_counter(), time.process_time()
         out, _ = _checked(["import", "--db", url, "--layer", layer, *options[layer], *files[layer]])
-        done.append(Imported(layer, len(files[layer]), time.perf_counter() - started, time.process_time() - cpu, out.strip()))
+        done.append(
+            Imported(
+                layer,
+                len(files[layer]),
+                time.perf_counter() - started,
+                time.process_time() - cpu,
+                out.strip(),
+            )
+        )
     return done
 
 
@@ -173,9 +188,13 @@ def mapped_figures(figures: pd.DataFrame, scopes: pd.DataFrame) -> tuple[pd.Data
     rows, notes, problems = [], [], []
     for number, figure in enumerate(figures.to_dict("records"), start=2):
         scope = mapping.get((figure["scope"], figure["kind"])) or mapping.get((figure["scope"], ""))
-        row = {name: figure.get(name, "") for name in ("date", "scope", "value_km2", "kind", "source", "note")}
+        row = {
+            name: figure.get(name, "") for name in ("date", "scope", "value_km2", "kind", "source", "note")
+        }
         if scope is None:
-            notes.append(f"{FIGURES_FILE} line {number}: scope {figure['scope']!r} is not in {SCOPES.name}; it is compared with nothing.")
+            notes.append(
+                f"{FIGURES_FILE} line {number}: scope {figure['scope']!r} is not in {SCOPES.name}; it is compared with nothing."
+            )
             row.update(layer="", held_by="", status="", within="", measure="")
         else:
             if scope["reported_kind"]:
@@ -215,9 +234,15 @@ def comparison(url: str, data: Path = DATA) -> pd.DataFrame:
     ours = table["layer"].isin(LAYERS) | ((table["layer"] == "") & table["scope"].isin(order))
     table = table[ours].copy()
     for column in ("date", "computed_as_of", "computed_from"):
-        table[column] = table[column].map(lambda v: dt.date.fromisoformat(v[:10]) if isinstance(v, str) and v else None)
+        table[column] = table[column].map(
+            lambda v: dt.date.fromisoformat(v[:10]) if isinstance(v, str) and v else None
+        )
     table["_order"] = table["scope"].map(order)
-    return table.sort_values(["_order", "date", "measure"], kind="stable").drop(columns="_order").reset_index(drop=True)
+    return (
+        table.sort_values(["_order", "date", "measure"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
 
 
 # --- context -------------------------------------------------------------------------
@@ -255,26 +280,53 @@ def context(url: str, compared: pd.DataFrame) -> Context:
             found = change.between(store, figure.layer, since, figure.date)
             summary = change.summary(found).set_index(["held_by", "within"])
             row = {
-                "date": figure.date, "measure": figure.measure, "source": figure.source, "reported_km2": figure.reported_km2,
-                "from_snapshot": found.since.as_of, "to_snapshot": found.until.as_of,
+                "date": figure.date,
+                "measure": figure.measure,
+                "source": figure.source,
+                "reported_km2": figure.reported_km2,
+                "from_snapshot": found.since.as_of,
+                "to_snapshot": found.until.as_of,
             }
             for code, suffix in (("", ""), ("UKR", "_ukr")):
-                values = summary.loc[("RU", code)] if ("RU", code) in summary.index else pd.Series({"gained_km2": 0.0, "lost_km2": 0.0, "net_km2": 0.0})
-                row.update({f"gained_km2{suffix}": values["gained_km2"], f"lost_km2{suffix}": values["lost_km2"], f"net_km2{suffix}": values["net_km2"]})
+                values = (
+                    summary.loc[("RU", code)]
+                    if ("RU", code) in summary.index
+                    else pd.Series({"gained_km2": 0.0, "lost_km2": 0.0, "net_km2": 0.0})
+                )
+                row.update(
+                    {
+                        f"gained_km2{suffix}": values["gained_km2"],
+                        f"lost_km2{suffix}": values["lost_km2"],
+                        f"net_km2{suffix}": values["net_km2"],
+                    }
+                )
             changes.append(row)
         series = store.area_series(KURSK)
     finally:
         store.close()
     inside = series[(series["held_by"] == "UA") & (series["within"] == "RUS")]
     held = inside[inside["status"] == "held"].groupby("as_of")["area_km2"].sum()
-    grey = inside[inside["status"] == "contested"].groupby("as_of")["area_km2"].sum().reindex(held.index, fill_value=0.0)
+    grey = (
+        inside[inside["status"] == "contested"]
+        .groupby("as_of")["area_km2"]
+        .sum()
+        .reindex(held.index, fill_value=0.0)
+    )
     august = held[[d.year == 2024 and d.month == 8 for d in held.index]]
     kursk_rows = []
     for figure in compared[(compared["layer"] == KURSK) & (compared["measure"] == "at date")].itertuples():
         shown = [d for d in held.index if d <= figure.date]
         if shown:
-            kursk_rows.append({"date": figure.date, "reported_km2": figure.reported_km2, "kind": figure.kind, "snapshot": shown[-1],
-                               "held_km2": held[shown[-1]], "held_and_grey_km2": held[shown[-1]] + grey[shown[-1]]})
+            kursk_rows.append(
+                {
+                    "date": figure.date,
+                    "reported_km2": figure.reported_km2,
+                    "kind": figure.kind,
+                    "snapshot": shown[-1],
+                    "held_km2": held[shown[-1]],
+                    "held_and_grey_km2": held[shown[-1]] + grey[shown[-1]],
+                }
+            )
     return Context(
         total_date=TOTAL_DATE,
         total_unclipped=_held(unclipped),
@@ -316,7 +368,9 @@ def _snapshots(row) -> str:
 
 
 def _scope(row) -> str:
-    where = {"": "unclipped", "RUS": "within RUS", "UKR": "within UKR"}.get(row["within"], f"within {row['within']}")
+    where = {"": "unclipped", "RUS": "within RUS", "UKR": "within UKR"}.get(
+        row["within"], f"within {row['within']}"
+    )
     return f"{row['scope']}; {where}" if row["layer"] else row["scope"]
 
 
@@ -362,7 +416,9 @@ def context_lines(ctx: Context, compared: pd.DataFrame, md: bool) -> list[str]:
     def heading(text):
         lines.extend(["", f"### {text}" if md else f"{text}:"])
 
-    heading(f"Occupied area on {ctx.total_date} (snapshot {ctx.total_snapshot}), against Ukraine's official {UKRAINE_OFFICIAL_KM2:,.0f} km²")
+    heading(
+        f"Occupied area on {ctx.total_date} (snapshot {ctx.total_snapshot}), against Ukraine's official {UKRAINE_OFFICIAL_KM2:,.0f} km²"
+    )
     outside = ctx.total_unclipped - ctx.total_ukr - ctx.total_rus
     lines += [
         f"{bullet}unclipped (DeepStateMap's method, Crimea included): {ctx.total_unclipped:,.1f} km² = {100 * ctx.total_unclipped / UKRAINE_OFFICIAL_KM2:.2f} %",
@@ -371,7 +427,9 @@ def context_lines(ctx: Context, compared: pd.DataFrame, md: bool) -> list[str]:
         f"DeepStateMap's drawing: {ctx.total_rus:,.1f} km² on Russia's side of the border line, {outside:,.1f} km² in neither country (coast)",
     ]
     if not ctx.changes.empty:
-        heading("Gross gains vs net change of the RU-held area (change between the two snapshots, unclipped and within UKR)")
+        heading(
+            "Gross gains vs net change of the RU-held area (change between the two snapshots, unclipped and within UKR)"
+        )
         table = pd.DataFrame(
             {
                 "period": [f"{r.from_snapshot} → {r.to_snapshot}" for r in ctx.changes.itertuples()],
@@ -385,7 +443,9 @@ def context_lines(ctx: Context, compared: pd.DataFrame, md: bool) -> list[str]:
             }
         )
         lines += ["", markdown(table) if md else table.to_string(index=False)]
-    heading("Kursk: the mapped Ukrainian-held area inside Russia (DeepStateMap), held and held + grey zone, at each figure's date")
+    heading(
+        "Kursk: the mapped Ukrainian-held area inside Russia (DeepStateMap), held and held + grey zone, at each figure's date"
+    )
     peak_date, peak = ctx.kursk_peak
     august_date, august = ctx.kursk_august_peak
     lines += [
@@ -423,9 +483,16 @@ def attribution() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    options = argparse.ArgumentParser(prog="python -m reports.real_archives", description=__doc__.split("\n\n")[0])
-    options.add_argument("--db", help="SQLAlchemy URL of the store to use (default: a temporary SQLite file, removed afterwards)")
-    options.add_argument("--markdown", action="store_true", help="print Markdown (the README's table) instead of plain text")
+    options = argparse.ArgumentParser(
+        prog="python -m reports.real_archives", description=__doc__.split("\n\n")[0]
+    )
+    options.add_argument(
+        "--db",
+        help="SQLAlchemy URL of the store to use (default: a temporary SQLite file, removed afterwards)",
+    )
+    options.add_argument(
+        "--markdown", action="store_true", help="print Markdown (the README's table) instead of plain text"
+    )
     options.add_argument("--data", type=Path, default=DATA, help=argparse.SUPPRESS)
     args = options.parse_args(argv)
 
@@ -453,7 +520,10 @@ def main(argv: list[str] | None = None) -> int:
             step = time.perf_counter()
             ctx = context(url, compared)
             ctx.timings = {
-                **{f"import {d.layer} ({d.files} files)": f"{d.seconds:.1f} s (CPU {d.cpu_seconds:.1f} s)" for d in imported},
+                **{
+                    f"import {d.layer} ({d.files} files)": f"{d.seconds:.1f} s (CPU {d.cpu_seconds:.1f} s)"
+                    for d in imported
+                },
                 "figures add + compare": f"{figures_seconds:.1f} s",
                 "context (areas, change)": f"{time.perf_counter() - step:.1f} s",
                 "total": f"{time.perf_counter() - started:.1f} s",

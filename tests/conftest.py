@@ -25,7 +25,11 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 def territory(features: list[tuple]) -> gpd.GeoDataFrame:
     """GeoDataFrame from ``(geometry, held_by, status, source)`` tuples."""
     return gpd.GeoDataFrame(
-        {"held_by": [f[1] for f in features], "status": [f[2] for f in features], "source": [f[3] for f in features]},
+        {
+            "held_by": [f[1] for f in features],
+            "status": [f[2] for f in features],
+            "source": [f[3] for f in features],
+        },
         geometry=[f[0] for f in features],
         crs="EPSG:4326",
     )
@@ -35,7 +39,9 @@ def snapshot(layer: str, as_of: str, features: list[tuple], kind: str = "territo
     """A snapshot whose sha256 is that of its content, as an imported file's would be."""
     frame = territory(features)
     digest = hashlib.sha256(frame.to_json().encode()).hexdigest()
-    return NewSnapshot(layer=layer, as_of=dt.date.fromisoformat(as_of), features=frame, sha256=digest, kind=kind)
+    return NewSnapshot(
+        layer=layer, as_of=dt.date.fromisoformat(as_of), features=frame, sha256=digest, kind=kind
+    )
 
 
 # --- stores: every test that takes `store` runs on SQLite and on PostGIS -------------
@@ -60,7 +66,9 @@ def postgis_admin():
         with engine.begin() as connection:
             connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
     except DBAPIError as exc:
-        pytest.fail(f"FRONTLINE_TEST_PG={make_url(TEST_PG).render_as_string(hide_password=True)} is not usable: {exc.orig}")
+        pytest.fail(
+            f"FRONTLINE_TEST_PG={make_url(TEST_PG).render_as_string(hide_password=True)} is not usable: {exc.orig}"
+        )
     yield engine
     engine.dispose()
 
@@ -101,7 +109,14 @@ def two_snapshot_store(store) -> Store:
     store.write(
         [
             snapshot("Test", "2024-08-10", [(small, "UA", "held", "test source A")]),
-            snapshot("Test", "2024-08-20", [(large, "UA", "held", "test source B"), (shapely.box(35.45, 51.0, 35.55, 51.3), "UA", "contested", "test")]),
+            snapshot(
+                "Test",
+                "2024-08-20",
+                [
+                    (large, "UA", "held", "test source B"),
+                    (shapely.box(35.45, 51.0, 35.55, 51.3), "UA", "contested", "test"),
+                ],
+            ),
         ],
         actor="test",
     )

@@ -58,9 +58,13 @@ def test_slider_changes_the_date_and_the_map_content_but_not_its_identity(app):
     at.select_slider(key="date").set_value(D("2024-08-20")).run()
     assert not at.exception
     after = map_args(at)
-    assert after["key"] == before["key"] and after["_id"] == before["_id"], "the map component must not remount"
+    assert after["key"] == before["key"] and after["_id"] == before["_id"], (
+        "the map component must not remount"
+    )
     assert after["script"] == before["script"]
-    assert after["layer_control"] is None, "a per-step layer control leaks in Leaflet; it lives in the base map"
+    assert after["layer_control"] is None, (
+        "a per-step layer control leaks in Leaflet; it lives in the base map"
+    )
     assert after["feature_group"] != before["feature_group"]
     assert "20 August 2024" in " ".join(m.value for m in at.markdown)
 
@@ -120,7 +124,16 @@ def test_a_write_elsewhere_reaches_a_slider_step_within_the_revision_age(db_url)
     from tests.conftest import snapshot
 
     first = appdata.latest_revision(db_url, max_age=0)
-    Store(db_url).write([snapshot("Written elsewhere", "2024-09-01", [(__import__("shapely").box(35, 51, 35.1, 51.1), "UA", "held", "test")])], actor="other process")
+    Store(db_url).write(
+        [
+            snapshot(
+                "Written elsewhere",
+                "2024-09-01",
+                [(__import__("shapely").box(35, 51, 35.1, 51.1), "UA", "held", "test")],
+            )
+        ],
+        actor="other process",
+    )
     assert appdata.latest_revision(db_url, max_age=3600) == first, "within the age: no query"
     assert appdata.latest_revision(db_url, max_age=0) != first, "past it: the write is seen"
     assert appdata.latest_revision(db_url) != first

@@ -35,14 +35,19 @@ def charts(at) -> list[dict]:
 
 def named_datasets(at) -> list[dict]:
     """Each chart's named datasets (sent apart from the spec), as lists of records."""
-    return [{d.name: pa.ipc.open_stream(d.data.data).read_all().to_pylist() for d in chart.proto.datasets} for chart in at.get("vega_lite_chart")]
+    return [
+        {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pylist() for d in chart.proto.datasets}
+        for chart in at.get("vega_lite_chart")
+    ]
 
 
 def test_area_chart_marks_the_selected_date_and_the_timeline_strip_stays_constant(app):
     app.query_params["date"] = "2024-11-25"
     at = app.run()
     strip, area = charts(at)
-    assert named_datasets(at) == [{}, {SELECTED: [{"date": "2024-11-25"}]}], "the strip has no per-date part; the area chart's is a named dataset"
+    assert named_datasets(at) == [{}, {SELECTED: [{"date": "2024-11-25"}]}], (
+        "the strip has no per-date part; the area chart's is a named dataset"
+    )
     at.select_slider(key="date").set_value(D("2024-08-20")).run()
     assert charts(at) == [strip, area], "a slider step changes only the datasets, so charts update in place"
     assert named_datasets(at) == [{}, {SELECTED: [{"date": "2024-08-20"}]}]
@@ -59,11 +64,17 @@ def test_change_since_30_days_matches_the_geometry_and_is_drawn(app, db_url):
     expected = change.summary(change.between(store, LAYER, D("2024-10-26"), D("2024-11-25")))
     total = expected[(expected.held_by == "UA") & (expected.within == "")].iloc[0]
     shown = table[(table["side"] == "Ukraine") & (table["where"] == "total (unclipped)")].iloc[0]
-    assert shown["net km²"] == pytest.approx(total.net_km2) and shown["lost km²"] == pytest.approx(total.lost_km2)
+    assert shown["net km²"] == pytest.approx(total.net_km2) and shown["lost km²"] == pytest.approx(
+        total.lost_km2
+    )
     series = store.area_series(LAYER)
-    held = series[(series.held_by == "UA") & (series.status == "held") & (series.within == "")].set_index("as_of")["area_km2"]
+    held = series[(series.held_by == "UA") & (series.status == "held") & (series.within == "")].set_index(
+        "as_of"
+    )["area_km2"]
     since = snapshots.ref_at(store, LAYER, D("2024-10-26")).as_of
-    assert total.net_km2 == pytest.approx(held[D("2024-11-25")] - held[since], abs=0.05), "net change equals the change of held area"
+    assert total.net_km2 == pytest.approx(held[D("2024-11-25")] - held[since], abs=0.05), (
+        "net change equals the change of held area"
+    )
     args = json.dumps(map_args(at))
     assert "Lost by Ukraine" in args
 
@@ -95,7 +106,11 @@ def test_area_chart_marks_the_date_and_plots_the_figures_of_its_scope(app, db_ur
     app.query_params["chart_within"] = "inside Russia"
     at = app.run()
     assert not at.exception
-    spec = next(s for s in charts(at) if any(layer.get("mark", {}).get("type") == "line" for layer in s.get("layer", [])))
+    spec = next(
+        s
+        for s in charts(at)
+        if any(layer.get("mark", {}).get("type") == "line" for layer in s.get("layer", []))
+    )
     lines, points, rule = spec["layer"][0], spec["layer"][1], spec["layer"][-1]
     assert rule["data"] == {"name": SELECTED} and rule["mark"]["type"] == "rule"
     series = Store(db_url).area_series(LAYER)
@@ -110,8 +125,14 @@ def test_area_chart_marks_the_date_and_plots_the_figures_of_its_scope(app, db_ur
 def test_unclipped_chart_has_no_figures_of_another_border(app):
     app.query_params["date"] = "2024-11-25"
     at = app.run()
-    spec = next(s for s in charts(at) if any(layer.get("mark", {}).get("type") == "line" for layer in s.get("layer", [])))
-    assert not any(layer.get("mark", {}).get("shape") == "diamond" for layer in spec["layer"]), "the Kursk figures are clipped to RUS"
+    spec = next(
+        s
+        for s in charts(at)
+        if any(layer.get("mark", {}).get("type") == "line" for layer in s.get("layer", []))
+    )
+    assert not any(layer.get("mark", {}).get("shape") == "diamond" for layer in spec["layer"]), (
+        "the Kursk figures are clipped to RUS"
+    )
 
 
 def test_every_reported_figure_is_listed_against_the_map(app, db_url):
@@ -122,7 +143,9 @@ def test_every_reported_figure_is_listed_against_the_map(app, db_url):
     stored = Store(db_url).reported_figures()
     assert len(table) == len(stored)
     compared = table[table["comparison"] == "compared"]
-    assert ((compared["map − reported km²"] - (compared["map km²"] - compared["reported km²"])).abs() <= 1).all()
+    assert (
+        (compared["map − reported km²"] - (compared["map km²"] - compared["reported km²"])).abs() <= 1
+    ).all()
     assert set(table["reported km²"]) == set(stored["value_km2"].round(0))
 
 
@@ -130,7 +153,12 @@ def test_monthly_chart_has_a_bar_per_month_after_the_first(app):
     app.query_params["chart_within"] = "inside Russia"
     app.query_params["analysis"] = "Net change per month"
     at = app.run()
-    bars = next(layer for s in charts(at) for layer in s.get("layer", []) if layer.get("mark", {}).get("type") == "bar")
+    bars = next(
+        layer
+        for s in charts(at)
+        for layer in s.get("layer", [])
+        if layer.get("mark", {}).get("type") == "bar"
+    )
     months = sorted({v["month"] for v in bars["data"]["values"]})
     assert months[0] == "2024-09-01" and months[-1] == "2025-03-01"
 

@@ -20,14 +20,26 @@ HASH = auth.hash_password(PASSWORD)
 
 def polygon_file(name="<img src=x onerror=alert(1)>", bbox=(35.0, 51.0, 35.3, 51.2)) -> bytes:
     x0, y0, x1, y1 = bbox
-    return json.dumps({
-        "type": "FeatureCollection",
-        "features": [{
-            "type": "Feature",
-            "geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]},
-            "properties": {"held_by": "UA", "status": "held", "source": name, "note": "`${alert(3)}`"},
-        }],
-    }).encode()
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Polygon",
+                        "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]],
+                    },
+                    "properties": {
+                        "held_by": "UA",
+                        "status": "held",
+                        "source": name,
+                        "note": "`${alert(3)}`",
+                    },
+                }
+            ],
+        }
+    ).encode()
 
 
 @pytest.fixture
@@ -75,7 +87,9 @@ def test_editor_uploads_previews_and_commits(app, db_url):
     maps = at.get("component_instance")
     assert len(maps) == 2, "the reader's map and the editor's preview"
     preview = maps[-1]
-    assert "&lt;img src=x onerror=alert(1)&gt;" in json.loads(preview.proto.json_args)["feature_group"].replace("\\u0026", "&")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in json.loads(preview.proto.json_args)[
+        "feature_group"
+    ].replace("\\u0026", "&")
     at.button(key="commit").click().run()
     assert any("Committed as version" in s.value for s in at.success), [e.value for e in at.error]
     store = Store(db_url)
@@ -88,9 +102,18 @@ def test_editor_uploads_previews_and_commits(app, db_url):
 def test_a_commit_after_someone_else_committed_is_refused(app, db_url):
     at = sign_in(app)
     at.selectbox(key="edit_layer").select("Kursk incursion")
-    at.get("file_uploader")[0].set_value(("kursk-2024-11-25.geojson", polygon_file("mine"), "application/geo+json"))
+    at.get("file_uploader")[0].set_value(
+        ("kursk-2024-11-25.geojson", polygon_file("mine"), "application/geo+json")
+    )
     at.run()
-    Store(db_url).write([snapshot("Kursk incursion", "2024-11-25", [(shapely.box(35, 51, 35.1, 51.1), "UA", "held", "theirs")])], actor="bob")
+    Store(db_url).write(
+        [
+            snapshot(
+                "Kursk incursion", "2024-11-25", [(shapely.box(35, 51, 35.1, 51.1), "UA", "held", "theirs")]
+            )
+        ],
+        actor="bob",
+    )
     at.button(key="commit").click().run()
     assert any("changed since you opened it" in e.value for e in at.error)
     heads = Store(db_url).heads("Kursk incursion")
@@ -100,28 +123,68 @@ def test_a_commit_after_someone_else_committed_is_refused(app, db_url):
 
 def test_invalid_upload_lists_problems_and_writes_nothing(app, db_url):
     at = sign_in(app)
-    at.get("file_uploader")[0].set_value(("bad-2024-11-30.geojson", b'{"type": "FeatureCollection", "features": [NaN]}', "application/geo+json"))
+    at.get("file_uploader")[0].set_value(
+        (
+            "bad-2024-11-30.geojson",
+            b'{"type": "FeatureCollection", "features": [NaN]}',
+            "application/geo+json",
+        )
+    )
     at.run()
     message = next(e.value for e in at.error if "nothing has been written" in e.value)
     [download] = at.get("download_button")
     assert download.proto.label == "Download the full report (CSV)"
     assert "Commit this snapshot" not in [b.label for b in at.button]
     store = Store(db_url)
-    assert store.heads("Kursk incursion")["version_id"].tolist() == Store(db_url).heads("Kursk incursion")["version_id"].tolist()
+    assert (
+        store.heads("Kursk incursion")["version_id"].tolist()
+        == Store(db_url).heads("Kursk incursion")["version_id"].tolist()
+    )
     with store.engine.connect() as connection:
-        action, detail = connection.execute(text("select action, detail from audit order by id desc limit 1")).one()
+        action, detail = connection.execute(
+            text("select action, detail from audit order by id desc limit 1")
+        ).one()
     assert action == "rejected" and json.loads(detail)["correlation_id"] in message
     at.run()
     with store.engine.connect() as connection:
-        assert connection.execute(text("select count(*) from audit where action = 'rejected'")).scalar() == 1, "audited once, not per rerun"
+        assert (
+            connection.execute(text("select count(*) from audit where action = 'rejected'")).scalar() == 1
+        ), "audited once, not per rerun"
 
 
 def test_a_deepstate_export_is_recognised_and_mapped(app, db_url):
-    raw = json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[35.0, 51.0, 0], [35.3, 51.0, 0], [35.3, 51.2, 0], [35.0, 51.2, 0], [35.0, 51.0, 0]]]},
-         "properties": {"name": "Звільнено /// Liberated\u00a0/// geoJSON.status.dismissed\n", "description": "<b>html</b>", "fill": "#0f9d58"}},
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [35.1, 51.1, 0]}, "properties": {"name": "unit ///\u00a0Unit"}},
-    ]}).encode()
+    raw = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Polygon",
+                        "coordinates": [
+                            [
+                                [35.0, 51.0, 0],
+                                [35.3, 51.0, 0],
+                                [35.3, 51.2, 0],
+                                [35.0, 51.2, 0],
+                                [35.0, 51.0, 0],
+                            ]
+                        ],
+                    },
+                    "properties": {
+                        "name": "Звільнено /// Liberated\u00a0/// geoJSON.status.dismissed\n",
+                        "description": "<b>html</b>",
+                        "fill": "#0f9d58",
+                    },
+                },
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [35.1, 51.1, 0]},
+                    "properties": {"name": "unit ///\u00a0Unit"},
+                },
+            ],
+        }
+    ).encode()
     at = sign_in(app)
     at.selectbox(key="edit_layer").select("Kursk incursion")
     at.get("file_uploader")[0].set_value(("deepstate-2024-11-30.geojson", raw, "application/geo+json"))
@@ -139,7 +202,9 @@ def test_a_deepstate_export_is_recognised_and_mapped(app, db_url):
 def test_committing_the_same_file_twice_writes_once(app, db_url):
     at = sign_in(app)
     at.selectbox(key="edit_layer").select("Kursk incursion")
-    at.get("file_uploader")[0].set_value(("kursk-2024-12-01.geojson", polygon_file("same"), "application/geo+json"))
+    at.get("file_uploader")[0].set_value(
+        ("kursk-2024-12-01.geojson", polygon_file("same"), "application/geo+json")
+    )
     at.run()
     at.button(key="commit").click().run()
     assert any("Committed as version" in s.value for s in at.success)
@@ -151,7 +216,13 @@ def test_committing_the_same_file_twice_writes_once(app, db_url):
 def test_a_latitude_longitude_file_can_be_swapped_and_committed(app, db_url):
     at = sign_in(app)
     at.selectbox(key="edit_layer").select("Kursk incursion")
-    swapped = polygon_file("x", bbox=(35.0, 51.0, 35.3, 51.2)).replace(b"[35.0, 51.0]", b"[51.0, 35.0]").replace(b"[35.3, 51.0]", b"[51.0, 35.3]").replace(b"[35.3, 51.2]", b"[51.2, 35.3]").replace(b"[35.0, 51.2]", b"[51.2, 35.0]")
+    swapped = (
+        polygon_file("x", bbox=(35.0, 51.0, 35.3, 51.2))
+        .replace(b"[35.0, 51.0]", b"[51.0, 35.0]")
+        .replace(b"[35.3, 51.0]", b"[51.0, 35.3]")
+        .replace(b"[35.3, 51.2]", b"[51.2, 35.3]")
+        .replace(b"[35.0, 51.2]", b"[51.2, 35.0]")
+    )
     at.get("file_uploader")[0].set_value(("latlon-2024-12-02.geojson", swapped, "application/geo+json"))
     at.run()
     assert any("nothing has been written" in e.value for e in at.error)
@@ -170,9 +241,22 @@ def test_changing_the_editor_password_signs_sessions_out(app):
 
 def test_revert_restores_an_old_version_as_a_new_one(app, db_url):
     store = Store(db_url)
-    store.write([snapshot("Kursk incursion", "2024-11-25", [(shapely.box(35, 51, 35.1, 51.1), "UA", "held", "correction")])], actor="bob")
+    store.write(
+        [
+            snapshot(
+                "Kursk incursion",
+                "2024-11-25",
+                [(shapely.box(35, 51, 35.1, 51.1), "UA", "held", "correction")],
+            )
+        ],
+        actor="bob",
+    )
     history = store.history("Kursk incursion")
-    original = int(history[(history["as_of"] == dt.date(2024, 11, 25)) & (history["action"] == "seed")]["version_id"].iloc[0])
+    original = int(
+        history[(history["as_of"] == dt.date(2024, 11, 25)) & (history["action"] == "seed")][
+            "version_id"
+        ].iloc[0]
+    )
     at = sign_in(app)
     at.selectbox(key="edit_layer").select("Kursk incursion")
     at.run()
@@ -180,7 +264,10 @@ def test_revert_restores_an_old_version_as_a_new_one(app, db_url):
     at.button(key="revert").click().run()
     assert any("Restored version" in s.value for s in at.success), [e.value for e in at.error]
     head = store.head_version("Kursk incursion", dt.date(2024, 11, 25))
-    assert head not in (original,) and store.features(head)["source"].tolist() == store.features(original)["source"].tolist()
+    assert (
+        head not in (original,)
+        and store.features(head)["source"].tolist() == store.features(original)["source"].tolist()
+    )
     assert len(store.history("Kursk incursion")) == len(history) + 1
 
 
@@ -207,12 +294,19 @@ def test_editor_adds_a_reported_figure_that_is_then_compared(app, db_url):
     stored = Store(db_url).reported_figures()
     assert len(stored) == before + 1
     added = stored[stored["source"] == "<b>Test source</b>"].iloc[0]
-    assert (added["layer"], added["held_by"], added["within"], added["value_km2"]) == ("Kursk incursion", "UA", "RUS", 650.0)
+    assert (added["layer"], added["held_by"], added["within"], added["value_km2"]) == (
+        "Kursk incursion",
+        "UA",
+        "RUS",
+        650.0,
+    )
     table = next(df.value for df in at.dataframe if "comparison" in df.value.columns)
     row = table[table["source"] == "<b>Test source</b>"].iloc[0]
     assert row["comparison"] == "compared" and row["snapshot used"] == dt.date(2024, 11, 25)
     with Store(db_url).engine.connect() as connection:
-        assert connection.execute(text("select actor from audit where action = 'figures'")).scalar() == "alice"
+        assert (
+            connection.execute(text("select actor from audit where action = 'figures'")).scalar() == "alice"
+        )
 
 
 def test_a_bad_figure_is_refused_with_the_field_and_nothing_is_written(app, db_url):

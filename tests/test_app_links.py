@@ -25,7 +25,9 @@ def notices(at) -> list[str]:
 
 
 def test_a_link_opens_its_date_layers_and_view(app):
-    app.query_params.update({"date": "2024-11-25", "layers": "Kursk incursion", "center": "51.3000,35.4000", "zoom": "11"})
+    app.query_params.update(
+        {"date": "2024-11-25", "layers": "Kursk incursion", "center": "51.3000,35.4000", "zoom": "11"}
+    )
     at = app.run()
     assert not at.exception and notices(at) == []
     assert at.select_slider(key="date").value == D("2024-11-25")
@@ -65,7 +67,9 @@ def test_the_link_control_offers_the_current_url(app):
     app.query_params.update({"date": "2024-11-25", "center": "51.3000,35.4000", "zoom": "11"})
     at = app.run()
     code = [c.value for c in at.code]
-    assert any("date=2024-11-25" in c and "center=51.3000%2C35.4000" in c and "zoom=11" in c for c in code), code
+    assert any("date=2024-11-25" in c and "center=51.3000%2C35.4000" in c and "zoom=11" in c for c in code), (
+        code
+    )
 
 
 def test_presentation_mode_hides_the_chrome_and_steps_by_snapshot(app, tmp_path):
@@ -73,7 +77,9 @@ def test_presentation_mode_hides_the_chrome_and_steps_by_snapshot(app, tmp_path)
     at = app.run()
     assert not at.exception
     assert any("# 25 November 2024" in m.value for m in at.markdown)
-    assert not any(h.value == "Front-line map" for h in at.markdown if h.value.startswith("##")), "no page title"
+    assert not any(h.value == "Front-line map" for h in at.markdown if h.value.startswith("##")), (
+        "no page title"
+    )
     assert len(at.get("vega_lite_chart")) == 0 and not at.tabs, "no timeline strip, no analytics"
     assert any(m.label.startswith("Ukraine, held") for m in at.metric)
     at.button(key="present_next").click().run()
@@ -89,12 +95,17 @@ def test_side_by_side_shows_two_labelled_dates_and_the_change_between_them(app):
     app.query_params.update({"mode": "compare", "left": "2024-08-27", "right": "2025-03-31"})
     at = app.run()
     assert not at.exception
-    assert (at.selectbox(key="left").value, at.selectbox(key="right").value) == (D("2024-08-27"), D("2025-03-31"))
+    assert (at.selectbox(key="left").value, at.selectbox(key="right").value) == (
+        D("2024-08-27"),
+        D("2025-03-31"),
+    )
     [component] = at.get("component_instance")
     assert "27 Aug 2024" in component.proto.json_args and "31 Mar 2025" in component.proto.json_args
     assert any(h.value == "Change from 27 Aug 2024 to 31 Mar 2025" for h in at.subheader)
     table = next(df.value for df in at.dataframe if "net km²" in df.value.columns)
-    assert table.loc[(table["side"] == "Ukraine") & (table["where"] == "inside Russia"), "net km²"].item() < -300
+    assert (
+        table.loc[(table["side"] == "Ukraine") & (table["where"] == "inside Russia"), "net km²"].item() < -300
+    )
 
 
 def test_the_slide_tab_offers_a_png_and_renders_a_time_lapse(app):

@@ -41,12 +41,17 @@ def dense_box(lon0, lat0, lon1, lat1, n=2000) -> Polygon:
     lons = np.linspace(lon0, lon1, n)
     lats = np.linspace(lat0, lat1, n)
     ring = (
-        [(x, lat0) for x in lons] + [(lon1, y) for y in lats[1:]] + [(x, lat1) for x in lons[::-1][1:]] + [(lon0, y) for y in lats[::-1][1:]]
+        [(x, lat0) for x in lons]
+        + [(lon1, y) for y in lats[1:]]
+        + [(x, lat1) for x in lons[::-1][1:]]
+        + [(lon0, y) for y in lats[::-1][1:]]
     )
     return Polygon(ring)
 
 
-@pytest.mark.parametrize("box", [(35.0, 51.0, 35.5, 51.3), (30.0, 45.0, 40.0, 52.0), (22.0, 44.0, 40.0, 52.5)])
+@pytest.mark.parametrize(
+    "box", [(35.0, 51.0, 35.5, 51.3), (30.0, 45.0, 40.0, 52.0), (22.0, 44.0, 40.0, 52.5)]
+)
 def test_area_matches_closed_form_band_within_0_01_percent(box):
     expected = band_area_km2(*box)
     computed = areas.area_km2([dense_box(*box)])[0]
@@ -83,7 +88,9 @@ def test_hole_is_subtracted_whatever_its_orientation():
 
 def test_self_intersecting_polygon_is_repaired_not_cancelled():
     bowtie = Polygon([(35, 51), (35.2, 51.2), (35.2, 51), (35, 51.2), (35, 51)])
-    triangles = areas.area_km2([Polygon([(35, 51), (35.1, 51.1), (35, 51.2)]), Polygon([(35.2, 51), (35.1, 51.1), (35.2, 51.2)])])
+    triangles = areas.area_km2(
+        [Polygon([(35, 51), (35.1, 51.1), (35, 51.2)]), Polygon([(35.2, 51), (35.1, 51.1), (35.2, 51.2)])]
+    )
     assert areas.area_km2([bowtie])[0] == pytest.approx(triangles.sum(), rel=1e-6)
 
 
@@ -91,7 +98,9 @@ def test_not_web_mercator_or_degrees():
     box = shapely.box(35, 51, 36, 52)
     geodesic = areas.area_km2([box])[0]
     mercator = pyproj.Transformer.from_crs(4326, 3857, always_xy=True)
-    mercator_km2 = shapely.transform(box, lambda xy: np.column_stack(mercator.transform(xy[:, 0], xy[:, 1]))).area / 1e6
+    mercator_km2 = (
+        shapely.transform(box, lambda xy: np.column_stack(mercator.transform(xy[:, 0], xy[:, 1]))).area / 1e6
+    )
     assert mercator_km2 / geodesic > 2.4
     assert geodesic == pytest.approx(band_area_km2(35, 51, 36, 52), rel=2e-3)
 
@@ -126,7 +135,9 @@ def test_area_table_dissolves_overlaps_per_side_and_status(two_snapshot_store):
 
     a = shapely.box(35.0, 51.0, 35.2, 51.2)
     b = shapely.box(35.1, 51.0, 35.3, 51.2)
-    table = areas.area_table(territory([(a, "UA", "held", "s"), (b, "UA", "held", "s"), (a, "RU", "claimed", "s")]))
+    table = areas.area_table(
+        territory([(a, "UA", "held", "s"), (b, "UA", "held", "s"), (a, "RU", "claimed", "s")])
+    )
     held = table[(table.held_by == "UA") & (table.status == "held")]["area_km2"].item()
     assert held == pytest.approx(areas.area_km2([shapely.union(a, b)])[0], rel=1e-9)
     assert set(zip(table.held_by, table.status)) == {("UA", "held"), ("RU", "claimed")}
@@ -139,7 +150,9 @@ def test_area_summary_is_one_row_per_side_and_status_with_a_column_per_border(tw
     table = areas.area_summary(series, "Test", dt.date(2024, 8, 20))
     assert list(table.columns) == ["held_by", "status", "", "RUS", "UKR"]
     assert list(zip(table.held_by, table.status)) == [("UA", "contested"), ("UA", "held")]
-    held = series[(series.as_of == dt.date(2024, 8, 20)) & (series.status == "held")].set_index("within")["area_km2"]
+    held = series[(series.as_of == dt.date(2024, 8, 20)) & (series.status == "held")].set_index("within")[
+        "area_km2"
+    ]
     assert table.loc[table.status == "held", "RUS"].item() == held["RUS"]
     assert areas.area_summary(series, "Test", dt.date(2024, 8, 11)).empty
 
@@ -148,7 +161,12 @@ def test_change_table_and_gained_lost_ground():
     from tests.conftest import territory
 
     before = territory([(shapely.box(35.0, 51.0, 35.2, 51.2), "UA", "held", "s")])
-    after = territory([(shapely.box(35.1, 51.0, 35.3, 51.2), "UA", "held", "s"), (shapely.box(35.3, 51.0, 35.4, 51.2), "RU", "claimed", "s")])
+    after = territory(
+        [
+            (shapely.box(35.1, 51.0, 35.3, 51.2), "UA", "held", "s"),
+            (shapely.box(35.3, 51.0, 35.4, 51.2), "RU", "claimed", "s"),
+        ]
+    )
     table = areas.change_table(before, after)
     held = table[(table.held_by == "UA") & (table.status == "held")].iloc[0]
     assert held.before_km2 == pytest.approx(areas.area_km2([shapely.box(35.0, 51.0, 35.2, 51.2)])[0])
@@ -158,7 +176,9 @@ def test_change_table_and_gained_lost_ground():
     diff = areas.gained_and_lost(before, after)
     gained = diff[diff.change == "gained"].iloc[0]
     lost = diff[diff.change == "lost"].iloc[0]
-    assert gained.area_km2 == pytest.approx(areas.area_km2([shapely.box(35.2, 51.0, 35.3, 51.2)])[0], rel=1e-9)
+    assert gained.area_km2 == pytest.approx(
+        areas.area_km2([shapely.box(35.2, 51.0, 35.3, 51.2)])[0], rel=1e-9
+    )
     assert lost.area_km2 == pytest.approx(areas.area_km2([shapely.box(35.0, 51.0, 35.1, 51.2)])[0], rel=1e-9)
     first = areas.gained_and_lost(None, after)
     assert list(first.change) == ["gained"] and areas.change_table(None, after)["before_km2"].eq(0).all()
@@ -184,7 +204,10 @@ def relative_difference(computed, reference):
 
 def straight_projected_km2(geom, transformer=TO_6933) -> float:
     """shapely area of the geometry projected vertex by vertex: straight edges in the projected plane."""
-    return shapely.area(shapely.transform(geom, lambda x, y: transformer.transform(x, y), interleaved=False)) / 1e6
+    return (
+        shapely.area(shapely.transform(geom, lambda x, y: transformer.transform(x, y), interleaved=False))
+        / 1e6
+    )
 
 
 def equal_area_only(geoms):
@@ -198,7 +221,9 @@ def d_shape(lon0, lat0, chord_m, depth_m, n=400) -> Polygon:
     t = np.linspace(0, np.pi, n)
     half = chord_m / 2
     azimuths = 90 + np.degrees(np.arctan2(depth_m * np.sin(t), half * np.cos(t)))
-    lons, lats, _ = WGS84.fwd(np.full(n, lon0), np.full(n, lat0), azimuths, np.hypot(half * np.cos(t), depth_m * np.sin(t)))
+    lons, lats, _ = WGS84.fwd(
+        np.full(n, lon0), np.full(n, lat0), azimuths, np.hypot(half * np.cos(t), depth_m * np.sin(t))
+    )
     return Polygon(np.column_stack([lons, lats]))
 
 
@@ -209,10 +234,18 @@ def with_hole(shell: Polygon, hole: Polygon) -> Polygon:
 COARSE_SHAPES = {
     "hand-drawn pentagon, 50 km edges, 51°N": PENTAGON,
     "2°x2° box": shapely.box(34.0, 50.0, 36.0, 52.0),
-    "polygon with a hole": with_hole(shapely.box(34.0, 50.0, 35.0, 50.8), shapely.box(34.3, 50.2, 34.7, 50.6)),
-    "large polygon with a hole (444 km edges)": with_hole(shapely.box(30.0, 48.0, 34.0, 52.0), shapely.box(31.0, 49.0, 33.0, 51.0)),
+    "polygon with a hole": with_hole(
+        shapely.box(34.0, 50.0, 35.0, 50.8), shapely.box(34.3, 50.2, 34.7, 50.6)
+    ),
+    "large polygon with a hole (444 km edges)": with_hole(
+        shapely.box(30.0, 48.0, 34.0, 52.0), shapely.box(31.0, 49.0, 33.0, 51.0)
+    ),
     "multipolygon": MultiPolygon(
-        [shapely.box(35.0, 51.0, 35.5, 51.5), Polygon([(x + 2.0, y - 2.0) for x, y in PENTAGON.exterior.coords]), shapely.box(38.0, 45.0, 39.0, 45.8)]
+        [
+            shapely.box(35.0, 51.0, 35.5, 51.5),
+            Polygon([(x + 2.0, y - 2.0) for x, y in PENTAGON.exterior.coords]),
+            shapely.box(38.0, 45.0, 39.0, 45.8),
+        ]
     ),
     "clockwise ring": Polygon(PENTAGON.exterior.coords[::-1]),
     "bow-tie": Polygon([(35.0, 51.0), (35.5, 51.5), (35.5, 51.0), (35.0, 51.5), (35.0, 51.0)]),
@@ -246,7 +279,10 @@ def test_a_straight_edge_in_the_projection_is_not_a_geodesic_and_the_edge_term_f
     # Without the edge term the 50 km chord's sliver (~1.5 km²) is 2.6 % of this shape.
     assert relative_difference(straight_projected_km2(chord), reference) > 100 * TOLERANCE
     # Densifying in degrees adds points on the lon/lat straight line (here a parallel), not on the geodesic.
-    assert relative_difference(straight_projected_km2(shapely.segmentize(chord, 0.01)), reference) > 100 * TOLERANCE
+    assert (
+        relative_difference(straight_projected_km2(shapely.segmentize(chord, 0.01)), reference)
+        > 100 * TOLERANCE
+    )
     assert relative_difference(areas.area_km2([chord])[0], reference) < TOLERANCE / 100
 
 
@@ -259,7 +295,10 @@ def test_clockwise_and_counter_clockwise_rings_give_the_same_positive_area():
 
 def test_bow_tie_is_split_by_make_valid_and_both_lobes_count():
     bowtie = COARSE_SHAPES["bow-tie"]
-    lobes = [Polygon([(35.0, 51.0), (35.25, 51.25), (35.0, 51.5)]), Polygon([(35.5, 51.0), (35.25, 51.25), (35.5, 51.5)])]
+    lobes = [
+        Polygon([(35.0, 51.0), (35.25, 51.25), (35.0, 51.5)]),
+        Polygon([(35.5, 51.0), (35.25, 51.25), (35.5, 51.5)]),
+    ]
     assert areas.area_km2([bowtie])[0] == pytest.approx(areas.area_km2(lobes).sum(), rel=1e-9)
     assert areas.area_km2([bowtie])[0] > 0.9 * areas.area_km2([shapely.box(35.0, 51.0, 35.5, 51.5)])[0] / 2
 
@@ -296,7 +335,9 @@ def test_russia_border_clip_box_edges_go_to_geod():
     # antimeridian, but it keeps 1,100 km straight edges along 60°N and 50°E.
     assert lon1 <= 50.0 and lat1 <= 60.0 and lon0 > 0
     reference = areas.geodesic_area_km2([russia])[0]
-    assert relative_difference(straight_projected_km2(russia), reference) > 0.01  # straight projected edges: 1.6 % off
+    assert (
+        relative_difference(straight_projected_km2(russia), reference) > 0.01
+    )  # straight projected edges: 1.6 % off
     projected, in_domain = equal_area_only([russia])
     assert not in_domain[0]  # edges over MAX_EDGE_M: measured by Geod
     assert relative_difference(projected[0], reference) < TOLERANCE  # the edge term alone would still do
@@ -333,8 +374,19 @@ def test_far_north_goes_to_geod():
 
 def test_mixed_batch_keeps_order_and_semantics():
     russia = areas.load_borders().geometry.loc["RUS"]
-    collection = shapely.GeometryCollection([shapely.box(35.0, 51.0, 35.1, 51.1), shapely.LineString([(35, 51), (36, 52)]), shapely.Point(30, 50)])
-    batch = [PENTAGON, None, russia, shapely.Polygon(), ACROSS_ANTIMERIDIAN, shapely.LineString([(35, 51), (36, 52)]), collection, COARSE_SHAPES["bow-tie"]]
+    collection = shapely.GeometryCollection(
+        [shapely.box(35.0, 51.0, 35.1, 51.1), shapely.LineString([(35, 51), (36, 52)]), shapely.Point(30, 50)]
+    )
+    batch = [
+        PENTAGON,
+        None,
+        russia,
+        shapely.Polygon(),
+        ACROSS_ANTIMERIDIAN,
+        shapely.LineString([(35, 51), (36, 52)]),
+        collection,
+        COARSE_SHAPES["bow-tie"],
+    ]
     computed = areas.area_km2(batch)
     reference = areas.geodesic_area_km2(batch)
     assert [c == 0 for c in computed] == [False, True, False, True, False, True, False, False]
@@ -347,7 +399,9 @@ def test_mixed_batch_keeps_order_and_semantics():
 
 def deepstate_snapshots(folder: Path = DEEPSTATE_DAILY) -> list[Path]:
     if not folder.parent.is_dir():
-        pytest.skip(f"the shared data folder {folder.parent} is absent: no real DeepStateMap snapshot to measure")
+        pytest.skip(
+            f"the shared data folder {folder.parent} is absent: no real DeepStateMap snapshot to measure"
+        )
     if not folder.is_dir():
         pytest.skip(f"{folder} is absent: no real DeepStateMap snapshot to measure")
     files = sorted(folder.glob("*.geojson"))
@@ -380,17 +434,36 @@ BORDER_VERTEX = (35.04455, 45.669818)  # a vertex of the bundled UKR border (Cri
 CLIPPED_SHAPES = {
     "straddling box": shapely.box(35.0, 50.9, 35.6, 51.4),
     "clockwise straddling box": shapely.box(35.0, 50.9, 35.6, 51.4, ccw=False),
-    "hole across the border": Polygon(shapely.box(34.9, 50.8, 35.7, 51.5).exterior.coords, [shapely.box(35.1, 51.0, 35.5, 51.3).exterior.coords[::-1]]),
-    "parts on both sides": MultiPolygon([shapely.box(35.0, 50.9, 35.6, 51.4), shapely.box(36.5, 51.6, 36.7, 51.8), shapely.box(34.0, 50.0, 34.2, 50.2)]),
+    "hole across the border": Polygon(
+        shapely.box(34.9, 50.8, 35.7, 51.5).exterior.coords,
+        [shapely.box(35.1, 51.0, 35.5, 51.3).exterior.coords[::-1]],
+    ),
+    "parts on both sides": MultiPolygon(
+        [
+            shapely.box(35.0, 50.9, 35.6, 51.4),
+            shapely.box(36.5, 51.6, 36.7, 51.8),
+            shapely.box(34.0, 50.0, 34.2, 50.2),
+        ]
+    ),
     "ring of the border inside": UKRAINE_ISLAND,
     "all of Ukraine": shapely.segmentize(shapely.box(21.0, 43.5, 41.0, 53.0), 0.5),
     "edges over 100 km": shapely.box(34.0, 50.0, 36.0, 52.0),
     "far from both": shapely.box(20.0, 51.0, 20.5, 51.5),
     "vertex on the border": Polygon([BORDER_VERTEX, (35.3, 45.5), (35.3, 46.0), BORDER_VERTEX]),
-    "edge along the border": Polygon([(35.04455, 45.669818), (35.00135, 45.728918), (35.3, 45.9), (35.04455, 45.669818)]),
+    "edge along the border": Polygon(
+        [(35.04455, 45.669818), (35.00135, 45.728918), (35.3, 45.9), (35.04455, 45.669818)]
+    ),
 }
 #: Shapes in general position: the boundary sum measures them itself (no overlay).
-SUMMED = {"straddling box", "clockwise straddling box", "hole across the border", "parts on both sides", "ring of the border inside", "all of Ukraine", "far from both"}
+SUMMED = {
+    "straddling box",
+    "clockwise straddling box",
+    "hole across the border",
+    "parts on both sides",
+    "ring of the border inside",
+    "all of Ukraine",
+    "far from both",
+}
 
 
 @pytest.mark.parametrize("name", list(CLIPPED_SHAPES))
@@ -402,13 +475,21 @@ def test_clipped_area_matches_the_overlay(name, code):
     assert computed == pytest.approx(reference, rel=1e-9, abs=1e-9)
     oriented = shapely.orient_polygons(shape, exterior_cw=False)
     summed = areas._boundary_areas_km2(oriented, areas._outline(("RUS", "UKR")), ("RUS", "UKR"))
-    assert (summed[code] is not None) == (name in SUMMED), "general position is summed; a degenerate case or long edges go to the overlay"
+    assert (summed[code] is not None) == (name in SUMMED), (
+        "general position is summed; a degenerate case or long edges go to the overlay"
+    )
     if summed[areas.ANYWHERE] is not None:
         assert summed[areas.ANYWHERE] == pytest.approx(areas.area_km2([shape])[0], rel=1e-12)
 
 
 def test_clipped_area_takes_batches_and_refuses_unknown_codes():
-    shapes = [CLIPPED_SHAPES["straddling box"], None, Polygon(), shapely.LineString([(35, 51), (36, 52)]), COARSE_SHAPES["bow-tie"]]
+    shapes = [
+        CLIPPED_SHAPES["straddling box"],
+        None,
+        Polygon(),
+        shapely.LineString([(35, 51), (36, 52)]),
+        COARSE_SHAPES["bow-tie"],
+    ]
     reference = areas.area_km2(areas.clip_to_country(shapes, "RUS"))
     assert areas.clipped_area_km2(shapes, "rus") == pytest.approx(reference, rel=1e-9, abs=1e-12)
     with pytest.raises(InvalidInputError, match="ISO 3166-1 alpha-3"):
@@ -443,18 +524,31 @@ def test_area_rows_match_the_overlay_on_real_snapshots():
     kursk = sorted((DEEPSTATE_DAILY.parent / "deepstate-kursk").glob("*.geojson"))[::40]
     cases = [(path, None) for path in chosen] + [(path, DEEPSTATE) for path in kursk]
     for path, mapping in cases:
-        report = validate(path.read_bytes(), schema.TERRITORY, name=path.name, defaults={"held_by": "RU", "status": "held", "source": "test"}, mapping=mapping)
+        report = validate(
+            path.read_bytes(),
+            schema.TERRITORY,
+            name=path.name,
+            defaults={"held_by": "RU", "status": "held", "source": "test"},
+            mapping=mapping,
+        )
         assert report.ok, report.summary()
         areas._RECENT_ROWS.clear()
         within = ("", "RUS", "UKR")
         assert_same_rows(areas.area_rows(report.features, within), reference_rows(report.features, within))
-        assert areas.area_table(report.features, within).values.tolist() == [list(r) for r in areas.area_rows(report.features, within)]
+        assert areas.area_table(report.features, within).values.tolist() == [
+            list(r) for r in areas.area_rows(report.features, within)
+        ]
 
 
 def test_area_rows_of_the_same_features_are_the_same_rows():
     from tests.conftest import territory
 
-    features = territory([(CLIPPED_SHAPES["parts on both sides"], "UA", "held", "s"), (shapely.box(35.2, 51.0, 35.3, 51.5), "RU", "contested", "s")])
+    features = territory(
+        [
+            (CLIPPED_SHAPES["parts on both sides"], "UA", "held", "s"),
+            (shapely.box(35.2, 51.0, 35.3, 51.5), "RU", "contested", "s"),
+        ]
+    )
     areas._RECENT_ROWS.clear()
     first = areas.area_rows(features, ("", "RUS", "UKR"))
     again = areas.area_rows(features.copy(), ("", "RUS", "UKR"))

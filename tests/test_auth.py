@@ -32,7 +32,10 @@ def test_editor_from_password_needs_name_and_right_password():
 def test_oidc_editor_must_be_on_the_allowlist():
     secrets = {"auth": {"client_id": "x"}, "editors": {"emails": ["Editor@Example.org"]}}
     assert auth.oidc_configured(secrets)
-    assert auth.editor_from_oidc({"is_logged_in": True, "email": "editor@example.org"}, secrets).name == "editor@example.org"
+    assert (
+        auth.editor_from_oidc({"is_logged_in": True, "email": "editor@example.org"}, secrets).name
+        == "editor@example.org"
+    )
     assert auth.editor_from_oidc({"is_logged_in": True, "email": "reader@example.org"}, secrets) is None
     assert auth.editor_from_oidc({"is_logged_in": False, "email": "editor@example.org"}, secrets) is None
 

@@ -23,9 +23,21 @@ def series() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["as_of", "layer", "held_by", "status", "within", "area_km2"])
 
 
-def figure(date, value, layer="Kursk", held_by="UA", status="held", within="RUS", scope="UA-held in Kursk") -> dict:
-    return {"date": D(date), "scope": scope, "layer": layer, "held_by": held_by, "status": status, "within": within,
-            "value_km2": value, "kind": "official claim", "source": "Syrskyi", "note": ""}
+def figure(
+    date, value, layer="Kursk", held_by="UA", status="held", within="RUS", scope="UA-held in Kursk"
+) -> dict:
+    return {
+        "date": D(date),
+        "scope": scope,
+        "layer": layer,
+        "held_by": held_by,
+        "status": status,
+        "within": within,
+        "value_km2": value,
+        "kind": "official claim",
+        "source": "Syrskyi",
+        "note": "",
+    }
 
 
 def test_figure_is_compared_with_snapshot_on_or_before_its_date():
@@ -43,7 +55,11 @@ def test_side_without_features_counts_as_zero_not_missing():
 
 @pytest.mark.parametrize(
     "kwargs, reason",
-    [({"layer": ""}, "names no layer"), ({"layer": "Donbas"}, "'Donbas' is not loaded"), ({"date": "2024-08-01"}, "no snapshot on or before")],
+    [
+        ({"layer": ""}, "names no layer"),
+        ({"layer": "Donbas"}, "'Donbas' is not loaded"),
+        ({"date": "2024-08-01"}, "no snapshot on or before"),
+    ],
 )
 def test_figure_without_a_matching_series_says_so(kwargs, reason):
     args = {"date": "2024-08-12", "value": 100, **kwargs}
@@ -52,15 +68,21 @@ def test_figure_without_a_matching_series_says_so(kwargs, reason):
 
 
 def test_nearest_keeps_ties_per_scope():
-    table = figures.compare(pd.DataFrame([figure("2024-08-12", 1000), figure("2024-08-20", 1263), figure("2024-08-20", 1376)]), series())
+    table = figures.compare(
+        pd.DataFrame([figure("2024-08-12", 1000), figure("2024-08-20", 1263), figure("2024-08-20", 1376)]),
+        series(),
+    )
     near = figures.nearest(table, D("2024-08-19"))
     assert sorted(near["reported_km2"]) == [1263, 1376]
 
 
 def test_read_reported_figures_names_bad_rows(tmp_path):
     path = tmp_path / "figures.csv"
-    path.write_text("date,scope,layer,held_by,status,within,value_km2,kind,source,note\n"
-                    "2024/08/12,x,Kursk,UA,held,RUS,abc,rumour,,\n", encoding="utf-8")
+    path.write_text(
+        "date,scope,layer,held_by,status,within,value_km2,kind,source,note\n"
+        "2024/08/12,x,Kursk,UA,held,RUS,abc,rumour,,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InvalidInputError) as error:
         figures.read_reported_figures(path)
     text = str(error.value)
@@ -73,13 +95,18 @@ def test_read_reported_figures_names_bad_rows(tmp_path):
 def test_peak_to_date_is_compared_with_the_largest_snapshot_so_far():
     rows = series()
     later = pd.DataFrame([(D("2024-09-01"), "Kursk", "UA", "held", "RUS", 500.0)], columns=rows.columns)
-    table = figures.compare(pd.DataFrame([figure("2024-11-23", 1376) | {"measure": "peak to date"}, figure("2024-11-23", 800)]), pd.concat([rows, later]))
+    table = figures.compare(
+        pd.DataFrame([figure("2024-11-23", 1376) | {"measure": "peak to date"}, figure("2024-11-23", 800)]),
+        pd.concat([rows, later]),
+    )
     assert list(table["computed_km2"]) == [700.0, 500.0]
     assert list(table["computed_as_of"]) == [D("2024-08-20"), D("2024-09-01")]
 
 
 def test_nearest_lists_the_closest_scope_first():
-    table = figures.compare(pd.DataFrame([figure("2024-08-12", 1000, scope="peak"), figure("2024-08-20", 1263)]), series())
+    table = figures.compare(
+        pd.DataFrame([figure("2024-08-12", 1000, scope="peak"), figure("2024-08-20", 1263)]), series()
+    )
     assert list(figures.nearest(table, D("2024-08-21"))["scope"]) == ["UA-held in Kursk", "peak"]
 
 
@@ -96,14 +123,21 @@ def monthly_series() -> pd.DataFrame:
 
 
 def test_net_change_in_month_runs_from_the_previous_month_end_to_the_figure_date():
-    gain = figure("2024-08-31", 363, layer="Occ", held_by="RU", within="UKR") | {"measure": "net change in month"}
+    gain = figure("2024-08-31", 363, layer="Occ", held_by="RU", within="UKR") | {
+        "measure": "net change in month"
+    }
     table = figures.compare(pd.DataFrame([gain]), monthly_series())
     assert table["computed_km2"].iloc[0] == pytest.approx(1373 - 1010)
-    assert (table["computed_from"].iloc[0], table["computed_as_of"].iloc[0]) == (D("2024-07-31"), D("2024-08-30"))
+    assert (table["computed_from"].iloc[0], table["computed_as_of"].iloc[0]) == (
+        D("2024-07-31"),
+        D("2024-08-30"),
+    )
 
 
 def test_change_without_a_baseline_snapshot_says_so():
-    year = figure("2024-12-31", 4168, layer="Occ", held_by="RU", within="UKR") | {"measure": "net change in year"}
+    year = figure("2024-12-31", 4168, layer="Occ", held_by="RU", within="UKR") | {
+        "measure": "net change in year"
+    }
     table = figures.compare(pd.DataFrame([year]), monthly_series())
     assert pd.isna(table["computed_km2"].iloc[0])
     assert "no snapshot on or before 2023-12-31, the start of the period" in table["comparison"].iloc[0]
@@ -117,12 +151,33 @@ def test_monthly_change_is_month_end_to_month_end_and_marks_the_partial_month():
 
 
 def test_check_figures_fills_scope_defaults_and_refuses_unknown_borders():
-    raw = pd.DataFrame([{"date": "2024-08-31", "scope": "gains", "value_km2": "1,234", "kind": "mapped", "source": "DeepStateMap", "within": ""}])
-    checked = figures.check_figures(raw, "f.csv", {"layer": "Occ", "held_by": "RU", "status": "held", "within": "ukr"}, first_line=2)
-    assert checked.iloc[0][["layer", "held_by", "within", "measure", "value_km2"]].tolist() == ["Occ", "RU", "UKR", "at date", 1234.0]
+    raw = pd.DataFrame(
+        [
+            {
+                "date": "2024-08-31",
+                "scope": "gains",
+                "value_km2": "1,234",
+                "kind": "mapped",
+                "source": "DeepStateMap",
+                "within": "",
+            }
+        ]
+    )
+    checked = figures.check_figures(
+        raw, "f.csv", {"layer": "Occ", "held_by": "RU", "status": "held", "within": "ukr"}, first_line=2
+    )
+    assert checked.iloc[0][["layer", "held_by", "within", "measure", "value_km2"]].tolist() == [
+        "Occ",
+        "RU",
+        "UKR",
+        "at date",
+        1234.0,
+    ]
     with pytest.raises(InvalidInputError, match="f.csv line 2: within 'XYZ' is not a bundled border"):
         figures.check_figures(raw.assign(within="XYZ"), "f.csv", first_line=2)
-    with pytest.raises(InvalidInputError, match="held_by is empty; a figure compared with layer 'Occ' needs held_by"):
+    with pytest.raises(
+        InvalidInputError, match="held_by is empty; a figure compared with layer 'Occ' needs held_by"
+    ):
         figures.check_figures(raw.assign(layer="Occ"), "f.csv", first_line=2)
     with pytest.raises(InvalidInputError, match="unknown column"):
         figures.check_figures(raw.assign(colour="red"), "f.csv")

@@ -26,7 +26,10 @@ GOOD = {
     "features": [
         {
             "type": "Feature",
-            "geometry": {"type": "Polygon", "coordinates": [[[35.0, 51.0], [35.2, 51.0], [35.2, 51.2], [35.0, 51.0]]]},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[35.0, 51.0], [35.2, 51.0], [35.2, 51.2], [35.0, 51.0]]],
+            },
             "properties": {"held_by": "UA", "status": "held", "source": "test"},
         }
     ],
@@ -75,7 +78,9 @@ def test_gzip_bomb_is_refused_with_bounded_memory():
     finally:
         tracemalloc.stop()
     assert document is None
-    assert f"inflates to more than {MAX_DECOMPRESSED_MB} MB, the limit for compressed uploads" in errors(problems)
+    assert f"inflates to more than {MAX_DECOMPRESSED_MB} MB, the limit for compressed uploads" in errors(
+        problems
+    )
     # The output buffer (the limit, plus bytearray growth) and one 1 MiB step; never the whole bomb.
     assert peak < (MAX_DECOMPRESSED_MB + 16) * 1024 * 1024
 
@@ -109,7 +114,10 @@ def test_zip_and_kmz_are_refused_with_what_to_do():
         archive.writestr("doc.kml", (DATA / "sector-no-status.kml").read_bytes())
     document, problems = decode(buffer.getvalue(), "sector.kmz")
     assert document is None
-    assert "is a zip archive (a KMZ or a zipped shapefile, for example); the app does not open archives. Unzip it" in errors(problems)
+    assert (
+        "is a zip archive (a KMZ or a zipped shapefile, for example); the app does not open archives. Unzip it"
+        in errors(problems)
+    )
 
 
 @pytest.mark.parametrize(
@@ -128,7 +136,11 @@ def test_zip_and_kmz_are_refused_with_what_to_do():
 def test_other_files_are_refused_saying_what_they_look_like(raw, expected):
     document, problems = decode(raw, "upload.geojson")
     assert document is None and expected in errors(problems)
-    assert "upload GeoJSON" in errors(problems) or "not a GeoPackage" in errors(problems) or "UTF-16" in errors(problems)
+    assert (
+        "upload GeoJSON" in errors(problems)
+        or "not a GeoPackage" in errors(problems)
+        or "UTF-16" in errors(problems)
+    )
 
 
 def test_size_limit_applies_before_anything_else():
@@ -174,10 +186,14 @@ def write_geopackage(path, frames: dict) -> bytes:
 
 def test_geopackage_in_another_crs_is_converted_to_wgs84_with_a_warning(tmp_path):
     box = shapely.box(35.0, 51.0, 35.2, 51.2)
-    frame = gpd.GeoDataFrame({"held_by": ["UA"], "status": ["held"], "source": ["test"]}, geometry=[box], crs="EPSG:4326").to_crs("EPSG:32636")
+    frame = gpd.GeoDataFrame(
+        {"held_by": ["UA"], "status": ["held"], "source": ["test"]}, geometry=[box], crs="EPSG:4326"
+    ).to_crs("EPSG:32636")
     raw = write_geopackage(tmp_path / "utm.gpkg", {"territory": frame})
     document, problems = decode(raw, "utm.gpkg")
-    assert [p.message for p in problems] == ["was in WGS 84 / UTM zone 36N (EPSG:32636); it was converted to WGS84 longitude/latitude (EPSG:4326)."]
+    assert [p.message for p in problems] == [
+        "was in WGS 84 / UTM zone 36N (EPSG:32636); it was converted to WGS84 longitude/latitude (EPSG:4326)."
+    ]
     read = shapely.from_geojson(json.dumps(document["features"][0]["geometry"]))
     assert read.bounds == pytest.approx(box.bounds, abs=1e-6)
     report = validate(raw, name="utm.gpkg")
@@ -189,7 +205,11 @@ def test_geopackage_with_several_layers_is_refused_naming_them(tmp_path):
     frame = gpd.GeoDataFrame({"held_by": ["UA"]}, geometry=[shapely.box(35, 51, 35.2, 51.2)], crs="EPSG:4326")
     raw = write_geopackage(tmp_path / "two.gpkg", {"kursk": frame, "donbas": frame})
     document, problems = decode(raw, "two.gpkg")
-    assert document is None and "holds 2 layers with geometry ('kursk', 'donbas'); the app reads one layer per file" in errors(problems)
+    assert (
+        document is None
+        and "holds 2 layers with geometry ('kursk', 'donbas'); the app reads one layer per file"
+        in errors(problems)
+    )
 
 
 def test_damaged_geopackage_is_refused_without_gdal_internals(tmp_path):
@@ -235,6 +255,15 @@ def test_the_uploaded_name_is_never_used_as_a_path(monkeypatch):
 )
 def test_kml_declaring_xml_entities_is_refused_before_gdal(doctype, monkeypatch):
     monkeypatch.setattr(pyogrio, "list_layers", lambda *a, **k: pytest.fail("GDAL must not see the file"))
-    kml = (DATA / "sector-no-status.kml").read_text().replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?>' + doctype)
-    document, problems = decode(kml.replace("Sector North", "&secret;" if "SYSTEM" in doctype else "&c;").encode(), "x.kml")
-    assert document is None and "declares XML entities (<!ENTITY ...>), which the app does not read" in errors(problems)
+    kml = (
+        (DATA / "sector-no-status.kml")
+        .read_text()
+        .replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?>' + doctype)
+    )
+    document, problems = decode(
+        kml.replace("Sector North", "&secret;" if "SYSTEM" in doctype else "&c;").encode(), "x.kml"
+    )
+    assert (
+        document is None
+        and "declares XML entities (<!ENTITY ...>), which the app does not read" in errors(problems)
+    )

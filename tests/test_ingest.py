@@ -82,13 +82,18 @@ def test_seeding_is_all_or_nothing(tmp_path):
     (geodata / "layers").mkdir()
     layer_file = ingest.GEODATA / "layers" / "kursk-incursion.geojson"
     (geodata / "layers" / layer_file.name).write_bytes(layer_file.read_bytes())
-    (geodata / "milestones.csv").write_text("date,title,source\n20/01/2025,Inauguration,AP\n", encoding="utf-8")
+    (geodata / "milestones.csv").write_text(
+        "date,title,source\n20/01/2025,Inauguration,AP\n", encoding="utf-8"
+    )
     store = Store(f"sqlite:///{tmp_path / 'seed.db'}")
     with pytest.raises(InvalidInputError, match="line 2: date expected"):
         ingest.seed_default_data(store, geodata)
     assert store.is_empty()
     (geodata / "milestones.csv").write_bytes((ingest.GEODATA / "milestones.csv").read_bytes())
-    (geodata / "events.geojson").write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [35, 51]}, "properties": {"kind": "strike"}}]}', encoding="utf-8")
+    (geodata / "events.geojson").write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [35, 51]}, "properties": {"kind": "strike"}}]}',
+        encoding="utf-8",
+    )
     with pytest.raises(ValidationFailed, match="occurred_on: is missing"):
         ingest.seed_default_data(store, geodata)
     assert store.is_empty()
@@ -108,20 +113,40 @@ def test_seeding_twice_writes_once(tmp_path):
 def territory_file(box=(35.0, 51.0, 35.2, 51.2), **properties) -> bytes:
     props = {"held_by": "UA", "status": "held", "source": "test"} | properties
     geometry = json.loads(shapely.to_geojson(shapely.box(*box)))
-    return json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": geometry, "properties": props}]}).encode()
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [{"type": "Feature", "geometry": geometry, "properties": props}],
+        }
+    ).encode()
 
 
 def test_snapshot_dates_from_names_or_as_of():
-    assert ingest.snapshot_dates(["a-2024-11-25.geojson", "b-20241126.json"]) == [D("2024-11-25"), D("2024-11-26")]
+    assert ingest.snapshot_dates(["a-2024-11-25.geojson", "b-20241126.json"]) == [
+        D("2024-11-25"),
+        D("2024-11-26"),
+    ]
     assert ingest.snapshot_dates(["undated.geojson"], D("2024-11-25")) == [D("2024-11-25")]
 
 
 @pytest.mark.parametrize(
     "names, as_of, message",
     [
-        (["a-2024-11-25.geojson", "undated.geojson"], None, "no date in the file name of undated.geojson; pass --as-of YYYY-MM-DD"),
-        (["a-2024-11-25.geojson", "b-20241125.json"], None, "a-2024-11-25.geojson and b-20241125.json both give the date 2024-11-25"),
-        (["a.geojson", "b.geojson"], D("2024-11-25"), "--as-of gives every file the same date, and 2 files were given"),
+        (
+            ["a-2024-11-25.geojson", "undated.geojson"],
+            None,
+            "no date in the file name of undated.geojson; pass --as-of YYYY-MM-DD",
+        ),
+        (
+            ["a-2024-11-25.geojson", "b-20241125.json"],
+            None,
+            "a-2024-11-25.geojson and b-20241125.json both give the date 2024-11-25",
+        ),
+        (
+            ["a.geojson", "b.geojson"],
+            D("2024-11-25"),
+            "--as-of gives every file the same date, and 2 files were given",
+        ),
     ],
 )
 def test_snapshot_dates_refuse_what_would_lose_a_snapshot(names, as_of, message):
@@ -130,13 +155,18 @@ def test_snapshot_dates_refuse_what_would_lose_a_snapshot(names, as_of, message)
 
 
 def test_import_writes_every_file_in_one_transaction_with_name_and_hash(store, monkeypatch):
-    uploads = [ingest.Upload(f"kursk-2024-11-{day}.geojson", territory_file((35.0, 51.0, 35.0 + day / 100, 51.2))) for day in (25, 26, 27)]
+    uploads = [
+        ingest.Upload(f"kursk-2024-11-{day}.geojson", territory_file((35.0, 51.0, 35.0 + day / 100, 51.2)))
+        for day in (25, 26, 27)
+    ]
     ticks = []
     plan = ingest.plan_import(uploads, "Kursk test", progress=lambda done, total: ticks.append((done, total)))
     assert plan.ok and ticks == [(1, 3), (2, 3), (3, 3)] and plan.n_features == 3
     calls = []
     real_write = store.write
-    monkeypatch.setattr(store, "write", lambda *args, **kwargs: calls.append(kwargs) or real_write(*args, **kwargs))
+    monkeypatch.setattr(
+        store, "write", lambda *args, **kwargs: calls.append(kwargs) or real_write(*args, **kwargs)
+    )
     written = ingest.write_import(store, plan, actor="cli")
     assert len(calls) == 1 and calls[0]["actor"] == "cli" and calls[0]["action"] == "import"
     assert len(written.version_ids) == 3 and written.unchanged == []
@@ -149,7 +179,10 @@ def test_import_writes_every_file_in_one_transaction_with_name_and_hash(store, m
 
 
 def test_import_writes_nothing_when_any_file_fails(store):
-    uploads = [ingest.Upload("a-2024-11-25.geojson", territory_file()), ingest.Upload("b-2024-11-26.geojson", territory_file(status="won"))]
+    uploads = [
+        ingest.Upload("a-2024-11-25.geojson", territory_file()),
+        ingest.Upload("b-2024-11-26.geojson", territory_file(status="won")),
+    ]
     plan = ingest.plan_import(uploads, "Kursk test")
     assert not plan.ok and plan.snapshots == [] and [r.name for r in plan.failed] == ["b-2024-11-26.geojson"]
     with pytest.raises(ValidationFailed, match="status: 'won' is not allowed"):
@@ -158,9 +191,23 @@ def test_import_writes_nothing_when_any_file_fails(store):
 
 
 def test_import_refuses_a_layer_of_another_kind(store):
-    ingest.write_import(store, ingest.plan_import([ingest.Upload("a-2024-11-25.geojson", territory_file())], "Mixed"), actor="cli")
-    event = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [35, 51]},
-             "properties": {"id": "e1", "kind": "strike", "occurred_on": "2024-11-20", "title": "t", "source": "s", "confidence": "claimed"}}
+    ingest.write_import(
+        store,
+        ingest.plan_import([ingest.Upload("a-2024-11-25.geojson", territory_file())], "Mixed"),
+        actor="cli",
+    )
+    event = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [35, 51]},
+        "properties": {
+            "id": "e1",
+            "kind": "strike",
+            "occurred_on": "2024-11-20",
+            "title": "t",
+            "source": "s",
+            "confidence": "claimed",
+        },
+    }
     raw = json.dumps({"type": "FeatureCollection", "features": [event]}).encode()
     plan = ingest.plan_import([ingest.Upload("events-2024-11-26.geojson", raw)], "Mixed", kind="events")
     assert plan.ok
@@ -187,7 +234,9 @@ def test_raw_deepstate_import_stores_areas_matching_pyproj_geod(tmp_path):
     path = shared_data("deepstate-raw-full", "2024-11-25.geojson")
     store = Store(f"sqlite:///{tmp_path / 'import.db'}")
     try:
-        plan = ingest.plan_import([ingest.Upload(path.name, path.read_bytes())], "DeepStateMap raw", mapping=DEEPSTATE)
+        plan = ingest.plan_import(
+            [ingest.Upload(path.name, path.read_bytes())], "DeepStateMap raw", mapping=DEEPSTATE
+        )
         [version] = ingest.write_import(store, plan, actor="cli").version_ids
         stored = store.area_series("DeepStateMap raw")
         stored = stored[stored["within"] == ""].set_index(["held_by", "status"])["area_km2"]
@@ -204,9 +253,15 @@ def test_raw_deepstate_import_stores_areas_matching_pyproj_geod(tmp_path):
     by_side = {"UA": [], "RU": []}
     for feature in document["features"]:
         key = feature["properties"]["name"].replace("\xa0", " ").split("///")[-1].strip().split(" ")[0]
-        side = {"geoJSON.status.dismissed": "UA", "geoJSON.status.dismissed_at": "UA", "geoJSON.zmiinyi_island": "UA",
-                "geoJSON.status.occupied": "RU", "geoJSON.territories.crimea": "RU", "geoJSON.territories.ordlo": "RU",
-                "geoJSON.territories.tuzla": "RU"}.get(key)
+        side = {
+            "geoJSON.status.dismissed": "UA",
+            "geoJSON.status.dismissed_at": "UA",
+            "geoJSON.zmiinyi_island": "UA",
+            "geoJSON.status.occupied": "RU",
+            "geoJSON.territories.crimea": "RU",
+            "geoJSON.territories.ordlo": "RU",
+            "geoJSON.territories.tuzla": "RU",
+        }.get(key)
         if side and feature["geometry"]["type"] == "Polygon":
             by_side[side].append(shapely.force_2d(shapely.from_geojson(json.dumps(feature["geometry"]))))
     for side, polygons in by_side.items():
@@ -220,23 +275,40 @@ def plan_contents(plan: ingest.ImportPlan) -> list:
 
     reports = [(r.name, [(p.severity, str(p)) for p in r.problems], r.repairs) for r in plan.reports]
     snapshots = [
-        (s.layer, s.as_of, s.sha256, s.file_name, s.features.drop(columns="geometry").to_json(), shapely.to_wkb(s.features.geometry.values).tolist(), _area_rows(s))
+        (
+            s.layer,
+            s.as_of,
+            s.sha256,
+            s.file_name,
+            s.features.drop(columns="geometry").to_json(),
+            shapely.to_wkb(s.features.geometry.values).tolist(),
+            _area_rows(s),
+        )
         for s in plan.snapshots
     ]
     return [reports, snapshots]
 
 
 def test_an_import_checked_in_worker_processes_plans_the_same(monkeypatch):
-    uploads = [ingest.Upload(f"kursk-2024-11-{day}.geojson", territory_file((35.0, 51.0, 35.0 + day / 100, 51.2))) for day in range(10, 29)]
-    uploads.append(ingest.Upload("bowtie-2024-11-29.geojson", (DATA / "bowtie-2024-11-25.geojson").read_bytes()))
+    uploads = [
+        ingest.Upload(f"kursk-2024-11-{day}.geojson", territory_file((35.0, 51.0, 35.0 + day / 100, 51.2)))
+        for day in range(10, 29)
+    ]
+    uploads.append(
+        ingest.Upload("bowtie-2024-11-29.geojson", (DATA / "bowtie-2024-11-25.geojson").read_bytes())
+    )
     one = ingest.plan_import(uploads, "Kursk test", repair=True, workers=1)
     ticks = []
-    several = ingest.plan_import(uploads, "Kursk test", repair=True, workers=2, progress=lambda done, total: ticks.append(done))
+    several = ingest.plan_import(
+        uploads, "Kursk test", repair=True, workers=2, progress=lambda done, total: ticks.append(done)
+    )
     assert one.ok and several.ok and ticks == list(range(1, len(uploads) + 1))
     assert all(s.areas is None for s in one.snapshots) and all(s.areas is not None for s in several.snapshots)
     assert plan_contents(several) == plan_contents(one)
     failing = [*uploads[:3], ingest.Upload("b-2024-12-01.geojson", territory_file(status="won"))]
-    assert plan_contents(ingest.plan_import(failing, "Kursk test", workers=2)) == plan_contents(ingest.plan_import(failing, "Kursk test", workers=1))
+    assert plan_contents(ingest.plan_import(failing, "Kursk test", workers=2)) == plan_contents(
+        ingest.plan_import(failing, "Kursk test", workers=1)
+    )
     # The environment chooses when the caller does not; a server (threads) never forks.
     monkeypatch.setenv(ingest.WORKERS_VARIABLE, "3")
     assert ingest._worker_count(None, 5) == 3 and ingest._worker_count(1, 500) == 1

@@ -20,7 +20,7 @@ WIGGLE = [(35.0 + i * 0.01, 51.3 + 0.004 * np.sin(i / 3.0) + 0.0003 * (i % 2)) f
 NORTH = shapely.Polygon([*WIGGLE, (36.0, 51.6), (35.0, 51.6)])
 SOUTH = shapely.Polygon([*WIGGLE, (36.0, 51.0), (35.0, 51.0)][::-1])
 CLAIMED = shapely.box(35.2, 51.2, 35.4, 51.45)
-XSS = "<script>window.__x=1</script>' & \"quoted\""
+XSS = '<script>window.__x=1</script>\' & "quoted"'
 
 
 def _snapshot(features, layer="Kursk") -> Snapshot:
@@ -28,18 +28,31 @@ def _snapshot(features, layer="Kursk") -> Snapshot:
 
 
 def _features():
-    return territory([(NORTH, "UA", "held", XSS), (SOUTH, "RU", "held", "Russian MoD"), (CLAIMED, "RU", "claimed", "Claim")])
+    return territory(
+        [
+            (NORTH, "UA", "held", XSS),
+            (SOUTH, "RU", "held", "Russian MoD"),
+            (CLAIMED, "RU", "claimed", "Claim"),
+        ]
+    )
 
 
 def _capture(monkeypatch) -> list[dict]:
     sent: list[dict] = []
-    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: sent.append(kwargs) or kwargs["default"])
+    monkeypatch.setattr(
+        streamlit_folium, "_component_func", lambda **kwargs: sent.append(kwargs) or kwargs["default"]
+    )
     return sent
 
 
 def _normalised(js: str) -> str:
     """Group JavaScript with each embedded GeoJSON re-serialised one way (folium's has spaces, ours none)."""
-    return re.sub(r"_add\((\{.*?\})\);\n", lambda m: "_add(" + json.dumps(json.loads(m.group(1)), sort_keys=True) + ");\n", js, flags=re.S)
+    return re.sub(
+        r"_add\((\{.*?\})\);\n",
+        lambda m: "_add(" + json.dumps(json.loads(m.group(1)), sort_keys=True) + ");\n",
+        js,
+        flags=re.S,
+    )
 
 
 @pytest.mark.parametrize("layers", [0, 1, 2])
@@ -47,15 +60,27 @@ def test_fast_path_sends_what_st_folium_sends(monkeypatch, layers):
     geojsons = [mapview.territory_geojson(_snapshot(_features(), layer=f"layer {n}")) for n in range(layers)]
     sent = _capture(monkeypatch)
     streamlit_folium.st_folium(
-        mapview.base_map("/app/static"), key="map", center=(51.2, 35.2), zoom=9,
+        mapview.base_map("/app/static"),
+        key="map",
+        center=(51.2, 35.2),
+        zoom=9,
         feature_group_to_add=[mapview.territory_group(geojsons), mapview.events_group(None)],
-        returned_objects=["center", "zoom", "bounds"], use_container_width=True, height=620,
+        returned_objects=["center", "zoom", "bounds"],
+        use_container_width=True,
+        height=620,
     )
     base = mapcomponent.prepare_base(mapview.base_map("/app/static"), key="map")
     template = mapcomponent.GroupTemplate.render(mapview.territory_group, len(geojsons), 0, mapview.base_map)
     events = mapcomponent.group_js(mapview.events_group(None), 1, mapview.base_map)
-    mapcomponent.show(base, key="map", feature_group=template.fill(geojsons) + events, center=(51.2, 35.2), zoom=9,
-                      height=620, returned_objects=["center", "zoom", "bounds"])
+    mapcomponent.show(
+        base,
+        key="map",
+        feature_group=template.fill(geojsons) + events,
+        center=(51.2, 35.2),
+        zoom=9,
+        height=620,
+        returned_objects=["center", "zoom", "bounds"],
+    )
     theirs, ours = sent
     assert theirs.keys() == ours.keys()
     for name in theirs:
@@ -95,7 +120,9 @@ def _geometries(geojson: str) -> list:
 def test_full_detail_is_the_geometry_to_about_a_metre():
     geojson = mapview.territory_geojson(_snapshot(_features()))
     shown = _geometries(geojson)
-    for original, drawn in zip([SOUTH, NORTH, CLAIMED], sorted(shown[:2], key=lambda g: -g.centroid.y)[::-1] + shown[2:]):
+    for original, drawn in zip(
+        [SOUTH, NORTH, CLAIMED], sorted(shown[:2], key=lambda g: -g.centroid.y)[::-1] + shown[2:]
+    ):
         assert shapely.get_num_coordinates(drawn) == shapely.get_num_coordinates(original)
         assert shapely.hausdorff_distance(original, drawn) <= 0.5e-5 * 1.5
 
@@ -106,13 +133,15 @@ def test_coarser_levels_are_smaller_and_keep_the_shared_front(zoom):
     full = mapview.territory_geojson(_snapshot(_features()))
     coarse = mapview.territory_geojson(_snapshot(_features()), detail)
     assert len(coarse) < len(full)
-    north, south, claimed = sorted(_geometries(coarse)[:2], key=lambda g: -g.centroid.y) + _geometries(coarse)[2:]
+    north, south, claimed = (
+        sorted(_geometries(coarse)[:2], key=lambda g: -g.centroid.y) + _geometries(coarse)[2:]
+    )
     # One coverage: the two zones still meet along one edge, with no gap and no overlap.
     assert shapely.intersection(north, south).area == pytest.approx(0, abs=1e-12)
     assert shapely.union(north, south).area == pytest.approx(shapely.union(NORTH, SOUTH).area, rel=1e-3)
     assert shapely.coverage_is_valid(np.array([north, south]))
     # Within about half a pixel of the original at that level's finest zoom.
-    tolerance_deg = detail.tolerance_m / 111_320 + 10 ** -detail.decimals
+    tolerance_deg = detail.tolerance_m / 111_320 + 10**-detail.decimals
     assert shapely.hausdorff_distance(north, NORTH) <= 2 * tolerance_deg
     assert claimed.is_valid and not claimed.is_empty
 
@@ -139,7 +168,9 @@ def real_snapshot():
     frame = gpd.read_file(files[-1])
     frame = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])].copy()
     frame["held_by"], frame["status"], frame["source"] = "RU", "held", "DeepStateMap"
-    return _snapshot(frame[["held_by", "status", "source", "geometry"]].reset_index(drop=True), layer="DeepStateMap")
+    return _snapshot(
+        frame[["held_by", "status", "source", "geometry"]].reset_index(drop=True), layer="DeepStateMap"
+    )
 
 
 def _decode_ring(text: str, decimals: int) -> list[list[float]]:
@@ -166,7 +197,11 @@ def decoded(geojson: str) -> dict:
         if g and "e" in g:
             rings = g.pop("e")
             decimals = g.pop("p")
-            g["coordinates"] = [_decode_ring(r, decimals) for r in rings] if g["type"] == "Polygon" else [[_decode_ring(r, decimals) for r in part] for part in rings]
+            g["coordinates"] = (
+                [_decode_ring(r, decimals) for r in rings]
+                if g["type"] == "Polygon"
+                else [[_decode_ring(r, decimals) for r in part] for part in rings]
+            )
     return collection
 
 
@@ -174,21 +209,33 @@ def decoded(geojson: str) -> dict:
 def test_encoded_data_decodes_to_the_plain_geojson(zoom):
     detail = mapview.detail_for_zoom(zoom)
     features = _features()
-    features.loc[0, "geometry"] = shapely.MultiPolygon([NORTH, shapely.box(35.5, 51.7, 35.6, 51.8).difference(shapely.box(35.52, 51.72, 35.55, 51.75))])
+    features.loc[0, "geometry"] = shapely.MultiPolygon(
+        [NORTH, shapely.box(35.5, 51.7, 35.6, 51.8).difference(shapely.box(35.52, 51.72, 35.55, 51.75))]
+    )
     plain = json.loads(mapview.territory_geojson(_snapshot(features), detail))
     encoded = mapview.territory_geojson(_snapshot(features), detail, encoded=True)
-    geometry_bytes = [sum(len(json.dumps(f["geometry"], separators=(",", ":"))) for f in c["features"]) for c in (json.loads(encoded), plain)]
+    geometry_bytes = [
+        sum(len(json.dumps(f["geometry"], separators=(",", ":"))) for f in c["features"])
+        for c in (json.loads(encoded), plain)
+    ]
     assert geometry_bytes[0] < 0.6 * geometry_bytes[1]
     back = decoded(encoded)
     assert [f["properties"] for f in back["features"]] == [f["properties"] for f in plain["features"]]
     for ours, theirs in zip(back["features"], plain["features"]):
         assert ours["geometry"]["type"] == theirs["geometry"]["type"]
-        assert np.allclose(np.concatenate([np.ravel(np.array(r, dtype=float)) for r in _rings(ours["geometry"])]),
-                           np.concatenate([np.ravel(np.array(r, dtype=float)) for r in _rings(theirs["geometry"])]), atol=1e-9)
+        assert np.allclose(
+            np.concatenate([np.ravel(np.array(r, dtype=float)) for r in _rings(ours["geometry"])]),
+            np.concatenate([np.ravel(np.array(r, dtype=float)) for r in _rings(theirs["geometry"])]),
+            atol=1e-9,
+        )
 
 
 def _rings(geometry) -> list:
-    return geometry["coordinates"] if geometry["type"] == "Polygon" else [r for part in geometry["coordinates"] for r in part]
+    return (
+        geometry["coordinates"]
+        if geometry["type"] == "Polygon"
+        else [r for part in geometry["coordinates"] for r in part]
+    )
 
 
 def test_encoding_handles_negative_and_large_coordinates():

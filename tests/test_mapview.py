@@ -23,7 +23,9 @@ def _decoded(js: str) -> str:
 
 
 def _snapshot(features, as_of="2024-08-10", requested="2024-08-12") -> Snapshot:
-    return Snapshot("Kursk <b>layer</b>", dt.date.fromisoformat(as_of), dt.date.fromisoformat(requested), 1, features)
+    return Snapshot(
+        "Kursk <b>layer</b>", dt.date.fromisoformat(as_of), dt.date.fromisoformat(requested), 1, features
+    )
 
 
 def test_base_map_loads_only_local_assets():
@@ -68,8 +70,17 @@ def test_base_map_is_identical_across_builds_so_the_component_never_remounts():
 
 
 def test_territory_group_carries_geometry_style_and_age():
-    features = territory([(shapely.box(35.0, 51.0, 35.2, 51.2), "UA", "held", "ISW"), (shapely.box(35.2, 51.0, 35.3, 51.2), "UA", "contested", "ISW")])
-    js = _decoded(_get_feature_group_string(mapview.territory_group([mapview.territory_geojson(_snapshot(features))]), mapview.base_map()))
+    features = territory(
+        [
+            (shapely.box(35.0, 51.0, 35.2, 51.2), "UA", "held", "ISW"),
+            (shapely.box(35.2, 51.0, 35.3, 51.2), "UA", "contested", "ISW"),
+        ]
+    )
+    js = _decoded(
+        _get_feature_group_string(
+            mapview.territory_group([mapview.territory_geojson(_snapshot(features))]), mapview.base_map()
+        )
+    )
     assert "[35.2,51.2]" in js or "[35.2, 51.2]" in js
     assert "Held by Ukraine" in js and "Contested (Ukraine side)" in js
     assert "Snapshot: 2024-08-10" in js
@@ -78,9 +89,15 @@ def test_territory_group_carries_geometry_style_and_age():
 
 
 def test_every_property_value_is_escaped_in_territory_tooltips():
-    features = territory([(shapely.box(35.0, 51.0, 35.2, 51.2), "UA", "held", payload) for payload in PAYLOADS])
+    features = territory(
+        [(shapely.box(35.0, 51.0, 35.2, 51.2), "UA", "held", payload) for payload in PAYLOADS]
+    )
     features["note"] = PAYLOADS
-    js = _decoded(_get_feature_group_string(mapview.territory_group([mapview.territory_geojson(_snapshot(features))]), mapview.base_map()))
+    js = _decoded(
+        _get_feature_group_string(
+            mapview.territory_group([mapview.territory_geojson(_snapshot(features))]), mapview.base_map()
+        )
+    )
     for payload in PAYLOADS:
         assert payload not in js
     assert "&lt;img src=x onerror=alert(1)&gt;" in js
@@ -91,11 +108,24 @@ def test_every_property_value_is_escaped_in_territory_tooltips():
 def test_event_tooltips_escape_values_and_list_each_source_claim():
     events = gpd.GeoDataFrame(
         {
-            "id": ["e1"], "kind": ["strike"], "occurred_on": ["2024-11-20"], "title": [PAYLOADS[0]], "source": ["Reuters"],
-            "confidence": ["disputed"], "place": ["Maryino"], "weapon": ["Storm Shadow"], "target": [PAYLOADS[2]],
-            "claims": [[{"source": "Russian MoD", "claim": PAYLOADS[3]}, {"source": "Ukrainian sources", "claim": "dozens killed"}]],
+            "id": ["e1"],
+            "kind": ["strike"],
+            "occurred_on": ["2024-11-20"],
+            "title": [PAYLOADS[0]],
+            "source": ["Reuters"],
+            "confidence": ["disputed"],
+            "place": ["Maryino"],
+            "weapon": ["Storm Shadow"],
+            "target": [PAYLOADS[2]],
+            "claims": [
+                [
+                    {"source": "Russian MoD", "claim": PAYLOADS[3]},
+                    {"source": "Ukrainian sources", "claim": "dozens killed"},
+                ]
+            ],
         },
-        geometry=[shapely.Point(35.0, 51.6)], crs="EPSG:4326",
+        geometry=[shapely.Point(35.0, 51.6)],
+        crs="EPSG:4326",
     )
     js = _decoded(_get_feature_group_string(mapview.events_group(events), mapview.base_map()))
     for payload in (PAYLOADS[0], PAYLOADS[2], PAYLOADS[3]):
@@ -126,8 +156,12 @@ RIGHT_BOX = shapely.box(35.61, 51.31, 35.71, 51.41)
 
 
 def _sides():
-    left = mapview.territory_geojson(_snapshot(territory([(LEFT_BOX, "UA", "held", "ISW")]), as_of="2024-11-25"))
-    right = mapview.territory_geojson(_snapshot(territory([(RIGHT_BOX, "RU", "held", "Russian MoD")]), as_of="2025-03-12"))
+    left = mapview.territory_geojson(
+        _snapshot(territory([(LEFT_BOX, "UA", "held", "ISW")]), as_of="2024-11-25")
+    )
+    right = mapview.territory_geojson(
+        _snapshot(territory([(RIGHT_BOX, "RU", "held", "Russian MoD")]), as_of="2025-03-12")
+    )
     return [left], [right]
 
 
@@ -137,13 +171,18 @@ def st_folium_args(monkeypatch, fig, **kwargs) -> dict:
 
     sent = {}
     monkeypatch.setattr(streamlit_folium, "_component_func", lambda **args: sent.update(args))
-    streamlit_folium.st_folium(fig, **{"key": "compare", "returned_objects": [], "height": 500, "use_container_width": True, **kwargs})
+    streamlit_folium.st_folium(
+        fig,
+        **{"key": "compare", "returned_objects": [], "height": 500, "use_container_width": True, **kwargs},
+    )
     return sent
 
 
 def test_side_by_side_map_loads_only_local_assets(monkeypatch):
     left, right = _sides()
-    sent = st_folium_args(monkeypatch, mapview.side_by_side_map("/app/static", left, right, "25 Nov 2024", "12 Mar 2025"))
+    sent = st_folium_args(
+        monkeypatch, mapview.side_by_side_map("/app/static", left, right, "25 Nov 2024", "12 Mar 2025")
+    )
     assert sent["js_links"] == [
         "/app/static/vendor/leaflet/leaflet.js",
         "/app/static/vendor/leaflet-sync/L.Map.Sync.js",
@@ -155,7 +194,9 @@ def test_side_by_side_map_loads_only_local_assets(monkeypatch):
         assert not re.search(r"https?://", text)
     assert sent["script"].count('fetch("/app/static/basemap/countries.geojson")') == 2
 
-    html = mapview.side_by_side_map("/app/static", left, right, "25 Nov 2024", "12 Mar 2025").get_root().render()
+    html = (
+        mapview.side_by_side_map("/app/static", left, right, "25 Nov 2024", "12 Mar 2025").get_root().render()
+    )
     assert set(re.findall(r'(?:src|href)="([^"]+)"', html)) == {*sent["js_links"], *sent["css_links"]}
     assert not re.search(r"https?://", html)
 
@@ -171,7 +212,9 @@ def test_side_by_side_map_honours_the_static_url_prefix(monkeypatch):
 
 def test_side_by_side_maps_are_synced_both_ways_with_the_vendored_plugin(monkeypatch):
     left, right = _sides()
-    script = st_folium_args(monkeypatch, mapview.side_by_side_map("/app/static", left, right, "a", "b"))["script"]
+    script = st_folium_args(monkeypatch, mapview.side_by_side_map("/app/static", left, right, "a", "b"))[
+        "script"
+    ]
     assert "map_div.sync(map_div2);" in script and "map_div2.sync(map_div);" in script
     plugin = (ROOT / "static" / "vendor" / "leaflet-sync" / "L.Map.Sync.js").read_text(encoding="utf-8")
     assert "L.Map.include({" in plugin and "sync: function (map, options)" in plugin
@@ -183,7 +226,9 @@ def test_side_by_side_labels_are_escaped(monkeypatch):
     left, right = _sides()
     dual = mapview.side_by_side_map("/app/static", left, right, PAYLOADS[0], PAYLOADS[3])
     script = _decoded(st_folium_args(monkeypatch, dual)["script"])
-    html = _decoded(mapview.side_by_side_map("/app/static", left, right, PAYLOADS[0], PAYLOADS[3]).get_root().render())
+    html = _decoded(
+        mapview.side_by_side_map("/app/static", left, right, PAYLOADS[0], PAYLOADS[3]).get_root().render()
+    )
     for text in (script, html):
         assert PAYLOADS[0] not in text and PAYLOADS[3] not in text
         assert "&lt;img src=x onerror=alert(1)&gt;" in text
@@ -193,24 +238,45 @@ def test_side_by_side_labels_are_escaped(monkeypatch):
 
 def test_each_side_shows_its_own_territory_legend_and_scale(monkeypatch):
     left, right = _sides()
-    script = _decoded(st_folium_args(monkeypatch, mapview.side_by_side_map("/app/static", left, right, "25 Nov 2024", "12 Mar 2025"))["script"])
+    script = _decoded(
+        st_folium_args(
+            monkeypatch, mapview.side_by_side_map("/app/static", left, right, "25 Nov 2024", "12 Mar 2025")
+        )["script"]
+    )
     first, second = script.split("var map_div2 = L.map(")
     left_corner, right_corner = r"\[35\.21,\s*51\.21\]", r"\[35\.71,\s*51\.41\]"  # GeoJSON order: lon, lat
-    assert re.search(left_corner, first) and "<b>Held by Ukraine</b>" in first and "Snapshot: 2024-11-25" in first and '"25 Nov 2024"' in first
-    assert re.search(right_corner, second) and "<b>Held by Russia</b>" in second and "Snapshot: 2025-03-12" in second and '"12 Mar 2025"' in second
+    assert (
+        re.search(left_corner, first)
+        and "<b>Held by Ukraine</b>" in first
+        and "Snapshot: 2024-11-25" in first
+        and '"25 Nov 2024"' in first
+    )
+    assert (
+        re.search(right_corner, second)
+        and "<b>Held by Russia</b>" in second
+        and "Snapshot: 2025-03-12" in second
+        and '"12 Mar 2025"' in second
+    )
     assert not re.search(right_corner, first) and not re.search(left_corner, second)
-    assert "<b>Held by Russia</b>" not in first and "<b>Held by Ukraine</b>" not in second  # tooltips (the legend names both)
+    assert (
+        "<b>Held by Russia</b>" not in first and "<b>Held by Ukraine</b>" not in second
+    )  # tooltips (the legend names both)
     assert "12 Mar 2025" not in first and "25 Nov 2024" not in second
     for side in (first, second):
         assert side.count("L.control.scale(") == 1 and side.count("frontline-legend") == 1
-        assert side.count("/app/static/basemap/countries.geojson") == 1 and side.count("/app/static/basemap/places.geojson") == 1
+        assert (
+            side.count("/app/static/basemap/countries.geojson") == 1
+            and side.count("/app/static/basemap/places.geojson") == 1
+        )
         assert "L.tileLayer(" not in side and "L.control.layers(" not in side
         assert "feature.properties.style" in side
 
 
 def test_both_sides_open_on_the_same_view(monkeypatch):
     left, right = _sides()
-    script = st_folium_args(monkeypatch, mapview.side_by_side_map("/app/static", left, right, "a", "b"))["script"]
+    script = st_folium_args(monkeypatch, mapview.side_by_side_map("/app/static", left, right, "a", "b"))[
+        "script"
+    ]
     fits = re.findall(r"(map_div2?)\.fitBounds\(\s*(\[\[.*?\]\])", script, flags=re.S)
     assert [name for name, _ in fits] == ["map_div", "map_div2"]
     assert json.loads(fits[0][1]) == json.loads(fits[1][1]) == [[51.01, 35.01], [51.41, 35.71]]
@@ -223,7 +289,9 @@ def test_both_sides_open_on_the_same_view(monkeypatch):
 def test_side_by_side_map_is_the_same_component_for_the_same_dates(monkeypatch):
     left, right = _sides()
     first = st_folium_args(monkeypatch, mapview.side_by_side_map("/app/static", left, right, "a", "b"))["key"]
-    second = st_folium_args(monkeypatch, mapview.side_by_side_map("/app/static", left, right, "a", "b"))["key"]
+    second = st_folium_args(monkeypatch, mapview.side_by_side_map("/app/static", left, right, "a", "b"))[
+        "key"
+    ]
     other = st_folium_args(monkeypatch, mapview.side_by_side_map("/app/static", right, left, "b", "a"))["key"]
     assert first == second != other
 

@@ -12,7 +12,15 @@ import shapely
 from layers import schema
 from layers.errors import InvalidInputError
 from layers.formats import decode
-from layers.presets import BY_BORDER, DEEPSTATE, PRESETS, PropertyMapping, distinct_values, normalise, side_by_border
+from layers.presets import (
+    BY_BORDER,
+    DEEPSTATE,
+    PRESETS,
+    PropertyMapping,
+    distinct_values,
+    normalise,
+    side_by_border,
+)
 from layers.validation import validate
 from tests.conftest import IN_CI, SHARED_DATA
 
@@ -50,7 +58,10 @@ def test_normalise_folds_non_breaking_spaces_and_line_breaks():
         ("Звільнено /// Liberated\xa0/// geoJSON.status.dismissed", "geoJSON.status.dismissed"),
         ("Звільнено /// Liberated\xa0\xa0/// geoJSON.status.dismissed\n", "geoJSON.status.dismissed"),
         ("Окуповано /// Occupied /// geoJSON.status.occupied\n", "geoJSON.status.occupied"),
-        ("Звільнено 25.03 /// Liberated 25.03\xa0/// geoJSON.status.dismissed_at {{at:25.03}}", "geoJSON.status.dismissed_at"),
+        (
+            "Звільнено 25.03 /// Liberated 25.03\xa0/// geoJSON.status.dismissed_at {{at:25.03}}",
+            "geoJSON.status.dismissed_at",
+        ),
         ("ОРДЛО /// CADR and CALR\xa0/// geoJSON.territories.ordlo", "geoJSON.territories.ordlo"),
         ("Just a name", None),
     ],
@@ -86,8 +97,14 @@ def test_preset_keeps_only_contract_fields_so_no_html_or_styling_is_stored(sampl
 
 def test_points_and_territories_outside_ukraine_are_dropped_with_counts(sample):
     notes = [p.message for p in sample.notes]
-    assert "1 feature(s) dropped by the deepstate preset: DeepStateMap markers (unit positions, attack directions, airfields, capitals), not territory." in notes
-    assert any(n.startswith("1 feature(s) dropped by the deepstate preset: DeepStateMap territories outside Ukraine") for n in notes)
+    assert (
+        "1 feature(s) dropped by the deepstate preset: DeepStateMap markers (unit positions, attack directions, airfields, capitals), not territory."
+        in notes
+    )
+    assert any(
+        n.startswith("1 feature(s) dropped by the deepstate preset: DeepStateMap territories outside Ukraine")
+        for n in notes
+    )
     assert not sample.errors and not sample.warnings
 
 
@@ -95,7 +112,9 @@ def test_unknown_key_is_one_error_naming_the_value_and_the_fix():
     report = validate((DATA / "deepstate-unknown-key.geojson").read_bytes(), mapping=DEEPSTATE)
     [error] = report.errors
     assert error.where == "Feature 3" and error.field == "name"
-    assert error.message.startswith("'geoJSON.status.partisans' (in 'Партизани /// Partisans /// geoJSON.status.partisans') is not a value the deepstate preset knows")
+    assert error.message.startswith(
+        "'geoJSON.status.partisans' (in 'Партизани /// Partisans /// geoJSON.status.partisans') is not a value the deepstate preset knows"
+    )
     assert "Map the value (for a preset: add it in layers/presets.py) or remove the feature." in error.message
 
 
@@ -103,7 +122,9 @@ def test_missing_name_is_an_error():
     raw = json.loads((DATA / "deepstate-sample-2024-11-25.geojson").read_bytes())
     del raw["features"][0]["properties"]["name"]
     report = validate(json.dumps(raw).encode(), mapping=DEEPSTATE)
-    assert [str(e) for e in report.errors] == ["Feature 0: name: is missing; the deepstate preset reads held_by and status from it. Give it, or remove the feature."]
+    assert [str(e) for e in report.errors] == [
+        "Feature 0: name: is missing; the deepstate preset reads held_by and status from it. Give it, or remove the feature."
+    ]
 
 
 def test_a_geometry_type_that_is_not_text_is_an_error_not_a_crash():
@@ -123,7 +144,9 @@ def test_contested_side_is_the_side_across_the_border():
 
 
 def test_preset_is_for_territory_only():
-    assert "the deepstate preset maps territory files, not events" in messages(validate((DATA / "deepstate-sample-2024-11-25.geojson").read_bytes(), schema.EVENT, mapping=DEEPSTATE))
+    assert "the deepstate preset maps territory files, not events" in messages(
+        validate((DATA / "deepstate-sample-2024-11-25.geojson").read_bytes(), schema.EVENT, mapping=DEEPSTATE)
+    )
 
 
 def test_presets_are_registered_by_name():
@@ -137,10 +160,22 @@ def test_a_mapping_from_a_form_maps_a_files_own_properties():
     document = {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[35, 51], [35.2, 51], [35.2, 51.2], [35, 51]]]},
-             "properties": {"control": "Ukrainian\u00a0control", "by": "ISW", "remark": "south of Sudzha"}},
-            {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [[[36, 51], [36.2, 51], [36.2, 51.2], [36, 51]]]},
-             "properties": {"control": "Russian advance claimed ", "by": "ISW"}},
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[35, 51], [35.2, 51], [35.2, 51.2], [35, 51]]],
+                },
+                "properties": {"control": "Ukrainian\u00a0control", "by": "ISW", "remark": "south of Sudzha"},
+            },
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[36, 51], [36.2, 51], [36.2, 51.2], [36, 51]]],
+                },
+                "properties": {"control": "Russian advance claimed ", "by": "ISW"},
+            },
         ],
     }
     mapping = PropertyMapping(
@@ -152,15 +187,25 @@ def test_a_mapping_from_a_form_maps_a_files_own_properties():
         source_property="by",
         note_property="remark",
     )
-    assert distinct_values(document) == {"control": ["Ukrainian control", "Russian advance claimed"], "by": ["ISW"], "remark": ["south of Sudzha"]}
+    assert distinct_values(document) == {
+        "control": ["Ukrainian control", "Russian advance claimed"],
+        "by": ["ISW"],
+        "remark": ["south of Sudzha"],
+    }
     report = validate(json.dumps(document).encode(), mapping=mapping)
     assert report.ok, report.summary()
-    assert report.features[["held_by", "status", "source"]].values.tolist() == [["UA", "held", "ISW"], ["RU", "claimed", "ISW"]]
+    assert report.features[["held_by", "status", "source"]].values.tolist() == [
+        ["UA", "held", "ISW"],
+        ["RU", "claimed", "ISW"],
+    ]
     assert report.features["note"].tolist()[0] == "south of Sudzha"
 
 
 def test_distinct_values_most_frequent_first_and_capped():
-    features = [{"type": "Feature", "geometry": None, "properties": {"k": f"v{i % 7}", "skip": [1]}} for i in range(50)]
+    features = [
+        {"type": "Feature", "geometry": None, "properties": {"k": f"v{i % 7}", "skip": [1]}}
+        for i in range(50)
+    ]
     features += [{"type": "Feature", "geometry": None, "properties": {"k": "v6"}}] * 10
     values = distinct_values({"type": "FeatureCollection", "features": features}, limit=3)
     assert values == {"k": ["v6", "v0", "v1"]}
@@ -193,8 +238,13 @@ def test_preset_on_full_raw_deepstate_snapshots(date):
     types = Counter(f["geometry"]["type"] for f in document["features"])
     report = validate(raw, name=f"{date}.geojson", mapping=DEEPSTATE)
     assert report.ok, report.summary()
-    assert f"{types['Point']} feature(s) dropped by the deepstate preset: DeepStateMap markers" in messages(report)
-    assert "12 feature(s) dropped by the deepstate preset: DeepStateMap territories outside Ukraine" in messages(report)
+    assert f"{types['Point']} feature(s) dropped by the deepstate preset: DeepStateMap markers" in messages(
+        report
+    )
+    assert (
+        "12 feature(s) dropped by the deepstate preset: DeepStateMap territories outside Ukraine"
+        in messages(report)
+    )
     assert len(report.features) == types["Polygon"] - 12
     assert set(report.features["source"]) == {"DeepStateMap"}
     held = report.features[report.features["status"] == "held"]
@@ -217,14 +267,22 @@ def test_invalid_polygon_in_a_real_export_is_repaired_only_with_consent():
     """No polygon of the raw exports in ../shared/data is invalid under GEOS 3.14 (every
     file was checked), so one real polygon is given a bow-tie: two vertices swapped."""
     document = json.loads(shared_data("deepstate-kursk", "2024-11-25.geojson").read_bytes())
-    index, target = next((i, f) for i, f in enumerate(document["features"]) if f["geometry"]["type"] == "Polygon" and len(f["geometry"]["coordinates"][0]) > 50)
+    index, target = next(
+        (i, f)
+        for i, f in enumerate(document["features"])
+        if f["geometry"]["type"] == "Polygon" and len(f["geometry"]["coordinates"][0]) > 50
+    )
     ring = target["geometry"]["coordinates"][0]
     ring[10], ring[30] = ring[30], ring[10]
     raw = json.dumps(document).encode()
     refused = validate(raw, mapping=DEEPSTATE)
     assert not refused.ok
     [error] = refused.errors
-    assert error.where == f"Feature {index}" and "is invalid: " in error.message and "area would change from" in error.message
+    assert (
+        error.where == f"Feature {index}"
+        and "is invalid: " in error.message
+        and "area would change from" in error.message
+    )
     repaired = validate(raw, mapping=DEEPSTATE, repair=True)
     assert repaired.ok and [r.feature for r in repaired.repairs] == [index]
     assert repaired.features.geometry.is_valid.all()

@@ -53,8 +53,16 @@ def built(tmp_path_factory):
     imported = real_archives.import_archives(url, DATA)
     real_archives.add_shared_figures(url, DATA)
     compared = real_archives.comparison(url, DATA)
-    print("\n" + "\n".join(f"import {d.layer}: {d.files} files in {d.seconds:.1f} s (CPU {d.cpu_seconds:.1f} s)" for d in imported))
-    return SimpleNamespace(url=url, imported=imported, compared=compared, shared=real_archives.shared_figures(DATA))
+    print(
+        "\n"
+        + "\n".join(
+            f"import {d.layer}: {d.files} files in {d.seconds:.1f} s (CPU {d.cpu_seconds:.1f} s)"
+            for d in imported
+        )
+    )
+    return SimpleNamespace(
+        url=url, imported=imported, compared=compared, shared=real_archives.shared_figures(DATA)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +71,11 @@ def context(built):
 
 
 def _figure(compared: pd.DataFrame, scope_start: str, date: str, measure: str = "at date") -> pd.Series:
-    rows = compared[compared["scope"].str.startswith(scope_start) & (compared["date"] == dt.date.fromisoformat(date)) & (compared["measure"] == measure)]
+    rows = compared[
+        compared["scope"].str.startswith(scope_start)
+        & (compared["date"] == dt.date.fromisoformat(date))
+        & (compared["measure"] == measure)
+    ]
     assert len(rows) == 1, f"expected one {scope_start!r} figure of {date} ({measure}), found {len(rows)}"
     return rows.iloc[0]
 
@@ -78,7 +90,9 @@ def test_script_exits_2_with_a_reason_without_the_data(tmp_path, capsys):
 
 def test_every_shared_scope_and_kind_is_mapped():
     _need_data()
-    table, notes = real_archives.mapped_figures(real_archives.shared_figures(DATA), real_archives.read_scopes())
+    table, notes = real_archives.mapped_figures(
+        real_archives.shared_figures(DATA), real_archives.read_scopes()
+    )
     assert notes == []
     assert (table["layer"] != "").all() and (table["measure"] != "").all()
 
@@ -86,7 +100,9 @@ def test_every_shared_scope_and_kind_is_mapped():
 def test_every_shared_figure_is_in_the_comparison(built):
     assert len(built.compared) == len(built.shared)
     key = lambda date, scope, value, source: (str(date), scope, float(value), source)  # noqa: E731
-    assert sorted(key(*r) for r in built.compared[["date", "scope", "reported_km2", "source"]].itertuples(index=False)) == sorted(
+    assert sorted(
+        key(*r) for r in built.compared[["date", "scope", "reported_km2", "source"]].itertuples(index=False)
+    ) == sorted(
         key(*r) for r in built.shared[["date", "scope", "value_km2", "source"]].itertuples(index=False)
     )
     assert set(built.compared["layer"]) <= {OCCUPIED, KURSK}
@@ -98,9 +114,17 @@ def test_unmatched_figures_stay_with_the_tools_reason(built):
     """A figure is unmatched exactly when its date or baseline precedes its layer's first snapshot."""
     first = {
         OCCUPIED: min(map(_file_date, (DATA / real_archives.OCCUPIED_FOLDER).glob("*.geojson"))),
-        KURSK: min(dt.date.fromisoformat(p.stem) for p in (DATA / real_archives.KURSK_FOLDER).glob("*.geojson")),
+        KURSK: min(
+            dt.date.fromisoformat(p.stem) for p in (DATA / real_archives.KURSK_FOLDER).glob("*.geojson")
+        ),
     }
-    too_early = built.compared.apply(lambda r: r["layer"] not in first or (period_start(r["date"], r["measure"]) or r["date"]) < first[r["layer"]], axis=1)
+    too_early = built.compared.apply(
+        lambda r: (
+            r["layer"] not in first
+            or (period_start(r["date"], r["measure"]) or r["date"]) < first[r["layer"]]
+        ),
+        axis=1,
+    )
     unmatched = built.compared[built.compared["comparison"] != "compared"]
     assert list(unmatched.index) == list(built.compared.index[too_early])
     assert len(unmatched) >= 1  # ISW's 2024 yearly gain: its baseline, 2023-12-31, is before 2024-07-08
@@ -133,7 +157,11 @@ def test_kursk_border_split_adds_up(built):
         series = store.area_series(KURSK)
     finally:
         store.close()
-    held = series[(series["held_by"] == "UA") & (series["status"] == "held")].pivot_table(index="as_of", columns="within", values="area_km2", aggfunc="sum").fillna(0.0)
+    held = (
+        series[(series["held_by"] == "UA") & (series["status"] == "held")]
+        .pivot_table(index="as_of", columns="within", values="area_km2", aggfunc="sum")
+        .fillna(0.0)
+    )
     assert len(held) > 200
     assert (held["RUS"] > 0).any() and (held["UKR"] > 0).any()
     assert (held["RUS"] + held["UKR"]).to_numpy() == pytest.approx(held[""].to_numpy(), rel=1e-3)
@@ -146,17 +174,27 @@ def test_monthly_change_agrees_with_the_month_comparisons(built):
     code, out, err = real_archives.run_cli(["change", "--db", built.url, "--layer", OCCUPIED, "--monthly"])
     assert code == 0, err
     monthly = {(row["month"], row["held_by"]): row for row in csv.DictReader(io.StringIO(out))}
-    months = built.compared[(built.compared["measure"] == "net change in month") & (built.compared["comparison"] == "compared")]
+    months = built.compared[
+        (built.compared["measure"] == "net change in month") & (built.compared["comparison"] == "compared")
+    ]
     assert len(months) >= 1
     for figure in months.itertuples():
         row = monthly[(figure.date.replace(day=1).isoformat(), figure.held_by)]
-        assert float(row["change_km2"]) == pytest.approx(figure.computed_km2, abs=1e-3), figure.date  # CSV rounds to 0.001
-        assert (row["from_as_of"], row["to_as_of"]) == (figure.computed_from.isoformat(), figure.computed_as_of.isoformat())
+        assert float(row["change_km2"]) == pytest.approx(figure.computed_km2, abs=1e-3), (
+            figure.date
+        )  # CSV rounds to 0.001
+        assert (row["from_as_of"], row["to_as_of"]) == (
+            figure.computed_from.isoformat(),
+            figure.computed_as_of.isoformat(),
+        )
 
 
 def test_gained_minus_lost_is_the_change_of_area(built, context):
     """Net change from the gained and lost polygons (layers.change) equals the difference of areas."""
-    changes = built.compared[built.compared["measure"].isin(real_archives.CHANGE_MEASURES) & (built.compared["comparison"] == "compared")]
+    changes = built.compared[
+        built.compared["measure"].isin(real_archives.CHANGE_MEASURES)
+        & (built.compared["comparison"] == "compared")
+    ]
     assert len(context.changes) == len(changes) >= 1
     for row, figure in zip(context.changes.itertuples(), changes.itertuples()):
         assert (row.from_snapshot, row.to_snapshot) == (figure.computed_from, figure.computed_as_of)
@@ -165,8 +203,12 @@ def test_gained_minus_lost_is_the_change_of_area(built, context):
 
 
 def test_total_breakdown_agrees_with_the_comparison(built, context):
-    total = _figure(built.compared, "Russian-occupied territory of Ukraine (total)", context.total_date.isoformat())
-    assert context.total_unclipped == pytest.approx(total.computed_km2, abs=1e-3)  # `areas` rounds to 0.001 km²
+    total = _figure(
+        built.compared, "Russian-occupied territory of Ukraine (total)", context.total_date.isoformat()
+    )
+    assert context.total_unclipped == pytest.approx(
+        total.computed_km2, abs=1e-3
+    )  # `areas` rounds to 0.001 km²
     assert context.total_ukr + context.total_rus <= context.total_unclipped * (1 + 1e-6)
 
 
@@ -183,13 +225,17 @@ def test_total_occupied_area_matches_deepstatemap(built, context):
         figure = _figure(built.compared, "Russian-occupied territory of Ukraine (total)", date)
         assert figure.within == ""
         assert abs(figure.difference_pct) < 0.25, figure
-    published = _figure(built.compared, "Russian-occupied territory of Ukraine (total)", "2026-01-01").reported_km2
+    published = _figure(
+        built.compared, "Russian-occupied territory of Ukraine (total)", "2026-01-01"
+    ).reported_km2
     assert context.total_ukr < published * 0.99
 
 
 def test_2025_net_gain_matches_deepstatemaps_yearly_summary(built):
     """Measured: 4,330.9 km² from 2024-12-31 to 2025-12-31 vs 4,336 published (-0.12 %)."""
-    figure = _figure(built.compared, "Russian gains in Ukraine during the year", "2025-12-31", "net change in year")
+    figure = _figure(
+        built.compared, "Russian gains in Ukraine during the year", "2025-12-31", "net change in year"
+    )
     assert figure.comparison == "compared"
     assert abs(figure.difference_pct) < 1.0
 
@@ -199,14 +245,18 @@ def test_monthly_net_change_tracks_deepstatemaps_monthly_summaries(built):
     +4.3 % (Aug 2025), +3.6 % (Sep 2025): our net change beside their summaries."""
     months = built.compared[built.compared["measure"] == "net change in month"]
     assert len(months) >= 1 and (months["comparison"] == "compared").all()
-    assert (months["difference_pct"].abs() < 12).all(), months[["date", "reported_km2", "computed_km2", "difference_pct"]]
+    assert (months["difference_pct"].abs() < 12).all(), months[
+        ["date", "reported_km2", "computed_km2", "difference_pct"]
+    ]
 
 
 def test_kursk_mapped_peak_is_early_and_march_2025_is_far_below_it(built, context):
     """Measured: peak 907.5 km² on 2024-09-06 (August's largest 834.5 on 2024-08-23); 121.0 km² on 2025-03-18."""
     peak_date, peak = context.kursk_peak
     assert peak_date < dt.date(2024, 11, 23)
-    peak_figure = _figure(built.compared, "Ukrainian-held area in Kursk region (Russia)", "2024-11-23", "peak to date")
+    peak_figure = _figure(
+        built.compared, "Ukrainian-held area in Kursk region (Russia)", "2024-11-23", "peak to date"
+    )
     assert (peak_figure.computed_as_of, peak_figure.computed_km2) == (peak_date, pytest.approx(peak))
     august_date, august = context.kursk_august_peak
     assert (august_date.year, august_date.month) == (2024, 8)
@@ -230,9 +280,16 @@ def test_the_apps_comparison_view_shows_the_same_figures(built, monkeypatch):
     table = next(df.value for df in at.dataframe if "comparison" in df.value.columns)
     checked = 0
     for figure in built.compared.itertuples():
-        if figure.measure not in ("at date", "net change in month", "net change in year") or figure.layer != OCCUPIED:
+        if (
+            figure.measure not in ("at date", "net change in month", "net change in year")
+            or figure.layer != OCCUPIED
+        ):
             continue
-        rows = table[(table["date"] == figure.date) & (table["measure"] == figure.measure) & (table["layer"] == OCCUPIED)]
+        rows = table[
+            (table["date"] == figure.date)
+            & (table["measure"] == figure.measure)
+            & (table["layer"] == OCCUPIED)
+        ]
         assert len(rows) == 1, figure
         assert rows["reported km²"].item() == round(figure.reported_km2)
         if figure.comparison == "compared":

@@ -116,7 +116,10 @@ def test_legend_and_map_are_drawn_in_the_apps_styles(seeded):
     drawn = {p.get_gid() for p in ax.patches}
     assert {"territory-held", "territory-contested", "territory-claimed"} <= drawn
     claimed = next(p for p in ax.patches if p.get_gid() == "territory-claimed")
-    assert claimed.get_edgecolor() == to_rgba(style.side_colour("RU"), 1.0) and claimed.get_linestyle() != "solid"
+    assert (
+        claimed.get_edgecolor() == to_rgba(style.side_colour("RU"), 1.0)
+        and claimed.get_linestyle() != "solid"
+    )
     assert any(isinstance(a, ScaleBar) for a in ax.artists)
     assert any(a.get_gid() == "north-arrow" for a in ax.artists)
     texts = _texts(fig)
@@ -140,7 +143,9 @@ def test_date_snapshot_age_and_areas_are_written(seeded):
     assert "31 December 2024" in texts
     assert "Snapshot of 2024-12-20, 11 days earlier" in texts
     series = seeded.area_series(KURSK)
-    rows = series[series["as_of"] == dt.date(2024, 12, 20)].set_index(["held_by", "status", "within"])["area_km2"]
+    rows = series[series["as_of"] == dt.date(2024, 12, 20)].set_index(["held_by", "status", "within"])[
+        "area_km2"
+    ]
     held, inside = rows.loc[("UA", "held", "")], rows.loc[("UA", "held", "RUS")]
     assert f"{held:,.1f} km²" in texts and f"{inside:,.1f} km² inside Russia" in texts
     assert f"{rows.loc[('RU', 'claimed', '')]:,.1f} km²" in texts
@@ -149,11 +154,19 @@ def test_date_snapshot_age_and_areas_are_written(seeded):
 
 def test_held_area_shown_agrees_with_the_geodesic_area(seeded):
     fig = render.build_figure(seeded, [KURSK], dt.date(2024, 11, 25), size=SMALL)
-    features = seeded.features(int(seeded.heads(KURSK).set_index("as_of").loc[dt.date(2024, 11, 25), "version_id"]))
-    held = shapely.union_all(features[(features["held_by"] == "UA") & (features["status"] == "held")].geometry.values)
-    geodesic_km2 = abs(pyproj.Geod(ellps="WGS84").geometry_area_perimeter(shapely.orient_polygons(held))[0]) / 1e6
+    features = seeded.features(
+        int(seeded.heads(KURSK).set_index("as_of").loc[dt.date(2024, 11, 25), "version_id"])
+    )
+    held = shapely.union_all(
+        features[(features["held_by"] == "UA") & (features["status"] == "held")].geometry.values
+    )
+    geodesic_km2 = (
+        abs(pyproj.Geod(ellps="WGS84").geometry_area_perimeter(shapely.orient_polygons(held))[0]) / 1e6
+    )
     shown = [t for t in _texts(fig) if t.endswith(" km²") and " " not in t.removesuffix(" km²")]
-    assert abs(float(shown[0].removesuffix(" km²").replace(",", "")) - geodesic_km2) < 0.06 + 1e-4 * geodesic_km2
+    assert (
+        abs(float(shown[0].removesuffix(" km²").replace(",", "")) - geodesic_km2) < 0.06 + 1e-4 * geodesic_km2
+    )
 
 
 def test_nearest_reported_figure_is_labelled_with_its_source_and_date(seeded):
@@ -175,7 +188,16 @@ def test_sources_and_method_are_in_the_footer(seeded):
 def test_long_source_lists_are_cut_with_their_count(seeded, tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'many.db'}")
     box = shapely.box(35.1, 51.0, 35.3, 51.2)
-    store.write([snapshot("Many", "2024-09-01", [(box, "UA", "held", "; ".join(f"Source number {i}" for i in range(80)))])], actor="test")
+    store.write(
+        [
+            snapshot(
+                "Many",
+                "2024-09-01",
+                [(box, "UA", "held", "; ".join(f"Source number {i}" for i in range(80)))],
+            )
+        ],
+        actor="test",
+    )
     fig = render.build_figure(store, ["Many"], dt.date(2024, 9, 1), size=SMALL)
     footer = next(t for t in fig.texts if t.get_gid() == "footer").get_text()
     assert "… (80 in all)" in footer and "Source number 79" not in footer
@@ -214,14 +236,23 @@ def test_bad_extents_are_explained(seeded, extent):
 def test_data_strings_are_drawn_as_plain_text(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'odd.db'}")
     source = "$\\alpha$ <script>alert(1)</script> $\\undefinedcommand{"
-    store.write([snapshot("Layer $x^2$", "2024-09-01", [(shapely.box(35.1, 51.0, 35.3, 51.2), "UA", "held", source)])], actor="test")
+    store.write(
+        [
+            snapshot(
+                "Layer $x^2$", "2024-09-01", [(shapely.box(35.1, 51.0, 35.3, 51.2), "UA", "held", source)]
+            )
+        ],
+        actor="test",
+    )
     fig = render.build_figure(store, None, dt.date(2024, 9, 3), size="16:9", title="Title with $\\beta$")
     texts = fig.findobj(lambda a: hasattr(a, "get_parse_math"))
     assert all(not t.get_parse_math() and not t.get_usetex() for t in texts)
     joined = " ".join(t.get_text() for t in texts)
     assert "$\\alpha$ <script>alert(1)</script> $\\undefinedcommand{" in joined
     assert "Title with $\\beta$" in joined
-    assert "Layer $x^2$" in " ".join(_texts(render.build_figure(store, None, dt.date(2024, 9, 3), size="16:9")))
+    assert "Layer $x^2$" in " ".join(
+        _texts(render.build_figure(store, None, dt.date(2024, 9, 3), size="16:9"))
+    )
     # mathtext would raise on the unbalanced command; drawn as text, it renders.
     assert render._png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -276,7 +307,9 @@ def test_animation_dates_per_step(seeded):
 
 
 def test_too_many_frames_names_the_fix(seeded):
-    with pytest.raises(InvalidInputError, match="more than 400; choose --step weekly or --step snapshot, or a shorter range"):
+    with pytest.raises(
+        InvalidInputError, match="more than 400; choose --step weekly or --step snapshot, or a shorter range"
+    ):
         render.animation_dates(seeded, [KURSK], dt.date(2024, 1, 1), dt.date(2025, 6, 1), "daily")
     with pytest.raises(InvalidInputError, match="after --to"):
         render.animation_dates(seeded, [KURSK], dt.date(2025, 1, 1), dt.date(2024, 6, 1), "daily")
@@ -292,7 +325,13 @@ def test_animation_reports_progress_and_keeps_one_extent_and_key(seeded, monkeyp
 
     monkeypatch.setattr(render, "_figure_for", spy)
     gif = render.render_animation(
-        seeded, [KURSK], dt.date(2024, 9, 10), dt.date(2024, 9, 16), step="snapshot", size=(320, 240), progress=lambda d, n: calls.append((d, n))
+        seeded,
+        [KURSK],
+        dt.date(2024, 9, 10),
+        dt.date(2024, 9, 16),
+        step="snapshot",
+        size=(320, 240),
+        progress=lambda d, n: calls.append((d, n)),
     )
     assert calls == [(1, 2), (2, 2)]
     assert iio.imread(gif, index=None, extension=".gif").shape[:3] == (2, 240, 320)
@@ -303,7 +342,9 @@ def test_animation_reports_progress_and_keeps_one_extent_and_key(seeded, monkeyp
 
 
 def test_mp4_has_even_dimensions(seeded, tmp_path):
-    mp4 = render.render_animation(seeded, [KURSK], dt.date(2024, 8, 6), dt.date(2024, 8, 8), step="snapshot", fmt="mp4", size=(321, 241))
+    mp4 = render.render_animation(
+        seeded, [KURSK], dt.date(2024, 8, 6), dt.date(2024, 8, 8), step="snapshot", fmt="mp4", size=(321, 241)
+    )
     path = tmp_path / "odd.mp4"
     path.write_bytes(mp4)
     reader = imageio_ffmpeg.read_frames(str(path))
@@ -314,8 +355,23 @@ def test_mp4_has_even_dimensions(seeded, tmp_path):
 @pytest.mark.parametrize("suffix", ["gif", "mp4"])
 def test_export_animation_writes_one_frame_per_snapshot(seeded, tmp_path, capsys, suffix):
     out = tmp_path / f"kursk.{suffix}"
-    code = main(["export-animation", "--db", seeded.url, "--from", "2024-08-06", "--to", "2024-08-20", "--step", "snapshot",
-                 "--size", "480x270", "--out", str(out)])
+    code = main(
+        [
+            "export-animation",
+            "--db",
+            seeded.url,
+            "--from",
+            "2024-08-06",
+            "--to",
+            "2024-08-20",
+            "--step",
+            "snapshot",
+            "--size",
+            "480x270",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     assert "rendered frame 6/6" in capsys.readouterr().err
     if suffix == "gif":
@@ -335,7 +391,23 @@ def test_export_animation_writes_one_frame_per_snapshot(seeded, tmp_path, capsys
 
 def test_export_png_writes_the_slide(seeded, tmp_path, capsys):
     out = tmp_path / "slide.png"
-    code = main(["export-png", "--db", seeded.url, "--date", "2024-11-25", "--out", str(out), "--layer", KURSK, "--size", "480x270", "--scale", "2"])
+    code = main(
+        [
+            "export-png",
+            "--db",
+            seeded.url,
+            "--date",
+            "2024-11-25",
+            "--out",
+            str(out),
+            "--layer",
+            KURSK,
+            "--size",
+            "480x270",
+            "--scale",
+            "2",
+        ]
+    )
     assert code == 0 and f"wrote {out} (960x540 px" in capsys.readouterr().out
     assert Image.open(out).size == (960, 540)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["slide.png"]
@@ -348,9 +420,15 @@ def test_export_png_writes_the_slide(seeded, tmp_path, capsys):
     "argv, message",
     [
         (["export-png", "--date", "2024-02-30", "--out", "{dir}/a.png"], "date expected like 2024-11-25"),
-        (["export-png", "--date", "2024-11-25", "--out", "{dir}/a.png", "--extent", "1,2,3"], "WEST,SOUTH,EAST,NORTH"),
+        (
+            ["export-png", "--date", "2024-11-25", "--out", "{dir}/a.png", "--extent", "1,2,3"],
+            "WEST,SOUTH,EAST,NORTH",
+        ),
         (["export-png", "--date", "2024-11-25", "--out", "{dir}/a.png", "--scale", "3"], "invalid choice: 3"),
-        (["export-animation", "--from", "2024-08-06", "--to", "2024-8-20", "--out", "{dir}/a.gif"], "date expected like 2024-11-25"),
+        (
+            ["export-animation", "--from", "2024-08-06", "--to", "2024-8-20", "--out", "{dir}/a.gif"],
+            "date expected like 2024-11-25",
+        ),
     ],
 )
 def test_export_option_errors_exit_2_and_write_nothing(seeded, tmp_path, capsys, argv, message):
@@ -363,16 +441,51 @@ def test_export_option_errors_exit_2_and_write_nothing(seeded, tmp_path, capsys,
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["export-png", "--date", "2024-11-25", "--out", "{dir}/a.png", "--layer", "Nope"], "no layer named 'Nope'"),
+        (
+            ["export-png", "--date", "2024-11-25", "--out", "{dir}/a.png", "--layer", "Nope"],
+            "no layer named 'Nope'",
+        ),
         (["export-png", "--date", "2023-11-25", "--out", "{dir}/a.png"], "Choose a later date"),
         (["export-png", "--date", "2024-11-25", "--out", "{dir}/a.jpg"], "ending in .png"),
         (["export-png", "--date", "2024-11-25", "--out", "{dir}/missing/a.png"], "does not exist"),
         (["export-png", "--date", "2024-11-25", "--out", "{dir}"], "ending in .png"),
         (["export-png", "--date", "2024-11-25", "--out", "{dir}/a.png", "--size", "huge"], "WIDTHxHEIGHT"),
-        (["export-png", "--date", "2024-11-25", "--out", "{dir}/a.png", "--extent", "36,51,35,52"], "west < east"),
-        (["export-animation", "--from", "2023-01-01", "--to", "2025-03-31", "--step", "daily", "--out", "{dir}/a.gif"], "choose --step weekly"),
-        (["export-animation", "--from", "2024-08-06", "--to", "2024-08-20", "--out", "{dir}/a.avi"], "ending in .gif or .mp4"),
-        (["export-animation", "--from", "2024-08-06", "--to", "2024-08-20", "--fps", "0", "--out", "{dir}/a.gif"], "fps"),
+        (
+            ["export-png", "--date", "2024-11-25", "--out", "{dir}/a.png", "--extent", "36,51,35,52"],
+            "west < east",
+        ),
+        (
+            [
+                "export-animation",
+                "--from",
+                "2023-01-01",
+                "--to",
+                "2025-03-31",
+                "--step",
+                "daily",
+                "--out",
+                "{dir}/a.gif",
+            ],
+            "choose --step weekly",
+        ),
+        (
+            ["export-animation", "--from", "2024-08-06", "--to", "2024-08-20", "--out", "{dir}/a.avi"],
+            "ending in .gif or .mp4",
+        ),
+        (
+            [
+                "export-animation",
+                "--from",
+                "2024-08-06",
+                "--to",
+                "2024-08-20",
+                "--fps",
+                "0",
+                "--out",
+                "{dir}/a.gif",
+            ],
+            "fps",
+        ),
     ],
 )
 def test_export_errors_exit_2_with_a_message_and_write_nothing(seeded, tmp_path, capsys, argv, message):
@@ -390,6 +503,11 @@ def test_a_failed_write_leaves_no_partial_file(seeded, tmp_path, capsys, monkeyp
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", refuse)
-    code = main(["export-png", "--db", seeded.url, "--date", "2024-11-25", "--out", str(out), "--size", "480x270"])
+    code = main(
+        ["export-png", "--db", seeded.url, "--date", "2024-11-25", "--out", str(out), "--size", "480x270"]
+    )
     assert code == 2 and "No space left on device" in capsys.readouterr().err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["slide.png"] and out.read_bytes() == b"the previous slide"
+    assert (
+        sorted(p.name for p in tmp_path.iterdir()) == ["slide.png"]
+        and out.read_bytes() == b"the previous slide"
+    )

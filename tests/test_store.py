@@ -21,7 +21,16 @@ from tests.conftest import snapshot
 AUG10 = dt.date(2024, 8, 10)
 KEY = ("Test", AUG10)
 HISTORY_COLUMNS = [
-    "version_id", "as_of", "action", "created_by", "created_at", "file_name", "sha256", "n_features", "replaced_version_id", "is_head",
+    "version_id",
+    "as_of",
+    "action",
+    "created_by",
+    "created_at",
+    "file_name",
+    "sha256",
+    "n_features",
+    "replaced_version_id",
+    "is_head",
 ]
 
 
@@ -41,25 +50,36 @@ def test_areas_are_stored_at_import_for_each_border(two_snapshot_store):
     series = two_snapshot_store.area_series("Test")
     assert set(series["within"]) == {"", "RUS", "UKR"}
     assert (series["method"].str.contains("geodesic")).all()
-    first = series[(series.as_of == dt.date(2024, 8, 10)) & (series.held_by == "UA") & (series.status == "held")]
+    first = series[
+        (series.as_of == dt.date(2024, 8, 10)) & (series.held_by == "UA") & (series.status == "held")
+    ]
     total = first[first.within == ""]["area_km2"].item()
-    assert first[first.within == "RUS"]["area_km2"].item() + first[first.within == "UKR"]["area_km2"].item() == pytest.approx(total, rel=1e-3)
+    assert first[first.within == "RUS"]["area_km2"].item() + first[first.within == "UKR"][
+        "area_km2"
+    ].item() == pytest.approx(total, rel=1e-3)
 
 
 def test_reimporting_a_date_adds_a_version_and_keeps_the_old(two_snapshot_store):
     before = two_snapshot_store.heads("Test")
-    two_snapshot_store.write([snapshot("Test", "2024-08-10", [(shapely.box(35, 51, 35.1, 51.1), "UA", "held", "fix")])], actor="editor")
+    two_snapshot_store.write(
+        [snapshot("Test", "2024-08-10", [(shapely.box(35, 51, 35.1, 51.1), "UA", "held", "fix")])],
+        actor="editor",
+    )
     after = two_snapshot_store.heads("Test")
     assert len(after) == len(before)
     assert after["version_id"].iloc[0] != before["version_id"].iloc[0]
     old = two_snapshot_store.features(int(before["version_id"].iloc[0]))
     assert old["source"].iloc[0] == "test source A"
     with two_snapshot_store.engine.connect() as connection:
-        audit = connection.execute(text("select action, replaced_version_id from audit order by id desc limit 1")).one()
+        audit = connection.execute(
+            text("select action, replaced_version_id from audit order by id desc limit 1")
+        ).one()
     assert audit.replaced_version_id == before["version_id"].iloc[0]
 
 
-@pytest.mark.parametrize("statement", ["update feature set properties = '{}'", "delete from audit", "delete from layer_version"])
+@pytest.mark.parametrize(
+    "statement", ["update feature set properties = '{}'", "delete from audit", "delete from layer_version"]
+)
 def test_history_tables_refuse_update_and_delete(two_snapshot_store, statement):
     with pytest.raises(DatabaseError, match="append-only"):
         with two_snapshot_store.engine.begin() as connection:
@@ -84,7 +104,9 @@ def test_only_if_empty_writes_once(store):
 
 def test_revision_changes_with_every_write(two_snapshot_store):
     before = two_snapshot_store.revision()
-    two_snapshot_store.write([snapshot("Test", "2024-09-01", [(shapely.box(35, 51, 35.1, 51.1), "UA", "held", "s")])], actor="t")
+    two_snapshot_store.write(
+        [snapshot("Test", "2024-09-01", [(shapely.box(35, 51, 35.1, 51.1), "UA", "held", "s")])], actor="t"
+    )
     assert two_snapshot_store.revision() != before
 
 
@@ -125,13 +147,25 @@ def test_geometry_is_stored_natively_on_each_database(two_snapshot_store):
     with store.engine.connect() as connection:
         if store.dialect == "postgresql":
             column = connection.execute(
-                text("select format_type(atttypid, atttypmod) from pg_attribute where attrelid = 'feature'::regclass and attname = 'geometry'")
+                text(
+                    "select format_type(atttypid, atttypmod) from pg_attribute where attrelid = 'feature'::regclass and attname = 'geometry'"
+                )
             ).scalar()
             assert column == "geometry(Geometry,4326)"
-            indexes = connection.execute(text("select indexdef from pg_indexes where tablename = 'feature' and schemaname = current_schema()")).scalars().all()
+            indexes = (
+                connection.execute(
+                    text(
+                        "select indexdef from pg_indexes where tablename = 'feature' and schemaname = current_schema()"
+                    )
+                )
+                .scalars()
+                .all()
+            )
             assert any("USING gist (geometry)" in index for index in indexes), indexes
             hits = connection.execute(
-                text("select count(*) from feature where ST_Intersects(geometry, ST_MakeEnvelope(35.5, 51.1, 35.52, 51.12, 4326))")
+                text(
+                    "select count(*) from feature where ST_Intersects(geometry, ST_MakeEnvelope(35.5, 51.1, 35.52, 51.12, 4326))"
+                )
             ).scalar()
             assert hits == 1, "only the contested strip east of 35.45 covers that point"
         else:
@@ -140,7 +174,10 @@ def test_geometry_is_stored_natively_on_each_database(two_snapshot_store):
 
 
 def test_a_database_password_never_appears_in_messages():
-    with pytest.raises(StoreError, match=r"cannot create the tables in 'postgresql://frontline:\*\*\*@127\.0\.0\.1:1/nowhere'.*server is running") as info:
+    with pytest.raises(
+        StoreError,
+        match=r"cannot create the tables in 'postgresql://frontline:\*\*\*@127\.0\.0\.1:1/nowhere'.*server is running",
+    ) as info:
         Store("postgresql://frontline:s3cret-pw@127.0.0.1:1/nowhere")
     assert "s3cret-pw" not in str(info.value)
 
@@ -150,7 +187,9 @@ def test_a_write_that_waits_too_long_for_the_lock_is_refused_cleanly(store_url, 
     monkeypatch.setattr(postgis, "LOCK_TIMEOUT", "200ms")
     store = Store(store_url)
     with store.writing():
-        with pytest.raises(StoreError, match="is busy: another write held it for too long. Nothing was written; try again"):
+        with pytest.raises(
+            StoreError, match="is busy: another write held it for too long. Nothing was written; try again"
+        ):
             store.write([box_snapshot("late")], actor="late")
     assert store.is_empty()
     store.close()
@@ -177,7 +216,11 @@ def test_a_commit_after_someone_elses_is_refused_and_writes_nothing(two_snapshot
         match=rf"^Test as of 2024-08-10 changed since you opened it: now version {alices} by alice at "
         r"\d{4}-\d\d-\d\d \d\d:\d\d UTC\. Review the new version and commit again\.$",
     ):
-        store.write([box_snapshot("bob's", east=35.2), box_snapshot("bob's", as_of="2024-09-01")], actor="bob", expected_heads={KEY: seen})
+        store.write(
+            [box_snapshot("bob's", east=35.2), box_snapshot("bob's", as_of="2024-09-01")],
+            actor="bob",
+            expected_heads={KEY: seen},
+        )
     assert store.revision() == revision
     pd.testing.assert_frame_equal(store.history("Test"), history)
     assert store.features(store.head_version(*KEY))["source"].tolist() == ["alice's"]
@@ -186,13 +229,18 @@ def test_a_commit_after_someone_elses_is_refused_and_writes_nothing(two_snapshot
 
 def test_a_first_snapshot_conflicts_with_one_committed_meanwhile(store):
     store.write([box_snapshot("alice's")], actor="alice", expected_heads={KEY: None})
-    with pytest.raises(ConflictError, match=r"^Test as of 2024-08-10 changed since you opened it: now version \d+ by alice at"):
+    with pytest.raises(
+        ConflictError,
+        match=r"^Test as of 2024-08-10 changed since you opened it: now version \d+ by alice at",
+    ):
         store.write([box_snapshot("bob's", east=35.2)], actor="bob", expected_heads={KEY: None})
     assert len(store.history("Test")) == 1
 
 
 def test_expecting_a_version_that_is_not_there_is_a_conflict(store):
-    with pytest.raises(ConflictError, match="Test as of 2024-08-10 has no version now, but you opened version 7. Reload"):
+    with pytest.raises(
+        ConflictError, match="Test as of 2024-08-10 has no version now, but you opened version 7. Reload"
+    ):
         store.write([box_snapshot("s")], actor="alice", expected_heads={KEY: 7})
     assert store.is_empty()
 
@@ -206,7 +254,11 @@ def test_concurrent_commits_from_the_same_head_let_exactly_one_win(store_url):
     def commit(i):
         start.wait()
         try:
-            return stores[i].write([box_snapshot(f"editor {i}", east=35.1 + 0.01 * (i + 1))], actor=f"editor{i}", expected_heads={KEY: base})
+            return stores[i].write(
+                [box_snapshot(f"editor {i}", east=35.1 + 0.01 * (i + 1))],
+                actor=f"editor{i}",
+                expected_heads={KEY: base},
+            )
         except ConflictError as error:
             return error
 
@@ -238,7 +290,9 @@ def test_recommitting_the_same_file_writes_nothing_and_returns_its_version(store
 def test_revert_restores_an_old_version_as_a_new_one_and_deletes_nothing(two_snapshot_store):
     store = two_snapshot_store
     old = store.head_version(*KEY)
-    old_areas = store.area_series("Test").query("as_of == @AUG10").drop(columns="as_of").reset_index(drop=True)
+    old_areas = (
+        store.area_series("Test").query("as_of == @AUG10").drop(columns="as_of").reset_index(drop=True)
+    )
     [newer] = store.write([box_snapshot("fix", east=35.2)], actor="bob", expected_heads={KEY: old})
 
     reverted = store.revert("Test", AUG10, old, actor="carol", expected_head=newer)
@@ -251,14 +305,20 @@ def test_revert_restores_an_old_version_as_a_new_one_and_deletes_nothing(two_sna
     areas = store.area_series("Test").query("as_of == @AUG10").drop(columns="as_of").reset_index(drop=True)
     pd.testing.assert_frame_equal(areas, old_areas)
     with store.engine.connect() as connection:
-        audit = connection.execute(text(f"select action, actor, replaced_version_id, detail from audit where version_id = {reverted}")).one()
+        audit = connection.execute(
+            text(
+                f"select action, actor, replaced_version_id, detail from audit where version_id = {reverted}"
+            )
+        ).one()
     assert (audit.action, audit.actor, audit.replaced_version_id) == ("revert", "carol", newer)
     assert json.loads(audit.detail)["reverted_to"] == old
     assert store.features(newer)["source"].tolist() == ["fix"], "the replaced version is kept"
     history = store.history("Test")
     assert {old, newer, reverted} <= set(history["version_id"])
     assert history.set_index("version_id").loc[reverted, "action"] == "revert"
-    assert store.revert("Test", AUG10, old, actor="carol", expected_head=newer) == reverted, "a second click writes nothing"
+    assert store.revert("Test", AUG10, old, actor="carol", expected_head=newer) == reverted, (
+        "a second click writes nothing"
+    )
     assert len(store.history("Test")) == len(history)
 
 
@@ -267,9 +327,15 @@ def test_revert_refuses_a_version_of_another_layer_or_date(two_snapshot_store):
     head = store.head_version(*KEY)
     other_date = store.head_version("Test", "2024-08-20")
     revision = store.revision()
-    with pytest.raises(InvalidInputError, match=rf"^version {other_date} is 'Test' as of 2024-08-20, not 'Test' as of 2024-08-10; pick a version_id from the history of 'Test'"):
+    with pytest.raises(
+        InvalidInputError,
+        match=rf"^version {other_date} is 'Test' as of 2024-08-20, not 'Test' as of 2024-08-10; pick a version_id from the history of 'Test'",
+    ):
         store.revert("Test", AUG10, other_date, actor="carol", expected_head=head)
-    with pytest.raises(InvalidInputError, match="^there is no version 9999 in .*; pick a version_id from the history of 'Test' with as_of 2024-08-10"):
+    with pytest.raises(
+        InvalidInputError,
+        match="^there is no version 9999 in .*; pick a version_id from the history of 'Test' with as_of 2024-08-10",
+    ):
         store.revert("Test", AUG10, 9999, actor="carol", expected_head=head)
     with pytest.raises(UnknownLayerError, match="no layer named 'Nope'.*layers: 'Test'"):
         store.revert("Nope", AUG10, head, actor="carol", expected_head=head)
@@ -297,7 +363,13 @@ def test_history_lists_every_version_newest_first(two_snapshot_store):
     assert list(history.columns) == HISTORY_COLUMNS
     assert history["version_id"].tolist() == sorted([first, aug20, second], reverse=True)
     rows = history.set_index("version_id")
-    assert rows.loc[second, ["as_of", "action", "created_by", "n_features", "is_head"]].tolist() == [AUG10, "import", "bob", 1, True]
+    assert rows.loc[second, ["as_of", "action", "created_by", "n_features", "is_head"]].tolist() == [
+        AUG10,
+        "import",
+        "bob",
+        1,
+        True,
+    ]
     assert rows.loc[second, "replaced_version_id"] == first
     assert not rows.loc[first, "is_head"] and pd.isna(rows.loc[first, "replaced_version_id"])
     assert rows.loc[aug20, "is_head"] and rows.loc[aug20, "n_features"] == 2
@@ -313,9 +385,17 @@ def test_history_of_an_unknown_layer_names_the_known_ones(two_snapshot_store):
 
 
 def test_a_refused_upload_leaves_an_audit_row_with_its_correlation_id(store):
-    correlation = store.record_rejection(actor="alice", file_name="bad.geojson", sha256="ab" * 32, size_bytes=10, reasons=["File: is not valid JSON"])
+    correlation = store.record_rejection(
+        actor="alice",
+        file_name="bad.geojson",
+        sha256="ab" * 32,
+        size_bytes=10,
+        reasons=["File: is not valid JSON"],
+    )
     with store.engine.connect() as connection:
-        action, actor, detail = connection.execute(text("select action, actor, detail from audit order by id desc limit 1")).one()
+        action, actor, detail = connection.execute(
+            text("select action, actor, detail from audit order by id desc limit 1")
+        ).one()
     assert (action, actor) == ("rejected", "alice")
     assert json.loads(detail)["correlation_id"] == correlation and len(correlation) == 12
     assert store.is_empty(), "a rejection writes no layer or version"
@@ -324,10 +404,30 @@ def test_a_refused_upload_leaves_an_audit_row_with_its_correlation_id(store):
 def test_adding_the_same_figures_twice_stores_them_once(store):
     from layers.figures import check_figures
 
-    raw = pd.DataFrame([
-        {"date": "2024-08-31", "scope": "gains", "value_km2": "363", "kind": "mapped", "source": "DeepStateMap", "layer": "Occ", "held_by": "RU", "status": "held"},
-        {"date": "2024-11-30", "scope": "gains", "value_km2": "730", "kind": "mapped", "source": "DeepStateMap", "layer": "Occ", "held_by": "RU", "status": "held"},
-    ])
+    raw = pd.DataFrame(
+        [
+            {
+                "date": "2024-08-31",
+                "scope": "gains",
+                "value_km2": "363",
+                "kind": "mapped",
+                "source": "DeepStateMap",
+                "layer": "Occ",
+                "held_by": "RU",
+                "status": "held",
+            },
+            {
+                "date": "2024-11-30",
+                "scope": "gains",
+                "value_km2": "730",
+                "kind": "mapped",
+                "source": "DeepStateMap",
+                "layer": "Occ",
+                "held_by": "RU",
+                "status": "held",
+            },
+        ]
+    )
     figures = check_figures(raw, "gains.csv", first_line=2)
     assert store.add_figures(figures, actor="cli", origin="gains.csv") == 2
     assert store.add_figures(figures, actor="cli", origin="gains.csv") == 0
@@ -335,7 +435,12 @@ def test_adding_the_same_figures_twice_stores_them_once(store):
     stored = store.reported_figures()
     assert sorted(stored["value_km2"]) == [363.0, 730.0, 731.0]
     with store.engine.connect() as connection:
-        details = [json.loads(d) for (d,) in connection.execute(text("select detail from audit where action = 'figures' order by id"))]
+        details = [
+            json.loads(d)
+            for (d,) in connection.execute(
+                text("select detail from audit where action = 'figures' order by id")
+            )
+        ]
     assert [d["added"] for d in details] == [2, 1]
 
 
@@ -346,7 +451,9 @@ def test_a_reimport_of_identical_files_computes_no_areas(store, monkeypatch):
     store.write(files, actor="cli")
     calls = []
     real = store_module._area_rows
-    monkeypatch.setattr(store_module, "_area_rows", lambda snapshot: calls.append(snapshot.as_of) or real(snapshot))
+    monkeypatch.setattr(
+        store_module, "_area_rows", lambda snapshot: calls.append(snapshot.as_of) or real(snapshot)
+    )
     store.write([*files, box_snapshot("s", as_of="2024-08-12")], actor="cli")
     assert calls == [dt.date(2024, 8, 12)], "only the new snapshot's areas are computed"
     assert len(store.area_series("Test")) == 3 * 3
@@ -379,16 +486,25 @@ def test_a_batch_writes_what_one_snapshot_at_a_time_writes(store_url, tmp_path):
         with store.engine.connect() as connection:
             # Dates as text: SQLite gives them back so, PostgreSQL as dates.
             found = {
-                name: [tuple(v.isoformat() if isinstance(v, dt.date) else v for v in row) for row in connection.execute(text(query))]
+                name: [
+                    tuple(v.isoformat() if isinstance(v, dt.date) else v for v in row)
+                    for row in connection.execute(text(query))
+                ]
                 for name, query in tables.items()
             }
-        found["geometry"] = [shapely.to_wkb(store.features(v).geometry.values).tolist() for (v, *_) in found["version"]]
+        found["geometry"] = [
+            shapely.to_wkb(store.features(v).geometry.values).tolist() for (v, *_) in found["version"]
+        ]
         return found
 
     def write(store: Store, one_by_one: bool) -> tuple[list[int], dict]:
         try:
             store.write(first, actor="test")
-            ids = [store.write([s], actor="cli")[0] for s in batch] if one_by_one else store.write(batch, actor="cli")
+            ids = (
+                [store.write([s], actor="cli")[0] for s in batch]
+                if one_by_one
+                else store.write(batch, actor="cli")
+            )
             return ids, dump(store)
         finally:
             store.close()

@@ -58,7 +58,9 @@ print(f"done {time.perf_counter() - start:.3f}", flush=True)
 def start_writer(url: str, actor: str) -> subprocess.Popen:
     if url.startswith("postgresql"):
         # Named, so that the test can wait for the server to finish with the dead client.
-        url = make_url(url).update_query_dict({"application_name": actor}).render_as_string(hide_password=False)
+        url = (
+            make_url(url).update_query_dict({"application_name": actor}).render_as_string(hide_password=False)
+        )
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, url, actor, str(EVENT_SNAPSHOTS), str(POINTS_PER_SNAPSHOT)],
         cwd=ROOT,
@@ -76,7 +78,9 @@ def wait_until_server_forgets(store: Store, actor: str) -> None:
         return
     deadline = time.monotonic() + 15
     with store.engine.connect() as connection:
-        while connection.execute(text("select count(*) from pg_stat_activity where application_name = :a"), {"a": actor}).scalar():
+        while connection.execute(
+            text("select count(*) from pg_stat_activity where application_name = :a"), {"a": actor}
+        ).scalar():
             assert time.monotonic() < deadline, f"the server still runs the killed writer {actor}'s session"
             time.sleep(0.05)
             connection.rollback()
@@ -98,11 +102,15 @@ def check_invariants(url: str, actor: str) -> str:
             ).all()
             assert miscounted == [], "versions whose feature rows differ from n_features"
             dangling = connection.execute(
-                text("select h.version_id from head h left join layer_version v on v.id = h.version_id where v.id is null")
+                text(
+                    "select h.version_id from head h left join layer_version v on v.id = h.version_id where v.id is null"
+                )
             ).all()
             assert dangling == [], "heads pointing at no version"
             unaudited = connection.execute(
-                text("select v.id from layer_version v where not exists (select 1 from audit a where a.version_id = v.id)")
+                text(
+                    "select v.id from layer_version v where not exists (select 1 from audit a where a.version_id = v.id)"
+                )
             ).all()
             assert unaudited == [], "versions without an audit row"
             no_areas = connection.execute(
@@ -112,10 +120,17 @@ def check_invariants(url: str, actor: str) -> str:
                 )
             ).all()
             assert no_areas == [], "territory versions without their areas"
-            versions = connection.execute(text("select count(*) from layer_version where created_by = :a"), {"a": actor}).scalar()
-            audits = connection.execute(text("select count(*) from audit where actor = :a"), {"a": actor}).scalar()
+            versions = connection.execute(
+                text("select count(*) from layer_version where created_by = :a"), {"a": actor}
+            ).scalar()
+            audits = connection.execute(
+                text("select count(*) from audit where actor = :a"), {"a": actor}
+            ).scalar()
             current = connection.execute(
-                text("select count(*) from head h join layer_version v on v.id = h.version_id where v.created_by = :a"), {"a": actor}
+                text(
+                    "select count(*) from head h join layer_version v on v.id = h.version_id where v.created_by = :a"
+                ),
+                {"a": actor},
             ).scalar()
     finally:
         store.close()
@@ -123,7 +138,9 @@ def check_invariants(url: str, actor: str) -> str:
     if versions == 0:
         assert current == 0
         return "absent"
-    assert versions == current == EVENT_SNAPSHOTS + 1, f"{actor}'s write is half there: {versions} versions, {current} current"
+    assert versions == current == EVENT_SNAPSHOTS + 1, (
+        f"{actor}'s write is half there: {versions} versions, {current} current"
+    )
     return "visible"
 
 
@@ -150,15 +167,24 @@ def test_a_writer_killed_at_any_instant_leaves_the_store_consistent(store):
         outcome = check_invariants(store.url, actor)
         assert finished <= (outcome == "visible"), f"{actor} said done but its write is absent (seed {seed})"
         outcomes.append((round(delay, 3), "finished" if finished else "killed", outcome))
-    assert any(status == "killed" for _, status, _ in outcomes), f"no kill landed before the write finished: {outcomes} (seed {seed})"
+    assert any(status == "killed" for _, status, _ in outcomes), (
+        f"no kill landed before the write finished: {outcomes} (seed {seed})"
+    )
     print(f"write takes {duration:.2f} s; kills (delay, writer, write): {outcomes}")
 
 
 def test_the_invariant_check_catches_a_version_without_its_audit_row(store):
     """The check above must be able to fail: a version whose audit row is gone is caught."""
-    store.write([snapshot("Territory", "2024-08-10", [(shapely.box(35, 51, 35.1, 51.1), "UA", "held", "s")])], actor="half")
+    store.write(
+        [snapshot("Territory", "2024-08-10", [(shapely.box(35, 51, 35.1, 51.1), "UA", "held", "s")])],
+        actor="half",
+    )
     # Only a schema owner can do this: switch the append-only guard off, then delete.
-    guard = "alter table audit disable trigger audit_append_only" if store.dialect == "postgresql" else "drop trigger audit_no_delete"
+    guard = (
+        "alter table audit disable trigger audit_append_only"
+        if store.dialect == "postgresql"
+        else "drop trigger audit_no_delete"
+    )
     with store.engine.begin() as connection:
         connection.execute(text(guard))
         connection.execute(text("delete from audit where actor = 'half'"))

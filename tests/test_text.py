@@ -5,7 +5,7 @@ from layers.text import escape_html, escape_markdown
 
 def test_html_payloads_become_text():
     assert escape_html("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
-    assert escape_html('"quoted" & \'single\'') == "&quot;quoted&quot; &amp; &#x27;single&#x27;"
+    assert escape_html("\"quoted\" & 'single'") == "&quot;quoted&quot; &amp; &#x27;single&#x27;"
 
 
 def test_template_literal_payloads_are_neutralised():

@@ -26,7 +26,11 @@ def feature(coords=None, geometry_type="Polygon", **properties) -> dict:
     coords = coords if coords is not None else [[[35.0, 51.0], [35.2, 51.0], [35.2, 51.2], [35.0, 51.0]]]
     props = {"held_by": "UA", "status": "held", "source": "ISW"}
     props.update(properties)
-    return {"type": "Feature", "geometry": {"type": geometry_type, "coordinates": coords}, "properties": props}
+    return {
+        "type": "Feature",
+        "geometry": {"type": geometry_type, "coordinates": coords},
+        "properties": props,
+    }
 
 
 def messages(report) -> str:
@@ -41,12 +45,21 @@ def test_a_good_file_passes_and_yields_features():
 
 
 def test_all_problems_are_listed_at_once_with_feature_and_field():
-    report = validate(fc(feature(status="occupied"), feature(held_by=None), feature(coords=[[[35, 51], [35.2, 51], [35.2, 51.2]]])))
+    report = validate(
+        fc(
+            feature(status="occupied"),
+            feature(held_by=None),
+            feature(coords=[[[35, 51], [35.2, 51], [35.2, 51.2]]]),
+        )
+    )
     text = messages(report)
     assert len(report.errors) == 3
     assert "Feature 0: status: 'occupied' is not allowed; use one of held, contested, claimed" in text
     assert "Feature 1: held_by: is missing" in text
-    assert "Feature 2: coordinates: a ring is not closed (ring 0): the first point (35.00000, 51.00000) and the last point (35.20000, 51.20000) differ" in text
+    assert (
+        "Feature 2: coordinates: a ring is not closed (ring 0): the first point (35.00000, 51.00000) and the last point (35.20000, 51.20000) differ"
+        in text
+    )
     assert report.features is None
 
 
@@ -71,14 +84,23 @@ def test_feature_id_is_named_and_must_be_text_or_number():
         (b'{"type": "FeatureCollection", "features": [-Infinity]}', "-Infinity is not valid JSON"),
         (b'{"type": "FeatureCollection", "type": "Feature", "features": []}', "duplicate key 'type'"),
         (b"\xff\xfe{}", "not UTF-8"),
-        (b'{"type": "FeatureCollection", "features": [], "name": "\xe9"}', "first bad byte at offset 55: 0xE9"),
+        (
+            b'{"type": "FeatureCollection", "features": [], "name": "\xe9"}',
+            "first bad byte at offset 55: 0xE9",
+        ),
         (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
         (b'{"type": "Topology"}', "expected 'FeatureCollection'"),
-        (b'{"type": "featurecollection", "features": []}', "expected 'FeatureCollection' but got 'featurecollection': type names are case-sensitive"),
+        (
+            b'{"type": "featurecollection", "features": []}',
+            "expected 'FeatureCollection' but got 'featurecollection': type names are case-sensitive",
+        ),
         (b"{}", "has no 'type' member"),
         (b"[]", "must hold a JSON object"),
         (b"", "is empty"),
-        (b'{"type": "FeatureCollection", "features": []} trailing', "line 1, column 47: unexpected content after the end"),
+        (
+            b'{"type": "FeatureCollection", "features": []} trailing',
+            "line 1, column 47: unexpected content after the end",
+        ),
         (b'{"type": "FeatureCollection", "features": [', "the file ends too early"),
     ],
 )
@@ -94,7 +116,9 @@ def test_huge_integers_are_a_parse_error_not_an_internal_one():
 
 
 def test_numbers_too_large_for_a_float_are_refused_in_coordinates_and_properties():
-    overflowing = fc(feature([[[35.0, 51.0], [float("inf"), 51.0], [35.2, 51.2], [35.0, 51.0]]])).replace(b"Infinity", b"1e400")
+    overflowing = fc(feature([[[35.0, 51.0], [float("inf"), 51.0], [35.2, 51.2], [35.0, 51.0]]])).replace(
+        b"Infinity", b"1e400"
+    )
     assert "coordinates: contain a number too large for a 64-bit float" in messages(validate(overflowing))
     overflowing = fc(feature(population=float("inf"))).replace(b"Infinity", b"1e400")
     assert "population: is a number too large for a 64-bit float" in messages(validate(overflowing))
@@ -128,7 +152,11 @@ def test_swapped_lat_lon_is_named_as_such():
 def test_third_coordinate_is_dropped_with_a_warning_when_it_holds_elevation():
     coords = [[[35.0, 51.0, 120], [35.2, 51.0, 130], [35.2, 51.2, 125], [35.0, 51.0, 120]]]
     report = validate(fc(feature(coords)))
-    assert report.ok and "1 feature(s) have a third (elevation) value; it was dropped" in [p.message for p in report.warnings][0]
+    assert (
+        report.ok
+        and "1 feature(s) have a third (elevation) value; it was dropped"
+        in [p.message for p in report.warnings][0]
+    )
     assert not report.features.geometry.iloc[0].has_z
 
 
@@ -142,26 +170,41 @@ def test_a_third_coordinate_of_zero_is_only_a_note():
 def test_four_value_positions_are_rejected_once_per_feature():
     report = validate((DATA / "four-values.geojson").read_bytes())
     assert len(report.errors) == 1
-    assert "positions have 4 or more values (first at /features/0/geometry/coordinates/0/0); GeoJSON allows 2" in messages(report)
+    assert (
+        "positions have 4 or more values (first at /features/0/geometry/coordinates/0/0); GeoJSON allows 2"
+        in messages(report)
+    )
     four = [[[35.0, 51.0, 0, 1], [35.2, 51.0, 0, 1], [35.2, 51.2, 0, 1], [35.0, 51.0, 0, 1]]]
     assert len(validate(fc(feature(four), feature(four), feature())).errors) == 2
 
 
 def test_string_coordinates_are_rejected_with_the_json_path():
     report = validate((DATA / "string-coordinate.geojson").read_bytes())
-    assert "/features/0/geometry/coordinates/0/2/0 is the text '35.2'; coordinates must be JSON numbers" in messages(report)
+    assert (
+        "/features/0/geometry/coordinates/0/2/0 is the text '35.2'; coordinates must be JSON numbers"
+        in messages(report)
+    )
     assert report.features is None
 
 
-@pytest.mark.parametrize("value, shown", [(True, "the JSON value true"), (None, "the JSON value null"), ({"x": 1}, "the value {'x': 1}")])
+@pytest.mark.parametrize(
+    "value, shown",
+    [(True, "the JSON value true"), (None, "the JSON value null"), ({"x": 1}, "the value {'x': 1}")],
+)
 def test_other_non_numbers_in_coordinates(value, shown):
     coords = [[[35.0, 51.0], [35.2, value], [35.2, 51.2], [35.0, 51.0]]]
     assert f"/features/0/geometry/coordinates/0/1/1 is {shown}" in messages(validate(fc(feature(coords))))
 
 
 def test_point_coordinates_have_their_own_pointer():
-    event = {"type": "Feature", "geometry": {"type": "Point", "coordinates": ["35.0", 51.0]}, "properties": {}}
-    assert "/features/0/geometry/coordinates/0 is the text '35.0'" in messages(validate(fc(event), schema.EVENT))
+    event = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": ["35.0", 51.0]},
+        "properties": {},
+    }
+    assert "/features/0/geometry/coordinates/0 is the text '35.0'" in messages(
+        validate(fc(event), schema.EVENT)
+    )
 
 
 def test_antimeridian_segments_are_flagged():
@@ -178,7 +221,10 @@ def test_repeated_consecutive_points_are_removed_with_a_note():
 
 def test_legacy_crs_other_than_wgs84_is_rejected():
     report = validate((DATA / "legacy-crs-3857.geojson").read_bytes())
-    assert "File: crs: the legacy 'crs' member declares urn:ogc:def:crs:EPSG::3857; GeoJSON coordinates must be WGS84" in messages(report)
+    assert (
+        "File: crs: the legacy 'crs' member declares urn:ogc:def:crs:EPSG::3857; GeoJSON coordinates must be WGS84"
+        in messages(report)
+    )
 
 
 def test_legacy_crs_naming_wgs84_is_ignored_with_a_note():
@@ -189,31 +235,57 @@ def test_legacy_crs_naming_wgs84_is_ignored_with_a_note():
 
 def test_geometry_collection_is_rejected_for_territory():
     text = messages(validate((DATA / "geometry-collection.geojson").read_bytes()))
-    assert "1 feature is a GeometryCollection (feature 0): save each part as its own Polygon or MultiPolygon feature" in text
+    assert (
+        "1 feature is a GeometryCollection (feature 0): save each part as its own Polygon or MultiPolygon feature"
+        in text
+    )
 
 
 def test_mixed_geometry_types_are_counted_and_named():
     points = [feature([35.0 + i / 100, 51.0], "Point") for i in range(12)]
     report = validate(fc(feature(), *points))
     text = messages(report)
-    assert "this is a territory layer (Polygon and MultiPolygon), but 12 features are Points (feature 1, 2, 3" in text
+    assert (
+        "this is a territory layer (Polygon and MultiPolygon), but 12 features are Points (feature 1, 2, 3"
+        in text
+    )
     assert "upload points (strikes, units) as an events layer (--kind events)" in text
     assert len(report.errors) == 1
 
 
 def test_polygons_in_an_events_file_are_named():
     text = messages(validate(fc(feature()), schema.EVENT))
-    assert "this is an events layer (Point), but 1 feature is a Polygon (feature 0): upload areas as a territory layer" in text
+    assert (
+        "this is an events layer (Point), but 1 feature is a Polygon (feature 0): upload areas as a territory layer"
+        in text
+    )
 
 
-@pytest.mark.parametrize("name, hint", [("polygon", "expected 'Polygon' but got 'polygon'"), ("Circle", "type 'Circle' is not a GeoJSON geometry type")])
+@pytest.mark.parametrize(
+    "name, hint",
+    [
+        ("polygon", "expected 'Polygon' but got 'polygon'"),
+        ("Circle", "type 'Circle' is not a GeoJSON geometry type"),
+    ],
+)
 def test_geometry_type_names(name, hint):
     assert hint in messages(validate(fc(feature(geometry_type=name))))
 
 
 def test_null_geometry_is_rejected():
-    report = validate(fc({"type": "Feature", "geometry": None, "properties": {"held_by": "UA", "status": "held", "source": "x"}}))
-    assert "Feature 0: geometry: is missing (null); a territory feature needs a Polygon or MultiPolygon" in messages(report)
+    report = validate(
+        fc(
+            {
+                "type": "Feature",
+                "geometry": None,
+                "properties": {"held_by": "UA", "status": "held", "source": "x"},
+            }
+        )
+    )
+    assert (
+        "Feature 0: geometry: is missing (null); a territory feature needs a Polygon or MultiPolygon"
+        in messages(report)
+    )
 
 
 def test_property_caps():
@@ -247,7 +319,9 @@ def test_errors_of_one_rule_are_listed_for_20_features_then_counted():
     report = validate(fc(*[feature(status="won")] * 45, *[feature(held_by="XX")] * 3))
     status = [p for p in report.problems if p.field == "status"]
     assert len(status) == MAX_LISTED + 1
-    assert status[-1].where == "File" and status[-1].message.startswith("25 more feature(s) have this problem (45 in all; the first 20 are listed above)")
+    assert status[-1].where == "File" and status[-1].message.startswith(
+        "25 more feature(s) have this problem (45 in all; the first 20 are listed above)"
+    )
     assert len([p for p in report.problems if p.field == "held_by"]) == 3
 
 
@@ -259,7 +333,10 @@ def test_invalid_geometry_gives_shapely_reason_and_what_a_repair_would_change():
     report = validate(raw)
     text = messages(report)
     assert "Feature 0: geometry: is invalid: Self-intersection[35.1 51.1]. Fix it in your editor" in text
-    assert f"the app can repair it with your consent (--repair): area would change from {before:,.2f} to {after:,.2f} km²" in text
+    assert (
+        f"the app can repair it with your consent (--repair): area would change from {before:,.2f} to {after:,.2f} km²"
+        in text
+    )
     assert report.features is None and report.repairs == []
 
 
@@ -270,24 +347,39 @@ def test_invalid_geometry_is_repaired_only_with_consent_and_listed():
     assert report.ok and len(report.features) == 2
     assert report.features.geometry.is_valid.all()
     [repair] = report.repairs
-    assert isinstance(repair, Repair) and repair.feature == 1 and repair.reason.startswith("Self-intersection")
+    assert (
+        isinstance(repair, Repair) and repair.feature == 1 and repair.reason.startswith("Self-intersection")
+    )
     assert repair.area_after_km2 == pytest.approx(repair.area_before_km2) and repair.area_after_km2 > 0
     assert "Feature 1: geometry: was invalid (Self-intersection" in messages(report)
     assert [p.severity for p in report.problems if p.field == "geometry"] == ["warning"]
 
 
 def test_a_hole_outside_its_shell_is_ambiguous_and_never_repaired():
-    hole_outside = [[[35.0, 51.0], [35.2, 51.0], [35.2, 51.2], [35.0, 51.2], [35.0, 51.0]], [[35.3, 51.0], [35.4, 51.0], [35.4, 51.1], [35.3, 51.0]]]
+    hole_outside = [
+        [[35.0, 51.0], [35.2, 51.0], [35.2, 51.2], [35.0, 51.2], [35.0, 51.0]],
+        [[35.3, 51.0], [35.4, 51.0], [35.4, 51.1], [35.3, 51.0]],
+    ]
     report = validate(fc(feature(hole_outside)), repair=True)
     assert not report.ok and report.repairs == []
     text = messages(report)
-    assert "repairing it is ambiguous: with every ring as an area it covers" in text and "with inner rings as holes" in text
+    assert (
+        "repairing it is ambiguous: with every ring as an area it covers" in text
+        and "with inner rings as holes" in text
+    )
 
 
 def test_nested_shells_show_both_areas_and_need_consent():
-    nested = [[[[35.0, 51.0], [35.4, 51.0], [35.4, 51.4], [35.0, 51.4], [35.0, 51.0]]], [[[35.1, 51.1], [35.2, 51.1], [35.2, 51.2], [35.1, 51.2], [35.1, 51.1]]]]
+    nested = [
+        [[[35.0, 51.0], [35.4, 51.0], [35.4, 51.4], [35.0, 51.4], [35.0, 51.0]]],
+        [[[35.1, 51.1], [35.2, 51.1], [35.2, 51.2], [35.1, 51.2], [35.1, 51.1]]],
+    ]
     refused = validate(fc(feature(nested, "MultiPolygon")))
-    assert not refused.ok and "Nested shells" in messages(refused) and "area would change from" in messages(refused)
+    assert (
+        not refused.ok
+        and "Nested shells" in messages(refused)
+        and "area would change from" in messages(refused)
+    )
     repaired = validate(fc(feature(nested, "MultiPolygon")), repair=True)
     [repair] = repaired.repairs
     assert repaired.ok and repair.area_after_km2 > repair.area_before_km2
@@ -306,7 +398,9 @@ def test_a_repair_that_leaves_no_area_is_refused():
 
 def test_orientation_is_fixed_automatically_not_an_error():
     report = validate((DATA / "clockwise.geojson").read_bytes())
-    assert report.ok and "auto-fixed: ring orientation (1 feature(s)) to the right-hand rule" in messages(report)
+    assert report.ok and "auto-fixed: ring orientation (1 feature(s)) to the right-hand rule" in messages(
+        report
+    )
     assert report.features.geometry.iloc[0].exterior.is_ccw
 
 
@@ -327,12 +421,16 @@ def test_defaults_fill_missing_fields_but_own_values_win():
 def test_active_keys_are_dropped_with_one_warning():
     report = validate(fc(feature(style={"color": "red"}, popup="<b>x</b>"), feature(style={})))
     assert report.ok and "style" not in report.features.columns and "popup" not in report.features.columns
-    assert [p.message for p in report.warnings] == ["styling/popup keys that maps would act on were dropped: popup (1 feature(s)), style (2 feature(s))."]
+    assert [p.message for p in report.warnings] == [
+        "styling/popup keys that maps would act on were dropped: popup (1 feature(s)), style (2 feature(s))."
+    ]
 
 
 def test_bare_geometry_and_single_feature_are_accepted_with_defaults():
     geometry = feature()["geometry"]
-    report = validate(json.dumps(geometry).encode(), defaults={"held_by": "RU", "status": "held", "source": "DeepStateMap"})
+    report = validate(
+        json.dumps(geometry).encode(), defaults={"held_by": "RU", "status": "held", "source": "DeepStateMap"}
+    )
     assert report.ok and len(report.features) == 1 and "bare Polygon geometry" in messages(report)
     assert validate(json.dumps(feature()).encode()).ok
 
@@ -341,7 +439,15 @@ def test_events_check_dates_and_claims():
     event = {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [35.0, 51.6]},
-        "properties": {"id": "e1", "kind": "strike", "occurred_on": "20/11/2024", "title": "t", "source": "s", "confidence": "sure", "claims": [{"source": "x"}]},
+        "properties": {
+            "id": "e1",
+            "kind": "strike",
+            "occurred_on": "20/11/2024",
+            "title": "t",
+            "source": "s",
+            "confidence": "sure",
+            "claims": [{"source": "x"}],
+        },
     }
     text = messages(validate(fc(event), schema.EVENT))
     assert "occurred_on: valid date expected like 2024-05-01, got '20/11/2024'" in text

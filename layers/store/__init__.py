@@ -76,7 +76,9 @@ class Store:
             # Messages reach the app's page: never show a database password there.
             self.display_url = make_url(self.url).render_as_string(hide_password=True)
             if self.url.startswith("sqlite:///"):
-                Path(self.url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                Path(self.url.removeprefix("sqlite:///")).expanduser().parent.mkdir(
+                    parents=True, exist_ok=True
+                )
             # A server may restart under a long-running app: test pooled connections before use.
             self.engine = create_engine(self.url, pool_pre_ping=not self.url.startswith("sqlite"))
         except ImportError as exc:
@@ -107,7 +109,9 @@ class Store:
                 elif self.dialect == "postgresql":
                     postgis.create_triggers(connection)
                 if self._meta(connection, "schema_version") is None:
-                    connection.execute(tables.meta.insert().values(key="schema_version", value=str(schema.SCHEMA_VERSION)))
+                    connection.execute(
+                        tables.meta.insert().values(key="schema_version", value=str(schema.SCHEMA_VERSION))
+                    )
         except DBAPIError as exc:
             hint = ""
             if self.dialect == "postgresql":
@@ -116,7 +120,9 @@ class Store:
                     "PostGIS 3 must be installed on the server (Debian: postgresql-15-postgis-3) and, unless the "
                     "user may create extensions, a superuser must first run CREATE EXTENSION postgis in that database."
                 )
-            raise StoreError(f"cannot create the tables in {self.display_url!r}: {_sentence(exc.orig)}{hint}") from exc
+            raise StoreError(
+                f"cannot create the tables in {self.display_url!r}: {_sentence(exc.orig)}{hint}"
+            ) from exc
 
     def close(self) -> None:
         """Close the pooled connections; the store can still be used, and reconnects."""
@@ -177,11 +183,17 @@ class Store:
             When another write holds the store for longer than the lock timeout (30 s).
         """
         snapshots = list(snapshots)
-        expected = {(str(name), _as_date(as_of)): _version_id(version) for (name, as_of), version in (expected_heads or {}).items()}
+        expected = {
+            (str(name), _as_date(as_of)): _version_id(version)
+            for (name, as_of), version in (expected_heads or {}).items()
+        }
         # Areas are the costly part of a write; computed before taking the write lock, and
         # only for snapshots that will be written (a re-import of identical files skips them).
         unchanged = self._current_shas(snapshots) if action == "import" else {}
-        prepared = [(s, None if unchanged.get((s.layer, _as_date(s.as_of))) == s.sha256 else _area_rows(s)) for s in snapshots]
+        prepared = [
+            (s, None if unchanged.get((s.layer, _as_date(s.as_of))) == s.sha256 else _area_rows(s))
+            for s in snapshots
+        ]
         ids = []
         with self.writing() as connection:
             if only_if_empty and connection.execute(select(func.count()).select_from(tables.layer)).scalar():
@@ -193,7 +205,9 @@ class Store:
                 ids = self._write_batch(connection, prepared, actor, action)
             else:
                 for snapshot, areas in prepared:
-                    current = self._current(connection, self._find_layer(connection, snapshot.layer), snapshot.as_of)
+                    current = self._current(
+                        connection, self._find_layer(connection, snapshot.layer), snapshot.as_of
+                    )
                     if action == "import" and current is not None and current.sha256 == snapshot.sha256:
                         ids.append(current.id)
                         continue
@@ -203,7 +217,9 @@ class Store:
             if figures is not None and len(figures):
                 connection.execute(tables.reported_figure.insert(), _figure_rows(figures, actor))
             if milestones is not None and len(milestones):
-                connection.execute(tables.milestone.insert(), milestones[["date", "title", "source"]].to_dict("records"))
+                connection.execute(
+                    tables.milestone.insert(), milestones[["date", "title", "source"]].to_dict("records")
+                )
         return ids
 
     def _current_shas(self, snapshots) -> dict:
@@ -256,9 +272,13 @@ class Store:
         version_id = _version_id(version_id)
         with self.writing() as connection:
             layer_id = self._layer_id(connection, layer)
-            target = connection.execute(select(tables.layer_version).where(tables.layer_version.c.id == version_id)).one_or_none()
+            target = connection.execute(
+                select(tables.layer_version).where(tables.layer_version.c.id == version_id)
+            ).one_or_none()
             if target is None or target.layer_id != layer_id or target.as_of != as_of:
-                raise InvalidInputError(self._not_a_version_message(connection, layer, as_of, version_id, target))
+                raise InvalidInputError(
+                    self._not_a_version_message(connection, layer, as_of, version_id, target)
+                )
             current = self._current(connection, layer_id, as_of)
             if current is not None and current.sha256 == target.sha256:
                 return current.id
@@ -286,21 +306,30 @@ class Store:
         connection.execute(
             feature.insert().from_select(
                 ["version_id", "idx", "geometry", "properties"],
-                select(literal(new_id), feature.c.idx, feature.c.geometry, feature.c.properties).where(feature.c.version_id == target.id),
+                select(literal(new_id), feature.c.idx, feature.c.geometry, feature.c.properties).where(
+                    feature.c.version_id == target.id
+                ),
             )
         )
         connection.execute(
             area.insert().from_select(
                 ["version_id", "held_by", "status", "within", "area_km2", "method"],
-                select(literal(new_id), area.c.held_by, area.c.status, area.c.within, area.c.area_km2, area.c.method).where(
-                    area.c.version_id == target.id
-                ),
+                select(
+                    literal(new_id),
+                    area.c.held_by,
+                    area.c.status,
+                    area.c.within,
+                    area.c.area_km2,
+                    area.c.method,
+                ).where(area.c.version_id == target.id),
             )
         )
         areas = [
             dict(row._mapping)
             for row in connection.execute(
-                select(area.c.held_by, area.c.status, area.c.within, area.c.area_km2, area.c.method).where(area.c.version_id == new_id)
+                select(area.c.held_by, area.c.status, area.c.within, area.c.area_km2, area.c.method).where(
+                    area.c.version_id == new_id
+                )
             )
         ]
         self._move_head(connection, target.layer_id, target.as_of, new_id, current)
@@ -314,12 +343,21 @@ class Store:
                 version_id=new_id,
                 replaced_version_id=current.id if current is not None else None,
                 sha256=target.sha256,
-                detail=json.dumps({"n_features": target.n_features, "file_name": target.file_name, "areas": areas, "reverted_to": target.id}),
+                detail=json.dumps(
+                    {
+                        "n_features": target.n_features,
+                        "file_name": target.file_name,
+                        "areas": areas,
+                        "reverted_to": target.id,
+                    }
+                ),
             )
         )
         return new_id
 
-    def record_rejection(self, *, actor: str, file_name: str, sha256: str, size_bytes: int, reasons: list[str]) -> str:
+    def record_rejection(
+        self, *, actor: str, file_name: str, sha256: str, size_bytes: int, reasons: list[str]
+    ) -> str:
         """Write an audit row for a refused upload and return its correlation id.
 
         Nothing else is written; the id is shown to the editor and logged, so a support
@@ -334,12 +372,19 @@ class Store:
                     action="rejected",
                     sha256=sha256,
                     detail=json.dumps(
-                        {"correlation_id": correlation, "file_name": file_name[:300], "size_bytes": size_bytes, "reasons": reasons[:50]},
+                        {
+                            "correlation_id": correlation,
+                            "file_name": file_name[:300],
+                            "size_bytes": size_bytes,
+                            "reasons": reasons[:50],
+                        },
                         ensure_ascii=False,
                     ),
                 )
             )
-        _LOG.info("upload rejected: correlation id %s, %d reason(s), sha256 %s", correlation, len(reasons), sha256)
+        _LOG.info(
+            "upload rejected: correlation id %s, %d reason(s), sha256 %s", correlation, len(reasons), sha256
+        )
         return correlation
 
     def add_figures(self, figures: pd.DataFrame, *, actor: str, origin: str = "") -> int:
@@ -353,7 +398,9 @@ class Store:
         with self.writing() as connection:
             existing = {
                 _figure_key(dict(zip(columns, row)))
-                for row in connection.execute(select(*(tables.reported_figure.c[name] for name in columns))).all()
+                for row in connection.execute(
+                    select(*(tables.reported_figure.c[name] for name in columns))
+                ).all()
             }
             new, seen = [], set()
             for row in rows:
@@ -372,8 +419,17 @@ class Store:
                     ) from error
                 connection.execute(
                     tables.audit.insert().values(
-                        at=_now(), actor=actor, action="figures",
-                        detail=json.dumps({"added": len(new), "skipped_duplicates": len(rows) - len(new), "origin": origin[:300]}, ensure_ascii=False),
+                        at=_now(),
+                        actor=actor,
+                        action="figures",
+                        detail=json.dumps(
+                            {
+                                "added": len(new),
+                                "skipped_duplicates": len(rows) - len(new),
+                                "origin": origin[:300],
+                            },
+                            ensure_ascii=False,
+                        ),
                     )
                 )
         return len(new)
@@ -405,7 +461,9 @@ class Store:
         current = self._current(connection, self._find_layer(connection, layer), as_of)
         if (current.id if current is not None else None) == expected:
             return
-        if current is not None and any(s.layer == layer and s.as_of == as_of and s.sha256 == current.sha256 for s in retries):
+        if current is not None and any(
+            s.layer == layer and s.as_of == as_of and s.sha256 == current.sha256 for s in retries
+        ):
             return
         if current is None:
             raise ConflictError(
@@ -422,7 +480,9 @@ class Store:
         fix = f"pick a version_id from the history of {layer!r} with as_of {as_of:%Y-%m-%d}."
         if target is None:
             return f"there is no version {version_id} in {self.display_url}; {fix}"
-        other = connection.execute(select(tables.layer.c.name).where(tables.layer.c.id == target.layer_id)).scalar()
+        other = connection.execute(
+            select(tables.layer.c.name).where(tables.layer.c.id == target.layer_id)
+        ).scalar()
         return f"version {version_id} is {other!r} as of {target.as_of:%Y-%m-%d}, not {layer!r} as of {as_of:%Y-%m-%d}; {fix}"
 
     @staticmethod
@@ -444,7 +504,9 @@ class Store:
     @staticmethod
     def _move_head(connection, layer_id: int, as_of: dt.date, version_id: int, current) -> None:
         if current is None:
-            connection.execute(tables.head.insert().values(layer_id=layer_id, as_of=as_of, version_id=version_id))
+            connection.execute(
+                tables.head.insert().values(layer_id=layer_id, as_of=as_of, version_id=version_id)
+            )
         else:
             connection.execute(
                 tables.head.update()
@@ -475,7 +537,12 @@ class Store:
             connection.execute(
                 tables.feature.insert(),
                 [
-                    {"version_id": version_id, "idx": i, "geometry": geom, "properties": json.dumps(props, ensure_ascii=False)}
+                    {
+                        "version_id": version_id,
+                        "idx": i,
+                        "geometry": geom,
+                        "properties": json.dumps(props, ensure_ascii=False),
+                    }
                     for i, (geom, props) in enumerate(zip(features.geometry.values, _properties(features)))
                 ],
             )
@@ -492,7 +559,9 @@ class Store:
                 version_id=version_id,
                 replaced_version_id=replaced,
                 sha256=snapshot.sha256,
-                detail=json.dumps({"n_features": len(features), "file_name": snapshot.file_name, "areas": areas}),
+                detail=json.dumps(
+                    {"n_features": len(features), "file_name": snapshot.file_name, "areas": areas}
+                ),
             )
         )
         return version_id
@@ -506,7 +575,9 @@ class Store:
         same order.
         """
         version, head = tables.layer_version, tables.head
-        layer_ids = {name: self._find_layer(connection, name) for name in dict.fromkeys(s.layer for s, _ in prepared)}
+        layer_ids = {
+            name: self._find_layer(connection, name) for name in dict.fromkeys(s.layer for s, _ in prepared)
+        }
         current = {}
         for layer_id in {i for i in layer_ids.values() if i is not None}:
             rows = connection.execute(
@@ -526,29 +597,49 @@ class Store:
             if areas is None:  # it changed since the check before the transaction
                 areas = _area_rows(snapshot)
             if layer_id is None:
-                layer_id = layer_ids[snapshot.layer] = self._ensure_layer(connection, snapshot.layer, snapshot.kind, snapshot.description)
+                layer_id = layer_ids[snapshot.layer] = self._ensure_layer(
+                    connection, snapshot.layer, snapshot.kind, snapshot.description
+                )
             ids.append(None)
-            work.append((len(ids) - 1, snapshot, areas, layer_id, found[0] if found is not None else None, _now()))
+            work.append(
+                (len(ids) - 1, snapshot, areas, layer_id, found[0] if found is not None else None, _now())
+            )
         if not work:
             return ids
-        new_ids = connection.execute(
-            version.insert().returning(version.c.id, sort_by_parameter_order=True),
-            [
-                {
-                    "layer_id": layer_id, "as_of": snapshot.as_of, "parent_version_id": replaced, "sha256": snapshot.sha256,
-                    "n_features": len(snapshot.features), "schema_version": schema.SCHEMA_VERSION, "created_by": actor,
-                    "created_at": now, "file_name": snapshot.file_name, "action": action,
-                }
-                for _, snapshot, _, layer_id, replaced, now in work
-            ],
-        ).scalars().all()
+        new_ids = (
+            connection.execute(
+                version.insert().returning(version.c.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "layer_id": layer_id,
+                        "as_of": snapshot.as_of,
+                        "parent_version_id": replaced,
+                        "sha256": snapshot.sha256,
+                        "n_features": len(snapshot.features),
+                        "schema_version": schema.SCHEMA_VERSION,
+                        "created_by": actor,
+                        "created_at": now,
+                        "file_name": snapshot.file_name,
+                        "action": action,
+                    }
+                    for _, snapshot, _, layer_id, replaced, now in work
+                ],
+            )
+            .scalars()
+            .all()
+        )
         features, areas_rows, new_heads, moved_heads, audits = [], [], [], [], []
         for (position, snapshot, areas, layer_id, replaced, now), version_id in zip(work, new_ids):
             ids[position] = version_id
             frame = snapshot.features
             if len(frame):
                 features.extend(
-                    {"version_id": version_id, "idx": i, "geometry": geom, "properties": json.dumps(props, ensure_ascii=False)}
+                    {
+                        "version_id": version_id,
+                        "idx": i,
+                        "geometry": geom,
+                        "properties": json.dumps(props, ensure_ascii=False),
+                    }
                     for i, (geom, props) in enumerate(zip(frame.geometry.values, _properties(frame)))
                 )
             areas_rows.extend(dict(row, version_id=version_id) for row in areas)
@@ -556,9 +647,17 @@ class Store:
             (moved_heads if replaced is not None else new_heads).append(key)
             audits.append(
                 {
-                    "at": now, "actor": actor, "action": action, "layer_id": layer_id, "as_of": snapshot.as_of, "version_id": version_id,
-                    "replaced_version_id": replaced, "sha256": snapshot.sha256,
-                    "detail": json.dumps({"n_features": len(frame), "file_name": snapshot.file_name, "areas": areas}),
+                    "at": now,
+                    "actor": actor,
+                    "action": action,
+                    "layer_id": layer_id,
+                    "as_of": snapshot.as_of,
+                    "version_id": version_id,
+                    "replaced_version_id": replaced,
+                    "sha256": snapshot.sha256,
+                    "detail": json.dumps(
+                        {"n_features": len(frame), "file_name": snapshot.file_name, "areas": areas}
+                    ),
                 }
             )
         if features:
@@ -567,7 +666,11 @@ class Store:
             connection.execute(tables.area.insert(), areas_rows)
         if new_heads:
             connection.execute(
-                head.insert().values(layer_id=bindparam("b_layer_id"), as_of=bindparam("b_as_of"), version_id=bindparam("b_version_id")),
+                head.insert().values(
+                    layer_id=bindparam("b_layer_id"),
+                    as_of=bindparam("b_as_of"),
+                    version_id=bindparam("b_version_id"),
+                ),
                 new_heads,
             )
         if moved_heads:
@@ -666,13 +769,28 @@ class Store:
             .order_by(version.c.id.desc())
         )
         with self.engine.connect() as connection:
-            rows = connection.execute(query.where(version.c.layer_id == self._layer_id(connection, layer))).all()
-        columns = ["version_id", "as_of", "action", "created_by", "created_at", "file_name", "sha256", "n_features", "replaced_version_id", "is_head"]
+            rows = connection.execute(
+                query.where(version.c.layer_id == self._layer_id(connection, layer))
+            ).all()
+        columns = [
+            "version_id",
+            "as_of",
+            "action",
+            "created_by",
+            "created_at",
+            "file_name",
+            "sha256",
+            "n_features",
+            "replaced_version_id",
+            "is_head",
+        ]
         history = pd.DataFrame(rows, columns=columns)
         history["version_id"] = history["version_id"].astype("int64")
         history["n_features"] = history["n_features"].astype("int64")
         history["created_at"] = pd.to_datetime(history["created_at"], utc=True)
-        history["replaced_version_id"] = pd.array([None if pd.isna(v) else int(v) for v in history["replaced_version_id"]], dtype="Int64")
+        history["replaced_version_id"] = pd.array(
+            [None if pd.isna(v) else int(v) for v in history["replaced_version_id"]], dtype="Int64"
+        )
         history["is_head"] = history["is_head"].notna()
         return history
 
@@ -697,7 +815,9 @@ class Store:
             ).all()
         properties = pd.DataFrame([json.loads(props) for _, props in rows])
         geometry = shapely.from_wkb([geom for geom, _ in rows]) if rows else []
-        return gpd.GeoDataFrame(properties, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"), crs="EPSG:4326")
+        return gpd.GeoDataFrame(
+            properties, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"), crs="EPSG:4326"
+        )
 
     def area_series(self, layer: str | None = None) -> pd.DataFrame:
         """Stored areas of every current snapshot.
@@ -722,13 +842,21 @@ class Store:
                     tables.area, tables.area.c.version_id == tables.head.c.version_id
                 )
             )
-            .order_by(tables.head.c.as_of, tables.layer.c.name, tables.area.c.held_by, tables.area.c.status, tables.area.c.within)
+            .order_by(
+                tables.head.c.as_of,
+                tables.layer.c.name,
+                tables.area.c.held_by,
+                tables.area.c.status,
+                tables.area.c.within,
+            )
         )
         with self.engine.connect() as connection:
             if layer is not None:
                 query = query.where(tables.head.c.layer_id == self._layer_id(connection, layer))
             rows = connection.execute(query).all()
-        return pd.DataFrame(rows, columns=["as_of", "layer", "held_by", "status", "within", "area_km2", "method"])
+        return pd.DataFrame(
+            rows, columns=["as_of", "layer", "held_by", "status", "within", "area_km2", "method"]
+        )
 
     def reported_figures(self) -> pd.DataFrame:
         """Every reported figure, oldest first."""
@@ -779,7 +907,11 @@ class NewSnapshot:
 def _batchable(snapshots) -> bool:
     """Whether :meth:`Store._write_batch` may write these: several, each its own layer and plain date."""
     keys = {(s.layer, s.as_of) for s in snapshots}
-    return len(snapshots) > 1 and len(keys) == len(snapshots) and all(type(s.as_of) is dt.date for s in snapshots)
+    return (
+        len(snapshots) > 1
+        and len(keys) == len(snapshots)
+        and all(type(s.as_of) is dt.date for s in snapshots)
+    )
 
 
 def _as_date(value) -> dt.date:
@@ -801,12 +933,18 @@ def _version_id(value) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise InvalidInputError(f"version id expected as a whole number, got {value!r}; take it from the layer's history.") from None
+        raise InvalidInputError(
+            f"version id expected as a whole number, got {value!r}; take it from the layer's history."
+        ) from None
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
     # SQLite gives back the naive UTC time it was given; PostgreSQL an aware one.
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+    return (
+        moment.replace(tzinfo=dt.timezone.utc)
+        if moment.tzinfo is None
+        else moment.astimezone(dt.timezone.utc)
+    )
 
 
 def _sentence(error) -> str:
@@ -834,7 +972,11 @@ def _figure_rows(figures: pd.DataFrame, actor: str) -> list[dict]:
 def _figure_key(row: dict) -> tuple:
     """A figure's identity for duplicate detection: every field, values normalised."""
     return tuple(
-        round(float(row[f.name]), 6) if f.name == "value_km2" else _as_date(row[f.name]) if f.name == "date" else str(row[f.name] or "")
+        round(float(row[f.name]), 6)
+        if f.name == "value_km2"
+        else _as_date(row[f.name])
+        if f.name == "date"
+        else str(row[f.name] or "")
         for f in schema.FIGURE_FIELDS
     )
 

@@ -164,7 +164,18 @@ reported_figure = Table(
     Column("added_at", DateTime(timezone=True), nullable=False),
     # Identity of a figure includes what it is compared with: the same quote may be set
     # beside two layers (e.g. a drawn demo layer and DeepStateMap's own map).
-    UniqueConstraint("date", "scope", "layer", "held_by", "status", "within", "measure", "value_km2", "source", name="uq_reported_figure"),
+    UniqueConstraint(
+        "date",
+        "scope",
+        "layer",
+        "held_by",
+        "status",
+        "within",
+        "measure",
+        "value_km2",
+        "source",
+        name="uq_reported_figure",
+    ),
 )
 
 milestone = Table(

@@ -65,35 +65,75 @@ def seed_browser_store(url: str) -> None:
 
     store = Store(url)
     seed_default_data(store)
-    raw = json.dumps({
-        "type": "FeatureCollection",
-        "features": [{
-            "type": "Feature",
-            "geometry": shapely.geometry.mapping(shapely.box(35.45, 51.45, 35.75, 51.6)),
-            "properties": {"held_by": "RU", "status": "held", "source": XSS, "note": "`+alert(7)+` ${alert(3)} <script>window.top.__xss=2</script>",
-                           "<b onmouseover=alert(4)>key</b>": "value"},
-        }],
-    }).encode()
+    raw = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": shapely.geometry.mapping(shapely.box(35.45, 51.45, 35.75, 51.6)),
+                    "properties": {
+                        "held_by": "RU",
+                        "status": "held",
+                        "source": XSS,
+                        "note": "`+alert(7)+` ${alert(3)} <script>window.top.__xss=2</script>",
+                        "<b onmouseover=alert(4)>key</b>": "value",
+                    },
+                }
+            ],
+        }
+    ).encode()
     report = validate(raw, name="xss-2024-08-06.geojson")
     assert report.ok, report.summary()
-    store.write([NewSnapshot(XSS_LAYER, dt.date(2024, 8, 6), report.features, sha256(raw), description=XSS, file_name=XSS)], actor="test")
+    store.write(
+        [
+            NewSnapshot(
+                XSS_LAYER, dt.date(2024, 8, 6), report.features, sha256(raw), description=XSS, file_name=XSS
+            )
+        ],
+        actor="test",
+    )
 
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
-    _need(Path(CHROMIUM).exists() or shutil.which("chromium") is not None, f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package")
+    _need(
+        Path(CHROMIUM).exists() or shutil.which("chromium") is not None,
+        f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package",
+    )
     db = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
     seed_browser_store(db)
     port = _free_port()
     env = dict(os.environ, FRONTLINE_DB=db)
     secrets = tmp_path_factory.mktemp("secrets") / "secrets.toml"
-    secrets.write_text(f'[editors]\npassword_hash = "{auth.hash_password(EDITOR_PASSWORD)}"\n', encoding="utf-8")
+    secrets.write_text(
+        f'[editors]\npassword_hash = "{auth.hash_password(EDITOR_PASSWORD)}"\n', encoding="utf-8"
+    )
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-         "--secrets.files", str(secrets)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+            "--secrets.files",
+            str(secrets),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -136,7 +176,11 @@ class Recorder:
 
     @property
     def external(self) -> list[str]:
-        return [u for u in self.requests if urlparse(u).scheme not in ("data", "blob", "about") and urlparse(u).hostname not in LOCAL_HOSTS]
+        return [
+            u
+            for u in self.requests
+            if urlparse(u).scheme not in ("data", "blob", "about") and urlparse(u).hostname not in LOCAL_HOSTS
+        ]
 
 
 @pytest.fixture

@@ -20,7 +20,10 @@ def test_a_permalink_reopens_the_same_date_layers_and_extent(page, app_url):
     assert page.get_by_text("16 September 2024").count() >= 1
     # Pan and zoom: the address bar follows, so it is the permalink.
     frame.evaluate("() => window.map.setView([51.1, 35.5], 11)")
-    page.wait_for_function("() => location.search.includes('zoom=11') && location.search.includes('center=51.1000%2C35.5000')", timeout=20_000)
+    page.wait_for_function(
+        "() => location.search.includes('zoom=11') && location.search.includes('center=51.1000%2C35.5000')",
+        timeout=20_000,
+    )
     link = page.url
     assert "date=2024-09-16" in link and re.search(r"layers=Kursk(\+|%20)incursion", link)
     other = page.context.new_page()
@@ -66,12 +69,16 @@ def test_side_by_side_maps_pan_and_zoom_together(page, app_url):
         "() => { window.map_div2.setView([51.4, 35.5], 10, {animate: false});"
         " const c = window.map_div.getCenter(); return [c.lat, c.lng, window.map_div.getZoom()]; }"
     )
-    assert [round(moved[0], 3), round(moved[1], 3), moved[2]] == [51.4, 35.5, 10], "the left map follows the right"
+    assert [round(moved[0], 3), round(moved[1], 3), moved[2]] == [51.4, 35.5, 10], (
+        "the left map follows the right"
+    )
     moved = frame.evaluate(
         "() => { window.map_div.setView([51.2, 35.1], 9, {animate: false});"
         " const c = window.map_div2.getCenter(); return [c.lat, c.lng, window.map_div2.getZoom()]; }"
     )
-    assert [round(moved[0], 3), round(moved[1], 3), moved[2]] == [51.2, 35.1, 9], "and the right follows the left"
+    assert [round(moved[0], 3), round(moved[1], 3), moved[2]] == [51.2, 35.1, 9], (
+        "and the right follows the left"
+    )
     page.get_by_text("Change from 27 Aug 2024 to 31 Mar 2025").wait_for(timeout=20_000)
     assert page.recorder.external == []
 

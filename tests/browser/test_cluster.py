@@ -36,7 +36,9 @@ from tests.conftest import ROOT, TEST_PG
 NGINX = os.environ.get("FRONTLINE_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
 STICKY_COOKIE = "frontline_backend"
 LAYER = "Kursk incursion"
-LOG_LINE = re.compile(r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) \d+ backend=(?P<backend>\S+) sticky=(?P<sticky>\S+)')
+LOG_LINE = re.compile(
+    r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) \d+ backend=(?P<backend>\S+) sticky=(?P<sticky>\S+)'
+)
 
 
 def _port_open(port: int) -> bool:
@@ -54,9 +56,25 @@ class Cluster:
         self.workdir = workdir
         self.output = open(workdir / "run_cluster.out", "w+")
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "deploy" / "run_cluster.py"), "--db", db, "--port", str(self.port),
-             "--app-ports", ",".join(map(str, self.app_ports)), "--secrets", str(secrets), "--workdir", str(workdir), "--nginx", NGINX],
-            cwd=ROOT, stdout=self.output, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                str(ROOT / "deploy" / "run_cluster.py"),
+                "--db",
+                db,
+                "--port",
+                str(self.port),
+                "--app-ports",
+                ",".join(map(str, self.app_ports)),
+                "--secrets",
+                str(secrets),
+                "--workdir",
+                str(workdir),
+                "--nginx",
+                NGINX,
+            ],
+            cwd=ROOT,
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 90
         while "Ctrl-C stops all" not in self.log():
@@ -105,8 +123,13 @@ class Cluster:
 @pytest.fixture(scope="session")
 def cluster_prerequisites(request):
     """Chromium, nginx and PostGIS, checked before the browser starts: skip with the reason, or fail under CI=true."""
-    _need(Path(CHROMIUM).exists() or shutil.which("chromium") is not None, f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package")
-    _need(Path(NGINX).exists(), f"nginx not found at {NGINX}: install Debian's 'nginx' package (.ci/run does)")
+    _need(
+        Path(CHROMIUM).exists() or shutil.which("chromium") is not None,
+        f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package",
+    )
+    _need(
+        Path(NGINX).exists(), f"nginx not found at {NGINX}: install Debian's 'nginx' package (.ci/run does)"
+    )
     return request.getfixturevalue("postgis_admin")
 
 
@@ -117,9 +140,15 @@ def cluster(cluster_prerequisites, tmp_path):
     schema = f"cluster_{uuid.uuid4().hex[:16]}"
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-    db = make_url(TEST_PG).update_query_dict({"options": f"-csearch_path={schema},public"}).render_as_string(hide_password=False)
+    db = (
+        make_url(TEST_PG)
+        .update_query_dict({"options": f"-csearch_path={schema},public"})
+        .render_as_string(hide_password=False)
+    )
     secrets = tmp_path / "secrets.toml"
-    secrets.write_text(f'[editors]\npassword_hash = "{auth.hash_password(EDITOR_PASSWORD)}"\n', encoding="utf-8")
+    secrets.write_text(
+        f'[editors]\npassword_hash = "{auth.hash_password(EDITOR_PASSWORD)}"\n', encoding="utf-8"
+    )
     running = Cluster(db, tmp_path, secrets)
     yield running
     running.stop()
@@ -133,7 +162,15 @@ def new_page(browser, cookies: list[dict] | None = None):
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
     if cookies:
         context.add_cookies(cookies)
-    context.route("**/*", lambda r: r.continue_() if urlparse(r.request.url).hostname in LOCAL_HOSTS or urlparse(r.request.url).scheme in ("data", "blob") else r.abort())
+    context.route(
+        "**/*",
+        lambda r: (
+            r.continue_()
+            if urlparse(r.request.url).hostname in LOCAL_HOSTS
+            or urlparse(r.request.url).scheme in ("data", "blob")
+            else r.abort()
+        ),
+    )
     page = context.new_page()
     page.requests = []
     page.on("request", lambda request: page.requests.append(request.url))
@@ -154,7 +191,9 @@ def drawn_map(page):
 
 def layer_caption(page, expect: str = "") -> str:
     """The sidebar's "Kursk incursion (N snapshot(s), first to last)", once it contains ``expect``."""
-    caption = page.locator('[data-testid="stSidebar"]').get_by_text(re.compile(rf"{LAYER} \(\d+ snapshot\(s\).*{re.escape(expect)}"))
+    caption = page.locator('[data-testid="stSidebar"]').get_by_text(
+        re.compile(rf"{LAYER} \(\d+ snapshot\(s\).*{re.escape(expect)}")
+    )
     caption.wait_for(timeout=60_000)
     return caption.inner_text()
 
@@ -169,11 +208,21 @@ def area_panel(page) -> str:
 
 def snapshot_file(bbox=(35.0, 51.0, 35.3, 51.2)) -> bytes:
     x0, y0, x1, y1 = bbox
-    return json.dumps({"type": "FeatureCollection", "features": [{
-        "type": "Feature",
-        "geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]},
-        "properties": {"held_by": "UA", "status": "held", "source": "cluster test"},
-    }]}).encode()
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "Polygon",
+                        "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]],
+                    },
+                    "properties": {"held_by": "UA", "status": "held", "source": "cluster test"},
+                }
+            ],
+        }
+    ).encode()
 
 
 def commit_as_editor(page, file_name: str, bbox) -> None:
@@ -198,7 +247,9 @@ def step_the_slider(page, frame) -> None:
 
 
 def test_the_nginx_config_passes_nginx_t_as_shipped_and_for_three_processes(tmp_path):
-    _need(Path(NGINX).exists(), f"nginx not found at {NGINX}: install Debian's 'nginx' package (.ci/run does)")
+    _need(
+        Path(NGINX).exists(), f"nginx not found at {NGINX}: install Debian's 'nginx' package (.ci/run does)"
+    )
     sys.path.insert(0, str(ROOT / "deploy"))
     try:
         from run_cluster import NGINX_CONF, render_nginx_conf
@@ -209,11 +260,15 @@ def test_the_nginx_config_passes_nginx_t_as_shipped_and_for_three_processes(tmp_
     assert "listen 127.0.0.1:9000;" in rendered
     (tmp_path / "rendered.conf").write_text(rendered, encoding="utf-8")
     for conf in (NGINX_CONF, tmp_path / "rendered.conf"):
-        checked = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True)
+        checked = subprocess.run(
+            [NGINX, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True
+        )
         assert checked.returncode == 0, checked.stderr
 
 
-def test_two_processes_share_the_store_and_the_proxy_keeps_each_browser_on_one(cluster_prerequisites, browser, cluster):
+def test_two_processes_share_the_store_and_the_proxy_keeps_each_browser_on_one(
+    cluster_prerequisites, browser, cluster
+):
     started = time.perf_counter()
     timings = {}
 
@@ -237,14 +292,22 @@ def test_two_processes_share_the_store_and_the_proxy_keeps_each_browser_on_one(c
     # --- through nginx: a sticky cookie, and one process per browser ----------------
     with urllib.request.urlopen(f"{cluster.proxy}/_stcore/health", timeout=10) as response:
         set_cookies = response.headers.get_all("Set-Cookie")
-    assert any(re.fullmatch(rf"{STICKY_COOKIE}=[0-9a-f]{{32}}; Path=/; HttpOnly; SameSite=Lax", c) for c in set_cookies), set_cookies
+    assert any(
+        re.fullmatch(rf"{STICKY_COOKIE}=[0-9a-f]{{32}}; Path=/; HttpOnly; SameSite=Lax", c)
+        for c in set_cookies
+    ), set_cookies
     first = new_page(browser)
     first.goto(cluster.proxy)
     sticky_first = next(c["value"] for c in first.context.cookies() if c["name"] == STICKY_COOKIE)
     backend_first = cluster.backend_of(sticky_first)
     # A second browser whose sticky id lands on the other process (found by asking nginx).
     for n in range(64):
-        urllib.request.urlopen(urllib.request.Request(f"{cluster.proxy}/_stcore/health", headers={"Cookie": f"{STICKY_COOKIE}=probe-{n}"}), timeout=10).read()
+        urllib.request.urlopen(
+            urllib.request.Request(
+                f"{cluster.proxy}/_stcore/health", headers={"Cookie": f"{STICKY_COOKIE}=probe-{n}"}
+            ),
+            timeout=10,
+        ).read()
         if cluster.backend_of(f"probe-{n}") != backend_first:
             sticky_second = f"probe-{n}"
             break
@@ -265,8 +328,11 @@ def test_two_processes_share_the_store_and_the_proxy_keeps_each_browser_on_one(c
     # What sticky sessions prevent: the same upload sent to the other process is refused.
     [upload_url] = {u for u in first.requests if "/_stcore/upload_file/" in u}
     token = next(c["value"] for c in first.context.cookies() if c["name"] == "_streamlit_xsrf")
-    refused = first.request.put(f"http://{backend_second}{urlparse(upload_url).path}", headers={"X-Xsrftoken": token},
-                                multipart={"files": {"name": "x.geojson", "mimeType": "application/geo+json", "buffer": b"{}"}})
+    refused = first.request.put(
+        f"http://{backend_second}{urlparse(upload_url).path}",
+        headers={"X-Xsrftoken": token},
+        multipart={"files": {"name": "x.geojson", "mimeType": "application/geo+json", "buffer": b"{}"}},
+    )
     assert refused.status == 400 and "Invalid session_id" in refused.text()
 
     # --- the other process sees the commit, without a restart ---------------------------
@@ -274,7 +340,10 @@ def test_two_processes_share_the_store_and_the_proxy_keeps_each_browser_on_one(c
     other = direct[cluster.app_ports.index(int(backend_second.rsplit(":", 1)[1]))]
     other.reload()
     after = layer_caption(other, expect="to 2025-04-15)")
-    assert int(re.search(r"\((\d+) snapshot", after).group(1)) == int(re.search(r"\((\d+) snapshot", caption).group(1)) + 1
+    assert (
+        int(re.search(r"\((\d+) snapshot", after).group(1))
+        == int(re.search(r"\((\d+) snapshot", caption).group(1)) + 1
+    )
     assert "snapshot of 2025-04-15" in area_panel(other)
     # and the second browser, through nginx (its address carries the date it stepped to;
     # open the latest):
@@ -299,7 +368,11 @@ def test_two_processes_share_the_store_and_the_proxy_keeps_each_browser_on_one(c
     assert {r["backend"] for r in by_sticky[sticky_second]} == {backend_second}
     for sticky, rows in streams.items():
         assert rows and all(r["status"] == "101" for r in rows), f"{sticky}: WebSocket not upgraded: {rows}"
-    uploads = [r for r in by_sticky[sticky_first] if r["method"] == "PUT" and r["path"].startswith("/_stcore/upload_file/")]
+    uploads = [
+        r
+        for r in by_sticky[sticky_first]
+        if r["method"] == "PUT" and r["path"].startswith("/_stcore/upload_file/")
+    ]
     assert uploads and all(r["status"] == "204" for r in uploads)
 
     # Ctrl-C stops nginx and both app processes; none had stopped before (the launcher

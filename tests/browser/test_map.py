@@ -33,7 +33,9 @@ def date_slider(page):
 
 
 def mark_paths(frame) -> None:
-    frame.evaluate("() => document.querySelectorAll('path.leaflet-interactive').forEach(p => { p.__old = true; })")
+    frame.evaluate(
+        "() => document.querySelectorAll('path.leaflet-interactive').forEach(p => { p.__old = true; })"
+    )
 
 
 def wait_for_new_paths(frame) -> None:
@@ -46,7 +48,9 @@ def wait_for_new_paths(frame) -> None:
 
 def test_map_draws_polygons_basemap_and_labels(page, app_url):
     frame = open_app(page, app_url, "?date=2024-08-27")
-    frame.wait_for_function("() => document.querySelectorAll('.leaflet-basemap-pane path').length > 10", timeout=20_000)
+    frame.wait_for_function(
+        "() => document.querySelectorAll('.leaflet-basemap-pane path').length > 10", timeout=20_000
+    )
     frame.wait_for_selector(".frontline-place", timeout=20_000)
     assert frame.locator("path.leaflet-interactive").count() >= 2
     assert frame.locator(".frontline-legend").count() == 1
@@ -73,7 +77,9 @@ def press_and_wait_for_run(page, key: str) -> None:
 
 
 def territory_d(frame) -> str:
-    return frame.evaluate("() => [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('d')).join()")
+    return frame.evaluate(
+        "() => [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('d')).join()"
+    )
 
 
 def test_scrubbing_day_by_day_keeps_the_iframe_and_the_view(page, app_url):
@@ -84,13 +90,18 @@ def test_scrubbing_day_by_day_keeps_the_iframe_and_the_view(page, app_url):
     date_slider(page).focus()
     for _ in range(STEPS):
         press_and_wait_for_run(page, "ArrowLeft")
-    frame.wait_for_function(f"() => [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('d')).join() !== {before!r}", timeout=10_000)
+    frame.wait_for_function(
+        f"() => [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('d')).join() !== {before!r}",
+        timeout=10_000,
+    )
     assert "date=2024-09-06" in page.url
     assert frame.evaluate("() => window.__probe") == "same iframe", "the map iframe was remounted"
     assert frame.evaluate("() => window.map.getZoom()") == 10
     center = frame.evaluate("() => window.map.getCenter()")
     assert abs(center["lat"] - 51.2) < 1e-6 and abs(center["lng"] - 35.2) < 1e-6
-    assert frame.evaluate("() => window.feature_group.length") <= 3, "removed groups must not pile up (three are passed per step)"
+    assert frame.evaluate("() => window.feature_group.length") <= 3, (
+        "removed groups must not pile up (three are passed per step)"
+    )
 
 
 def test_change_since_draws_lost_ground_and_the_charts_render(page, app_url):
@@ -101,7 +112,8 @@ def test_change_since_draws_lost_ground_and_the_charts_render(page, app_url):
     frame.wait_for_function(
         "([stroke, dash]) => [...document.querySelectorAll('path.leaflet-interactive')]"
         ".some(p => p.getAttribute('stroke') === stroke && p.getAttribute('stroke-dasharray') === dash)",
-        arg=[lost["color"], lost["dashArray"]], timeout=20_000,
+        arg=[lost["color"], lost["dashArray"]],
+        timeout=20_000,
     )
     page.locator(".vega-embed").nth(1).wait_for(timeout=30_000)
     assert page.locator(".vega-embed").count() >= 2, "the timeline strip and the area chart"
@@ -145,10 +157,16 @@ def test_slider_to_redrawn_map_latency_and_flat_memory(page, app_url):
     assert frame.evaluate("() => window.feature_group.length") <= 3
     timed = latencies[:REDRAWS]
     ordered = sorted(timed)
-    print(f"\nslider step -> redrawn map, {REDRAWS} steps: median {statistics.median(timed):.0f} ms, "
-          f"p90 {ordered[int(0.9 * REDRAWS) - 1]:.0f} ms, max {ordered[-1]:.0f} ms; all {HEAP_STEPS} steps: median {statistics.median(latencies):.0f} ms")
-    print(f"JS heap after GC: {heap['start']:.1f} MB after {WARM_UP} steps, {heap['end']:.1f} MB after {HEAP_STEPS} steps")
-    assert heap["end"] - heap["start"] < 10, f"JS heap grew {heap['end'] - heap['start']:.1f} MB over {HEAP_STEPS - WARM_UP} steps"
+    print(
+        f"\nslider step -> redrawn map, {REDRAWS} steps: median {statistics.median(timed):.0f} ms, "
+        f"p90 {ordered[int(0.9 * REDRAWS) - 1]:.0f} ms, max {ordered[-1]:.0f} ms; all {HEAP_STEPS} steps: median {statistics.median(latencies):.0f} ms"
+    )
+    print(
+        f"JS heap after GC: {heap['start']:.1f} MB after {WARM_UP} steps, {heap['end']:.1f} MB after {HEAP_STEPS} steps"
+    )
+    assert heap["end"] - heap["start"] < 10, (
+        f"JS heap grew {heap['end'] - heap['start']:.1f} MB over {HEAP_STEPS - WARM_UP} steps"
+    )
 
 
 def test_no_request_leaves_localhost(page, app_url):
@@ -173,11 +191,15 @@ def test_injected_markup_shows_as_text_and_runs_nothing(page, app_url):
     text = tooltip.inner_text()
     assert XSS in text and "`+alert(7)+` ${alert(3)} <script>window.top.__xss=2</script>" in text
     assert tooltip.query_selector("img") is None and tooltip.query_selector("script") is None
-    assert page.get_by_text(XSS, exact=False).count() >= 1, "the layer description shows literally in the sidebar"
+    assert page.get_by_text(XSS, exact=False).count() >= 1, (
+        "the layer description shows literally in the sidebar"
+    )
     page.wait_for_timeout(500)
     assert page.recorder.dialogs == []
     assert page.evaluate("() => window.__xss") is None and frame.evaluate("() => window.top.__xss") is None
-    assert not any(u.rstrip("/").endswith("/x") for u in page.recorder.requests), "the injected <img src=x> was requested"
+    assert not any(u.rstrip("/").endswith("/x") for u in page.recorder.requests), (
+        "the injected <img src=x> was requested"
+    )
 
 
 def test_an_editor_uploads_a_hostile_file_through_the_app_and_it_shows_as_text(page, app_url):
@@ -189,14 +211,30 @@ def test_an_editor_uploads_a_hostile_file_through_the_app_and_it_shows_as_text(p
     page.get_by_role("button", name="Sign in").click()
     upload = {
         "type": "FeatureCollection",
-        "features": [{
-            "type": "Feature",
-            "geometry": {"type": "Polygon", "coordinates": [[[35.2, 51.62], [35.45, 51.62], [35.45, 51.72], [35.2, 51.72], [35.2, 51.62]]]},
-            "properties": {"held_by": "UA", "status": "claimed", "source": "<script>window.top.__xss=3</script>", "note": XSS + " ${alert(5)}"},
-        }],
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[35.2, 51.62], [35.45, 51.62], [35.45, 51.72], [35.2, 51.72], [35.2, 51.62]]
+                    ],
+                },
+                "properties": {
+                    "held_by": "UA",
+                    "status": "claimed",
+                    "source": "<script>window.top.__xss=3</script>",
+                    "note": XSS + " ${alert(5)}",
+                },
+            }
+        ],
     }
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
-        {"name": "hostile-2024-12-05.geojson", "mimeType": "application/geo+json", "buffer": json.dumps(upload).encode()}
+        {
+            "name": "hostile-2024-12-05.geojson",
+            "mimeType": "application/geo+json",
+            "buffer": json.dumps(upload).encode(),
+        }
     )
     page.get_by_role("button", name="Commit this snapshot").click(timeout=60_000)
     page.get_by_text("Committed as version").wait_for(timeout=30_000)
@@ -218,7 +256,13 @@ def check_upload_endpoint_limits(page) -> None:
     """Replay the app's own upload request: over the size limit -> 413; without the XSRF token -> 403."""
     [upload_url] = {u for u in page.recorder.requests if "/_stcore/upload_file/" in u}
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "_streamlit_xsrf")
-    too_big = {"files": {"name": "big.geojson", "mimeType": "application/geo+json", "buffer": b" " * (21 * 1024 * 1024)}}
+    too_big = {
+        "files": {
+            "name": "big.geojson",
+            "mimeType": "application/geo+json",
+            "buffer": b" " * (21 * 1024 * 1024),
+        }
+    }
     assert page.request.put(upload_url, multipart=too_big, headers={"X-Xsrftoken": token}).status == 413
     small = {"files": {"name": "small.geojson", "mimeType": "application/geo+json", "buffer": b"{}"}}
     assert page.request.put(upload_url, multipart=small, headers={"X-Xsrftoken": "forged"}).status == 403
@@ -236,10 +280,17 @@ def test_the_maps_decoder_gives_back_the_plain_geojson(page, app_url):
     from tests.conftest import territory
 
     hole = shapely.box(35.0, 51.0, 35.9, 51.6).difference(shapely.box(35.2, 51.2, 35.3, 51.3))
-    features = territory([
-        (shapely.MultiPolygon([hole, shapely.box(36.0, 50.0, 36.5, 50.4)]), "UA", "held", "a"),
-        (shapely.Polygon([(-179.5, -60.25), (179.5, -60.25), (0.00001, 70.123456)]), "RU", "claimed", "b"),
-    ])
+    features = territory(
+        [
+            (shapely.MultiPolygon([hole, shapely.box(36.0, 50.0, 36.5, 50.4)]), "UA", "held", "a"),
+            (
+                shapely.Polygon([(-179.5, -60.25), (179.5, -60.25), (0.00001, 70.123456)]),
+                "RU",
+                "claimed",
+                "b",
+            ),
+        ]
+    )
     snapshot = Snapshot("decoder", dt.date(2024, 8, 10), dt.date(2024, 8, 10), 1, features)
     frame = open_app(page, app_url)
     for zoom in (6, 13):
@@ -247,9 +298,18 @@ def test_the_maps_decoder_gives_back_the_plain_geojson(page, app_url):
         plain = json.loads(mapview.territory_geojson(snapshot, detail))
         encoded = mapview.territory_geojson(snapshot, detail, encoded=True)
         back = frame.evaluate(f"(text) => {mapview.DECODER}(JSON.parse(text))", encoded)
-        assert [f["geometry"]["type"] for f in back["features"]] == [f["geometry"]["type"] for f in plain["features"]]
+        assert [f["geometry"]["type"] for f in back["features"]] == [
+            f["geometry"]["type"] for f in plain["features"]
+        ]
         for ours, theirs in zip(back["features"], plain["features"]):
             assert set(ours["geometry"]) == {"type", "coordinates"}
-            flat = lambda g: [c for ring in (g["coordinates"] if g["type"] == "Polygon" else [r for p in g["coordinates"] for r in p]) for xy in ring for c in xy]  # noqa: E731
+            flat = lambda g: [
+                c
+                for ring in (
+                    g["coordinates"] if g["type"] == "Polygon" else [r for p in g["coordinates"] for r in p]
+                )
+                for xy in ring
+                for c in xy
+            ]  # noqa: E731
             assert len(flat(ours["geometry"])) == len(flat(theirs["geometry"]))
             assert max(abs(a - b) for a, b in zip(flat(ours["geometry"]), flat(theirs["geometry"]))) < 1e-9
