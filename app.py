@@ -45,7 +45,7 @@ from layers.appdata import (
 )
 from layers import events as events_mod
 from layers import figures as figures_mod
-from layers import auth, schema
+from layers import auth, schema, style
 from layers.areas import ANYWHERE, BORDERS_SOURCE, METHOD, change_table, gained_and_lost
 from layers.errors import FrontlineError
 from layers.ingest import date_from_name, sha256
@@ -62,7 +62,6 @@ MAP_DRAWN = "_map_drawn"
 WINDOW_CHOICES = [1, 3, 7, 14, 30]
 MAP_HEIGHT_PX = 620
 TIMELINE_HEIGHT_PX = 80
-SIDE_NAMES = mapview.SIDE_NAMES
 
 
 def static_url() -> str:
@@ -150,7 +149,7 @@ def areas_ui(url: str, revision: str, as_of: dt.date, shown: list) -> None:
         areas = area_table(url, revision, snap.layer, snap.as_of)
         table, ua_in_russia = areas.shown, areas.ua_in_russia
         st.markdown(
-            f"**{escape_markdown(snap.layer)}** — snapshot of {snap.as_of} ({_age_words(snap.age_days)})"
+            f"**{escape_markdown(snap.layer)}** — snapshot of {snap.as_of} ({style.age_words(snap.age_days)})"
         )
         if ua_in_russia > 0:
             st.metric(
@@ -186,8 +185,6 @@ def _km2_columns(columns):
     return {c: st.column_config.NumberColumn(c, format="%.1f") for c in columns if "km²" in c}
 
 
-def _age_words(days: int) -> str:
-    return "same day" if days == 0 else f"{days} day{'s' if days != 1 else ''} before the selected date"
 
 
 def since_ui(as_of: dt.date, dates: list[dt.date]) -> dt.date | None:
@@ -251,8 +248,8 @@ def change_ui(
         if since_ref.version_id == until_ref.version_id:
             st.caption("The same snapshot is shown on both dates: nothing changed on this layer's map.")
         shown_table = table.assign(
-            held_by=table["held_by"].map(lambda s: SIDE_NAMES.get(s, s)),
-            within=table["within"].map(charts.BORDER_CHOICES.get),
+            held_by=table["held_by"].map(style.side_name),
+            within=table["within"].map(style.BORDER_LABELS.get),
         ).rename(
             columns={
                 "held_by": "side",
@@ -308,8 +305,8 @@ def analytics_ui(url: str, revision: str, as_of: dt.date, visible: list[str], sh
     layer = left.selectbox("Layer for the charts", territory, key="chart_layer", bind="query-params")
     within = right.segmented_control(
         "Area",
-        list(charts.BORDER_CHOICES),
-        format_func=charts.BORDER_CHOICES.get,
+        list(style.BORDER_LABELS),
+        format_func=style.BORDER_LABELS.get,
         default=ANYWHERE,
         key="chart_within",
         bind="query-params",
@@ -338,7 +335,7 @@ def _area_panel(url: str, revision: str, as_of: dt.date, layer: str, within: str
         height=320,
     )
     st.caption(
-        f"km² of {escape_markdown(layer)} per side and status ({escape_markdown(charts.BORDER_CHOICES[within])}); "
+        f"km² of {escape_markdown(layer)} per side and status ({escape_markdown(style.BORDER_LABELS[within])}); "
         "steps at each snapshot; points, the reported figures of the same scope, shaped by kind (hover: source, kind, note); red, the selected date. "
         f"Method: {escape_markdown(METHOD)}."
     )
@@ -657,7 +654,7 @@ def map_ui(
     window = (events_layer, first, last) if events_layer else (None, 0, 0)
     status = (
         "; ".join(
-            f"{escape_markdown(s.layer)}: snapshot of {s.as_of} ({_age_words(s.age_days)})" for s in shown
+            f"{escape_markdown(s.layer)}: snapshot of {s.as_of} ({style.age_words(s.age_days)})" for s in shown
         )
         or "no snapshot on or before this date"
     )
@@ -867,7 +864,7 @@ def present_numbers_ui(url: str, revision: str, as_of: dt.date, shown: list) -> 
             # Each side's ground across the border is the news: Ukraine's inside Russia, Russia's inside Ukraine.
             border, where = ("RUS", "inside Russia") if row["held_by"] == "UA" else ("UKR", "inside Ukraine")
             st.metric(
-                f"{SIDE_NAMES.get(row['held_by'], row['held_by'])}, {row['status']}",
+                style.series_label(row["held_by"], row["status"]),
                 f"{row.get(ANYWHERE, 0.0):,.0f} km²",
             )
             if row.get(border, 0.0):
@@ -1007,7 +1004,7 @@ def _add_figure_ui(store: Store, infos) -> None:
         held_by = second[1].selectbox("Side", ["", *schema.SIDES], key="figure_held_by")
         status = second[2].selectbox("Status", ["", *schema.STATUSES], key="figure_status")
         within = second[3].selectbox(
-            "Within", list(charts.BORDER_CHOICES), format_func=charts.BORDER_CHOICES.get, key="figure_within"
+            "Within", list(style.BORDER_LABELS), format_func=style.BORDER_LABELS.get, key="figure_within"
         )
         source = st.text_input("Source (who published it)", key="figure_source", max_chars=300)
         note = st.text_input("Quote or context", key="figure_note", max_chars=500)

@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from . import change as change_mod
-from . import charts, mapcomponent, mapview, snapshots
+from . import charts, mapcomponent, mapview, snapshots, style
 from . import events as events_mod
 from . import figures as figures_mod
 from .areas import area_km2, area_summary, country_border
@@ -197,7 +197,7 @@ def timeline_layers(
     return [
         {
             "data": {"values": milestone_rows},
-            "mark": {"type": "rule", "color": "#6a1b9a", "strokeDash": [3, 3], "opacity": 0.6, "clip": True},
+            "mark": {"type": "rule", "color": style.MILESTONE_COLOUR, "strokeDash": [3, 3], "opacity": 0.6, "clip": True},
             "encoding": {"x": x, "tooltip": tip + [{"field": "title"}, {"field": "source"}]},
         },
         {
@@ -207,14 +207,14 @@ def timeline_layers(
                 "shape": "diamond",
                 "filled": True,
                 "size": 70,
-                "color": "#6a1b9a",
+                "color": style.MILESTONE_COLOUR,
                 "clip": True,
             },
             "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "source"}]},
         },
         {
             "data": {"values": snapshot_rows},
-            "mark": {"type": "tick", "color": "#1f5fbf", "thickness": 2, "size": 14, "clip": True},
+            "mark": {"type": "tick", "color": style.SNAPSHOT_COLOUR, "thickness": 2, "size": 14, "clip": True},
             "encoding": {
                 "x": x,
                 "y": y,
@@ -223,7 +223,7 @@ def timeline_layers(
         },
         {
             "data": {"values": event_rows},
-            "mark": {"type": "point", "filled": True, "size": 45, "color": "#d35400", "clip": True},
+            "mark": {"type": "point", "filled": True, "size": 45, "color": style.EVENT_COLOURS["strike"], "clip": True},
             "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "confidence"}]},
         },
     ]
@@ -292,7 +292,7 @@ def area_table(url: str, revision: str, layer: str, as_of: dt.date) -> AreaTable
         if "RUS" in table
         else 0.0
     )
-    shown = table.assign(held_by=table["held_by"].map(lambda s: mapview.SIDE_NAMES.get(s, s)))
+    shown = table.assign(held_by=table["held_by"].map(lambda s: style.side_name(s)))
     if "UKR" in shown:
         shown["% of Ukraine"] = 100 * shown["UKR"] / figures_mod.UKRAINE_OFFICIAL_KM2
     shown = shown.rename(

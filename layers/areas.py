@@ -77,7 +77,9 @@ import pandas as pd
 import pyproj
 import shapely
 
+from .caching import remember
 from .errors import InvalidInputError
+from .schema import ANYWHERE
 
 METHOD = "equal-area projection EPSG:6933 on the WGS84 ellipsoid, corrected to geodesic edges (within 0.01 % of the geodesic area, pyproj.Geod)"
 BORDERS_PATH = Path(__file__).resolve().parent.parent / "geodata" / "borders.geojson"
@@ -85,7 +87,6 @@ BORDERS_SOURCE = "Natural Earth 1:10m admin-0 (world-atlas 2.0.2), Crimea assign
 #: Columns of an area table, in order.
 AREA_COLUMNS = ["held_by", "status", "within", "area_km2"]
 #: ``within`` value for an area that is not clipped to any border.
-ANYWHERE = ""
 
 _GEOD = pyproj.Geod(ellps="WGS84")
 _E2 = _GEOD.es
@@ -775,16 +776,6 @@ def area_rows(
     if key is not None:
         remember(_RECENT_ROWS, key, tuple(rows), _MAX_RECENT_ROWS)
     return rows
-
-
-def remember(cache: dict, key, value, limit: int) -> None:
-    """Keep ``value`` in a small cache of at most ``limit`` entries, dropping the oldest (thread-tolerant)."""
-    while len(cache) >= limit:
-        try:
-            cache.pop(next(iter(cache)), None)
-        except (StopIteration, RuntimeError):  # emptied or changed by another thread meanwhile
-            break
-    cache[key] = value
 
 
 #: Area rows of recently measured features, by :func:`_rows_key`: a daily archive repeats a

@@ -15,18 +15,11 @@ import datetime as dt
 
 import pandas as pd
 
-from . import mapview
-from .areas import ANYWHERE
+from . import style
 
-#: Colour per (side, status) in the area chart; the map's own fill colours per side.
-SIDE_COLOURS = {"UA": "#1f5fbf", "RU": "#c62828"}
 STATUS_DASH = {"held": [], "contested": [4, 3], "claimed": [1, 3]}
 #: Measures whose figures are areas at a date, so they can be plotted on the area chart.
 AREA_MEASURES = ("at date", "peak to date")
-
-
-def _series_label(held_by: str, status: str) -> str:
-    return f"{mapview.SIDE_NAMES.get(held_by, held_by)}, {status}"
 
 
 def area_layers(series: pd.DataFrame, comparison: pd.DataFrame, layer: str, within: str) -> list[dict]:
@@ -48,13 +41,13 @@ def area_layers(series: pd.DataFrame, comparison: pd.DataFrame, layer: str, with
     for (held_by, status), group in rows.groupby(["held_by", "status"], sort=True):
         # A snapshot without any feature of this side and status holds 0 km² of it.
         by_date = group.groupby("as_of")["area_km2"].sum().reindex(dates, fill_value=0.0)
-        label = _series_label(held_by, status)
+        label = style.series_label(held_by, status)
         kinds[label] = (held_by, status)
         lines += [
             {"date": d.isoformat(), "km2": round(float(v), 1), "series": label} for d, v in by_date.items()
         ]
     labels = sorted(kinds)
-    colours = [SIDE_COLOURS.get(kinds[label][0], "#555555") for label in labels]
+    colours = [style.side_colour(kinds[label][0]) for label in labels]
     dashes = [STATUS_DASH.get(kinds[label][1], []) for label in labels]
     x = {
         "field": "date",
@@ -155,7 +148,7 @@ def with_selected_date(layers: list[dict], selected: dt.date) -> dict:
     """
     rule = {
         "data": {"name": SELECTED},
-        "mark": {"type": "rule", "color": "#c62828", "size": 2},
+        "mark": {"type": "rule", "color": style.SELECTED_DATE_COLOUR, "size": 2},
         "encoding": {"x": {"field": "date", "type": "temporal"}},
     }
     return {"layer": [*layers, rule], "datasets": {SELECTED: pd.DataFrame({"date": [selected.isoformat()]})}}
@@ -166,15 +159,15 @@ def monthly_spec(monthly: pd.DataFrame) -> dict:
     values = [
         {
             "month": row.month.isoformat(),
-            "side": mapview.SIDE_NAMES.get(row.held_by, row.held_by),
+            "side": style.side_name(row.held_by),
             "km2": round(float(row.change_km2), 1),
             "period": f"{row.from_as_of} to {row.to_as_of}" + (" (month not over)" if row.partial else ""),
         }
         for row in monthly.itertuples()
     ]
     codes = sorted(set(monthly["held_by"]))
-    sides = [mapview.SIDE_NAMES.get(code, code) for code in codes]
-    colours = [SIDE_COLOURS.get(code, "#555555") for code in codes]
+    sides = [style.side_name(code) for code in codes]
+    colours = [style.side_colour(code) for code in codes]
     # One layer rather than a single view: Streamlit moves a single view's inline data
     # out of the spec, layered data stays in it (and in the tests' reach).
     return {
@@ -208,5 +201,3 @@ def monthly_spec(monthly: pd.DataFrame) -> dict:
         ]
     }
 
-
-BORDER_CHOICES = {ANYWHERE: "total (unclipped)", "RUS": "inside Russia", "UKR": "inside Ukraine"}

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .errors import InvalidInputError
 from .areas import load_borders
+from .errors import InvalidInputError
 from .snapshots import latest_on_or_before
 
 #: Ukraine's official area in km², Crimea included (State Statistics Service of Ukraine):

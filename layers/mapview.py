@@ -199,8 +199,6 @@ ONLINE_TILES = {
     ),
 }
 
-SIDE_NAMES = {"UA": "Ukraine", "RU": "Russia"}
-KIND_NAMES = {"strike": "Strike", "troop_presence": "Troop presence", "other": "Event"}
 
 
 def use_local_assets(prefix: str = STATIC_URL) -> None:
@@ -584,13 +582,7 @@ def territory_tooltip(layer: str, row: dict, snapshot_as_of) -> str:
     The snapshot's age is shown above the map, not here, so that a snapshot's display
     data is the same on every day it is shown and can be prepared once.
     """
-    side = SIDE_NAMES.get(row.get("held_by"), row.get("held_by"))
-    status = row.get("status")
-    what = {
-        "held": f"Held by {side}",
-        "contested": f"Contested ({side} side)",
-        "claimed": f"Claimed by {side}, unconfirmed",
-    }.get(status, status)
+    what = style.zone_label(str(row.get("held_by")), str(row.get("status")))
     lines = [
         f"<b>{escape_html(what)}</b>",
         f"Layer: {escape_html(layer)}",
@@ -604,7 +596,7 @@ def territory_tooltip(layer: str, row: dict, snapshot_as_of) -> str:
 
 def event_tooltip(row: dict) -> str:
     """Tooltip markup of one event: what, when, where, who says so, confidence, claims."""
-    kind = KIND_NAMES.get(row.get("kind"), "Event")
+    kind = style.event_kind_label(str(row.get("kind")))
     lines = [
         f"<b>{escape_html(row.get('title', ''))}</b>",
         f"{kind} · {escape_html(row.get('occurred_on', ''))}",
@@ -713,7 +705,7 @@ def change_style(side: str, change: str) -> dict:
     """Ground a side gained: filled strongly in its colour (as ISW draws advances); ground
     it lost: its colour as a dashed outline over a pale fill, so the two read apart where
     one side's loss is the other's gain."""
-    colour = style.SIDE_COLOURS.get(side, "#555555")
+    colour = style.side_colour(side)
     if change == "gained":
         return {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.7, "opacity": 1.0}
     return {
@@ -747,7 +739,7 @@ def change_group(
         outline = gpd.GeoDataFrame(
             {
                 "tip": [
-                    f"Previous snapshot ({escape_html(previous_as_of)}): {escape_html(SIDE_NAMES.get(s, s))}, {escape_html(t)}"
+                    f"Previous snapshot ({escape_html(previous_as_of)}): {escape_html(style.side_name(s))}, {escape_html(t)}"
                     for s, t in zip(previous["held_by"], previous["status"])
                 ],
                 "style": [PREVIOUS_STYLE] * len(previous),
@@ -763,7 +755,7 @@ def change_group(
         display = gpd.GeoDataFrame(
             {
                 "tip": [
-                    f"<b>{escape_html(c.capitalize())} by {escape_html(SIDE_NAMES.get(s, s))}</b>: {a:,.1f} km²"
+                    f"<b>{escape_html(c.capitalize())} by {escape_html(style.side_name(s))}</b>: {a:,.1f} km²"
                     for s, c, a in zip(diff["held_by"], diff["change"], diff["area_km2"])
                 ],
                 "style": [change_style(side, c) for side, c in zip(diff["held_by"], diff["change"])],

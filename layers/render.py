@@ -48,7 +48,6 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
-from shapely.ops import polylabel
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
@@ -60,6 +59,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D
 from matplotlib_scalebar.scalebar import ScaleBar
+from shapely.ops import polylabel
 
 from . import schema, style
 from .areas import ANYWHERE, BORDERS_SOURCE, METHOD
@@ -104,23 +104,6 @@ def _drawing():
     """matplotlib's own defaults plus ``_RC``, whatever a matplotlibrc says: the same pixels everywhere."""
     with matplotlib.style.context("default"), matplotlib.rc_context(_RC):
         yield
-
-
-def side_name(side: str) -> str:
-    """A side's name for a reader, from the data contract ("UA" -> "Ukraine")."""
-    return schema.SIDES.get(side, side).partition(" (")[0]
-
-
-def status_label(held_by: str, status: str) -> str:
-    """The words for a side and status on the image, e.g. "Held by Ukraine"."""
-    name = side_name(held_by)
-    if status == "held":
-        return f"Held by {name}"
-    if status == "contested":
-        return "Contested (grey zone)"
-    if status == "claimed":
-        return f"Claimed by {name}, unconfirmed"
-    return f"{status} ({name})"
 
 
 def pixel_size(size) -> tuple[int, int]:
@@ -329,7 +312,7 @@ class _Reader:
             inside = tuple(
                 (names.get(code, code), float(area))
                 for code, area in zip(group["within"], group["area_km2"])
-                if code != ANYWHERE and names.get(code, code) != side_name(held_by) and area >= 0.05
+                if code != ANYWHERE and names.get(code, code) != style.side_name(held_by) and area >= 0.05
             )
             callouts.append(Callout(ref.layer, held_by, status, float(total), tuple(sorted(inside))))
         order = {key: i for i, key in enumerate(_ordered_keys((c.held_by, c.status) for c in callouts))}
@@ -711,13 +694,6 @@ class _Column:
         self.y -= px * self.canvas.unit
 
 
-def _month_day(day: dt.date) -> str:
-    """``25 November 2024``, the same in every locale."""
-    return (
-        f"{day.day} {calendar.month_name[day.month]} {day.year}"
-        if calendar.month_name[1] == "January"
-        else day.isoformat()
-    )
 
 
 def _km2(value: float, decimals: int = 1) -> str:
@@ -726,12 +702,6 @@ def _km2(value: float, decimals: int = 1) -> str:
 
 def _reported_value(value: float) -> str:
     return _km2(value, 0 if float(value).is_integer() else 1)
-
-
-def _age(days: int) -> str:
-    if days == 0:
-        return "that day"
-    return "1 day earlier" if days == 1 else f"{days} days earlier"
 
 
 @dataclass(frozen=True)
@@ -821,7 +791,7 @@ def _panel(column: _Column, frame: Frame, title: str | None, keys, s: float) -> 
         gid="title",
     )
     widest = f"28 {max(calendar.month_name, key=len)} {frame.as_of.year}"
-    column.text(_month_day(frame.as_of), 64 * s, weight="bold", after=8, fit=widest, gid="date")
+    column.text(style.long_date(frame.as_of), 64 * s, weight="bold", after=8, fit=widest, gid="date")
     by_layer = {snapshot.layer: snapshot for snapshot in frame.snapshots}
     for layer in frame.layers:
         prefix = f"{layer}: " if len(frame.layers) > 1 else ""
@@ -829,7 +799,7 @@ def _panel(column: _Column, frame: Frame, title: str | None, keys, s: float) -> 
         if snapshot is None:
             line = f"{prefix}no snapshot yet"
         else:
-            line = f"{prefix}snapshot of {snapshot.as_of.isoformat()}, {_age(snapshot.age_days)}"
+            line = f"{prefix}snapshot of {snapshot.as_of.isoformat()}, {style.age_words(snapshot.age_days)}"
         column.text(
             line[0].upper() + line[1:], 22 * s, colour=_MUTED, max_lines=2, after=2, gid="snapshot-age"
         )
@@ -857,9 +827,8 @@ def _panel(column: _Column, frame: Frame, title: str | None, keys, s: float) -> 
                 gid="legend",
             )
             canvas.fig.add_artist(patch)
-            label = status_label(held_by, status)
-            if status == "contested" and contested_sides > 1:
-                label = f"Contested, {side_name(held_by)} side"
+            # One side's grey zone needs no side named; several sides' do.
+            label = style.zone_label(held_by, status, name_contested_side=contested_sides > 1)
             column.text(label, 24 * s, colour=_INK, indent=indent, after=0, max_lines=1)
             colour = style.CONTESTED_COLOUR if status == "contested" else style.side_colour(held_by)
             if callout is None:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 SCHEMA_VERSION = 1
 
+#: ``within`` of an area that is not clipped to any border (elsewhere an ISO3 code).
+ANYWHERE = ""
+
 
 @dataclass(frozen=True)
 class Field:

@@ -1,14 +1,102 @@
-"""Colours and symbols per side, status, event kind and confidence.
+"""The vocabulary and the colours: what a side, a status, an event kind, a border and a
+snapshot's age are called, and how each is drawn.
 
-Kept apart from the data binding (``mapview``) so the map, the legend and the PNG
-export draw the same thing. Held ground is filled in the side's colour; contested
-ground is grey with a dashed edge; claimed ground is only outlined, dashed, in the
-claiming side's colour.
+Defined once here and used by the app, the map, the charts, the slides and the CSV
+labels, so that all of them say and draw the same thing. Names come from the data
+contract (``schema``). Kept apart from the data binding (``mapview``): held ground is
+filled in the side's colour; contested ground is grey with a dashed edge; claimed
+ground is only outlined, dashed, in the claiming side's colour.
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
+
 from . import schema
+
+__all__ = [
+    "BASEMAP",
+    "BORDER_LABELS",
+    "CONFIDENCE_BORDERS",
+    "CONTESTED_COLOUR",
+    "EVENT_COLOURS",
+    "EVENT_KIND_LABELS",
+    "EVENT_SYMBOLS",
+    "MILESTONE_COLOUR",
+    "SELECTED_DATE_COLOUR",
+    "SIDE_COLOURS",
+    "SIDE_NAMES",
+    "SNAPSHOT_COLOUR",
+    "UNKNOWN_SIDE_COLOUR",
+    "age_words",
+    "event_icon_html",
+    "event_kind_label",
+    "legend_entries",
+    "long_date",
+    "series_label",
+    "side_colour",
+    "side_name",
+    "territory_style",
+    "zone_label",
+]
+
+
+def side_name(side: str) -> str:
+    """A side's name for a reader, from the data contract ("UA" -> "Ukraine"); unknown codes as given."""
+    return schema.SIDES.get(side, side).partition(" (")[0]
+
+
+#: Each side's name for a reader, by its code in the contract.
+SIDE_NAMES = {code: side_name(code) for code in schema.SIDES}
+
+
+def zone_label(held_by: str, status: str, *, name_contested_side: bool = True) -> str:
+    """What a zone is, in words: "Held by Ukraine", "Contested (Ukraine side)",
+    "Claimed by Russia, unconfirmed". ``name_contested_side=False``: "Contested (grey
+    zone)", for a key where one side's grey zone needs no side."""
+    name = side_name(held_by)
+    if status == "held":
+        return f"Held by {name}"
+    if status == "contested":
+        return f"Contested ({name} side)" if name_contested_side else "Contested (grey zone)"
+    if status == "claimed":
+        return f"Claimed by {name}, unconfirmed"
+    return f"{status} ({name})"
+
+
+def series_label(held_by: str, status: str) -> str:
+    """A side and status as a table row or chart series: "Ukraine, held"."""
+    return f"{side_name(held_by)}, {status}"
+
+
+#: What each kind of event is called on the map, its legend and in tooltips.
+EVENT_KIND_LABELS = {"strike": "Strike", "troop_presence": "Troop presence", "other": "Other event"}
+
+
+def event_kind_label(kind: str) -> str:
+    """An event kind's label; any kind outside the contract is an "Other event"."""
+    return EVENT_KIND_LABELS.get(kind, EVENT_KIND_LABELS["other"])
+
+
+#: Where an area is measured: unclipped (``schema.ANYWHERE``) or inside a country's border.
+BORDER_LABELS = {schema.ANYWHERE: "total (unclipped)", "RUS": "inside Russia", "UKR": "inside Ukraine"}
+
+
+def age_words(days: int) -> str:
+    """How old the snapshot shown is against the date asked for: "that day", "1 day
+    earlier", "31 days earlier"."""
+    if days == 0:
+        return "that day"
+    return "1 day earlier" if days == 1 else f"{days} days earlier"
+
+
+def long_date(day: dt.date) -> str:
+    """``6 August 2024``: no leading zero, English month names whatever the locale."""
+    if calendar.month_name[1] != "January":
+        return day.isoformat()
+    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
 
 SIDE_COLOURS = {"UA": "#1f5fbf", "RU": "#c62828"}
 UNKNOWN_SIDE_COLOUR = "#6b6b6b"
@@ -17,6 +105,10 @@ CONTESTED_COLOUR = "#7a7a7a"
 EVENT_SYMBOLS = {"strike": "✷", "troop_presence": "▲", "other": "●"}
 EVENT_COLOURS = {"strike": "#d35400", "troop_presence": "#6a1b9a", "other": "#37474f"}
 CONFIDENCE_BORDERS = {"confirmed": "solid", "claimed": "dashed", "disputed": "dotted"}
+#: The timeline strip's marks and the charts' selected-date rule.
+SNAPSHOT_COLOUR = "#1f5fbf"
+MILESTONE_COLOUR = "#6a1b9a"
+SELECTED_DATE_COLOUR = "#c62828"
 
 BASEMAP = {
     "sea": "#dde8f0",
@@ -28,10 +120,11 @@ BASEMAP = {
 
 
 def side_colour(side: str) -> str:
+    """A side's colour; grey for a code outside the contract."""
     return SIDE_COLOURS.get(side, UNKNOWN_SIDE_COLOUR)
 
 
-def territory_style(held_by: str, status: str) -> dict:
+def territory_style(held_by: str, status: str) -> dict[str, str | float]:
     """Leaflet path options for a territory feature."""
     colour = side_colour(held_by)
     if status == "held":
@@ -68,29 +161,32 @@ def event_icon_html(kind: str, confidence: str) -> str:
 
 def legend_entries() -> list[tuple[str, str]]:
     """(swatch markup, label) pairs for the map legend, from the contract's values."""
-    entries = []
-    for side, name in (("UA", "Ukraine"), ("RU", "Russia")):
+    entries: list[tuple[str, str]] = []
+    for side in ("UA", "RU"):
         s = territory_style(side, "held")
         entries.append(
             (
-                f'<span class="sw" style="background:{s["fillColor"]};opacity:.75;border:1px solid {s["color"]}"></span>',
-                f"Held by {name}",
+                f'<span class="sw" style="background:{s["fillColor"]};opacity:.75;'
+                f'border:1px solid {s["color"]}"></span>',
+                zone_label(side, "held"),
             )
         )
     s = territory_style("UA", "contested")
     entries.append(
         (
-            f'<span class="sw" style="background:{s["fillColor"]};opacity:.6;border:1px dashed {s["color"]}"></span>',
-            "Contested / grey zone",
+            f'<span class="sw" style="background:{s["fillColor"]};opacity:.6;'
+            f'border:1px dashed {s["color"]}"></span>',
+            zone_label("UA", "contested", name_contested_side=False),
         )
     )
     claimed = "".join(
-        f'<span class="sw" style="width:8px;border:2px dashed {territory_style(side, "claimed")["color"]}"></span>'
+        '<span class="sw" style="width:8px;border:2px dashed '
+        f'{territory_style(side, "claimed")["color"]}"></span>'
         for side in ("UA", "RU")
     )
     entries.append((claimed, "Claimed, unconfirmed (outline)"))
-    for kind, label in (("strike", "Strike"), ("troop_presence", "Troop presence"), ("other", "Other event")):
-        entries.append((event_icon_html(kind, "confirmed"), label))
+    for kind in schema.EVENT_KINDS:
+        entries.append((event_icon_html(kind, "confirmed"), event_kind_label(kind)))
     entries.append(
         ('<span class="conf">solid · dashed · dotted ring</span>', "confirmed · claimed · disputed")
     )

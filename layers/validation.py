@@ -21,8 +21,8 @@ import datetime as dt
 import json
 import math
 from collections import Counter, defaultdict
-from itertools import chain
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -32,7 +32,8 @@ import pyproj
 import shapely
 
 from . import schema
-from .areas import area_km2, note_valid, remember
+from .areas import area_km2, note_valid
+from .caching import remember
 from .presets import suggest_preset
 
 if TYPE_CHECKING:
