@@ -29,7 +29,7 @@ import folium
 import streamlit as st
 import streamlit_folium
 
-from .mapview import _htmlsafe
+from .mapview import htmlsafe as _htmlsafe
 
 
 @dataclass(frozen=True)

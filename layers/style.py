@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import TypedDict
 
 from . import schema
 
 __all__ = [
     "BASEMAP",
+    "BasemapColours",
     "BORDER_LABELS",
     "CONFIDENCE_BORDERS",
     "CONTESTED_COLOUR",
@@ -110,7 +112,18 @@ SNAPSHOT_COLOUR = "#1f5fbf"
 MILESTONE_COLOUR = "#6a1b9a"
 SELECTED_DATE_COLOUR = "#c62828"
 
-BASEMAP = {
+
+class BasemapColours(TypedDict):
+    """The offline basemap's colours: sea, land, a tint per focus country, borders, labels."""
+
+    sea: str
+    land: str
+    land_focus: dict[str, str]
+    border: str
+    label: str
+
+
+BASEMAP: BasemapColours = {
     "sea": "#dde8f0",
     "land": "#f4f2ec",
     "land_focus": {"UKR": "#fbf7e4", "RUS": "#efece6"},

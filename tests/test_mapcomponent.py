@@ -240,4 +240,4 @@ def _rings(geometry) -> list:
 
 def test_encoding_handles_negative_and_large_coordinates():
     ring = [(-179.99999, -89.5), (179.99999, 89.5), (0.00001, -0.00001), (-179.99999, -89.5)]
-    assert np.allclose(_decode_ring(mapview._encode_ring(np.array(ring), 5), 5), ring, atol=1e-9)
+    assert np.allclose(_decode_ring(mapview.encode_ring(np.array(ring), 5), 5), ring, atol=1e-9)

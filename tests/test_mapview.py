@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import re
 
+import folium
+
 import geopandas as gpd
 import shapely
 from streamlit_folium import _get_feature_group_string, _get_map_string, generate_js_hash
@@ -203,8 +205,8 @@ def test_side_by_side_map_loads_only_local_assets(monkeypatch):
 
 def test_side_by_side_map_honours_the_static_url_prefix(monkeypatch):
     # use_local_assets sets folium.Map's class lists: monkeypatch puts them back afterwards.
-    monkeypatch.setattr(mapview.folium.Map, "default_js", mapview.folium.Map.default_js)
-    monkeypatch.setattr(mapview.folium.Map, "default_css", mapview.folium.Map.default_css)
+    monkeypatch.setattr(folium.Map, "default_js", folium.Map.default_js)
+    monkeypatch.setattr(folium.Map, "default_css", folium.Map.default_css)
     sent = st_folium_args(monkeypatch, mapview.side_by_side_map("/base/app/static", [], [], "a", "b"))
     assert sent["js_links"][-1] == "/base/app/static/vendor/leaflet-sync/L.Map.Sync.js"
     assert all(link.startswith("/base/app/static/vendor/") for link in sent["js_links"] + sent["css_links"])
