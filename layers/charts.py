@@ -1,9 +1,10 @@
 """Vega-Lite specifications of the analytics charts, as plain dicts.
 
 Plain dicts rather than Altair objects: the app redraws the area chart on every slider
-step (to move the selected-date rule), and building an Altair chart costs ~100 ms of
-schema validation each time. The data layers are built once per store revision (the
-app caches them) and only the selected-date rule is added per step.
+step (to move the selected-date rule), and building an Altair chart spends most of a
+step validating its schema (``benchmarks/README.md``). The data layers are built once
+per store revision (the app caches them) and only the selected-date rule is added per
+step.
 
 Every string here comes from the store and reaches the browser as Vega-Lite data,
 which Vega renders as text (tooltips and labels are not HTML), so nothing needs escaping.
@@ -12,17 +13,32 @@ which Vega renders as text (tooltips and labels are not HTML), so nothing needs 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
 from . import style
 
-STATUS_DASH = {"held": [], "contested": [4, 3], "claimed": [1, 3]}
+__all__ = [
+    "AREA_MEASURES",
+    "SELECTED",
+    "STATUS_DASH",
+    "Spec",
+    "area_layers",
+    "monthly_spec",
+    "with_selected_date",
+]
+
+#: A Vega-Lite specification or a part of one, as plain JSON-like data.
+Spec = dict[str, Any]
+
+STATUS_DASH: dict[str, list[int]] = {"held": [], "contested": [4, 3], "claimed": [1, 3]}
 #: Measures whose figures are areas at a date, so they can be plotted on the area chart.
 AREA_MEASURES = ("at date", "peak to date")
 
 
-def area_layers(series: pd.DataFrame, comparison: pd.DataFrame, layer: str, within: str) -> list[dict]:
+def area_layers(series: pd.DataFrame, comparison: pd.DataFrame, layer: str, within: str) -> list[Spec]:
     """Lines of km² per side and status over time, and the reported figures as points.
 
     Parameters
@@ -37,14 +53,16 @@ def area_layers(series: pd.DataFrame, comparison: pd.DataFrame, layer: str, with
     """
     rows = series[(series["layer"] == layer) & (series["within"] == within)]
     dates = sorted(set(series.loc[series["layer"] == layer, "as_of"]))
-    lines, kinds = [], {}
+    lines: list[Spec] = []
+    kinds: dict[str, tuple[str, str]] = {}
     for (held_by, status), group in rows.groupby(["held_by", "status"], sort=True):
         # A snapshot without any feature of this side and status holds 0 km² of it.
         by_date = group.groupby("as_of")["area_km2"].sum().reindex(dates, fill_value=0.0)
-        label = style.series_label(held_by, status)
-        kinds[label] = (held_by, status)
+        label = style.series_label(str(held_by), str(status))
+        kinds[label] = (str(held_by), str(status))
         lines += [
-            {"date": d.isoformat(), "km2": round(float(v), 1), "series": label} for d, v in by_date.items()
+            {"date": _iso(day), "km2": round(float(km2), 1), "series": label}
+            for day, km2 in zip(dates, by_date.to_numpy(), strict=True)
         ]
     labels = sorted(kinds)
     colours = [style.side_colour(kinds[label][0]) for label in labels]
@@ -61,7 +79,7 @@ def area_layers(series: pd.DataFrame, comparison: pd.DataFrame, layer: str, with
         "scale": {"domain": labels, "range": colours},
         "legend": {"title": None, "orient": "top"},
     }
-    layers = [
+    layers: list[Spec] = [
         {
             "data": {"values": lines},
             "mark": {"type": "line", "interpolate": "step-after", "strokeWidth": 2},
@@ -94,16 +112,16 @@ def area_layers(series: pd.DataFrame, comparison: pd.DataFrame, layer: str, with
     )
     points = [
         {
-            "date": row.date.isoformat(),
-            "km2": float(row.reported_km2),
-            "map_km2": None if pd.isna(row.computed_km2) else round(float(row.computed_km2), 1),
-            "kind": row.kind,
-            "source": row.source,
-            "note": row.note,
-            "measure": row.measure,
-            "scope": row.scope,
+            "date": _iso(row["date"]),
+            "km2": float(row["reported_km2"]),
+            "map_km2": None if pd.isna(row["computed_km2"]) else round(float(row["computed_km2"]), 1),
+            "kind": row["kind"],
+            "source": row["source"],
+            "note": row["note"],
+            "measure": row["measure"],
+            "scope": row["scope"],
         }
-        for row in figures.itertuples()
+        for row in figures.to_dict("records")
     ]
     if points:
         layers.append(
@@ -138,7 +156,7 @@ def area_layers(series: pd.DataFrame, comparison: pd.DataFrame, layer: str, with
 SELECTED = "selected_date"
 
 
-def with_selected_date(layers: list[dict], selected: dt.date) -> dict:
+def with_selected_date(layers: Sequence[Spec], selected: dt.date) -> Spec:
     """A layered spec whose only per-date part is the named dataset ``SELECTED``.
 
     Streamlit sends named datasets apart from the spec; with the spec itself unchanged
@@ -154,16 +172,17 @@ def with_selected_date(layers: list[dict], selected: dt.date) -> dict:
     return {"layer": [*layers, rule], "datasets": {SELECTED: pd.DataFrame({"date": [selected.isoformat()]})}}
 
 
-def monthly_spec(monthly: pd.DataFrame) -> dict:
+def monthly_spec(monthly: pd.DataFrame) -> Spec:
     """Bars of net change per month and side (``figures.monthly_change`` rows)."""
     values = [
         {
-            "month": row.month.isoformat(),
-            "side": style.side_name(row.held_by),
-            "km2": round(float(row.change_km2), 1),
-            "period": f"{row.from_as_of} to {row.to_as_of}" + (" (month not over)" if row.partial else ""),
+            "month": _iso(row["month"]),
+            "side": style.side_name(row["held_by"]),
+            "km2": round(float(row["change_km2"]), 1),
+            "period": f"{row['from_as_of']} to {row['to_as_of']}"
+            + (" (month not over)" if row["partial"] else ""),
         }
-        for row in monthly.itertuples()
+        for row in monthly.to_dict("records")
     ]
     codes = sorted(set(monthly["held_by"]))
     sides = [style.side_name(code) for code in codes]
@@ -201,3 +220,7 @@ def monthly_spec(monthly: pd.DataFrame) -> dict:
         ]
     }
 
+
+def _iso(day: Any) -> str:
+    """A date of a frame's cell as ``YYYY-MM-DD``."""
+    return str(day.isoformat())
