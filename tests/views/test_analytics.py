@@ -12,21 +12,10 @@ import pytest
 from layers import change, snapshots
 from layers.charts import SELECTED
 from layers.store import Store
-from tests.conftest import seeded_app
-from tests.test_app import map_args
+from tests.views.conftest import map_args
 
 D = dt.date.fromisoformat
 LAYER = "Kursk incursion"
-
-
-@pytest.fixture
-def db_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'analytics.db'}"
-
-
-@pytest.fixture
-def app(db_url, monkeypatch):
-    return seeded_app(db_url, monkeypatch)
 
 
 def charts(at) -> list[dict]:
@@ -116,7 +105,7 @@ def test_area_chart_marks_the_date_and_plots_the_figures_of_its_scope(app, db_ur
     series = Store(db_url).area_series(LAYER)
     held = series[(series.held_by == "UA") & (series.status == "held") & (series.within == "RUS")]
     plotted = {(v["date"], v["km2"]) for v in lines["data"]["values"] if v["series"] == "Ukraine, held"}
-    assert plotted == {(d.isoformat(), round(a, 1)) for d, a in zip(held.as_of, held.area_km2)}
+    assert plotted == {(d.isoformat(), round(a, 1)) for d, a in zip(held.as_of, held.area_km2, strict=True)}
     figures = {(p["date"], p["km2"]) for p in points["data"]["values"]}
     assert ("2024-11-23", 1376.0) in figures and ("2024-11-23", 800.0) in figures
     assert {"source", "kind", "note"} <= {t["field"] for t in points["encoding"]["tooltip"]}
@@ -171,3 +160,18 @@ def test_downloads_are_offered(app):
     labels = {b.proto.label for b in at.get("download_button")}
     assert {"Area series of every layer (CSV)", "Change (CSV)", "Change (GeoJSON)"} <= labels
     assert any(label.startswith(f"Snapshot of {LAYER}") for label in labels)
+
+
+def test_the_slide_tab_offers_a_png_and_renders_a_time_lapse(app):
+    app.query_params.update({"date": "2024-11-25", "analysis": "Slide and time-lapse"})
+    at = app.run()
+    assert not at.exception
+    assert "Slide of 25 November 2024 (PNG)" in {b.proto.label for b in at.get("download_button")}
+    at.date_input(key="lapse_from").set_value(D("2024-11-01"))
+    at.date_input(key="lapse_to").set_value(D("2024-12-31"))
+    at.selectbox(key="lapse_format").select("gif")
+    at.run()
+    at.button(key="lapse_render").click().run()
+    assert not at.exception and not at.error
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any(label.startswith("Time-lapse 2024-11-01 to 2024-12-31 (GIF") for label in labels), labels

@@ -4,41 +4,13 @@ the map component keeps its identity while its dated content changes."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT, seeded_app
+from tests.views.conftest import map_args, map_path
 
 D = dt.date.fromisoformat
-
-
-@pytest.fixture
-def db_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'app.db'}"
-
-
-@pytest.fixture
-def app(db_url, monkeypatch):
-    return seeded_app(db_url, monkeypatch)
-
-
-def map_path(node, path=()):
-    """Index path of the map component in the element tree (its position on the page)."""
-    for index, child in getattr(node, "children", {}).items():
-        if getattr(child, "type", None) == "component_instance":
-            return (*path, index)
-        found = map_path(child, (*path, index))
-        if found:
-            return found
-    return None
-
-
-def map_args(at) -> dict:
-    components = [e for e in at.get("component_instance")]
-    assert len(components) == 1, "exactly one map component"
-    return json.loads(components[0].proto.json_args) | {"_id": components[0].proto.id}
 
 
 def test_app_runs_and_shows_the_latest_date(app):
@@ -73,10 +45,10 @@ def test_map_keeps_its_place_on_a_milestone_date(app):
     """An element inserted above the map would move it and make the browser remount it."""
     at = app.run()
     at.select_slider(key="date").set_value(D("2025-01-19")).run()
-    before = map_path(at._tree)
+    before = map_path(at.main)
     at.select_slider(key="date").set_value(D("2025-01-20")).run()
     assert any("Milestone: US presidential inauguration" in c.value for c in at.caption)
-    assert map_path(at._tree) == before and before is not None
+    assert map_path(at.main) == before and before is not None
 
 
 def test_date_query_parameter_round_trips(app, db_url, monkeypatch):
@@ -119,9 +91,9 @@ def test_play_steps_the_date(app):
 def test_a_write_elsewhere_reaches_a_slider_step_within_the_revision_age(db_url):
     """A fragment run compares its page's revision with the store's, asked at most every
     few seconds: another session's or process's write is seen then, not only on reload."""
-    from layers import appdata
     from layers.store import Store
     from tests.conftest import snapshot
+    from views import appdata
 
     first = appdata.latest_revision(db_url, max_age=0)
     Store(db_url).write(

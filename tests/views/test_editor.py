@@ -43,11 +43,6 @@ def polygon_file(name="<img src=x onerror=alert(1)>", bbox=(35.0, 51.0, 35.3, 51
 
 
 @pytest.fixture
-def db_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'editor.db'}"
-
-
-@pytest.fixture
 def app(db_url, monkeypatch):
     at = seeded_app(db_url, monkeypatch)
     at.secrets["editors"] = {"password_hash": HASH}
@@ -85,7 +80,7 @@ def test_editor_uploads_previews_and_commits(app, db_url):
     assert any("Valid: 1 feature(s)" in s.value for s in at.success)
     assert any("against the snapshot of 2024-11-25" in m.value for m in at.markdown)
     maps = at.get("component_instance")
-    assert len(maps) == 2, "the reader's map and the editor's preview"
+    assert len(maps) == 1, "the editor's page has the preview, and no reader's map"
     preview = maps[-1]
     assert "&lt;img src=x onerror=alert(1)&gt;" in json.loads(preview.proto.json_args)[
         "feature_group"

@@ -1,0 +1,219 @@
+"""Under the reader's map: area over time, net change per month, every reported figure
+against the map, slides and time-lapses, and downloads, one lazy tab each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+from layers import charts, exports, snapshots, style
+from layers.areas import ANYWHERE, METHOD
+from layers.text import escape_markdown
+
+from .appdata import Data, figure_table
+from .widgets import Selection, slug, user_errors
+
+__all__ = ["analytics_ui", "render_lock"]
+
+
+def analytics_ui(
+    data: Data, as_of: dt.date, selection: Selection, shown: Sequence[snapshots.SnapshotRef]
+) -> None:
+    """The chart layer and border (both in the URL), then the open tab's panel."""
+    territory = selection.visible or data.layer_names("territory")
+    left, right = st.columns([2, 3])
+    layer = left.selectbox("Layer for the charts", territory, key="chart_layer", bind="query-params")
+    within = right.segmented_control(
+        "Area",
+        list(style.BORDER_LABELS),
+        format_func=style.BORDER_LABELS.get,
+        default=ANYWHERE,
+        key="chart_within",
+        bind="query-params",
+    )
+    within = ANYWHERE if within is None else within
+    # Lazy tabs (state kept, in the URL as ``analysis=``): only the open tab's content runs
+    # and is sent, so a slider step redraws one chart, not four panels.
+    panels: dict[str, Callable[[], None]] = {
+        "Area over time": lambda: _area_panel(data, as_of, layer, within),
+        "Net change per month": lambda: _monthly_panel(data, layer, within),
+        "Reported figures vs map": lambda: figures_panel(data),
+        "Slide and time-lapse": lambda: _slides_panel(data, as_of, selection.visible),
+        "Downloads": lambda: _downloads_panel(data, shown),
+    }
+    tabs = st.tabs(list(panels), key="analysis", on_change="rerun", bind="query-params")
+    for tab, panel in zip(tabs, panels.values(), strict=True):
+        if tab.open:
+            with tab:
+                panel()
+
+
+def _area_panel(data: Data, as_of: dt.date, layer: str, within: str) -> None:
+    st.vega_lite_chart(
+        charts.with_selected_date(data.area_chart_layers(layer, within), as_of), width="stretch", height=320
+    )
+    st.caption(
+        f"km² of {escape_markdown(layer)} per side and status "
+        f"({escape_markdown(style.BORDER_LABELS[within])}); "
+        "steps at each snapshot; points, the reported figures of the same scope, shaped by kind "
+        "(hover: source, kind, note); red, the selected date. "
+        f"Method: {escape_markdown(METHOD)}."
+    )
+
+
+def _monthly_panel(data: Data, layer: str, within: str) -> None:
+    monthly = data.monthly_change(layer, within)
+    if monthly.empty:
+        st.info("Not enough snapshots: a month needs a snapshot on or before the end of the previous month.")
+        return
+    st.vega_lite_chart(charts.monthly_spec(monthly), width="stretch", height=300)
+    st.caption(
+        "Net change of held ground per calendar month: area at the month's last snapshot minus area at the "
+        "previous month's last snapshot."
+    )
+
+
+def figures_panel(data: Data) -> None:
+    """Every reported figure beside the map's figure for its scope, with the CSV."""
+    st.dataframe(figure_table(data.comparison()), hide_index=True, width="stretch")
+    st.caption(
+        "Map km² = the layer's area for the figure's side, status and border: on the figure's date (latest "
+        "snapshot on or before it), the peak so far, or the net change over the figure's calendar month or "
+        "year. Difference = map − reported; % of reported. "
+        "A figure with no matching series says why instead of being compared with the wrong thing."
+    )
+    st.download_button(
+        "Comparison (CSV)",
+        lambda: exports.comparison_csv(data.comparison()),
+        file_name="reported-vs-map.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="comparison_csv",
+    )
+
+
+@st.cache_resource
+def render_lock() -> threading.Lock:
+    """matplotlib's settings are process-wide: one slide or time-lapse is drawn at a time."""
+    return threading.Lock()
+
+
+def _slides_panel(data: Data, as_of: dt.date, visible: Sequence[str]) -> None:
+    """A slide of the date and a time-lapse, drawn on the server as ``export-png`` and
+    ``export-animation`` draw them."""
+    # matplotlib: imported when a slide is first asked for, not at start (benchmarks/README.md).
+    from layers import render
+
+    territory = set(data.layer_names("territory"))
+    layers = [name for name in visible if name in territory]
+    first, second, third = st.columns(3)
+    size = first.selectbox(
+        "Size",
+        list(render.SIZES),
+        key="slide_size",
+        format_func=lambda k: f"{k} ({render.SIZES[k][0]}×{render.SIZES[k][1]})",
+    )
+    scale = second.selectbox("Scale", [1, 2], key="slide_scale", format_func=lambda k: f"{k}x")
+    bounds = st.session_state.get("_bounds")
+    use_view = third.checkbox(
+        "The map's view on screen",
+        value=bounds is not None,
+        disabled=bounds is None,
+        key="slide_view",
+        help="Off: fitted to the territory shown",
+    )
+    extent = bounds if use_view and bounds else None
+    name = slug("-".join(layers) or "map")
+
+    def slide() -> bytes:
+        with render_lock():
+            return render.render_png(data.store, layers, as_of, size=size, scale=scale, extent=extent)
+
+    st.download_button(
+        f"Slide of {as_of:%d %B %Y} (PNG)",
+        slide,
+        file_name=f"{name}-{as_of}.png",
+        mime="image/png",
+        on_click="ignore",
+        key="slide_png",
+        type="primary",
+    )
+    st.caption(
+        "Title, date, key with km² per side and status, the nearest reported figure, scale bar, north arrow, "
+        "sources and method; drawn on the server, offline."
+    )
+
+    st.markdown("**Time-lapse**")
+    dates = data.timeline_dates(layers) or [as_of]
+    first, second, third, fourth = st.columns(4)
+    start = first.date_input(
+        "From", value=dates[0], min_value=dates[0], max_value=dates[-1], key="lapse_from"
+    )
+    end = second.date_input("To", value=dates[-1], min_value=dates[0], max_value=dates[-1], key="lapse_to")
+    step = third.selectbox(
+        "One frame per",
+        ["snapshot", "weekly", "daily"],
+        key="lapse_step",
+        format_func={"snapshot": "snapshot", "weekly": "week", "daily": "day"}.get,
+    )
+    fmt = fourth.selectbox("Format", ["mp4", "gif"], key="lapse_format", format_func=str.upper)
+    key = ("lapse", tuple(layers), start, end, step, fmt, size, extent, data.revision)
+    if st.button("Render time-lapse", key="lapse_render"):
+        bar = st.progress(0.0, text="Rendering…")
+        try:
+            with user_errors(), render_lock():
+                st.session_state["_lapse"] = (
+                    key,
+                    render.render_animation(
+                        data.store,
+                        layers,
+                        start,
+                        end,
+                        step=step,
+                        fmt=fmt,
+                        size=size,
+                        extent=extent,
+                        progress=lambda done, total: bar.progress(
+                            done / total, text=f"Rendered frame {done} of {total}"
+                        ),
+                    ),
+                )
+        finally:
+            bar.empty()
+    kept = st.session_state.get("_lapse")
+    if kept and kept[0] == key:
+        st.download_button(
+            f"Time-lapse {start} to {end} ({fmt.upper()}, {len(kept[1]) / 1e6:.1f} MB)",
+            kept[1],
+            file_name=f"{name}-{start}-{end}.{fmt}",
+            mime="video/mp4" if fmt == "mp4" else "image/gif",
+            on_click="ignore",
+            key="lapse_download",
+        )
+
+
+def _downloads_panel(data: Data, shown: Sequence[snapshots.SnapshotRef]) -> None:
+    st.download_button(
+        "Area series of every layer (CSV)",
+        lambda: exports.area_series_csv(data.area_series()),
+        file_name="area-series.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="series_csv",
+    )
+    for ref in shown:
+        st.download_button(
+            f"Snapshot of {ref.layer}, {ref.as_of} (GeoJSON)",
+            lambda r=ref: exports.snapshot_geojson(data.features(r)),
+            file_name=f"{slug(ref.layer)}-{ref.as_of}.geojson",
+            mime="application/geo+json",
+            on_click="ignore",
+            key=f"snapshot_geojson:{ref.layer}",
+        )
+    st.caption(
+        "Every file names its area method and border outline. "
+        "The command line gives the same files: `python -m layers --help`."
+    )

@@ -1,0 +1,509 @@
+"""The app's reads of the store, cached per process and shared by every session.
+
+Every cached function is keyed by the store's URL and its revision (``Store.revision()``,
+read once per full run), so an edit, made by this process or another one sharing the
+database, is seen on the next run. Pages do not pass the URL and revision around: they
+get a ``Data``, the store as this run reads it, whose methods call these functions.
+Defined in a module, not in ``app.py``: Streamlit executes the app script on every full
+run, and each cached function defined there would be wrapped anew each time (its source
+read and hashed; ``benchmarks/README.md``).
+
+Large read-only results (the area series, heads, events, map strings, charts' data) are
+``st.cache_resource``: every caller gets the same object, not a copy unpickled on each
+call (``st.cache_data`` spent most of a step unpickling them on the 769-day archive;
+``benchmarks/README.md``). Callers must not change them. Small per-date tables stay ``st.cache_data``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from layers import change as change_mod
+from layers import charts, mapview, snapshots, style
+from layers import events as events_mod
+from layers import figures as figures_mod
+from layers.areas import area_km2, area_summary, country_border
+from layers.ingest import seed_default_data
+from layers.store import LayerInfo, Store, default_url
+
+from . import mapcomponent
+
+
+@st.cache_resource(show_spinner="Opening the store…")
+def open_store(url: str) -> Store:
+    store = Store(url)
+    seed_default_data(store)
+    return store
+
+
+#: How old, at most, the revision a slider step compares with may be (seconds).
+REVISION_MAX_AGE_S = 5.0
+_latest_revisions: dict[str, tuple[float, str]] = {}
+
+
+def latest_revision(url: str, max_age: float = REVISION_MAX_AGE_S) -> str:
+    """The store's revision, asked of the database at most every ``max_age`` seconds per
+    process (``max_age=0``: now). A full run asks now; a slider step (a fragment run, which
+    keeps the revision of its page's last full run) compares with this and reruns the page
+    when another session or process has written since, at the cost of three small
+    queries per process every few seconds, not per step."""
+    now = time.monotonic()
+    seen = _latest_revisions.get(url)
+    if seen is None or now - seen[0] >= max_age:
+        seen = (now, open_store(url).revision())
+        _latest_revisions[url] = seen
+    return seen[1]
+
+
+@st.cache_resource(max_entries=8)
+def layer_infos(url: str, revision: str):
+    return open_store(url).layers()
+
+
+@st.cache_resource(max_entries=32)
+def timeline_dates(url: str, revision: str, layers: tuple[str, ...]) -> list[dt.date]:
+    return snapshots.timeline(open_store(url), layers)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def layer_heads(url: str, revision: str, layer: str) -> tuple[list[dt.date], list[int]]:
+    """A layer's snapshot dates, in order, and the version shown from each."""
+    heads = open_store(url).heads(layer)
+    return list(heads["as_of"]), [int(v) for v in heads["version_id"]]
+
+
+def snapshot_dates(url: str, revision: str, layer: str) -> list[dt.date]:
+    return layer_heads(url, revision, layer)[0]
+
+
+def snapshot_ref(url: str, revision: str, layer: str, as_of: dt.date) -> snapshots.SnapshotRef | None:
+    """The layer's snapshot shown at ``as_of`` (its latest on or before), from the cached heads."""
+    dates, versions = layer_heads(url, revision, layer)
+    index = snapshots.latest_on_or_before(dates, as_of)
+    return None if index is None else snapshots.SnapshotRef(layer, dates[index], as_of, versions[index])
+
+
+@st.cache_resource(max_entries=4096, show_spinner=False)
+def territory_display(
+    url: str,
+    revision: str,
+    layer: str,
+    as_of: dt.date,
+    version_id: int,
+    level: int = mapview.FULL_DETAIL.level,
+    encoded: bool = True,
+) -> str:
+    """A snapshot's map data at a level of detail, prepared once: the same string on every
+    day it is shown, for every reader of this process. ``encoded``: for the main map
+    (``mapview.DECODER``); plain GeoJSON for the side-by-side view."""
+    snapshot = snapshots.Snapshot(layer, as_of, as_of, version_id, open_store(url).features(version_id))
+    return mapview.territory_geojson(snapshot, mapview.DETAILS[level], encoded=encoded)
+
+
+@st.cache_resource(max_entries=8)
+def all_events(url: str, revision: str, layer: str):
+    return events_mod.all_events(open_store(url), layer)
+
+
+@st.cache_resource(max_entries=8)
+def area_series(url: str, revision: str) -> pd.DataFrame:
+    return open_store(url).area_series()
+
+
+@st.cache_resource(max_entries=8)
+def comparison(url: str, revision: str) -> pd.DataFrame:
+    store = open_store(url)
+    return figures_mod.compare(store.reported_figures(), area_series(url, revision))
+
+
+@st.cache_resource(max_entries=8)
+def milestones(url: str, revision: str) -> pd.DataFrame:
+    return open_store(url).milestones()
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def layer_change(url: str, revision: str, layer: str, since, until) -> change_mod.Change:
+    """Gained and lost ground between two snapshot refs (cached by their versions)."""
+    store = open_store(url)
+    before = snapshots.Snapshot(
+        layer, since.as_of, since.requested, since.version_id, store.features(since.version_id)
+    )
+    after = snapshots.Snapshot(
+        layer, until.as_of, until.requested, until.version_id, store.features(until.version_id)
+    )
+    return change_mod.compute(layer, before, after)
+
+
+@st.cache_data(max_entries=64)
+def change_summary(url: str, revision: str, layer: str, since, until) -> pd.DataFrame:
+    return change_mod.summary(layer_change(url, revision, layer, since, until))
+
+
+@st.cache_resource(max_entries=32)
+def area_chart_layers(url: str, revision: str, layer: str, within: str) -> list[dict]:
+    return charts.area_layers(area_series(url, revision), comparison(url, revision), layer, within)
+
+
+@st.cache_data(max_entries=32)
+def monthly_change(url: str, revision: str, layer: str, within: str) -> pd.DataFrame:
+    return figures_mod.monthly_change(area_series(url, revision), layer, within)
+
+
+@st.cache_data
+def outline_area_km2(iso3: str) -> float:
+    return float(area_km2([country_border(iso3)])[0])
+
+
+@st.cache_resource(max_entries=8)
+def timeline_layers(
+    url: str, revision: str, first: dt.date, last: dt.date, layers: tuple[str, ...], events_layer: str | None
+) -> list[dict]:
+    """Vega-Lite layers of the strip under the slider that do not depend on the date.
+
+    Plain Vega-Lite dicts, built once per store revision: building the same chart with
+    Altair objects spent most of a slider step in schema validation (``benchmarks/README.md``).
+    """
+    x = {
+        "field": "date",
+        "type": "temporal",
+        "scale": {"domain": [first.isoformat(), last.isoformat()]},
+        "axis": {"title": None, "format": "%b %Y", "tickCount": "month"},
+    }
+    y = {
+        "field": "row",
+        "type": "nominal",
+        "scale": {"domain": ["milestones", "snapshots", "events"], "padding": 0.2},
+        "axis": None,
+    }
+    milestone_rows = [
+        {"date": m.date.isoformat(), "title": m.title, "source": m.source, "row": "milestones"}
+        for m in milestones(url, revision).itertuples()
+    ]
+    snapshot_rows = [
+        {"date": d.isoformat(), "layer": layer, "row": "snapshots"}
+        for layer in layers
+        for d in snapshot_dates(url, revision, layer)
+    ]
+    event_rows = []
+    if events_layer:
+        every = all_events(url, revision, events_layer)
+        event_rows = [
+            {"date": e.occurred_on.isoformat(), "title": e.title, "confidence": e.confidence, "row": "events"}
+            for e in every.itertuples()
+        ]
+    tip = [{"field": "date", "type": "temporal"}]
+    return [
+        {
+            "data": {"values": milestone_rows},
+            "mark": {
+                "type": "rule",
+                "color": style.MILESTONE_COLOUR,
+                "strokeDash": [3, 3],
+                "opacity": 0.6,
+                "clip": True,
+            },
+            "encoding": {"x": x, "tooltip": tip + [{"field": "title"}, {"field": "source"}]},
+        },
+        {
+            "data": {"values": milestone_rows},
+            "mark": {
+                "type": "point",
+                "shape": "diamond",
+                "filled": True,
+                "size": 70,
+                "color": style.MILESTONE_COLOUR,
+                "clip": True,
+            },
+            "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "source"}]},
+        },
+        {
+            "data": {"values": snapshot_rows},
+            "mark": {
+                "type": "tick",
+                "color": style.SNAPSHOT_COLOUR,
+                "thickness": 2,
+                "size": 14,
+                "clip": True,
+            },
+            "encoding": {
+                "x": x,
+                "y": y,
+                "tooltip": [{"field": "layer"}, {"field": "date", "type": "temporal", "title": "snapshot"}],
+            },
+        },
+        {
+            "data": {"values": event_rows},
+            "mark": {
+                "type": "point",
+                "filled": True,
+                "size": 45,
+                "color": style.EVENT_COLOURS["strike"],
+                "clip": True,
+            },
+            "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "confidence"}]},
+        },
+    ]
+
+
+@st.cache_resource
+def map_base(static: str) -> mapcomponent.BaseArgs:
+    """The base map's component arguments, prepared once per process (``layers.mapcomponent``)."""
+    return mapcomponent.prepare_base(mapview.base_map(static), key="map")
+
+
+@st.cache_resource
+def territory_template(layers: int) -> mapcomponent.GroupTemplate:
+    """The territory group's JavaScript for ``layers`` non-empty layers, with holes for their data."""
+    return mapcomponent.GroupTemplate.render(mapview.territory_group, layers, 0, mapcomponent.scratch_map)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def events_js(url: str, revision: str, layer: str | None, first: int, last: int) -> str:
+    """The events group's JavaScript for ``all_events`` rows ``[first, last)`` (``events_window``;
+    an empty group for ``None, 0, 0``)."""
+    recent = all_events(url, revision, layer).iloc[first:last] if layer else None
+    return mapcomponent.group_js(mapview.events_group(recent), 1, mapcomponent.scratch_map)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def change_js(url: str, revision: str, pairs: tuple) -> str:
+    """The gained and lost ground's JavaScript for ``(layer, since_ref, until_ref)`` pairs."""
+    changes = [layer_change(url, revision, layer, since, until) for layer, since, until in pairs]
+    return mapcomponent.group_js(_change_group(changes), 2, mapcomponent.scratch_map)
+
+
+def _change_group(changes: list[change_mod.Change]):
+    """Gained and lost ground of every shown layer as one group (empty when no change is shown,
+    so the map always receives the same groups)."""
+    polygons = [c.polygons for c in changes if len(c.polygons)]
+    diff = pd.concat(polygons, ignore_index=True) if polygons else change_mod.empty_polygons()
+    return mapview.change_group(None, diff, name="Change since")
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _series_rows(url: str, revision: str) -> dict:
+    """Row positions of the area series for each (layer, snapshot date), found once."""
+    return area_series(url, revision).groupby(["layer", "as_of"], sort=False).indices
+
+
+@dataclass(frozen=True)
+class AreaTable:
+    """One snapshot's areas, ready to show: ``raw`` (``areas.area_summary``: side codes,
+    a column per border), ``shown`` (the panel's columns and names), the ground Ukraine
+    holds inside Russia. Shared: callers must not change the frames."""
+
+    raw: pd.DataFrame
+    shown: pd.DataFrame
+    ua_in_russia: float
+
+
+@st.cache_resource(max_entries=4096, show_spinner=False)
+def area_table(url: str, revision: str, layer: str, as_of: dt.date) -> AreaTable:
+    """One snapshot's km² per side and status, computed once per snapshot and process."""
+    series = area_series(url, revision)
+    rows = _series_rows(url, revision).get((layer, as_of))
+    table = area_summary(series.iloc[rows] if rows is not None else series.iloc[:0], layer, as_of)
+    ua_in_russia = (
+        float(table[(table["held_by"] == "UA") & (table["status"] == "held")]["RUS"].sum())
+        if "RUS" in table
+        else 0.0
+    )
+    shown = table.assign(held_by=table["held_by"].map(lambda s: style.side_name(s)))
+    if "UKR" in shown:
+        shown["% of Ukraine"] = 100 * shown["UKR"] / figures_mod.UKRAINE_OFFICIAL_KM2
+    shown = shown.rename(
+        columns={"held_by": "side", "": "total km²", "RUS": "in Russia km²", "UKR": "in Ukraine km²"}
+    )
+    return AreaTable(table, shown, ua_in_russia)
+
+
+def figure_table(frame: pd.DataFrame, compact: bool = False) -> pd.DataFrame:
+    """Reported figures against the map (``figures.compare`` rows) as a table to show."""
+    columns = ["date", "reported_km2", "computed_km2", "difference_km2", "difference_pct", "kind", "source"]
+    if not compact:
+        columns[1:1] = ["scope", "measure"]
+        columns[5:5] = ["computed_from", "computed_as_of"]
+        columns += ["layer", "held_by", "status", "within", "note", "comparison"]
+    table = frame[columns].copy()
+    for column in ("reported_km2", "computed_km2", "difference_km2"):
+        table[column] = table[column].round(0)
+    table["difference_pct"] = table["difference_pct"].round(1)
+    return table.rename(
+        columns={
+            "reported_km2": "reported km²",
+            "computed_km2": "map km²",
+            "difference_km2": "map − reported km²",
+            "difference_pct": "difference %",
+            "computed_as_of": "snapshot used",
+            "computed_from": "change from snapshot",
+        }
+    )
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _compact_figures(url: str, revision: str) -> pd.DataFrame:
+    return figure_table(comparison(url, revision), compact=True)
+
+
+@dataclass(frozen=True)
+class NearbyFigures:
+    """The reported figures of each scope dated nearest to a date (``figures.nearest``):
+    ``rows`` as compared, and per scope a caption's parts and its compact table."""
+
+    rows: pd.DataFrame
+    scopes: list[tuple[str, str, object, pd.DataFrame]]
+
+
+@st.cache_resource(max_entries=4096, show_spinner=False)
+def nearest_figures(url: str, revision: str, as_of: dt.date) -> NearbyFigures:
+    """``figures.nearest`` once per date, its tables cut from one prepared table."""
+    compared = comparison(url, revision)
+    nearby = figures_mod.nearest(compared, as_of)
+    compact = _compact_figures(url, revision)
+    scopes = [
+        (scope, rows["measure"].iloc[0], rows["computed_as_of"].iloc[0], compact.loc[rows.index])
+        for scope, rows in nearby.groupby("scope", sort=False)
+    ]
+    return NearbyFigures(nearby, scopes)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def event_dates(url: str, revision: str, layer: str) -> list[dt.date]:
+    """The events layer's dates, in order (``all_events`` is sorted by date)."""
+    return list(all_events(url, revision, layer)["occurred_on"])
+
+
+def events_window(
+    url: str, revision: str, layer: str | None, start: dt.date, end: dt.date
+) -> tuple[int, int]:
+    """Positions ``[first, last)`` in ``all_events`` of the events from ``start`` to ``end``;
+    ``(0, 0)`` for none, so that every empty window shares one cached group."""
+    if not layer:
+        return 0, 0
+    dates = event_dates(url, revision, layer)
+    first, last = bisect.bisect_left(dates, start), bisect.bisect_right(dates, end)
+    return (first, last) if last > first else (0, 0)
+
+
+@dataclass(frozen=True)
+class Data:
+    """The store as one page run reads it: its URL and revision, with the cached reads
+    above bound to them, so that pages need not pass both along.
+
+    A slider step (a fragment run) keeps the ``Data`` of its page's last full run;
+    ``stale`` tells it when someone has written since.
+    """
+
+    url: str
+    revision: str
+
+    @classmethod
+    def current(cls) -> Data:
+        """The store the app is configured with (``FRONTLINE_DB`` or the embedded file),
+        opened and seeded once per process, at its revision now."""
+        url = default_url()
+        open_store(url)
+        return cls(url, latest_revision(url, max_age=0))
+
+    @property
+    def store(self) -> Store:
+        return open_store(self.url)
+
+    def stale(self) -> bool:
+        """Whether the store has been written to since this revision (asked of the
+        database at most every ``REVISION_MAX_AGE_S``)."""
+        return latest_revision(self.url) != self.revision
+
+    def layer_infos(self) -> list[LayerInfo]:
+        return layer_infos(self.url, self.revision)
+
+    def layer_names(self, kind: str) -> list[str]:
+        """The names of the layers of a kind (``"territory"`` or ``"events"``)."""
+        return [info.name for info in self.layer_infos() if info.kind == kind]
+
+    def timeline_dates(self, layers: Sequence[str]) -> list[dt.date]:
+        return timeline_dates(self.url, self.revision, tuple(layers))
+
+    def snapshot_dates(self, layer: str) -> list[dt.date]:
+        return snapshot_dates(self.url, self.revision, layer)
+
+    def snapshot_stops(self, layers: Sequence[str]) -> list[dt.date]:
+        """Every snapshot date of ``layers``, sorted: the stops of a briefer's stepping."""
+        return sorted({day for layer in layers for day in self.snapshot_dates(layer)})
+
+    def snapshot_ref(self, layer: str, as_of: dt.date) -> snapshots.SnapshotRef | None:
+        return snapshot_ref(self.url, self.revision, layer, as_of)
+
+    def shown(self, layers: Sequence[str], as_of: dt.date) -> list[snapshots.SnapshotRef]:
+        """The snapshot each of ``layers`` shows on ``as_of``; layers with none yet are left out."""
+        refs = (self.snapshot_ref(layer, as_of) for layer in layers)
+        return [ref for ref in refs if ref is not None]
+
+    def territory_display(
+        self, ref: snapshots.SnapshotRef, level: int = mapview.FULL_DETAIL.level, *, encoded: bool = True
+    ) -> str:
+        return territory_display(
+            self.url, self.revision, ref.layer, ref.as_of, ref.version_id, level, encoded
+        )
+
+    def features(self, ref: snapshots.SnapshotRef) -> snapshots.Snapshot:
+        """The snapshot ``ref`` names, with its features (read from the store, not cached)."""
+        return snapshots.Snapshot(
+            ref.layer, ref.as_of, ref.requested, ref.version_id, self.store.features(ref.version_id)
+        )
+
+    def all_events(self, layer: str) -> gpd.GeoDataFrame:
+        return all_events(self.url, self.revision, layer)
+
+    def events_window(self, layer: str | None, start: dt.date, end: dt.date) -> tuple[int, int]:
+        return events_window(self.url, self.revision, layer, start, end)
+
+    def events_js(self, layer: str | None, first: int, last: int) -> str:
+        return events_js(self.url, self.revision, layer, first, last)
+
+    def area_series(self) -> pd.DataFrame:
+        return area_series(self.url, self.revision)
+
+    def area_table(self, layer: str, as_of: dt.date) -> AreaTable:
+        return area_table(self.url, self.revision, layer, as_of)
+
+    def comparison(self) -> pd.DataFrame:
+        return comparison(self.url, self.revision)
+
+    def nearest_figures(self, as_of: dt.date) -> NearbyFigures:
+        return nearest_figures(self.url, self.revision, as_of)
+
+    def milestones(self) -> pd.DataFrame:
+        return milestones(self.url, self.revision)
+
+    def layer_change(
+        self, layer: str, since: snapshots.SnapshotRef, until: snapshots.SnapshotRef
+    ) -> change_mod.Change:
+        return layer_change(self.url, self.revision, layer, since, until)
+
+    def change_summary(
+        self, layer: str, since: snapshots.SnapshotRef, until: snapshots.SnapshotRef
+    ) -> pd.DataFrame:
+        return change_summary(self.url, self.revision, layer, since, until)
+
+    def change_js(self, pairs: Sequence[tuple[str, snapshots.SnapshotRef, snapshots.SnapshotRef]]) -> str:
+        return change_js(self.url, self.revision, tuple(pairs))
+
+    def area_chart_layers(self, layer: str, within: str) -> list[dict]:
+        return area_chart_layers(self.url, self.revision, layer, within)
+
+    def monthly_change(self, layer: str, within: str) -> pd.DataFrame:
+        return monthly_change(self.url, self.revision, layer, within)
+
+    def timeline_layers(
+        self, dates: Sequence[dt.date], layers: Sequence[str], events_layer: str | None
+    ) -> list[dict]:
+        return timeline_layers(self.url, self.revision, dates[0], dates[-1], tuple(layers), events_layer)

@@ -1,0 +1,206 @@
+"""The editor's page (listed only for a signed-in editor): upload a snapshot, map its
+properties, validate it, preview it against the previous snapshot and commit it; a
+layer's history with revert; reported figures typed in and compared with the map.
+
+Every write goes through ``layers.editing``, which checks the editor role again and
+refuses a head that moved since the editor saw it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+from streamlit_folium import st_folium
+
+from layers import auth, mapview, schema, snapshots, style
+from layers.editing import EditSession
+from layers.formats import swap_axes
+from layers.ingest import date_from_name, sha256
+from layers.store import NewSnapshot
+from layers.text import escape_markdown
+from layers.validation import Report, validate
+
+from ..appdata import Data, figure_table
+from ..uploads import KINDS, layer_choice_ui, mapping_ui, report_ui
+from ..widgets import km2_columns, static_url, user_errors
+
+__all__ = ["page"]
+
+UPLOAD_TYPES = ["geojson", "json", "gz", "kml", "gpkg"]
+MAX_UPLOAD_MB = 20
+
+
+def page(data: Data, editor: auth.Editor) -> None:
+    """Upload, validate, map properties, preview against the previous snapshot, commit;
+    history and revert; reported figures."""
+    session = EditSession(data.store, st.session_state, editor)
+    st.subheader("Editor")
+    st.caption(f"Signed in as {escape_markdown(editor.name)}; every change is recorded with this name.")
+    infos = data.layer_infos()
+    layer, kind = layer_choice_ui(infos)
+    upload = st.file_uploader(
+        "Snapshot file: GeoJSON, gzipped GeoJSON, KML or GeoPackage",
+        type=UPLOAD_TYPES,
+        max_upload_size=MAX_UPLOAD_MB,
+        key="upload",
+    )
+    if upload is not None and layer:
+        _upload_ui(session, layer, kind, upload)
+    if layer and layer in {info.name for info in infos}:
+        _history_ui(session, layer)
+    _add_figure_ui(session, data)
+
+
+def _upload_ui(session: EditSession, layer: str, kind: str, upload: UploadedFile) -> None:
+    raw = upload.getvalue()
+    as_of = st.date_input(
+        "Snapshot date (the state of the layer as of this date)",
+        value=date_from_name(upload.name),
+        key=f"as_of_{upload.file_id}",
+    )
+    mapping, defaults = mapping_ui(kind, raw, upload.name)
+    repair = st.checkbox(
+        "Repair invalid geometry (the report shows how each repair changes the area)", key="repair"
+    )
+    report = validate(raw, KINDS[kind], name=upload.name, defaults=defaults, mapping=mapping, repair=repair)
+    if any(p.rule == "swapped" for p in report.errors) and st.checkbox(
+        "Swap longitude and latitude in every position and check again", key="swap"
+    ):
+        raw = swap_axes(raw, upload.name)
+        report = validate(
+            raw, KINDS[kind], name=upload.name, defaults=defaults, mapping=mapping, repair=repair
+        )
+    reference = session.record_rejection(upload.name, raw, report) if not report.ok else None
+    report_ui(report, reference)
+    if not as_of:
+        st.error("No date found in the file name; choose the snapshot date above.")
+    elif report.ok:
+        _preview_and_commit_ui(session, layer, kind, as_of, raw, upload.name, report)
+
+
+def _preview_and_commit_ui(
+    session: EditSession, layer: str, kind: str, as_of: dt.date, raw: bytes, file_name: str, report: Report
+) -> None:
+    digest = sha256(raw)
+    new = report.features
+    preview = session.preview(layer, as_of, new, digest, kind)
+    previous = preview.previous
+    against = (
+        f"the snapshot of {previous.as_of}"
+        if previous is not None
+        else "nothing (first snapshot of this layer)"
+    )
+    st.markdown(f"**Preview** — against {against}")
+    if preview.areas is not None and preview.diff is not None:
+        st.dataframe(
+            preview.areas.replace({"within": {schema.ANYWHERE: "anywhere"}}),
+            hide_index=True,
+            width="stretch",
+            column_config=km2_columns(["before_km2", "after_km2", "change_km2"]),
+        )
+        shown = snapshots.Snapshot(layer, as_of, as_of, 0, new)
+        st_folium(
+            mapview.base_map(static_url()),
+            key="preview",
+            feature_group_to_add=[
+                mapview.territory_group([mapview.territory_geojson(shown)]),
+                mapview.change_group(
+                    previous.features if previous is not None else None,
+                    preview.diff,
+                    previous.as_of if previous is not None else None,
+                ),
+            ],
+            returned_objects=[],
+            use_container_width=True,
+            height=480,
+        )
+    else:
+        st.dataframe(new.drop(columns=new.geometry.name), hide_index=True, width="stretch")
+    if st.button("Commit this snapshot", type="primary", key="commit"):
+        with user_errors():
+            snapshot = NewSnapshot(layer, as_of, new, digest, kind=kind, file_name=file_name[:300])
+            committed = session.commit(snapshot)
+            if committed.written:
+                st.success(
+                    f"Committed as version {committed.version}. "
+                    "Readers see it within a few seconds, at their next step or reload."
+                )
+            else:
+                st.info(f"Identical to version {committed.version}, the current one: nothing was written.")
+
+
+def _history_ui(session: EditSession, layer: str) -> None:
+    with st.expander(f"History of {escape_markdown(layer)}"):
+        history = session.history(layer)
+        st.dataframe(history, hide_index=True, width="stretch")
+        if len(history):
+            choice = st.selectbox("Version to restore", history["version_id"], key="revert_version")
+            if st.button("Revert to this version", key="revert"):
+                with user_errors():
+                    new_version = session.revert(layer, int(choice))
+                    st.success(
+                        f"Restored version {choice} as new version {new_version}; nothing was deleted."
+                    )
+
+
+def _add_figure_ui(session: EditSession, data: Data) -> None:
+    """A reported figure typed in by an editor, checked like a CSV row, then stored; every
+    figure against the map below it."""
+    territory = data.layer_names("territory")
+    with st.expander("Add a reported figure"), st.form("add_figure", clear_on_submit=False, border=False):
+        first = st.columns(4)
+        date = first[0].date_input("Date the figure refers to", value=None, key="figure_date")
+        value = first[1].text_input("Reported km²", key="figure_value")
+        kind = first[2].selectbox("Kind", list(schema.FIGURE_KINDS), key="figure_kind")
+        measure = first[3].selectbox(
+            "Measure",
+            list(schema.MEASURES),
+            key="figure_measure",
+            help="\n".join(f"{k}: {v}" for k, v in schema.MEASURES.items()),
+        )
+        scope = st.text_input(
+            "What it measures, in words",
+            key="figure_scope",
+            max_chars=300,
+            placeholder="Ukrainian-held area in Kursk region (Russia)",
+        )
+        second = st.columns(4)
+        layer = second[0].selectbox("Compare with layer", ["", *territory], key="figure_layer")
+        held_by = second[1].selectbox("Side", ["", *schema.SIDES], key="figure_held_by")
+        status = second[2].selectbox("Status", ["", *schema.STATUSES], key="figure_status")
+        within = second[3].selectbox(
+            "Within", list(style.BORDER_LABELS), format_func=style.BORDER_LABELS.get, key="figure_within"
+        )
+        source = st.text_input("Source (who published it)", key="figure_source", max_chars=300)
+        note = st.text_input("Quote or context", key="figure_note", max_chars=500)
+        if st.form_submit_button("Add figure"):
+            row = {
+                "date": date.isoformat() if date else "",
+                "scope": scope,
+                "layer": layer,
+                "held_by": held_by,
+                "status": status,
+                "within": within,
+                "measure": measure,
+                "value_km2": value,
+                "kind": kind,
+                "source": source,
+                "note": note,
+            }
+            with user_errors():
+                added = session.add_figure(row)
+                # Rerun so that the comparison below, cached by store revision, includes it.
+                st.session_state["figure_flash"] = (
+                    "Figure added; see it against the map below, "
+                    "and in the map's tab *Reported figures vs map*."
+                    if added
+                    else "That exact figure is already stored: nothing was added."
+                )
+                st.rerun()
+        if "figure_flash" in st.session_state:
+            st.success(st.session_state.pop("figure_flash"))
+    st.markdown("**Reported figures against the map**")
+    st.dataframe(figure_table(data.comparison()), hide_index=True, width="stretch")
+    st.caption("How each is compared, and the comparison as CSV: the map's tab *Reported figures vs map*.")

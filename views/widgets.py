@@ -1,0 +1,145 @@
+"""UI pieces shared by the pages: the sidebar's layer switcher, the link's notices, the
+permalink, and the one place where errors a user can act on are shown.
+
+Untrusted strings reach the page only through ``escape_markdown``, ``st.dataframe`` or
+``st.text``: never as raw Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from layers import events as events_mod
+from layers import links
+from layers.areas import BORDERS_SOURCE
+from layers.errors import FrontlineError
+from layers.text import escape_markdown
+
+from .appdata import Data
+
+__all__ = [
+    "Selection",
+    "km2_columns",
+    "link_notices",
+    "link_ui",
+    "notices_ui",
+    "query_params",
+    "sidebar_ui",
+    "slug",
+    "static_url",
+    "user_errors",
+]
+
+#: How many days of events the map may show, ending at the selected date.
+WINDOW_CHOICES = [1, 3, 7, 14, 30]
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Show an error a user can act on (``FrontlineError``) where it happened, as text.
+
+    Anything else is a bug and propagates. Code after the failing call inside the block
+    does not run; the page goes on after the block.
+    """
+    try:
+        yield
+    except FrontlineError as error:
+        st.error(escape_markdown(str(error)))
+
+
+def static_url() -> str:
+    """Where Streamlit serves ``static/``, honouring ``server.baseUrlPath``."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}/app/static" if base else "/app/static"
+
+
+def query_params() -> dict[str, list[str]]:
+    """The page's query parameters, each key with all of its values (``layers.links.Params``)."""
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def km2_columns(columns: Iterable[str]) -> dict[str, Any]:
+    """Column settings showing every km² column of a table with one decimal."""
+    return {
+        column: st.column_config.NumberColumn(column, format="%.1f") for column in columns if "km²" in column
+    }
+
+
+def slug(text: str) -> str:
+    """A file-name part from a layer name: lower case, letters and digits, at most 60."""
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")[:60] or "layer"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the reader chose in the sidebar: the visible territory layers, the events
+    layer (None for none) and how many days of events end at the selected date."""
+
+    visible: list[str]
+    events_layer: str | None
+    window_days: int
+
+
+def sidebar_ui(data: Data) -> Selection:
+    """Layer switcher and events window, both kept in the URL, and what each layer is."""
+    territory = data.layer_names("territory")
+    event_layers = data.layer_names("events")
+    with st.sidebar:
+        st.header("Layers")
+        visible = st.multiselect(
+            "Territory layers", territory, default=territory, key="layers", bind="query-params"
+        )
+        events_layer = None
+        if event_layers:
+            chosen = st.selectbox(
+                "Events", ["(none)", *event_layers], index=1, key="events", bind="query-params"
+            )
+            events_layer = None if chosen == "(none)" else chosen
+        window_days = st.select_slider(
+            "Show events of the last … days",
+            WINDOW_CHOICES,
+            value=events_mod.DEFAULT_WINDOW_DAYS,
+            key="window",
+            bind="query-params",
+        )
+        st.divider()
+        for info in data.layer_infos():
+            span = f"{info.n_snapshots} snapshot(s), {info.first} to {info.last}"
+            st.caption(f"**{escape_markdown(info.name)}** ({span})")
+            if info.description:
+                st.caption(escape_markdown(info.description))
+        st.caption(f"Borders: {escape_markdown(BORDERS_SOURCE)}.")
+    return Selection(list(visible), events_layer, int(window_days))
+
+
+def link_notices(data: Data) -> list[str]:
+    """What the link this session opened asks for that the store cannot show, read from the
+    URL on the session's first run, before the widgets bound to it fall back to their
+    defaults, and kept for the session."""
+    if "_link_notices" not in st.session_state:
+        dates = data.timeline_dates(data.layer_names("territory"))
+        st.session_state["_link_notices"] = links.link_notices(
+            query_params(), data.layer_names("territory"), dates
+        )
+    return st.session_state["_link_notices"]
+
+
+def notices_ui(notices: list[str]) -> None:
+    for notice in notices:
+        st.warning(
+            f"The link's {escape_markdown(notice)}: showing the default instead.", icon=":material/link_off:"
+        )
+
+
+def link_ui() -> None:
+    """The link to this view, with a copy button (``st.code`` has one)."""
+    with st.popover("🔗 Link to this view"):
+        st.caption(
+            "Opens this date, these layers, this map view and mode for anyone with access to this app."
+        )
+        st.code(links.share_link(st.context.url or "", query_params()), language=None, wrap_lines=True)
