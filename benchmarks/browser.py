@@ -102,9 +102,9 @@ class Server:
         profile: Path | None = None,
         port: int | None = None,
     ):
-        from tests.browser.conftest import _free_port
+        from tests.browser.conftest import free_port
 
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.timings = log_folder / f"{name}-runs.txt"
         self.log_path = log_folder / f"{name}.log"
@@ -276,7 +276,7 @@ def describe(payload: bytes | str) -> str:
 
 def count_runs(page) -> None:
     """``window.__runs``: finished script runs (Streamlit flips ``data-test-script-state`` on stApp)."""
-    from tests.browser.test_map import count_script_runs
+    from tests.browser.conftest import count_script_runs
 
     count_script_runs(page)
 
@@ -303,7 +303,7 @@ def slider_step(
     page, frame, key: str, server: Server | None = None, meter: FrameMeter | None = None, settle_ms: int = 0
 ) -> Step:
     """Press ``key`` on the focused date slider; wait for new territory paths, then for the run to finish."""
-    from tests.browser.test_map import mark_paths, wait_for_new_paths
+    from tests.browser.conftest import mark_paths, wait_for_new_paths
 
     runs_before = page.evaluate("() => window.__runs")
     mark_paths(frame)

@@ -229,7 +229,7 @@ class Opened:
 
 def open_timed(browser, server: Server, query: str = "") -> Opened:
     """Time a first visit in a fresh context: ``page.goto`` to the first territory path in the map iframe."""
-    from tests.browser.test_map import MAP_FRAME
+    from tests.browser.conftest import MAP_FRAME
 
     with fresh_page(browser) as page:
         requests: list[tuple[float, str]] = []
@@ -383,7 +383,7 @@ def changing_step(page, frame, stepper: Stepper, **options) -> Step:
 
 
 def open_for_steps(page, app_url: str, query: str):
-    from tests.browser.test_map import date_slider, open_app
+    from tests.browser.conftest import date_slider, open_app
 
     frame = open_app(page, app_url, query)
     frame.evaluate("() => { window.__probe = 'same iframe'; }")
@@ -396,7 +396,7 @@ def measure_steps(
     report: Report, browser, server: Server, days: list, dates: list, layer_days: list[list], plan: Plan
 ) -> None:
     """Rows 4 and 5: one session, ``warm_up`` steps, heap after GC, ``steps`` timed steps, heap after GC."""
-    from tests.browser.test_map import js_heap_mb
+    from tests.browser.conftest import js_heap_mb
 
     with fresh_page(browser) as page:
         frame = open_for_steps(page, server.url, f"?date={dates[0].isoformat()}")

@@ -45,14 +45,14 @@ XSS_LAYER = "XSS test"
 EDITOR_PASSWORD = "browser test editor"
 
 
-def _need(condition: bool, reason: str):
+def need(condition: bool, reason: str):
     if not condition:
         if IN_CI:
             pytest.fail(f"{reason} (CI=true: browser tests must run, not skip)")
         pytest.skip(reason)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -97,13 +97,13 @@ def seed_browser_store(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
-    _need(
+    need(
         Path(CHROMIUM).exists() or shutil.which("chromium") is not None,
         f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package",
     )
     db = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
     seed_browser_store(db)
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, FRONTLINE_DB=db)
     secrets = tmp_path_factory.mktemp("secrets") / "secrets.toml"
     secrets.write_text(
@@ -159,7 +159,7 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _need(False, "playwright is not installed: pip install -r requirements-test.txt")
+        need(False, "playwright is not installed: pip install -r requirements-test.txt")
     executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
@@ -207,3 +207,53 @@ def page(browser):
     page.recorder = recorder
     yield page
     context.close()
+
+
+# --- helpers for the tests ---------------------------------------------------------
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def open_app(page, app_url: str, query: str = ""):
+    """Load the app and return the map iframe's Frame once polygons are drawn."""
+    page.goto(f"{app_url}/{query}")
+    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    frame = page.wait_for_selector(MAP_FRAME, timeout=60_000).content_frame()
+    frame.wait_for_selector("path.leaflet-interactive", state="attached", timeout=60_000)
+    return frame
+
+
+def date_slider(page):
+    return page.locator('[data-testid="stSlider"]').filter(has_text="Date").get_by_role("slider")
+
+
+def mark_paths(frame) -> None:
+    frame.evaluate(
+        "() => document.querySelectorAll('path.leaflet-interactive').forEach(p => { p.__old = true; })"
+    )
+
+
+def wait_for_new_paths(frame) -> None:
+    frame.wait_for_function(
+        "() => { const paths = [...document.querySelectorAll('path.leaflet-interactive')];"
+        " return paths.length > 0 && paths.every(p => !p.__old); }",
+        timeout=20_000,
+    )
+
+
+def count_script_runs(page) -> None:
+    """Count finished script runs in ``window.__runs`` (Streamlit flips an attribute on stApp)."""
+    page.evaluate(
+        "() => { const app = document.querySelector('[data-testid=stApp]'); window.__runs = 0;"
+        " new MutationObserver(() => { if (app.getAttribute('data-test-script-state') === 'notRunning') window.__runs++; })"
+        ".observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"
+    )
+
+
+def js_heap_mb(page) -> float:
+    """Used JS heap of the page's renderer (the map iframe is same-origin, same process), after GC."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("HeapProfiler.collectGarbage")
+    used = cdp.send("Runtime.getHeapUsage")["usedSize"]
+    cdp.detach()
+    return used / 1e6

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.test_map import MAP_FRAME, open_app
+from tests.browser.conftest import MAP_FRAME, open_app
 
 
 def view(frame) -> tuple[float, float, int]:

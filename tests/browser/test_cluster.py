@@ -29,8 +29,17 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from layers import auth
-from tests.browser.conftest import CHROMIUM, EDITOR_PASSWORD, LOCAL_HOSTS, _free_port, _need
-from tests.browser.test_map import MAP_FRAME, date_slider, mark_paths, wait_for_new_paths
+from tests.browser.conftest import (
+    CHROMIUM,
+    EDITOR_PASSWORD,
+    LOCAL_HOSTS,
+    MAP_FRAME,
+    date_slider,
+    free_port,
+    mark_paths,
+    need,
+    wait_for_new_paths,
+)
 from tests.conftest import ROOT, TEST_PG
 
 NGINX = os.environ.get("FRONTLINE_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
@@ -51,8 +60,8 @@ class Cluster:
     """``deploy/run_cluster.py`` as a user runs it: one process, stopped with Ctrl-C (SIGINT)."""
 
     def __init__(self, db: str, workdir: Path, secrets: Path):
-        self.app_ports = [_free_port(), _free_port()]
-        self.port = _free_port()
+        self.app_ports = [free_port(), free_port()]
+        self.port = free_port()
         self.workdir = workdir
         self.output = open(workdir / "run_cluster.out", "w+")
         self.process = subprocess.Popen(
@@ -123,13 +132,11 @@ class Cluster:
 @pytest.fixture(scope="session")
 def cluster_prerequisites(request):
     """Chromium, nginx and PostGIS, checked before the browser starts: skip with the reason, or fail under CI=true."""
-    _need(
+    need(
         Path(CHROMIUM).exists() or shutil.which("chromium") is not None,
         f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package",
     )
-    _need(
-        Path(NGINX).exists(), f"nginx not found at {NGINX}: install Debian's 'nginx' package (.ci/run does)"
-    )
+    need(Path(NGINX).exists(), f"nginx not found at {NGINX}: install Debian's 'nginx' package (.ci/run does)")
     return request.getfixturevalue("postgis_admin")
 
 
@@ -247,9 +254,7 @@ def step_the_slider(page, frame) -> None:
 
 
 def test_the_nginx_config_passes_nginx_t_as_shipped_and_for_three_processes(tmp_path):
-    _need(
-        Path(NGINX).exists(), f"nginx not found at {NGINX}: install Debian's 'nginx' package (.ci/run does)"
-    )
+    need(Path(NGINX).exists(), f"nginx not found at {NGINX}: install Debian's 'nginx' package (.ci/run does)")
     sys.path.insert(0, str(ROOT / "deploy"))
     try:
         from run_cluster import NGINX_CONF, render_nginx_conf

@@ -3,47 +3,28 @@ leaves localhost, and injected markup shows as text and runs nothing."""
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from urllib.parse import quote
 
-import json
-
 from layers.mapview import change_style
-from tests.browser.conftest import EDITOR_PASSWORD, XSS, XSS_LAYER
+from tests.browser.conftest import (
+    EDITOR_PASSWORD,
+    XSS,
+    XSS_LAYER,
+    count_script_runs,
+    date_slider,
+    js_heap_mb,
+    mark_paths,
+    open_app,
+    wait_for_new_paths,
+)
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 STEPS = 24
 REDRAWS = 20
 WARM_UP = 10
 HEAP_STEPS = 200
-
-
-def open_app(page, app_url: str, query: str = ""):
-    """Load the app and return the map iframe's Frame once polygons are drawn."""
-    page.goto(f"{app_url}/{query}")
-    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
-    frame = page.wait_for_selector(MAP_FRAME, timeout=60_000).content_frame()
-    frame.wait_for_selector("path.leaflet-interactive", state="attached", timeout=60_000)
-    return frame
-
-
-def date_slider(page):
-    return page.locator('[data-testid="stSlider"]').filter(has_text="Date").get_by_role("slider")
-
-
-def mark_paths(frame) -> None:
-    frame.evaluate(
-        "() => document.querySelectorAll('path.leaflet-interactive').forEach(p => { p.__old = true; })"
-    )
-
-
-def wait_for_new_paths(frame) -> None:
-    frame.wait_for_function(
-        "() => { const paths = [...document.querySelectorAll('path.leaflet-interactive')];"
-        " return paths.length > 0 && paths.every(p => !p.__old); }",
-        timeout=20_000,
-    )
 
 
 def test_map_draws_polygons_basemap_and_labels(page, app_url):
@@ -59,15 +40,6 @@ def test_map_draws_polygons_basemap_and_labels(page, app_url):
     assert [t.strip() for t in switcher] == ["OpenStreetMap (online)", "CartoDB Positron (online)"]
     assert frame.locator(".leaflet-tile").count() == 0, "online tiles must be off by default"
     assert any(u.endswith("/app/static/basemap/countries.geojson") for u in page.recorder.requests)
-
-
-def count_script_runs(page) -> None:
-    """Count finished script runs in ``window.__runs`` (Streamlit flips an attribute on stApp)."""
-    page.evaluate(
-        "() => { const app = document.querySelector('[data-testid=stApp]'); window.__runs = 0;"
-        " new MutationObserver(() => { if (app.getAttribute('data-test-script-state') === 'notRunning') window.__runs++; })"
-        ".observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"
-    )
 
 
 def press_and_wait_for_run(page, key: str) -> None:
@@ -120,15 +92,6 @@ def test_change_since_draws_lost_ground_and_the_charts_render(page, app_url):
     page.get_by_role("tab", name="Net change per month").click()
     page.locator('[role="tabpanel"]:visible .vega-embed').wait_for(timeout=30_000)
     assert page.recorder.external == []
-
-
-def js_heap_mb(page) -> float:
-    """Used JS heap of the page's renderer (the map iframe is same-origin, same process), after GC."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("HeapProfiler.collectGarbage")
-    used = cdp.send("Runtime.getHeapUsage")["usedSize"]
-    cdp.detach()
-    return used / 1e6
 
 
 def test_slider_to_redrawn_map_latency_and_flat_memory(page, app_url):
