@@ -20,12 +20,25 @@ import hashlib
 import hmac
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from .errors import NotAuthorisedError
 
-#: scrypt cost: ~50 ms per check here, so guessing is slow and checks stay cheap.
+__all__ = [
+    "Editor",
+    "check_password",
+    "editor_from_oidc",
+    "editor_from_password",
+    "editor_settings",
+    "hash_password",
+    "main",
+    "oidc_configured",
+    "require_editor",
+]
+
+#: scrypt cost: slow enough that guessing is slow, cheap enough for one check per sign-in
+#: (benchmarks/README.md).
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 

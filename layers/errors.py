@@ -5,6 +5,23 @@ problem. ``app.py`` and the command line catch :class:`FrontlineError` in one pl
 and show its message; any other exception is a bug.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # validation raises these errors: a runtime import would be circular
+    from .validation import Report
+
+__all__ = [
+    "ConflictError",
+    "FrontlineError",
+    "InvalidInputError",
+    "NotAuthorisedError",
+    "StoreError",
+    "UnknownLayerError",
+    "ValidationFailed",
+]
+
 
 class FrontlineError(Exception):
     """Base class: a problem the user can fix, with a message that says how."""
@@ -17,7 +34,7 @@ class InvalidInputError(FrontlineError):
 class ValidationFailed(InvalidInputError):
     """A file failed validation; ``report`` holds every problem found."""
 
-    def __init__(self, report):
+    def __init__(self, report: Report) -> None:
         self.report = report
         super().__init__(report.summary())
 

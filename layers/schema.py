@@ -9,6 +9,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+__all__ = [
+    "ACTIVE_KEYS",
+    "ALL_KINDS",
+    "ANYWHERE",
+    "CLAIM_FIELDS",
+    "CONFIDENCES",
+    "EVENT",
+    "EVENT_FIELDS",
+    "EVENT_KINDS",
+    "FIGURE",
+    "FIGURE_FIELDS",
+    "FIGURE_KINDS",
+    "LAYER_KINDS",
+    "MEASURES",
+    "MILESTONE",
+    "MILESTONE_FIELDS",
+    "SCHEMA_VERSION",
+    "SIDES",
+    "STATUSES",
+    "TERRITORY",
+    "TERRITORY_FIELDS",
+    "Field",
+    "RecordKind",
+]
+
 SCHEMA_VERSION = 1
 
 #: ``within`` of an area that is not clipped to any border (elsewhere an ISO3 code).

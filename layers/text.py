@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 import re
 
+__all__ = ["escape_html", "escape_markdown"]
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 
 
-def escape_html(value) -> str:
+def escape_html(value: object) -> str:
     """Text made safe for HTML and for folium's JavaScript template literals.
 
     Besides ``html.escape``, backtick, ``$`` and backslash become entities: folium puts
@@ -19,7 +21,7 @@ def escape_html(value) -> str:
     return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
 
 
-def escape_markdown(value) -> str:
+def escape_markdown(value: object) -> str:
     """Text shown literally by ``st.markdown``/``st.caption``: no link, image or HTML.
 
     A layer name like ``![x](https://attacker/beacon.png)`` would otherwise make every

@@ -61,9 +61,10 @@ if str(ROOT) not in sys.path:  # run as a file rather than with -m
     sys.path.insert(0, str(ROOT))
 
 from layers import change  # noqa: E402
-from layers.__main__ import area_rows, main as layers_main  # noqa: E402
+from layers.__main__ import main as layers_main  # noqa: E402
 from layers.figures import UKRAINE_OFFICIAL_KM2, period_start  # noqa: E402
 from layers.schema import FIGURE_FIELDS, FIGURE_KINDS  # noqa: E402
+from layers.series import area_rows  # noqa: E402
 from layers.store import Store  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"

@@ -69,13 +69,20 @@ def test_every_library_module_declares_what_it_exports(path):
         return
     tree = ast.parse(path.read_text(encoding="utf-8"))
     declared = [
-        node
+        node.value
         for node in tree.body
-        if isinstance(node, ast.Assign)
-        and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+        )
+        or (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == "__all__"
+        )
     ]
-    assert declared, f"{path.relative_to(ROOT)} has no __all__"
-    names = ast.literal_eval(declared[0].value)
+    assert declared and declared[0] is not None, f"{path.relative_to(ROOT)} has no __all__"
+    names = ast.literal_eval(declared[0])
     defined = _top_level_names(tree)
     missing = [name for name in names if name not in defined]
     assert not missing, (

@@ -1,0 +1,313 @@
+"""The command line's options and what it writes around its output: the argument
+parser of ``python -m layers``, progress lines on stderr, and files written whole.
+
+The commands themselves are in ``layers.__main__``; every option is documented in the
+README's command table and in ``--help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TextIO
+
+from . import schema
+from .errors import InvalidInputError
+from .presets import PRESETS
+
+__all__ = ["Progress", "date_argument", "extent_argument", "output_path", "parser", "write_whole"]
+
+
+def date_argument(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"date expected like 2024-11-25, got {text!r}") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m layers", description="Front-line map data tools.")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser(
+        "validate",
+        help="check files (GeoJSON, gzipped GeoJSON, KML, GeoPackage) against the data contract; "
+        "writes nothing",
+    )
+    check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    _content_options(check)
+
+    load = commands.add_parser(
+        "import", help="validate files and write each as a snapshot of a layer, all or nothing"
+    )
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.add_argument(
+        "--db", default=None, help="SQLAlchemy URL (default: $FRONTLINE_DB, else the embedded SQLite file)"
+    )
+    load.add_argument("--layer", required=True, help="layer to import into (created if new)")
+    load.add_argument(
+        "--as-of",
+        type=date_argument,
+        help="snapshot date for a single file (default: the date in each file name)",
+    )
+    _content_options(load)
+
+    areas = commands.add_parser("areas", help="print areas per date, layer, side and status")
+    areas.add_argument(
+        "--db", default=None, help="SQLAlchemy URL (default: $FRONTLINE_DB, else the embedded SQLite file)"
+    )
+    areas.add_argument("--layer", help="only this layer")
+    areas.add_argument(
+        "--date", type=date_argument, help="only the snapshot shown on this date (latest on or before it)"
+    )
+    areas.add_argument("--within", help="ISO 3166-1 alpha-3 code: clip to that country's border (e.g. RUS)")
+    areas.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    figures = commands.add_parser(
+        "figures", help="add reported figures from a CSV, or compare every reported figure with the map"
+    )
+    figure_commands = figures.add_subparsers(dest="figures_command", required=True)
+    add = figure_commands.add_parser(
+        "add", help="check a CSV of reported figures and add the new ones (all or nothing)"
+    )
+    add.add_argument("file", type=Path, metavar="FILE.csv")
+    _db_option(add)
+    add.add_argument("--layer", help="layer to compare with, for rows that leave it empty")
+    add.add_argument("--held-by", choices=sorted(schema.SIDES), help="side, for rows that leave it empty")
+    add.add_argument("--status", choices=sorted(schema.STATUSES), help="status, for rows that leave it empty")
+    add.add_argument(
+        "--within", help="ISO3 border the computed area is clipped to, for rows that leave it empty"
+    )
+    add.add_argument(
+        "--measure",
+        choices=list(schema.MEASURES),
+        help="what the figures measure, for rows that leave it empty",
+    )
+    compare = figure_commands.add_parser(
+        "compare", help="every reported figure beside the computed value for its scope and date"
+    )
+    _db_option(compare)
+    compare.add_argument("--layer", help="only figures compared with this layer")
+    compare.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    change = commands.add_parser(
+        "change", help="ground gained and lost per side between two dates, or the net change per month"
+    )
+    _db_option(change)
+    change.add_argument("--layer", required=True)
+    change.add_argument(
+        "--from", dest="since", type=date_argument, help="start date (the snapshot shown on it)"
+    )
+    change.add_argument(
+        "--to", dest="until", type=date_argument, help="end date (default: the layer's last snapshot)"
+    )
+    change.add_argument(
+        "--monthly", action="store_true", help="net change of held area per calendar month instead"
+    )
+    change.add_argument(
+        "--within", default="", help="with --monthly: ISO3 border to clip to (default: unclipped)"
+    )
+    change.add_argument(
+        "--format",
+        choices=["csv", "geojson"],
+        default="csv",
+        help="csv: km² gained, lost and net; geojson: the polygons",
+    )
+
+    snap = commands.add_parser("snapshot", help="the snapshot of a layer shown on a date, as GeoJSON")
+    _db_option(snap)
+    snap.add_argument("--layer", required=True)
+    snap.add_argument(
+        "--date",
+        type=date_argument,
+        required=True,
+        help="the snapshot shown on this date (latest on or before it)",
+    )
+
+    png = commands.add_parser(
+        "export-png",
+        help="the map on a date as a slide-ready PNG (title, date, key with km², scale bar, sources)",
+    )
+    _db_option(png)
+    png.add_argument(
+        "--date",
+        type=date_argument,
+        required=True,
+        help="each layer shows its latest snapshot on or before this date",
+    )
+    png.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="FILE.png",
+        help="where to write the PNG (replaced whole, or left untouched on error)",
+    )
+    _picture_options(png)
+
+    animation = commands.add_parser(
+        "export-animation", help="a time-lapse of a date range as an animated GIF or an H.264 MP4"
+    )
+    _db_option(animation)
+    animation.add_argument(
+        "--from",
+        dest="since",
+        type=date_argument,
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="first frame's date",
+    )
+    animation.add_argument(
+        "--to",
+        dest="until",
+        type=date_argument,
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="last frame's date",
+    )
+    animation.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="FILE.gif|FILE.mp4",
+        help="where to write it; the suffix picks the format",
+    )
+    animation.add_argument(
+        "--step",
+        choices=["daily", "weekly", "snapshot"],
+        default="weekly",
+        help="a frame every day, every 7 days (and the last day), or on each snapshot date (default: weekly)",
+    )
+    animation.add_argument("--fps", type=float, default=2.0, help="frames a second (default: 2)")
+    _picture_options(animation)
+    return top
+
+
+def extent_argument(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        raise argparse.ArgumentTypeError(
+            f"extent expected as WEST,SOUTH,EAST,NORTH in degrees, e.g. 34.6,50.9,35.8,51.5; got {text!r}"
+        )
+    return values
+
+
+def _picture_options(command: argparse.ArgumentParser) -> None:
+    """What an exported picture shows and at what size, shared by export-png and export-animation."""
+    command.add_argument(
+        "--layer",
+        action="append",
+        help="territory layer to draw; repeat for several (default: every territory layer)",
+    )
+    command.add_argument(
+        "--size",
+        default="16:9",
+        help="16:9 (1920x1080), 4:3 (1600x1200), square (1080x1080) or WIDTHxHEIGHT in pixels "
+        "(default: 16:9)",
+    )
+    command.add_argument(
+        "--scale",
+        type=int,
+        choices=[1, 2],
+        default=1,
+        help="2 doubles the pixels with the same layout (default: 1)",
+    )
+    command.add_argument("--title", help="title on the image (default: the layer names)")
+    command.add_argument(
+        "--extent",
+        type=extent_argument,
+        metavar="W,S,E,N",
+        help="area shown, in degrees (default: the snapshots shown, padded)",
+    )
+
+
+def _db_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--db", default=None, help="SQLAlchemy URL (default: $FRONTLINE_DB, else the embedded SQLite file)"
+    )
+
+
+def _content_options(command: argparse.ArgumentParser) -> None:
+    """Options saying what files hold and how to read them, shared by validate and import."""
+    command.add_argument(
+        "--kind",
+        choices=["territory", "events"],
+        default="territory",
+        help="what the files hold (default: territory)",
+    )
+    command.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        help="map a known source's own properties to the contract (deepstate: raw DeepStateMap exports)",
+    )
+    command.add_argument("--held-by", choices=sorted(schema.SIDES), help="held_by for features that lack it")
+    command.add_argument("--status", choices=sorted(schema.STATUSES), help="status for features that lack it")
+    command.add_argument("--source", help="source for features that lack it (e.g. DeepStateMap)")
+    command.add_argument(
+        "--repair",
+        action="store_true",
+        help="repair invalid polygons (each repair and its area change is reported)",
+    )
+
+
+class Progress:
+    """A progress line on stderr: rewritten in place on a terminal, else printed now and then."""
+
+    def __init__(self, verb: str, stream: TextIO | None = None, every_seconds: float = 5.0):
+        self.verb = verb
+        self.stream = stream or sys.stderr
+        self.every_seconds = every_seconds
+        self.last = 0.0
+        self.interactive = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self.interactive:
+            end = "\n" if done == total else ""
+            print(f"\r{self.verb} {done}/{total}", end=end, file=self.stream, flush=True)
+        elif done == total or now - self.last >= self.every_seconds:
+            print(f"{self.verb} {done}/{total}", file=self.stream, flush=True)
+            self.last = now
+
+
+def output_path(path: Path, suffixes: tuple[str, ...]) -> Path:
+    """``--out`` checked before any work: a known suffix, in an existing directory, not a directory itself."""
+    if path.suffix.lower() not in suffixes:
+        raise InvalidInputError(f"--out {str(path)!r}: give a file name ending in {' or '.join(suffixes)}.")
+    if path.is_dir():
+        raise InvalidInputError(
+            f"--out {str(path)!r} is a directory; give a file name such as {path / ('map' + suffixes[0])}."
+        )
+    if not path.parent.is_dir():
+        raise InvalidInputError(
+            f"--out {str(path)!r}: the directory {str(path.parent)!r} does not exist; "
+            "create it or choose another path."
+        )
+    return path
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a temporary file beside it, then a rename."""
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        # mkstemp makes the file private (0600); a slide gets the mode any new file would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    except OSError as error:
+        if temporary is not None and os.path.exists(temporary):
+            os.remove(temporary)
+        raise InvalidInputError(
+            f"cannot write {str(path)!r}: {error.strerror or error}; choose another --out."
+        ) from None
