@@ -67,7 +67,8 @@ def postgis_admin():
             connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
     except DBAPIError as exc:
         pytest.fail(
-            f"FRONTLINE_TEST_PG={make_url(TEST_PG).render_as_string(hide_password=True)} is not usable: {exc.orig}"
+            f"FRONTLINE_TEST_PG={make_url(TEST_PG).render_as_string(hide_password=True)} "
+            f"is not usable: {exc.orig}"
         )
     yield engine
     engine.dispose()

@@ -77,7 +77,8 @@ def test_validate_reports_each_file(tmp_path, capsys):
     )
     bad = tmp_path / "bad.geojson"
     bad.write_text(
-        '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": null, "properties": {"status": "won"}}]}'
+        '{"type": "FeatureCollection", "features": '
+        '[{"type": "Feature", "geometry": null, "properties": {"status": "won"}}]}'
     )
     code, out, _ = run(capsys, "validate", str(good), "--held-by", "RU", "--status", "held")
     assert code == 1 and "source: is missing" in out
@@ -331,7 +332,7 @@ def test_import_of_the_occupied_archive_gives_one_snapshot_per_file(tmp_path, ca
     store = Store(db)
     try:
         heads = store.heads("Occupied Ukraine (DeepStateMap)")
-        assert [d for d in heads["as_of"]] == [ingest.date_from_name(f.name) for f in files]
+        assert list(heads["as_of"]) == [ingest.date_from_name(f.name) for f in files]
         features = store.features(int(heads["version_id"].iloc[0]))
         assert features[["held_by", "status", "source"]].values.tolist() == [["RU", "held", "DeepStateMap"]]
         assert set(store.history("Occupied Ukraine (DeepStateMap)")["file_name"]) == {f.name for f in files}
@@ -357,7 +358,8 @@ def test_import_of_raw_deepstate_exports_needs_the_preset(tmp_path, capsys):
 def test_figures_add_fills_scope_from_options_and_is_idempotent(two_snapshot_store, tmp_path, capsys):
     path = tmp_path / "claims.csv"
     path.write_text(
-        'date,scope,value_km2,kind,source,note\n2024-08-15,UA-held in Kursk,1000,official claim,Syrskyi,"about 1,000"\n',
+        "date,scope,value_km2,kind,source,note\n"
+        '2024-08-15,UA-held in Kursk,1000,official claim,Syrskyi,"about 1,000"\n',
         encoding="utf-8",
     )
     argv = [
@@ -397,7 +399,8 @@ def test_figures_add_fills_scope_from_options_and_is_idempotent(two_snapshot_sto
 def test_figures_add_refuses_a_bad_file_and_writes_nothing(two_snapshot_store, tmp_path, capsys):
     path = tmp_path / "bad.csv"
     path.write_text(
-        "date,scope,value_km2,kind,source\n2024-08-15,x,1000,official claim,Syrskyi\n2024-13-01,x,lots,rumour,Syrskyi\n",
+        "date,scope,value_km2,kind,source\n"
+        "2024-08-15,x,1000,official claim,Syrskyi\n2024-13-01,x,lots,rumour,Syrskyi\n",
         encoding="utf-8",
     )
     code, _, err = run(capsys, "figures", "add", str(path), "--db", two_snapshot_store.url)
@@ -488,7 +491,8 @@ def test_snapshot_export_is_the_snapshot_shown_that_day(two_snapshot_store, caps
 def test_figures_compare_json_gives_plain_dates(two_snapshot_store, tmp_path, capsys):
     path = tmp_path / "claims.csv"
     path.write_text(
-        "date,scope,layer,held_by,status,value_km2,kind,source\n2024-08-15,x,Test,UA,held,1000,official claim,S\n",
+        "date,scope,layer,held_by,status,value_km2,kind,source\n"
+        "2024-08-15,x,Test,UA,held,1000,official claim,S\n",
         encoding="utf-8",
     )
     assert run(capsys, "figures", "add", str(path), "--db", two_snapshot_store.url)[0] == 0

@@ -109,7 +109,8 @@ def app_url(tmp_path_factory):
     secrets.write_text(
         f'[editors]\npassword_hash = "{auth.hash_password(EDITOR_PASSWORD)}"\n', encoding="utf-8"
     )
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
+    # Open for the server's whole life; closed when the session ends.
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115
     server = subprocess.Popen(
         [
             sys.executable,
@@ -245,7 +246,8 @@ def count_script_runs(page) -> None:
     """Count finished script runs in ``window.__runs`` (Streamlit flips an attribute on stApp)."""
     page.evaluate(
         "() => { const app = document.querySelector('[data-testid=stApp]'); window.__runs = 0;"
-        " new MutationObserver(() => { if (app.getAttribute('data-test-script-state') === 'notRunning') window.__runs++; })"
+        " new MutationObserver(() => {"
+        " if (app.getAttribute('data-test-script-state') === 'notRunning') window.__runs++; })"
         ".observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"
     )
 

@@ -4,8 +4,9 @@ cookie), so its WebSocket and an editor's upload reach the process that holds th
 session; the editor's commit through one process is seen by the other without a restart;
 Ctrl-C stops everything.
 
-Needs Chromium, nginx (``FRONTLINE_NGINX=/path``, else on the PATH) and ``FRONTLINE_TEST_PG``; without one of them the test skips with
-the reason, except under ``CI=true``, where it fails.
+Needs Chromium, nginx (``FRONTLINE_NGINX=/path``, else on the PATH) and
+``FRONTLINE_TEST_PG``; without one of them the test skips with the reason, except under
+``CI=true``, where it fails.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ NGINX = os.environ.get("FRONTLINE_NGINX") or shutil.which("nginx") or "/usr/sbin
 STICKY_COOKIE = "frontline_backend"
 LAYER = "Kursk incursion"
 LOG_LINE = re.compile(
-    r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) \d+ backend=(?P<backend>\S+) sticky=(?P<sticky>\S+)'
+    r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) \d+ '
+    r"backend=(?P<backend>\S+) sticky=(?P<sticky>\S+)"
 )
 
 
@@ -63,7 +65,8 @@ class Cluster:
         self.app_ports = [free_port(), free_port()]
         self.port = free_port()
         self.workdir = workdir
-        self.output = open(workdir / "run_cluster.out", "w+")
+        # Read while the launcher runs and closed by stop().
+        self.output = open(workdir / "run_cluster.out", "w+")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -131,7 +134,8 @@ class Cluster:
 
 @pytest.fixture(scope="session")
 def cluster_prerequisites(request):
-    """Chromium, nginx and PostGIS, checked before the browser starts: skip with the reason, or fail under CI=true."""
+    """Chromium, nginx and PostGIS, checked before the browser starts: skip with the reason,
+    or fail under CI=true."""
     need(
         Path(CHROMIUM).exists() or shutil.which("chromium") is not None,
         f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package",
@@ -142,7 +146,8 @@ def cluster_prerequisites(request):
 
 @pytest.fixture
 def cluster(cluster_prerequisites, tmp_path):
-    """``run_cluster.py`` with two app processes on a new schema of the PostGIS test database, seeded by the launcher."""
+    """``run_cluster.py`` with two app processes on a new schema of the PostGIS test database,
+    seeded by the launcher."""
     admin = cluster_prerequisites
     schema = f"cluster_{uuid.uuid4().hex[:16]}"
     with admin.begin() as connection:

@@ -48,10 +48,12 @@ def press_and_wait_for_run(page, key: str) -> None:
     page.wait_for_function(f"() => window.__runs > {runs}", timeout=20_000)
 
 
+#: Every territory path's outline, joined: changes when the map draws another date.
+PATHS_D = "[...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('d')).join()"
+
+
 def territory_d(frame) -> str:
-    return frame.evaluate(
-        "() => [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('d')).join()"
-    )
+    return frame.evaluate(f"() => {PATHS_D}")
 
 
 def test_scrubbing_day_by_day_keeps_the_iframe_and_the_view(page, app_url):
@@ -63,7 +65,7 @@ def test_scrubbing_day_by_day_keeps_the_iframe_and_the_view(page, app_url):
     for _ in range(STEPS):
         press_and_wait_for_run(page, "ArrowLeft")
     frame.wait_for_function(
-        f"() => [...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('d')).join() !== {before!r}",
+        f"() => {PATHS_D} !== {before!r}",
         timeout=10_000,
     )
     assert "date=2024-09-06" in page.url
@@ -122,10 +124,12 @@ def test_slider_to_redrawn_map_latency_and_flat_memory(page, app_url):
     ordered = sorted(timed)
     print(
         f"\nslider step -> redrawn map, {REDRAWS} steps: median {statistics.median(timed):.0f} ms, "
-        f"p90 {ordered[int(0.9 * REDRAWS) - 1]:.0f} ms, max {ordered[-1]:.0f} ms; all {HEAP_STEPS} steps: median {statistics.median(latencies):.0f} ms"
+        f"p90 {ordered[int(0.9 * REDRAWS) - 1]:.0f} ms, max {ordered[-1]:.0f} ms; "
+        f"all {HEAP_STEPS} steps: median {statistics.median(latencies):.0f} ms"
     )
     print(
-        f"JS heap after GC: {heap['start']:.1f} MB after {WARM_UP} steps, {heap['end']:.1f} MB after {HEAP_STEPS} steps"
+        f"JS heap after GC: {heap['start']:.1f} MB after {WARM_UP} steps, "
+        f"{heap['end']:.1f} MB after {HEAP_STEPS} steps"
     )
     assert heap["end"] - heap["start"] < 10, (
         f"JS heap grew {heap['end'] - heap['start']:.1f} MB over {HEAP_STEPS - WARM_UP} steps"
@@ -264,15 +268,18 @@ def test_the_maps_decoder_gives_back_the_plain_geojson(page, app_url):
         assert [f["geometry"]["type"] for f in back["features"]] == [
             f["geometry"]["type"] for f in plain["features"]
         ]
-        for ours, theirs in zip(back["features"], plain["features"]):
+        for ours, theirs in zip(back["features"], plain["features"], strict=True):
             assert set(ours["geometry"]) == {"type", "coordinates"}
-            flat = lambda g: [
-                c
-                for ring in (
-                    g["coordinates"] if g["type"] == "Polygon" else [r for p in g["coordinates"] for r in p]
-                )
-                for xy in ring
-                for c in xy
-            ]  # noqa: E731
-            assert len(flat(ours["geometry"])) == len(flat(theirs["geometry"]))
-            assert max(abs(a - b) for a, b in zip(flat(ours["geometry"]), flat(theirs["geometry"]))) < 1e-9
+            decoded, expected = flat(ours["geometry"]), flat(theirs["geometry"])
+            assert len(decoded) == len(expected)
+            assert max(abs(a - b) for a, b in zip(decoded, expected, strict=True)) < 1e-9
+
+
+def flat(geometry: dict) -> list[float]:
+    """Every coordinate of a GeoJSON polygon or multipolygon, in order."""
+    rings = (
+        geometry["coordinates"]
+        if geometry["type"] == "Polygon"
+        else [r for p in geometry["coordinates"] for r in p]
+    )
+    return [c for ring in rings for xy in ring for c in xy]
