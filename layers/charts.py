@@ -161,8 +161,8 @@ def with_selected_date(layers: Sequence[Spec], selected: dt.date) -> Spec:
 
     Streamlit sends named datasets apart from the spec; with the spec itself unchanged
     from one slider step to the next, the browser updates the chart's data in place
-    instead of compiling and embedding a new Vega view (measured: the area chart's
-    re-embed cost about 170 ms a step).
+    instead of compiling and embedding a new Vega view, which cost most of a step
+    (``benchmarks/README.md``).
     """
     rule = {
         "data": {"name": SELECTED},
