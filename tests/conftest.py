@@ -137,3 +137,17 @@ def seeded_app(url: str, monkeypatch, timeout_s: int = 90):
     # the map is drawn (the first paint without the panels is tested on its own).
     at.session_state["_map_drawn"] = True
     return at
+
+
+@pytest.fixture(scope="session")
+def embedded_data_store(tmp_path_factory) -> Store:
+    """A SQLite store seeded with the embedded data ("Kursk incursion", 21 snapshots, reported figures).
+
+    Shared by the whole session: tests only read it.
+    """
+    from layers.ingest import seed_default_data
+
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('embedded') / 'seeded.db'}")
+    seed_default_data(store)
+    yield store
+    store.close()

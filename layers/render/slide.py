@@ -1,0 +1,189 @@
+"""One slide: the map, the side panel and the footer on one figure, as a matplotlib Figure or a PNG."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from ..errors import InvalidInputError
+from ..store import Store
+from .canvas import MUTED, Canvas, Column, PanelOverflow, drawing_defaults
+from .data import Frame, FrameReader, KeyPlan, key_plan, require_some_snapshot
+from .layout import FOOTER_PX, SOURCE_LINES, Layout, SizeLike, check_scale, pixel_size, slide_layout
+from .map_axes import draw_map
+from .panel import panel
+from .projection import Basemap, View, basemap_for, check_extent, frames_view
+
+__all__ = ["build_figure", "footer", "frame_figure", "render_png"]
+
+
+def footer(canvas: Canvas, frame: Frame, layout: Layout) -> None:
+    """Sources (``SOURCE_LINES`` at most) and the method under the map and the panel."""
+    unit = canvas.unit
+    font = canvas.font(FOOTER_PX)
+    width = layout.width - 2 * layout.margin
+    sources = frame.sources
+    text = "Sources: " + (
+        "; ".join(sources)
+        if sources
+        else "none given"
+        if frame.snapshots
+        else "no snapshot on or before this date"
+    )
+    source_lines = canvas.wrap(
+        text, font, width, max_lines=SOURCE_LINES, more=f" ({len(sources)} in all)" if sources else ""
+    )
+    lines = [*source_lines, *layout.method_lines]
+    canvas.text(
+        layout.margin,
+        layout.footer_top,
+        "\n".join(lines),
+        font,
+        color=MUTED,
+        va="top",
+        ha="left",
+        linespacing=1.25,
+        gid="footer",
+    )
+    canvas.fig.add_artist(
+        Rectangle(
+            (layout.margin, layout.footer_top + 8 * unit),
+            width,
+            max(1.0, unit),
+            transform=canvas.px,
+            facecolor="#d0d0d0",
+            edgecolor="none",
+        )
+    )
+
+
+def _figure(
+    frame: Frame,
+    view: View,
+    basemap: Basemap,
+    size: tuple[int, int],
+    scale: int,
+    title: str | None,
+    keys: KeyPlan,
+    type_scale: float,
+) -> Figure:
+    layout = slide_layout(size)
+    canvas = Canvas(layout.width, layout.height, scale)
+    footer(canvas, frame, layout)
+    x, y, w, h = layout.map_rect
+    ax = canvas.fig.add_axes((x / layout.width, y / layout.height, w / layout.width, h / layout.height))
+    draw_map(ax, canvas, frame, view, basemap)
+    column = Column(
+        canvas, layout.panel_x, layout.height - layout.margin + 4 * layout.unit, layout.panel_width, y
+    )
+    panel(column, frame, title, keys, type_scale)
+    return canvas.fig
+
+
+def frame_figure(
+    frame: Frame,
+    view: View,
+    basemap: Basemap,
+    size: tuple[int, int],
+    scale: int,
+    title: str | None,
+    keys: KeyPlan,
+) -> Figure:
+    """The frame's figure, with smaller type if the side panel would not fit otherwise.
+
+    Call it inside :func:`~layers.render.canvas.drawing_defaults`.
+
+    Raises
+    ------
+    InvalidInputError
+        When even the type shrunk five times does not fit.
+    """
+    type_scale = 1.0
+    for _ in range(6):
+        try:
+            return _figure(frame, view, basemap, size, scale, title, keys, type_scale)
+        except PanelOverflow:
+            type_scale *= 0.9
+    raise InvalidInputError(
+        "the key does not fit on an image this size; choose a larger --size or fewer layers."
+    )
+
+
+def build_figure(
+    store: Store,
+    layers: Sequence[str] | None,
+    as_of: dt.date,
+    *,
+    size: SizeLike = (1920, 1080),
+    scale: int = 1,
+    extent: Sequence[float] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """The slide of ``layers`` on ``as_of`` as a matplotlib Figure (Agg canvas); see :func:`render_png`."""
+    pixels, scale = pixel_size(size), check_scale(scale)
+    checked = check_extent(extent) if extent is not None else None
+    with drawing_defaults():
+        reader = FrameReader(store, layers)
+        frame = reader.frame(as_of)
+        require_some_snapshot(reader, [frame])
+        view = frames_view([frame], checked, slide_layout(pixels).map_aspect)
+        return frame_figure(frame, view, basemap_for(view), pixels, scale, title, key_plan([frame]))
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    with drawing_defaults():
+        fig.savefig(buffer, format="png", dpi=fig.dpi, metadata={"Software": None}, facecolor="white")
+    return buffer.getvalue()
+
+
+def render_png(
+    store: Store,
+    layers: Sequence[str] | None,
+    as_of: dt.date,
+    *,
+    size: SizeLike = (1920, 1080),
+    scale: int = 1,
+    extent: Sequence[float] | None = None,
+    title: str | None = None,
+) -> bytes:
+    """The map of ``layers`` on ``as_of`` as a slide-ready PNG.
+
+    Parameters
+    ----------
+    store : Store
+    layers : list of str, or None
+        Territory layers to draw; None or empty: every territory layer.
+    as_of : datetime.date
+        Each layer shows its latest snapshot on or before this date.
+    size : (int, int) or str
+        Pixels at ``scale=1``: a pair, ``"WxH"``, or one of ``SIZES`` (``"16:9"`` 1920x1080,
+        ``"4:3"`` 1600x1200, ``"square"`` 1080x1080).
+    scale : {1, 2}
+        2 doubles the pixels (twice the dpi), with the same layout.
+    extent : (west, south, east, north), optional
+        In degrees; widened (never cropped) to the map's shape. Default: the bounds of the
+        shown snapshots, padded by ``PADDING`` (at least ``MIN_SPAN_M`` across).
+    title : str, optional
+        Default: the layer names.
+
+    Returns
+    -------
+    bytes
+        A PNG, identical for identical data and arguments. Drawn in a Lambert azimuthal
+        equal-area projection centred on the extent (display only; the km² shown come
+        from ``Store.area_series``).
+
+    Raises
+    ------
+    UnknownLayerError
+        For a layer the store does not hold.
+    InvalidInputError
+        For a bad size, scale or extent, an events layer, or no snapshot on or before ``as_of``.
+    """
+    fig = build_figure(store, layers, as_of, size=size, scale=scale, extent=extent, title=title)
+    return _png(fig)
