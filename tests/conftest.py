@@ -136,3 +136,10 @@ def seeded_app(url: str, monkeypatch, timeout_s: int = 90):
     # the map is drawn (the first paint without the panels is tested on its own).
     at.session_state["_map_drawn"] = True
     return at
+
+
+def box_snapshot(
+    source: str, as_of: str = "2024-08-10", east: float = 35.1, layer: str = "Test"
+) -> NewSnapshot:
+    """A one-box territory snapshot near Sudzha; ``east`` moves its eastern edge, so its content."""
+    return snapshot(layer, as_of, [(shapely.box(35, 51, east, 51.1), "UA", "held", source)])

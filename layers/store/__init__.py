@@ -19,10 +19,11 @@ database specifics in :mod:`.sqlite` and :mod:`.postgis`.
 
 from . import postgis, sqlite, tables
 from .reads import LayerInfo
-from .rows import NewSnapshot, computed_area_rows
+from .rows import AreaRow, NewSnapshot, computed_area_rows
 from .store import DEFAULT_PATH, Store, default_url
 
 __all__ = [
+    "AreaRow",
     "DEFAULT_PATH",
     "LayerInfo",
     "NewSnapshot",
