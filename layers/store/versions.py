@@ -47,7 +47,7 @@ def batchable(snapshots: Sequence[NewSnapshot]) -> bool:
 
 def ensure_layer(connection: Connection, name: str, kind: str, description: str) -> int:
     """The id of the layer called ``name``, created with ``kind`` and ``description`` if new."""
-    layer_id = connection.execute(select(tables.layer.c.id).where(tables.layer.c.name == name)).scalar()
+    layer_id = find_layer(connection, name)
     if layer_id is None:
         layer_id = _inserted_id(
             connection.execute(

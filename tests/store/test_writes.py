@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import random
 import signal
 import subprocess
@@ -256,6 +257,18 @@ def test_a_refused_upload_leaves_an_audit_row_with_its_correlation_id(store):
     assert (action, actor) == ("rejected", "alice")
     assert json.loads(detail)["correlation_id"] == correlation and len(correlation) == 12
     assert store.is_empty(), "a rejection writes no layer or version"
+
+
+def test_a_refused_upload_is_logged_with_its_correlation_id(store, caplog):
+    with caplog.at_level(logging.INFO, logger="layers.store"):
+        correlation = store.record_rejection(
+            actor="alice", file_name="bad.geojson", sha256="cd" * 32, size_bytes=10, reasons=["a", "b"]
+        )
+    [record] = [r for r in caplog.records if r.name == "layers.store"]
+    assert (
+        record.getMessage()
+        == f"upload rejected: correlation id {correlation}, 2 reason(s), sha256 {'cd' * 32}"
+    )
 
 
 def test_adding_the_same_figures_twice_stores_them_once(store):
