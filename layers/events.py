@@ -14,6 +14,8 @@ import pandas as pd
 
 from .store import Store
 
+__all__ = ["DEFAULT_WINDOW_DAYS", "all_events", "events_between", "window"]
+
 DEFAULT_WINDOW_DAYS = 7
 
 

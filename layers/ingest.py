@@ -17,20 +17,46 @@ import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
 from . import schema
 from .errors import InvalidInputError, ValidationFailed
 from .figures import read_reported_figures
 from .presets import PropertyMapping
-from .store import NewSnapshot, Store, computed_area_rows
+from .store import AreaRow, NewSnapshot, Store, computed_area_rows
 from .validation import Report, validate
+
+__all__ = [
+    "GEODATA",
+    "MAX_WORKERS",
+    "PARALLEL_MIN_FILES",
+    "WORKERS_VARIABLE",
+    "Checked",
+    "ImportPlan",
+    "Upload",
+    "Written",
+    "date_from_name",
+    "default_data",
+    "events_snapshot",
+    "plan_import",
+    "read_milestones",
+    "read_places",
+    "read_uploads",
+    "seed_default_data",
+    "sha256",
+    "snapshot_dates",
+    "snapshots_by_date",
+    "worker_count",
+    "write_import",
+]
 
 GEODATA = Path(__file__).resolve().parent.parent / "geodata"
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
@@ -80,14 +106,12 @@ def read_milestones(path: Path) -> pd.DataFrame:
 
 def snapshots_by_date(raw: bytes, layer: dict, file_name: str) -> list[NewSnapshot]:
     """Split a territory file whose features carry ``as_of`` into one snapshot per date."""
-    report = validate(raw, schema.TERRITORY, name=file_name)
-    if not report.ok:
-        raise ValidationFailed(report)
-    features = report.features
+    features = _passed(validate(raw, schema.TERRITORY, name=file_name))
     bad = [i for i, value in enumerate(features.get("as_of", [None] * len(features))) if not _is_date(value)]
     if bad:
         raise InvalidInputError(
-            f"{file_name}: Feature {bad[0]}: as_of: valid date expected like 2024-08-12; every feature of an embedded layer needs its snapshot date."
+            f"{file_name}: Feature {bad[0]}: as_of: valid date expected like 2024-08-12; "
+            "every feature of an embedded layer needs its snapshot date."
         )
     digest = sha256(raw)
     return [
@@ -104,7 +128,20 @@ def snapshots_by_date(raw: bytes, layer: dict, file_name: str) -> list[NewSnapsh
     ]
 
 
-def _is_date(value) -> bool:
+def _passed(report: Report) -> gpd.GeoDataFrame:
+    """The features of a file that passed validation.
+
+    Raises
+    ------
+    ValidationFailed
+        With the report, when the file did not pass.
+    """
+    if not report.ok or report.features is None:
+        raise ValidationFailed(report)
+    return report.features
+
+
+def _is_date(value: object) -> bool:
     try:
         dt.date.fromisoformat(str(value))
         return True
@@ -114,13 +151,11 @@ def _is_date(value) -> bool:
 
 def events_snapshot(raw: bytes, layer: dict, file_name: str) -> NewSnapshot:
     """An events file as one snapshot of an events layer, dated by the manifest."""
-    report = validate(raw, schema.EVENT, name=file_name)
-    if not report.ok:
-        raise ValidationFailed(report)
+    features = _passed(validate(raw, schema.EVENT, name=file_name))
     return NewSnapshot(
         layer=layer["name"],
         as_of=dt.date.fromisoformat(layer["as_of"]),
-        features=report.features,
+        features=features,
         sha256=sha256(raw),
         kind="events",
         description=layer.get("description", ""),
@@ -128,10 +163,16 @@ def events_snapshot(raw: bytes, layer: dict, file_name: str) -> NewSnapshot:
     )
 
 
-def default_data(geodata: Path = GEODATA):
-    """Read and check every embedded file: ``(snapshots, figures, milestones)``."""
+def default_data(geodata: Path = GEODATA) -> tuple[list[NewSnapshot], pd.DataFrame, pd.DataFrame]:
+    """Read and check every embedded file: ``(snapshots, figures, milestones)``.
+
+    Raises
+    ------
+    ValidationFailed, InvalidInputError
+        For the first file that breaks the data contract.
+    """
     manifest = json.loads((geodata / "manifest.json").read_text(encoding="utf-8"))
-    snapshots = []
+    snapshots: list[NewSnapshot] = []
     for layer in manifest["layers"]:
         path = geodata / layer["file"]
         raw = path.read_bytes()
@@ -217,21 +258,25 @@ def snapshot_dates(names: Sequence[str], as_of: dt.date | None = None) -> list[d
         if len(names) > 1:
             raise InvalidInputError(
                 f"--as-of gives every file the same date, and {len(names)} files were given; "
-                "import one file per date, or leave --as-of out and let each file name carry its date (2024-11-25 or 20241125)."
+                "import one file per date, or leave --as-of out and let each file name carry its date "
+                "(2024-11-25 or 20241125)."
             )
         return [as_of]
-    dates = [date_from_name(name) for name in names]
-    undated = [name for name, date in zip(names, dates) if date is None]
+    found = [date_from_name(name) for name in names]
+    undated = [name for name, date in zip(names, found, strict=True) if date is None]
     if undated:
         listed = ", ".join(undated[:10]) + (f" and {len(undated) - 10} more" if len(undated) > 10 else "")
         raise InvalidInputError(
-            f"no date in the file name of {listed}; pass --as-of YYYY-MM-DD, or rename the file to include its date (2024-11-25 or 20241125)."
+            f"no date in the file name of {listed}; pass --as-of YYYY-MM-DD, or rename the file to include "
+            "its date (2024-11-25 or 20241125)."
         )
+    dates = [date for date in found if date is not None]
     seen: dict[dt.date, str] = {}
-    for name, date in zip(names, dates):
+    for name, date in zip(names, dates, strict=True):
         if date in seen:
             raise InvalidInputError(
-                f"{seen[date]} and {name} both give the date {date}; a layer has one snapshot per date. Import one of them."
+                f"{seen[date]} and {name} both give the date {date}; a layer has one snapshot per date. "
+                "Import one of them."
             )
         seen[date] = name
     return dates
@@ -243,7 +288,7 @@ def plan_import(
     *,
     as_of: dt.date | None = None,
     kind: str = "territory",
-    defaults: dict | None = None,
+    defaults: dict[str, Any] | None = None,
     mapping: PropertyMapping | None = None,
     repair: bool = False,
     description: str = "",
@@ -301,7 +346,7 @@ def plan_import(
     job = _Job(list(uploads), record_kind, kind, defaults, mapping, repair)
     with _collector_paused():
         for done, (upload, date, (report, digest, areas)) in enumerate(
-            zip(uploads, dates, _checked(job, workers)), start=1
+            zip(uploads, dates, _checked(job, workers), strict=True), start=1
         ):
             plan.reports.append(report)
             if report.ok:
@@ -325,12 +370,13 @@ def plan_import(
 
 
 @contextmanager
-def _collector_paused():
+def _collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while many files are checked or written.
 
     The reports pile up as the import goes (each with its GeoDataFrame), and every full
-    collection walks all of them: about 6 % of an archive import's time, for no memory
-    (they are referenced, not garbage). Reference counting still frees everything else.
+    collection walks all of them, a measurable share of an archive import's time (see
+    ``benchmarks/README.md``) that frees no memory: they are referenced, not garbage.
+    Reference counting still frees everything else.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -358,12 +404,16 @@ class _Job:
     uploads: list[Upload]
     record_kind: schema.RecordKind
     kind: str
-    defaults: dict | None
+    defaults: dict[str, Any] | None
     mapping: PropertyMapping | None
     repair: bool
 
 
-def _check(job: _Job, index: int, with_areas: bool) -> tuple[Report, str, tuple | None]:
+#: What checking one file gives: its report, its SHA-256, and its area rows if measured.
+Checked = tuple[Report, str, tuple[AreaRow, ...] | None]
+
+
+def _check(job: _Job, index: int, with_areas: bool) -> Checked:
     """One file: its report, its SHA-256 and, when asked and it passed, its area rows."""
     upload = job.uploads[index]
     report = validate(
@@ -378,16 +428,26 @@ def _check(job: _Job, index: int, with_areas: bool) -> tuple[Report, str, tuple 
     return report, sha256(upload.raw), areas
 
 
-def _worker_count(workers: int | None, files: int) -> int:
-    """Processes to check ``files`` files with: ``workers`` if given, else ``FRONTLINE_IMPORT_WORKERS``
-    if set, else one per CPU for a large import made from a single-threaded process (the
-    command line; never a server, whose threads a fork would not carry along)."""
+def worker_count(workers: int | None, files: int) -> int:
+    """How many processes check the ``files`` files of an import.
+
+    ``workers`` if given (at least 1), else ``FRONTLINE_IMPORT_WORKERS`` if set, else one
+    per CPU (at most :data:`MAX_WORKERS`) for an import of :data:`PARALLEL_MIN_FILES` files
+    or more made from a single-threaded process (the command line; never a server, whose
+    threads a fork would not carry along), else 1.
+
+    Raises
+    ------
+    InvalidInputError
+        When ``FRONTLINE_IMPORT_WORKERS`` is not a whole number.
+    """
     if workers is None and os.environ.get(WORKERS_VARIABLE, "").strip():
         try:
             workers = int(os.environ[WORKERS_VARIABLE])
         except ValueError:
             raise InvalidInputError(
-                f"{WORKERS_VARIABLE}={os.environ[WORKERS_VARIABLE]!r}: give a whole number of processes, e.g. 1 or 2."
+                f"{WORKERS_VARIABLE}={os.environ[WORKERS_VARIABLE]!r}: give a whole number of processes, "
+                "e.g. 1 or 2."
             ) from None
     if workers is not None:
         return max(1, int(workers))
@@ -406,19 +466,22 @@ def _worker_count(workers: int | None, files: int) -> int:
 _FORKED_JOB: _Job | None = None
 
 
-def _check_chunk(start: int, stop: int) -> list[tuple[Report, str, tuple | None]]:
+def _check_chunk(start: int, stop: int) -> list[Checked]:
     """In a worker: files ``start`` to ``stop`` of the inherited job, areas included."""
-    return [_check(_FORKED_JOB, index, with_areas=True) for index in range(start, stop)]
+    job = _FORKED_JOB
+    if job is None:
+        raise RuntimeError("no import job in this process: only workers forked by an import check chunks")
+    return [_check(job, index, with_areas=True) for index in range(start, stop)]
 
 
-def _checked(job: _Job, workers: int | None):
+def _checked(job: _Job, workers: int | None) -> Iterator[Checked]:
     """``(report, sha256, areas)`` of each file in order: in this process (areas left to the
     write), or in forked worker processes that compute the areas too, for a large import.
 
     Each file is checked alone, by the same code, so the results do not depend on where;
     a worker's exception is raised here.
     """
-    count = _worker_count(workers, len(job.uploads))
+    count = worker_count(workers, len(job.uploads))
     if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for index in range(len(job.uploads)):
             yield _check(job, index, with_areas=False)
@@ -468,13 +531,18 @@ def write_import(store: Store, plan: ImportPlan, *, actor: str, action: str = "i
     existing = {info.name: info.kind for info in store.layers()}
     if existing.get(plan.layer, plan.kind) != plan.kind:
         raise InvalidInputError(
-            f"layer {plan.layer!r} is a {existing[plan.layer]} layer; these files are {plan.kind}. Import them into another layer (--layer)."
+            f"layer {plan.layer!r} is a {existing[plan.layer]} layer; these files are {plan.kind}. "
+            "Import them into another layer (--layer)."
         )
     current = {}
     if plan.layer in existing:
         history = store.history(plan.layer)
         current = dict(
-            zip(history.loc[history["is_head"], "as_of"], history.loc[history["is_head"], "sha256"])
+            zip(
+                history.loc[history["is_head"], "as_of"],
+                history.loc[history["is_head"], "sha256"],
+                strict=True,
+            )
         )
     unchanged = [s.file_name for s in plan.snapshots if current.get(s.as_of) == s.sha256]
     with _collector_paused():

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import geopandas as gpd
 
 from .store import Store
+
+__all__ = ["Snapshot", "SnapshotRef", "latest_on_or_before", "ref_at", "snapshot_at", "timeline"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Snapshot(SnapshotRef):
     features: gpd.GeoDataFrame = None
 
 
-def latest_on_or_before(dates, as_of: dt.date):
+def latest_on_or_before(dates: Iterable[dt.date], as_of: dt.date) -> int | None:
     """Index of the latest date in sorted ``dates`` that is on or before ``as_of``, or None."""
     position = bisect.bisect_right(list(dates), as_of)
     return position - 1 if position else None
@@ -64,14 +67,17 @@ def ref_at(store: Store, layer: str, as_of: dt.date) -> SnapshotRef | None:
 
 
 def snapshot_at(store: Store, layer: str, as_of: dt.date) -> Snapshot | None:
-    """The latest snapshot of ``layer`` on or before ``as_of``, with its features; None before the first one."""
+    """The latest snapshot of ``layer`` on or before ``as_of``, with its features.
+
+    None before the first one.
+    """
     ref = ref_at(store, layer, as_of)
     if ref is None:
         return None
     return Snapshot(ref.layer, ref.as_of, ref.requested, ref.version_id, store.features(ref.version_id))
 
 
-def timeline(store: Store, layers) -> list[dt.date]:
+def timeline(store: Store, layers: Iterable[str]) -> list[dt.date]:
     """Every day from the first to the last snapshot of the given layers, for the slider.
 
     Daily steps (not only snapshot dates) so that the window of recent events moves

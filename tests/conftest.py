@@ -151,3 +151,10 @@ def embedded_data_store(tmp_path_factory) -> Store:
     seed_default_data(store)
     yield store
     store.close()
+
+
+def box_snapshot(
+    source: str, as_of: str = "2024-08-10", east: float = 35.1, layer: str = "Test"
+) -> NewSnapshot:
+    """A one-box territory snapshot near Sudzha; ``east`` moves its eastern edge, so its content."""
+    return snapshot(layer, as_of, [(shapely.box(35, 51, east, 51.1), "UA", "held", source)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 from pathlib import Path
 
 import pyproj
@@ -15,10 +16,22 @@ from layers import ingest
 from layers.errors import InvalidInputError, ValidationFailed
 from layers.presets import DEEPSTATE
 from layers.store import Store
-from tests.test_presets import shared_data
+from layers.store.rows import snapshot_area_rows
+from tests.conftest import IN_CI, SHARED_DATA
 
 D = dt.date.fromisoformat
 DATA = Path(__file__).resolve().parent / "data"
+
+
+def shared_data(*parts: str) -> Path:
+    """A path in ``../shared/data``: skipped with the reason when absent, a failure under CI=true."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        reason = f"needs the reference data {path} (the team's ../shared/data folder), which is absent"
+        if IN_CI:
+            pytest.fail(f"{reason}; under CI=true it must be present")
+        pytest.skip(reason)
+    return path
 
 
 @pytest.mark.parametrize(
@@ -91,7 +104,8 @@ def test_seeding_is_all_or_nothing(tmp_path):
     assert store.is_empty()
     (geodata / "milestones.csv").write_bytes((ingest.GEODATA / "milestones.csv").read_bytes())
     (geodata / "events.geojson").write_text(
-        '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [35, 51]}, "properties": {"kind": "strike"}}]}',
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", '
+        '"geometry": {"type": "Point", "coordinates": [35, 51]}, "properties": {"kind": "strike"}}]}',
         encoding="utf-8",
     )
     with pytest.raises(ValidationFailed, match="occurred_on: is missing"):
@@ -271,8 +285,6 @@ def test_raw_deepstate_import_stores_areas_matching_pyproj_geod(tmp_path):
 
 def plan_contents(plan: ingest.ImportPlan) -> list:
     """Everything a plan says about its files, comparable between two plans."""
-    from layers.store import _area_rows
-
     reports = [(r.name, [(p.severity, str(p)) for p in r.problems], r.repairs) for r in plan.reports]
     snapshots = [
         (
@@ -282,7 +294,7 @@ def plan_contents(plan: ingest.ImportPlan) -> list:
             s.file_name,
             s.features.drop(columns="geometry").to_json(),
             shapely.to_wkb(s.features.geometry.values).tolist(),
-            _area_rows(s),
+            snapshot_area_rows(s),
         )
         for s in plan.snapshots
     ]
@@ -311,9 +323,27 @@ def test_an_import_checked_in_worker_processes_plans_the_same(monkeypatch):
     )
     # The environment chooses when the caller does not; a server (threads) never forks.
     monkeypatch.setenv(ingest.WORKERS_VARIABLE, "3")
-    assert ingest._worker_count(None, 5) == 3 and ingest._worker_count(1, 500) == 1
+    assert ingest.worker_count(None, 5) == 3 and ingest.worker_count(1, 500) == 1
     monkeypatch.setenv(ingest.WORKERS_VARIABLE, "many")
     with pytest.raises(InvalidInputError, match="FRONTLINE_IMPORT_WORKERS"):
-        ingest._worker_count(None, 5)
+        ingest.worker_count(None, 5)
     monkeypatch.delenv(ingest.WORKERS_VARIABLE)
-    assert ingest._worker_count(None, ingest.PARALLEL_MIN_FILES - 1) == 1
+    assert ingest.worker_count(None, ingest.PARALLEL_MIN_FILES - 1) == 1
+
+
+def test_a_large_import_uses_one_worker_per_cpu_but_never_forks_a_threaded_process(monkeypatch):
+    monkeypatch.delenv(ingest.WORKERS_VARIABLE, raising=False)
+    monkeypatch.setattr(ingest.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7}, raising=False)
+    assert ingest.worker_count(None, ingest.PARALLEL_MIN_FILES) == ingest.MAX_WORKERS
+    monkeypatch.setattr(ingest.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert ingest.worker_count(None, ingest.PARALLEL_MIN_FILES) == 2
+    assert ingest.worker_count(0, 10) == 1, "at least one process"
+    release = threading.Event()
+    server_thread = threading.Thread(target=release.wait)
+    server_thread.start()
+    try:
+        assert ingest.worker_count(None, 10_000) == 1, "a fork would not carry the other thread along"
+        assert ingest.worker_count(3, 10_000) == 3, "unless the caller asks"
+    finally:
+        release.set()
+        server_thread.join()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from layers import snapshots
+from tests.conftest import box_snapshot
 
 D = dt.date.fromisoformat
 
@@ -42,3 +44,26 @@ def test_after_last_snapshot_shows_the_last(two_snapshot_store):
 def test_timeline_is_every_day_between_first_and_last(two_snapshot_store):
     days = snapshots.timeline(two_snapshot_store, ["Test"])
     assert days[0] == D("2024-08-10") and days[-1] == D("2024-08-20") and len(days) == 11
+
+
+def test_ref_at_names_the_current_version_of_the_snapshot_shown(two_snapshot_store):
+    store = two_snapshot_store
+    ref = snapshots.ref_at(store, "Test", D("2024-08-19"))
+    assert ref == snapshots.SnapshotRef(
+        "Test", D("2024-08-10"), D("2024-08-19"), store.head_version("Test", D("2024-08-10"))
+    )
+    assert snapshots.ref_at(store, "Test", D("2024-08-09")) is None
+    [fixed] = store.write([box_snapshot("fix")], actor="editor")
+    assert snapshots.ref_at(store, "Test", D("2024-08-19")).version_id == fixed, (
+        "a new version is shown at once"
+    )
+
+
+def test_timeline_spans_every_layer_given(two_snapshot_store):
+    store = two_snapshot_store
+    store.write([box_snapshot("later", as_of="2024-08-25", layer="Other")], actor="t")
+    days = snapshots.timeline(store, ["Test", "Other"])
+    assert (days[0], days[-1], len(days)) == (D("2024-08-10"), D("2024-08-25"), 16)
+    assert all((b - a).days == 1 for a, b in itertools.pairwise(days))
+    assert snapshots.timeline(store, ["Other"]) == [D("2024-08-25")]
+    assert snapshots.timeline(store, []) == []

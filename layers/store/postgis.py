@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from .tables import APPEND_ONLY
+
+__all__ = ["LOCK_TIMEOUT", "create_extension", "create_triggers", "lock_for_create", "lock_for_write"]
 
 #: Longest wait for another writer before a write gives up, like SQLite's busy_timeout.
 LOCK_TIMEOUT = "30s"
@@ -17,7 +20,7 @@ LOCK_TIMEOUT = "30s"
 _LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(CAST(:purpose AS text) || current_schema(), 0))"
 
 
-def lock_for_write(connection) -> None:
+def lock_for_write(connection: Connection) -> None:
     """Wait, up to :data:`LOCK_TIMEOUT`, until no other write transaction runs on this schema.
 
     Called first thing in a write transaction; the lock is released at COMMIT or
@@ -27,7 +30,7 @@ def lock_for_write(connection) -> None:
     connection.execute(text(_LOCK), {"purpose": "frontline write "})
 
 
-def lock_for_create(connection) -> None:
+def lock_for_create(connection: Connection) -> None:
     """Serialise table creation within this schema.
 
     Two processes opening a new store at once would otherwise both find a table
@@ -37,7 +40,7 @@ def lock_for_create(connection) -> None:
     connection.execute(text(_LOCK), {"purpose": "frontline create "})
 
 
-def create_extension(connection) -> None:
+def create_extension(connection: Connection) -> None:
     """Install PostGIS in the database unless it is there, so the geometry type exists.
 
     ``IF NOT EXISTS`` returns before any privilege check, so a role that may not create
@@ -46,7 +49,7 @@ def create_extension(connection) -> None:
     connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
 
 
-def create_triggers(connection) -> None:
+def create_triggers(connection: Connection) -> None:
     """Refuse UPDATE, DELETE and TRUNCATE on the append-only tables.
 
     Statement-level triggers, so that TRUNCATE (which fires no row trigger) is refused

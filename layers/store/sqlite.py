@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from .tables import APPEND_ONLY
+
+__all__ = ["BUSY_TIMEOUT_MS", "WRITE_OPTION", "configure", "create_triggers"]
 
 #: Execution option set on write connections (see ``Store.writing``).
 WRITE_OPTION = "frontline_write"
@@ -23,7 +28,7 @@ def configure(engine: Engine) -> None:
     """
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -33,13 +38,13 @@ def configure(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):
+    def _on_begin(connection: Connection) -> None:
         # Readers begin DEFERRED so they never wait for the write lock (WAL).
         immediate = connection.get_execution_options().get(WRITE_OPTION)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def create_triggers(connection) -> None:
+def create_triggers(connection: Connection) -> None:
     """Refuse UPDATE and DELETE on the append-only tables."""
     for table in APPEND_ONLY:
         for verb in ("UPDATE", "DELETE"):

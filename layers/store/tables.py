@@ -12,8 +12,11 @@ database, the feature geometry, hides the difference in :class:`WKBGeometry`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import shapely
 from geoalchemy2 import Geometry, WKBElement
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import (
     Column,
     Date,
@@ -30,7 +33,24 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+__all__ = [
+    "APPEND_ONLY",
+    "SRID",
+    "WKBGeometry",
+    "area",
+    "audit",
+    "feature",
+    "head",
+    "layer",
+    "layer_version",
+    "meta",
+    "metadata",
+    "milestone",
+    "reported_figure",
+]
 
 #: Every stored geometry is longitude/latitude on WGS84.
 SRID = 4326
@@ -48,13 +68,13 @@ class WKBGeometry(TypeDecorator):
     impl = Geometry(geometry_type="GEOMETRY", srid=SRID, spatial_index=False)
     cache_ok = True
 
-    def load_dialect_impl(self, dialect):
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         # GeoAlchemy2 also calls this with no dialect when it inspects tables.
         if dialect is not None and dialect.name == "postgresql":
             return self.impl_instance
         return LargeBinary()
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: BaseGeometry | None, dialect: Dialect) -> bytes | WKBElement | None:
         if value is None:
             return None
         if dialect.name == "postgresql":
@@ -62,7 +82,7 @@ class WKBGeometry(TypeDecorator):
             return WKBElement(ewkb, srid=SRID, extended=True)
         return shapely.to_wkb(value)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: WKBElement | bytes | None, dialect: Dialect) -> bytes | None:
         if isinstance(value, WKBElement):
             return bytes(value.data)
         return None if value is None else bytes(value)
