@@ -46,7 +46,8 @@ from layers.appdata import (
 from layers import events as events_mod
 from layers import figures as figures_mod
 from layers import auth, schema, style
-from layers.areas import ANYWHERE, BORDERS_SOURCE, METHOD, change_table, gained_and_lost
+from layers.areas import ANYWHERE, BORDERS_SOURCE, METHOD
+from layers.change import change_table, gained_and_lost
 from layers.errors import FrontlineError
 from layers.ingest import date_from_name, sha256
 from layers.formats import decode, swap_axes

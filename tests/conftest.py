@@ -136,3 +136,17 @@ def seeded_app(url: str, monkeypatch, timeout_s: int = 90):
     # the map is drawn (the first paint without the panels is tested on its own).
     at.session_state["_map_drawn"] = True
     return at
+
+
+@pytest.fixture(scope="session")
+def deepstate_daily() -> list[Path]:
+    """The DeepStateMap daily snapshots in ``SHARED_DATA``, sorted by date; skips without them
+    and fails under ``CI=true`` (CI has the shared data)."""
+    folder = SHARED_DATA / "deepstate-occupied-daily"
+    files = sorted(folder.glob("*.geojson")) if folder.is_dir() else []
+    if not files:
+        reason = f"no DeepStateMap daily snapshot (*.geojson) in {folder}, the shared reference data"
+        if IN_CI:
+            pytest.fail(f"{reason}; under CI=true it must be present, not skipped")
+        pytest.skip(reason)
+    return files
