@@ -34,8 +34,9 @@ The projection alone fails coarse shapes: the slivers cancel only where edges ar
 evenly spread round the polygon. ``shapely.segmentize`` in degrees does not help: it adds
 points on the straight line in lon/lat (a parallel for an east-west edge), not on the
 geodesic. Densifying along geodesics with ``Geod.inv``/``Geod.fwd`` does converge, but is
-slow and still needs short pieces: with 2 km pieces the chord above is at 3.8e-5, and it
-costs about as much as ``Geod`` itself; with 5 km pieces it is cheaper but at 2.1e-4.
+slow and still needs short pieces: with 2 km pieces the chord above is at 3.8e-5 and a
+snapshot's area costs well over half of what ``Geod`` costs; with 5 km pieces it costs less
+but is at 2.1e-4 (figures in ``benchmarks/README.md``).
 
 The edge term is the geodesic's second-order offset from the straight line (from the
 Christoffel symbols of the ellipsoid in lon/lat, at the edge's middle latitude φ), integrated
