@@ -10,25 +10,55 @@ what it holds at the end and did not hold at the start. Net change is gained min
 lost, which equals the change of the side's held area. Each polygon is also clipped
 to the bundled borders so that, for instance, Ukraine's ground lost inside Russia
 (Kursk) is told apart from ground lost inside Ukraine.
+
+:func:`change_table` sets the area tables (:func:`layers.areas.area_table`) of two
+snapshots side by side; :func:`gained_and_lost` gives the ground itself, as polygons.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
 
-from .areas import ANYWHERE, BORDERS_SOURCE, METHOD, area_km2, clip_to_country, gained_and_lost
+from .areas import BORDERS_SOURCE, METHOD, area_km2, area_table, clip_to_country, polygonal_part
 from .errors import InvalidInputError
+from .schema import ANYWHERE
 from .snapshots import Snapshot, snapshot_at
+from .store import Store
+
+__all__ = [
+    "CHANGE_BORDERS",
+    "CHANGE_COLUMNS",
+    "SINCE_CHOICES",
+    "POLYGON_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "Change",
+    "between",
+    "change_table",
+    "compute",
+    "empty_polygons",
+    "gained_and_lost",
+    "since_date",
+    "summary",
+    "to_geojson",
+]
 
 #: Borders a change is summarised within, besides the unclipped total.
 CHANGE_BORDERS = (ANYWHERE, "RUS", "UKR")
+#: Columns of :func:`summary`.
 SUMMARY_COLUMNS = ["held_by", "within", "gained_km2", "lost_km2", "net_km2"]
+#: Columns of :func:`change_table`.
+CHANGE_COLUMNS = ["held_by", "status", "within", "before_km2", "after_km2", "change_km2"]
+#: Columns of :func:`gained_and_lost` and of ``Change.polygons``.
+POLYGON_COLUMNS = ["held_by", "change", "area_km2", "geometry"]
 
 
 @dataclass(frozen=True)
@@ -43,17 +73,16 @@ class Change:
 
     @property
     def label(self) -> str:
+        """The layer, both snapshots' dates and the status, for a heading."""
         return f"{self.layer}: {self.since.as_of} to {self.until.as_of} ({self.status})"
 
 
 def empty_polygons() -> gpd.GeoDataFrame:
     """No gained or lost ground: the shape of ``Change.polygons`` with no rows."""
-    return gpd.GeoDataFrame(
-        columns=["held_by", "change", "area_km2", "geometry"], geometry="geometry", crs="EPSG:4326"
-    )
+    return gpd.GeoDataFrame(columns=POLYGON_COLUMNS, geometry="geometry", crs="EPSG:4326")
 
 
-def between(store, layer: str, since: dt.date, until: dt.date, status: str = "held") -> Change:
+def between(store: Store, layer: str, since: dt.date, until: dt.date, status: str = "held") -> Change:
     """The change of ``layer`` from the snapshot shown on ``since`` to the one shown on ``until``.
 
     Raises
@@ -69,9 +98,11 @@ def between(store, layer: str, since: dt.date, until: dt.date, status: str = "he
     if before is None:
         first = store.heads(layer)["as_of"].min()
         raise InvalidInputError(
-            f"change: layer {layer!r} has no snapshot on or before {since}; its first is {first}. Pick a later start date."
+            f"change: layer {layer!r} has no snapshot on or before {since}; its first is {first}. "
+            "Pick a later start date."
         )
     after = snapshot_at(store, layer, until)
+    assert after is not None  # the snapshot shown on ``since`` is on or before ``until`` too
     return compute(layer, before, after, status)
 
 
@@ -80,7 +111,9 @@ def compute(layer: str, before: Snapshot, after: Snapshot, status: str = "held")
     return Change(layer, before, after, status, gained_and_lost(before.features, after.features, status))
 
 
-def summary(change: Change, within=CHANGE_BORDERS, borders=None) -> pd.DataFrame:
+def summary(
+    change: Change, within: Sequence[str] = CHANGE_BORDERS, borders: gpd.GeoDataFrame | None = None
+) -> pd.DataFrame:
     """km² gained, lost and net per side, unclipped and within each border.
 
     Returns
@@ -139,6 +172,99 @@ def to_geojson(change: Change) -> str:
         "borders": BORDERS_SOURCE,
     }
     return json.dumps(collection, ensure_ascii=False)
+
+
+def change_table(
+    before: gpd.GeoDataFrame | None,
+    after: gpd.GeoDataFrame,
+    within: Sequence[str] = (ANYWHERE,),
+    borders: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
+    """Area per side and status before and after, and the difference (after − before).
+
+    Parameters
+    ----------
+    before : GeoDataFrame or None
+        The earlier snapshot's features; None (or empty) for a layer's first snapshot:
+        everything counts as new.
+    after : GeoDataFrame
+        The later snapshot's features.
+    within, borders
+        As for :func:`layers.areas.area_table`.
+
+    Returns
+    -------
+    DataFrame
+        ``CHANGE_COLUMNS``, sorted by border, side and status; 0 km² where a side and status
+        is in only one of the two.
+    """
+    after_table = area_table(after, within, borders).rename(columns={"area_km2": "after_km2"})
+    if before is None or not len(before):
+        before_table = after_table.iloc[0:0].rename(columns={"after_km2": "before_km2"})
+    else:
+        before_table = area_table(before, within, borders).rename(columns={"area_km2": "before_km2"})
+    table = before_table.merge(after_table, on=["held_by", "status", "within"], how="outer").fillna(
+        {"before_km2": 0.0, "after_km2": 0.0}
+    )
+    table["change_km2"] = table["after_km2"] - table["before_km2"]
+    return table.sort_values(["within", "held_by", "status"]).reset_index(drop=True)[CHANGE_COLUMNS]
+
+
+def gained_and_lost(
+    before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame, status: str = "held"
+) -> gpd.GeoDataFrame:
+    """Ground each side gained and lost between two snapshots, as polygons with their km².
+
+    Parameters
+    ----------
+    before : GeoDataFrame or None
+        The earlier snapshot's features; None for a layer's first snapshot (all is gained).
+    after : GeoDataFrame
+        The later snapshot's features.
+    status : str
+        The status compared (``held`` by default).
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``held_by, change`` ("gained" or "lost"), ``area_km2``, geometry; only
+        non-empty changes.
+    """
+    rows = []
+    sides = set(after.loc[after["status"] == status, "held_by"]) if len(after) else set()
+    if before is not None and len(before):
+        sides |= set(before.loc[before["status"] == status, "held_by"])
+    for side in sorted(sides):
+        new = _dissolved(after, side, status)
+        old = _dissolved(before, side, status) if before is not None else None
+        for change, geom in (("gained", _difference(new, old)), ("lost", _difference(old, new))):
+            if geom is not None and not geom.is_empty and area_km2([geom])[0] > 0:
+                rows.append(
+                    {
+                        "held_by": side,
+                        "change": change,
+                        "area_km2": float(area_km2([geom])[0]),
+                        "geometry": geom,
+                    }
+                )
+    return gpd.GeoDataFrame(rows, columns=POLYGON_COLUMNS, geometry="geometry", crs="EPSG:4326")
+
+
+def _dissolved(features: gpd.GeoDataFrame | None, side: str, status: str) -> BaseGeometry | None:
+    """The union of one side's repaired features of one status, or None if it has none."""
+    if features is None or not len(features):
+        return None
+    chosen = features[(features["held_by"] == side) & (features["status"] == status)]
+    return shapely.union_all(shapely.make_valid(chosen.geometry.values)) if len(chosen) else None
+
+
+def _difference(a: BaseGeometry | None, b: BaseGeometry | None) -> BaseGeometry | None:
+    """The polygonal part of ``a`` minus ``b`` (None if ``a`` is)."""
+    if a is None:
+        return None
+    if b is None:
+        return polygonal_part(a)
+    return polygonal_part(shapely.difference(a, b))
 
 
 #: The reader's "show change since" choices, in order. The labels are the values too,

@@ -26,8 +26,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from .areas import change_table, gained_and_lost
 from .auth import Editor, require_editor
+from .change import change_table, gained_and_lost
 from .errors import InvalidInputError
 from .figures import check_figures
 from .ingest import sha256

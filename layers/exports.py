@@ -16,6 +16,9 @@ from .areas import BORDERS_SOURCE, METHOD
 from .figures import COMPARISON_COLUMNS
 from .snapshots import Snapshot
 
+__all__ = ["AREA_SERIES_COLUMNS", "area_series_csv", "comparison_csv", "snapshot_geojson", "table_csv"]
+
+#: Columns of :func:`area_series_csv`.
 AREA_SERIES_COLUMNS = ["date", "layer", "held_by", "status", "within", "area_km2", "method", "borders"]
 
 
@@ -32,7 +35,7 @@ def area_series_csv(series: pd.DataFrame) -> str:
             "status": series["status"],
             "within": series["within"],
             "area_km2": series["area_km2"].round(3),
-            "method": series["method"] if "method" in series else METHOD,
+            "method": series.get("method", METHOD),
             "borders": BORDERS_SOURCE,
         },
         columns=AREA_SERIES_COLUMNS,
@@ -52,7 +55,7 @@ def comparison_csv(comparison: pd.DataFrame) -> str:
 
 
 def table_csv(table: pd.DataFrame) -> str:
-    """Any table of km² as CSV with the method and outline columns appended."""
+    """Any table of km² as CSV with the method and outline columns appended, numbers to 3 decimals."""
     return (
         table.assign(method=METHOD, borders=BORDERS_SOURCE).round(3).to_csv(index=False, lineterminator="\n")
     )

@@ -17,7 +17,9 @@ beside it, so the difference between the two denominators is visible).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -27,6 +29,19 @@ from .areas import load_borders
 from .errors import InvalidInputError
 from .snapshots import latest_on_or_before
 
+__all__ = [
+    "COMPARISON_COLUMNS",
+    "UKRAINE_OFFICIAL_KM2",
+    "UKRAINE_OFFICIAL_SOURCE",
+    "check_figures",
+    "compare",
+    "computed_at",
+    "monthly_change",
+    "nearest",
+    "period_start",
+    "read_reported_figures",
+]
+
 #: Ukraine's official area in km², Crimea included (State Statistics Service of Ukraine):
 #: the denominator of DeepStateMap's percentages.
 UKRAINE_OFFICIAL_KM2 = 603_628.0
@@ -34,6 +49,7 @@ UKRAINE_OFFICIAL_SOURCE = (
     "Ukraine's official area, 603,628 km² incl. Crimea (the denominator DeepStateMap uses)"
 )
 
+#: Columns of :func:`compare`.
 COMPARISON_COLUMNS = [
     "date",
     "scope",
@@ -55,7 +71,7 @@ COMPARISON_COLUMNS = [
 ]
 
 
-def read_reported_figures(path: Path, defaults: dict | None = None) -> pd.DataFrame:
+def read_reported_figures(path: Path, defaults: Mapping[str, object] | None = None) -> pd.DataFrame:
     """Read a reported-figures CSV (columns per ``schema.FIGURE_FIELDS``), checking every row.
 
     ``defaults`` fills the scope fields (``layer, held_by, status, within, measure``) of
@@ -76,7 +92,7 @@ def read_reported_figures(path: Path, defaults: dict | None = None) -> pd.DataFr
 
 
 def check_figures(
-    figures: pd.DataFrame, name: str, defaults: dict | None = None, first_line: int = 1
+    figures: pd.DataFrame, name: str, defaults: Mapping[str, object] | None = None, first_line: int = 1
 ) -> pd.DataFrame:
     """Check reported figures (strings, as read from a CSV or typed in the app) and convert them.
 
@@ -103,15 +119,14 @@ def check_figures(
     InvalidInputError
         Naming each bad row, field and fix; nothing is returned then.
     """
+    expected = ", ".join(f.name for f in schema.FIGURE_FIELDS)
     missing = [f.name for f in schema.FIGURE_FIELDS if f.required and f.name not in figures.columns]
     if missing:
-        raise InvalidInputError(
-            f"{name}: missing column(s) {', '.join(missing)}; expected {', '.join(f.name for f in schema.FIGURE_FIELDS)}."
-        )
+        raise InvalidInputError(f"{name}: missing column(s) {', '.join(missing)}; expected {expected}.")
     unknown = [c for c in figures.columns if c not in {f.name for f in schema.FIGURE_FIELDS}]
     if unknown:
         raise InvalidInputError(
-            f"{name}: unknown column(s) {', '.join(map(repr, unknown))}; expected {', '.join(f.name for f in schema.FIGURE_FIELDS)}."
+            f"{name}: unknown column(s) {', '.join(map(repr, unknown))}; expected {expected}."
         )
     figures = figures.copy()
     for field in schema.FIGURE_FIELDS:
@@ -147,17 +162,25 @@ def check_figures(
             for key in ("held_by", "status"):
                 if not row[key]:
                     problems.append(
-                        f"{where}: {key} is empty; a figure compared with layer {row['layer']!r} needs {key} ({', '.join(schema.FIGURE.field_named(key).allowed)})."
+                        f"{where}: {key} is empty; a figure compared with layer {row['layer']!r} "
+                        f"needs {key} ({_allowed(key)})."
                     )
         if row["within"] and row["within"] not in known_borders:
             problems.append(
-                f"{where}: within {row['within']!r} is not a bundled border; use an ISO 3166-1 alpha-3 code such as RUS or UKR, or leave it empty for the unclipped area."
+                f"{where}: within {row['within']!r} is not a bundled border; use an ISO 3166-1 alpha-3 "
+                "code such as RUS or UKR, or leave it empty for the unclipped area."
             )
     if problems:
         raise InvalidInputError("\n".join(problems))
     figures["date"] = figures["date"].map(dt.date.fromisoformat)
     figures["value_km2"] = figures["value_km2"].str.replace(",", "").astype(float)
     return figures[[f.name for f in schema.FIGURE_FIELDS]]
+
+
+def _allowed(name: str) -> str:
+    """The allowed values of a figure's field, listed for a message."""
+    field = schema.FIGURE.field_named(name)
+    return ", ".join(field.allowed or ()) if field is not None else ""
 
 
 def period_start(as_of: dt.date, measure: str) -> dt.date | None:
@@ -177,7 +200,7 @@ def computed_at(
     within: str,
     as_of: dt.date,
     measure: str = "at date",
-):
+) -> tuple[float, dt.date, dt.date | None] | None:
     """Computed value for one scope: ``(km², snapshot date, baseline snapshot date)`` or None.
 
     ``series`` is ``Store.area_series()``. With ``measure="at date"`` the snapshot is
@@ -205,7 +228,8 @@ def computed_at(
         if base is None:
             return None
         return (float(by_date.loc[dates[index]] - by_date.loc[dates[base]]), dates[index], dates[base])
-    snapshot_date = by_date.idxmax() if measure == "peak to date" else dates[index]
+    # The index holds the snapshot dates; pandas types idxmax's label only as Hashable.
+    snapshot_date = cast(dt.date, by_date.idxmax()) if measure == "peak to date" else dates[index]
     return (float(by_date.loc[snapshot_date]), snapshot_date, None)
 
 
@@ -289,7 +313,10 @@ def compare(figures: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
             )
             start = period_start(figure["date"], measure)
             if found is None and start is not None:
-                comparison = f"no computed series: the layer has no snapshot on or before {start}, the start of the period"
+                comparison = (
+                    f"no computed series: the layer has no snapshot on or before {start}, "
+                    "the start of the period"
+                )
             elif found is None:
                 comparison = "no computed series: the layer has no snapshot on or before this date"
             else:
@@ -320,14 +347,19 @@ def nearest(comparison: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The figures of each scope dated nearest to ``as_of`` (ties all kept), nearest scope first."""
     if comparison.empty:
         return comparison
-    # Plain Python over a few dozen rows: the pandas form (map, groupby, sort) took ~10 ms.
+    # Plain Python over a few dozen rows: much faster than the pandas form (map, groupby,
+    # sort) on every slider step; figures in benchmarks/README.md.
     dates, scopes = comparison["date"].tolist(), comparison["scope"].tolist()
     distances = [abs((d - as_of).days) for d in dates]
-    best: dict = {}
-    for scope, distance in zip(scopes, distances):
+    best: dict[str, int] = {}
+    for scope, distance in zip(scopes, distances, strict=True):
         best[scope] = min(distance, best.get(scope, distance))
     keep = sorted(
-        (i for i, (scope, distance) in enumerate(zip(scopes, distances)) if distance == best[scope]),
+        (
+            i
+            for i, (scope, distance) in enumerate(zip(scopes, distances, strict=True))
+            if distance == best[scope]
+        ),
         key=lambda i: (distances[i], dates[i]),
     )
     return comparison.iloc[keep]

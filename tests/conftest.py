@@ -158,3 +158,16 @@ def box_snapshot(
 ) -> NewSnapshot:
     """A one-box territory snapshot near Sudzha; ``east`` moves its eastern edge, so its content."""
     return snapshot(layer, as_of, [(shapely.box(35, 51, east, 51.1), "UA", "held", source)])
+
+
+def deepstate_daily() -> list[Path]:
+    """The DeepStateMap daily snapshots in ``SHARED_DATA``, sorted by date; skips without them
+    and fails under ``CI=true`` (CI has the shared data)."""
+    folder = SHARED_DATA / "deepstate-occupied-daily"
+    files = sorted(folder.glob("*.geojson")) if folder.is_dir() else []
+    if not files:
+        reason = f"no DeepStateMap daily snapshot (*.geojson) in {folder}, the shared reference data"
+        if IN_CI:
+            pytest.fail(f"{reason}; under CI=true it must be present, not skipped")
+        pytest.skip(reason)
+    return files

@@ -181,3 +181,33 @@ def test_check_figures_fills_scope_defaults_and_refuses_unknown_borders():
         figures.check_figures(raw.assign(layer="Occ"), "f.csv", first_line=2)
     with pytest.raises(InvalidInputError, match="unknown column"):
         figures.check_figures(raw.assign(colour="red"), "f.csv")
+
+
+@pytest.mark.parametrize("content", [b"", b"\xff\xfe\xfa not utf-8"])
+def test_read_reported_figures_refuses_what_is_not_a_csv_and_says_how_to_save_it(tmp_path, content):
+    path = tmp_path / "figures.csv"
+    path.write_bytes(content)
+    with pytest.raises(InvalidInputError, match=r"figures.csv: cannot read it as CSV .*save it as UTF-8 CSV"):
+        figures.read_reported_figures(path)
+
+
+def test_check_figures_names_missing_columns_and_the_expected_ones():
+    with pytest.raises(
+        InvalidInputError, match=r"t: missing column\(s\) value_km2, kind, source; expected date,"
+    ):
+        figures.check_figures(pd.DataFrame([{"date": "2024-08-31", "scope": "x"}]), "t")
+
+
+def test_computed_at_before_the_first_snapshot_is_none_and_a_missing_scope_is_zero():
+    assert figures.computed_at(series(), "Kursk", "UA", "held", "RUS", D("2024-08-09")) is None
+    assert figures.computed_at(series(), "Kursk", "RU", "held", "RUS", D("2024-08-15")) == (
+        0.0,
+        D("2024-08-10"),
+        None,
+    )
+
+
+def test_period_start_is_the_last_day_before_the_month_or_year():
+    assert figures.period_start(D("2024-03-15"), "net change in month") == D("2024-02-29")
+    assert figures.period_start(D("2024-03-15"), "net change in year") == D("2023-12-31")
+    assert figures.period_start(D("2024-03-15"), "at date") is None

@@ -1,4 +1,4 @@
-"""Areas against independent references: closed-form ellipsoid areas and pyproj.Geod.
+"""Areas on the ellipsoid against independent references: closed-form ellipsoid areas and pyproj.Geod.
 
 ``area_km2`` (equal-area projection EPSG:6933 plus a geodesic edge term) must stay within
 ``TOLERANCE`` (0.01 %) of ``geodesic_area_km2`` (pyproj.Geod, Karney's algorithm).
@@ -17,9 +17,10 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from layers import areas
-from layers.errors import InvalidInputError
+from layers.areas import measure
 
 WGS84 = pyproj.Geod(ellps="WGS84")
+
 A = 6378137.0
 F = 1 / 298.257223563
 E2 = F * (2 - F)
@@ -109,87 +110,10 @@ def test_empty_and_non_polygonal_count_zero():
     assert list(areas.area_km2([None, shapely.Point(35, 51), Polygon()])) == [0, 0, 0]
 
 
-def test_clip_splits_area_between_neighbours():
-    straddling = shapely.box(35.0, 50.9, 35.6, 51.4)
-    total = areas.area_km2([straddling])[0]
-    inside_russia = areas.area_km2(areas.clip_to_country([straddling], "RUS"))[0]
-    inside_ukraine = areas.area_km2(areas.clip_to_country([straddling], "ukr"))[0]
-    assert 0 < inside_russia < total and 0 < inside_ukraine < total
-    assert inside_russia + inside_ukraine == pytest.approx(total, rel=1e-3)
-
-
-def test_unknown_country_names_the_fix():
-    with pytest.raises(InvalidInputError, match="ISO 3166-1 alpha-3"):
-        areas.clip_to_country([shapely.box(0, 0, 1, 1)], "XXX")
-
-
-def test_crimea_is_measured_as_ukraine():
-    simferopol = shapely.Point(34.10, 44.95)
-    borders = areas.load_borders()
-    assert borders.geometry.loc["UKR"].contains(simferopol)
-    assert not borders.geometry.loc["RUS"].contains(simferopol)
-
-
-def test_area_table_dissolves_overlaps_per_side_and_status(two_snapshot_store):
-    from tests.conftest import territory
-
-    a = shapely.box(35.0, 51.0, 35.2, 51.2)
-    b = shapely.box(35.1, 51.0, 35.3, 51.2)
-    table = areas.area_table(
-        territory([(a, "UA", "held", "s"), (b, "UA", "held", "s"), (a, "RU", "claimed", "s")])
-    )
-    held = table[(table.held_by == "UA") & (table.status == "held")]["area_km2"].item()
-    assert held == pytest.approx(areas.area_km2([shapely.union(a, b)])[0], rel=1e-9)
-    assert set(zip(table.held_by, table.status)) == {("UA", "held"), ("RU", "claimed")}
-
-
-def test_area_summary_is_one_row_per_side_and_status_with_a_column_per_border(two_snapshot_store):
-    series = two_snapshot_store.area_series("Test")
-    import datetime as dt
-
-    table = areas.area_summary(series, "Test", dt.date(2024, 8, 20))
-    assert list(table.columns) == ["held_by", "status", "", "RUS", "UKR"]
-    assert list(zip(table.held_by, table.status)) == [("UA", "contested"), ("UA", "held")]
-    held = series[(series.as_of == dt.date(2024, 8, 20)) & (series.status == "held")].set_index("within")[
-        "area_km2"
-    ]
-    assert table.loc[table.status == "held", "RUS"].item() == held["RUS"]
-    assert areas.area_summary(series, "Test", dt.date(2024, 8, 11)).empty
-
-
-def test_change_table_and_gained_lost_ground():
-    from tests.conftest import territory
-
-    before = territory([(shapely.box(35.0, 51.0, 35.2, 51.2), "UA", "held", "s")])
-    after = territory(
-        [
-            (shapely.box(35.1, 51.0, 35.3, 51.2), "UA", "held", "s"),
-            (shapely.box(35.3, 51.0, 35.4, 51.2), "RU", "claimed", "s"),
-        ]
-    )
-    table = areas.change_table(before, after)
-    held = table[(table.held_by == "UA") & (table.status == "held")].iloc[0]
-    assert held.before_km2 == pytest.approx(areas.area_km2([shapely.box(35.0, 51.0, 35.2, 51.2)])[0])
-    assert held.change_km2 == pytest.approx(held.after_km2 - held.before_km2)
-    claimed = table[table.status == "claimed"].iloc[0]
-    assert claimed.before_km2 == 0 and claimed.after_km2 > 0
-    diff = areas.gained_and_lost(before, after)
-    gained = diff[diff.change == "gained"].iloc[0]
-    lost = diff[diff.change == "lost"].iloc[0]
-    assert gained.area_km2 == pytest.approx(
-        areas.area_km2([shapely.box(35.2, 51.0, 35.3, 51.2)])[0], rel=1e-9
-    )
-    assert lost.area_km2 == pytest.approx(areas.area_km2([shapely.box(35.0, 51.0, 35.1, 51.2)])[0], rel=1e-9)
-    first = areas.gained_and_lost(None, after)
-    assert list(first.change) == ["gained"] and areas.change_table(None, after)["before_km2"].eq(0).all()
-
-
 # --- The equal-area method against the geodesic reference -----------------------------------
 
 TOLERANCE = 1e-4  # 0.01 %, relative
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-DEEPSTATE_DAILY = SHARED_DATA / "deepstate-occupied-daily"
-KURSK_LAYER = Path(__file__).resolve().parents[1] / "geodata" / "layers" / "kursk-incursion.geojson"
+KURSK_LAYER = Path(__file__).resolve().parents[2] / "geodata" / "layers" / "kursk-incursion.geojson"
 TO_6933 = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:6933", always_xy=True)
 TO_3857 = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
 
@@ -212,12 +136,12 @@ def straight_projected_km2(geom, transformer=TO_6933) -> float:
 
 def equal_area_only(geoms):
     """The projection and edge term alone, without the fallback to Geod outside its domain."""
-    polygons = areas._valid_polygons(np.asarray(geoms, dtype=object))
-    return areas._equal_area_km2(polygons)
+    return measure.equal_area_km2(measure.valid_polygons(np.asarray(geoms, dtype=object)))
 
 
 def d_shape(lon0, lat0, chord_m, depth_m, n=400) -> Polygon:
-    """One straight geodesic edge (the chord, west to east) closed by a densely drawn half-ellipse south of it."""
+    """One straight geodesic edge (the chord, west to east) closed by a densely drawn half-ellipse
+    south of it."""
     t = np.linspace(0, np.pi, n)
     half = chord_m / 2
     azimuths = 90 + np.degrees(np.arctan2(depth_m * np.sin(t), half * np.cos(t)))
@@ -256,7 +180,7 @@ COARSE_SHAPES = {
 
 def test_hand_drawn_pentagon_has_50_km_edges_and_the_clockwise_shape_is_clockwise():
     coords = PENTAGON.exterior.coords
-    edges_km = [WGS84.inv(*a, *b)[2] / 1e3 for a, b in zip(coords[:-1], coords[1:])]
+    edges_km = [WGS84.inv(*a, *b)[2] / 1e3 for a, b in zip(coords[:-1], coords[1:], strict=True)]
     assert len(edges_km) == 5 and all(45 < e < 55 for e in edges_km)
     assert not COARSE_SHAPES["clockwise ring"].exterior.is_ccw and PENTAGON.exterior.is_ccw
     assert not COARSE_SHAPES["bow-tie"].is_valid
@@ -397,22 +321,9 @@ def test_mixed_batch_keeps_order_and_semantics():
     assert computed == pytest.approx(np.concatenate([areas.area_km2([g]) for g in batch]), rel=1e-12)
 
 
-def deepstate_snapshots(folder: Path = DEEPSTATE_DAILY) -> list[Path]:
-    if not folder.parent.is_dir():
-        pytest.skip(
-            f"the shared data folder {folder.parent} is absent: no real DeepStateMap snapshot to measure"
-        )
-    if not folder.is_dir():
-        pytest.skip(f"{folder} is absent: no real DeepStateMap snapshot to measure")
-    files = sorted(folder.glob("*.geojson"))
-    if not files:
-        pytest.skip(f"no *.geojson snapshot in {folder}")
-    return files
-
-
 @pytest.mark.parametrize("which", ["first", "last"])
-def test_real_deepstate_snapshot_within_0_01_percent_of_geod(which):
-    files = deepstate_snapshots()
+def test_real_deepstate_snapshot_within_0_01_percent_of_geod(which, deepstate_daily):
+    files = deepstate_daily
     path = files[0] if which == "first" else files[-1]
     occupied = shapely.union_all(shapely.make_valid(gpd.read_file(path).geometry.values))
     geoms = [occupied, *areas.clip_to_country([occupied], "RUS"), *areas.clip_to_country([occupied], "UKR")]
@@ -423,137 +334,74 @@ def test_real_deepstate_snapshot_within_0_01_percent_of_geod(which):
     assert equal_area_only([occupied])[1][0]  # measured by the projection, not handed to Geod
 
 
-# --- Clipped areas summed over the boundary, against the overlay ----------------------------
-#
-# area_rows and clipped_area_km2 measure a polygon within a border without building the
-# intersection (Green's theorem over the pieces of both outlines). They must give what
-# area_km2(clip_to_country(...)) gives, to 1e-9, and hand what they cannot decide to it.
-
-UKRAINE_ISLAND = shapely.box(32.55, 45.98, 33.10, 46.10)  # holds a whole ring of the bundled UKR border
-BORDER_VERTEX = (35.04455, 45.669818)  # a vertex of the bundled UKR border (Crimea's north coast)
-CLIPPED_SHAPES = {
-    "straddling box": shapely.box(35.0, 50.9, 35.6, 51.4),
-    "clockwise straddling box": shapely.box(35.0, 50.9, 35.6, 51.4, ccw=False),
-    "hole across the border": Polygon(
-        shapely.box(34.9, 50.8, 35.7, 51.5).exterior.coords,
-        [shapely.box(35.1, 51.0, 35.5, 51.3).exterior.coords[::-1]],
-    ),
-    "parts on both sides": MultiPolygon(
-        [
-            shapely.box(35.0, 50.9, 35.6, 51.4),
-            shapely.box(36.5, 51.6, 36.7, 51.8),
-            shapely.box(34.0, 50.0, 34.2, 50.2),
-        ]
-    ),
-    "ring of the border inside": UKRAINE_ISLAND,
-    "all of Ukraine": shapely.segmentize(shapely.box(21.0, 43.5, 41.0, 53.0), 0.5),
-    "edges over 100 km": shapely.box(34.0, 50.0, 36.0, 52.0),
-    "far from both": shapely.box(20.0, 51.0, 20.5, 51.5),
-    "vertex on the border": Polygon([BORDER_VERTEX, (35.3, 45.5), (35.3, 46.0), BORDER_VERTEX]),
-    "edge along the border": Polygon(
-        [(35.04455, 45.669818), (35.00135, 45.728918), (35.3, 45.9), (35.04455, 45.669818)]
-    ),
-}
-#: Shapes in general position: the boundary sum measures them itself (no overlay).
-SUMMED = {
-    "straddling box",
-    "clockwise straddling box",
-    "hole across the border",
-    "parts on both sides",
-    "ring of the border inside",
-    "all of Ukraine",
-    "far from both",
-}
+# --- The steps of the method, each against its own reference ------------------------------
 
 
-@pytest.mark.parametrize("name", list(CLIPPED_SHAPES))
-@pytest.mark.parametrize("code", ["RUS", "UKR"])
-def test_clipped_area_matches_the_overlay(name, code):
-    shape = CLIPPED_SHAPES[name]
-    reference = areas.area_km2(areas.clip_to_country([shape], code))[0]
-    computed = areas.clipped_area_km2([shape], code)[0]
-    assert computed == pytest.approx(reference, rel=1e-9, abs=1e-9)
-    oriented = shapely.orient_polygons(shape, exterior_cw=False)
-    summed = areas._boundary_areas_km2(oriented, areas._outline(("RUS", "UKR")), ("RUS", "UKR"))
-    assert (summed[code] is not None) == (name in SUMMED), (
-        "general position is summed; a degenerate case or long edges go to the overlay"
+def test_project_is_the_equal_area_crs_and_round_trips():
+    lon, lat = np.array([35.0, 0.0, -60.0]), np.array([51.0, 0.0, -45.0])
+    x, y = measure.project(lon, lat)
+    assert np.allclose((x, y), TO_6933.transform(lon, lat), rtol=1e-12, atol=1e-6)
+    back = pyproj.Transformer.from_crs(measure.EQUAL_AREA_CRS, "EPSG:4326", always_xy=True)
+    assert np.allclose(back.transform(x, y), (lon, lat), atol=1e-9)
+    assert x[1] == 0 and y[1] == 0
+
+
+def test_valid_polygons_keep_only_the_polygonal_part_oriented_counter_clockwise():
+    line = shapely.LineString([(35, 51), (36, 52)])
+    collection = shapely.GeometryCollection([shapely.box(35.0, 51.0, 35.1, 51.1), line])
+    clockwise = shapely.box(35.0, 51.0, 35.2, 51.2, ccw=False)
+    bowtie = Polygon([(35.0, 51.0), (35.5, 51.5), (35.5, 51.0), (35.0, 51.5), (35.0, 51.0)])
+    found = measure.valid_polygons(np.array([None, line, collection, clockwise, bowtie], dtype=object))
+    assert found[0] is None and found[1] is None
+    assert found[2].equals(shapely.box(35.0, 51.0, 35.1, 51.1))
+    assert found[3].exterior.is_ccw and found[3].equals(clockwise)
+    assert found[4].geom_type == "MultiPolygon" and len(found[4].geoms) == 2 and found[4].is_valid
+
+
+def test_equal_area_km2_is_nan_where_a_coordinate_is_not_a_longitude_or_latitude():
+    inside = shapely.box(35.0, 51.0, 35.2, 51.2)
+    polygons = measure.valid_polygons(np.array([inside, shapely.box(35.0, 91.0, 35.2, 92.0)], dtype=object))
+    km2, in_domain = measure.equal_area_km2(polygons)
+    assert km2[0] == pytest.approx(areas.geodesic_area_km2([inside])[0], rel=TOLERANCE) and in_domain[0]
+    assert np.isnan(km2[1]) and not in_domain[1]
+
+
+def test_edge_term_is_the_sliver_between_the_projected_chord_and_the_geodesic():
+    chord = d_shape(35.0, 51.0, 50e3, 2e3)
+    lon, lat = np.asarray(shapely.orient_polygons(chord).exterior.xy)
+    sliver, length2 = measure.edge_term(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    # Independent: what Geod measures beyond the straight edges in the projection.
+    expected_m2 = (areas.geodesic_area_km2([chord])[0] - straight_projected_km2(chord)) * 1e6
+    assert sliver.sum() == pytest.approx(expected_m2, rel=1e-3)
+    assert abs(expected_m2) > 1e6  # the 50 km chord's sliver is about 1.5 km²
+    lengths = WGS84.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])[2]
+    assert np.sqrt(length2) == pytest.approx(lengths, rel=1e-3)
+
+
+def test_edge_term_vanishes_on_meridians():
+    sliver, length2 = measure.edge_term(
+        np.array([35.0]), np.array([51.0]), np.array([35.0]), np.array([52.0])
     )
-    if summed[areas.ANYWHERE] is not None:
-        assert summed[areas.ANYWHERE] == pytest.approx(areas.area_km2([shape])[0], rel=1e-12)
+    assert sliver[0] == 0
+    assert np.sqrt(length2[0]) == pytest.approx(WGS84.inv(35.0, 51.0, 35.0, 52.0)[2], rel=1e-3)
 
 
-def test_clipped_area_takes_batches_and_refuses_unknown_codes():
-    shapes = [
-        CLIPPED_SHAPES["straddling box"],
-        None,
-        Polygon(),
-        shapely.LineString([(35, 51), (36, 52)]),
-        COARSE_SHAPES["bow-tie"],
-    ]
-    reference = areas.area_km2(areas.clip_to_country(shapes, "RUS"))
-    assert areas.clipped_area_km2(shapes, "rus") == pytest.approx(reference, rel=1e-9, abs=1e-12)
-    with pytest.raises(InvalidInputError, match="ISO 3166-1 alpha-3"):
-        areas.clipped_area_km2([shapes[0]], "XXX")
+def test_polygonal_part_keeps_the_polygons_of_a_collection():
+    box = shapely.box(35.0, 51.0, 35.1, 51.1)
+    line = shapely.LineString([(35, 51), (36, 52)])
+    assert measure.polygonal_part(box) is box
+    assert measure.polygonal_part(shapely.GeometryCollection([box, line])).equals(box)
+    assert measure.polygonal_part(line) is None
 
 
-def reference_rows(features: gpd.GeoDataFrame, within) -> list[tuple]:
-    """Area rows as area_table computed them before the boundary sums: dissolve, overlay, measure."""
-    rows = []
-    groups = features.groupby(["held_by", "status"], sort=True)
-    dissolved = [(h, s, shapely.union_all(shapely.make_valid(g.geometry.values))) for (h, s), g in groups]
-    geoms = np.array([g for _, _, g in dissolved], dtype=object)
-    for code in within:
-        clipped = geoms if code == "" else areas.clip_to_country(geoms, code)
-        rows.extend((h, s, code, float(a)) for (h, s, _), a in zip(dissolved, areas.area_km2(clipped)))
-    return rows
-
-
-def assert_same_rows(computed, reference):
-    assert [r[:3] for r in computed] == [r[:3] for r in reference]
-    for (*key, value), (_, _, _, expected) in zip(computed, reference):
-        assert value == pytest.approx(expected, rel=1e-9, abs=1e-12), key
-
-
-def test_area_rows_match_the_overlay_on_real_snapshots():
-    from layers import schema
-    from layers.presets import DEEPSTATE
-    from layers.validation import validate
-
-    files = deepstate_snapshots()
-    chosen = files[:: max(1, len(files) // 12)] + files[-1:]
-    kursk = sorted((DEEPSTATE_DAILY.parent / "deepstate-kursk").glob("*.geojson"))[::40]
-    cases = [(path, None) for path in chosen] + [(path, DEEPSTATE) for path in kursk]
-    for path, mapping in cases:
-        report = validate(
-            path.read_bytes(),
-            schema.TERRITORY,
-            name=path.name,
-            defaults={"held_by": "RU", "status": "held", "source": "test"},
-            mapping=mapping,
-        )
-        assert report.ok, report.summary()
-        areas._RECENT_ROWS.clear()
-        within = ("", "RUS", "UKR")
-        assert_same_rows(areas.area_rows(report.features, within), reference_rows(report.features, within))
-        assert areas.area_table(report.features, within).values.tolist() == [
-            list(r) for r in areas.area_rows(report.features, within)
-        ]
-
-
-def test_area_rows_of_the_same_features_are_the_same_rows():
-    from tests.conftest import territory
-
-    features = territory(
-        [
-            (CLIPPED_SHAPES["parts on both sides"], "UA", "held", "s"),
-            (shapely.box(35.2, 51.0, 35.3, 51.5), "RU", "contested", "s"),
-        ]
-    )
-    areas._RECENT_ROWS.clear()
-    first = areas.area_rows(features, ("", "RUS", "UKR"))
-    again = areas.area_rows(features.copy(), ("", "RUS", "UKR"))
-    assert again == first and again is not first
-    assert_same_rows(first, reference_rows(features, ("", "RUS", "UKR")))
-    # Given borders are used as given: no summing, no remembered rows.
-    given = areas.area_rows(features, ("RUS",), borders=areas.load_borders())
-    assert_same_rows(given, reference_rows(features, ("RUS",)))
+def test_repaired_skips_only_the_geometries_noted_valid():
+    noted = shapely.box(35.0, 51.0, 35.2, 51.2)
+    unnoted_bowtie = Polygon([(35.0, 51.0), (35.5, 51.5), (35.5, 51.0), (35.0, 51.5), (35.0, 51.0)])
+    noted_bowtie = Polygon(unnoted_bowtie.exterior.coords)
+    measure.note_valid(noted)
+    measure.note_valid(noted_bowtie)  # a wrong note is trusted: the note is a promise
+    geoms = np.array([noted, unnoted_bowtie, noted_bowtie], dtype=object)
+    fixed = measure.repaired(geoms)
+    assert fixed[0] is noted and fixed[2] is noted_bowtie
+    assert fixed[1].is_valid and fixed[1].geom_type == "MultiPolygon"
+    assert geoms[1] is unnoted_bowtie, "the input array is left as it was"
