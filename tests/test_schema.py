@@ -14,10 +14,6 @@ def test_every_field_and_allowed_value_has_help():
                 assert value and meaning.strip(), f"{kind.name}.{field.name}={value!r} has no help"
 
 
-def test_schema_version_is_a_positive_integer():
-    assert isinstance(schema.SCHEMA_VERSION, int) and schema.SCHEMA_VERSION >= 1
-
-
 def test_brief_vocabulary():
     assert set(schema.STATUSES) == {"held", "contested", "claimed"}
     assert set(schema.CONFIDENCES) == {"confirmed", "claimed", "disputed"}
