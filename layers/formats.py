@@ -38,7 +38,7 @@ import pyogrio.errors
 import pyproj
 import shapely
 
-from .validation import MAX_FEATURES, MAX_FILE_MB, Problem
+from .problems import MAX_FEATURES, MAX_FILE_MB, Problem
 
 #: A gzipped upload may inflate to at most this much; a bomb is refused with bounded memory.
 MAX_DECOMPRESSED_MB = 50

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import shapely
 
-from layers import schema, validation
+from layers import schema
 from layers.areas import area_km2
-from layers.validation import MAX_LISTED, Repair, validate
+from layers.validation import MAX_LISTED, Repair, checker, geometry, validate
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -309,9 +309,9 @@ def test_vertex_cap_per_feature():
 
 def test_file_caps(monkeypatch):
     assert "the limit is 20 MB" in messages(validate(b" " * (20 * 1024 * 1024 + 1) + fc(feature())))
-    monkeypatch.setattr(validation, "MAX_FEATURES", 3)
+    monkeypatch.setattr(checker, "MAX_FEATURES", 3)
     assert "holds 4 features; the limit is 3. Split the file." in messages(validate(fc(*[feature()] * 4)))
-    monkeypatch.setattr(validation, "MAX_VERTICES", 10)
+    monkeypatch.setattr(geometry, "MAX_VERTICES", 10)
     assert "holds more than 10 vertices; the limit is 10" in messages(validate(fc(*[feature()] * 3)))
 
 
