@@ -87,7 +87,7 @@ def test_gzip_bomb_is_refused_with_bounded_memory():
 
 def test_gzip_limit_is_the_limit():
     assert formats.gunzip(gzip_of_zeros(2), limit_mb=2) == bytes(2 * 1024 * 1024)
-    with pytest.raises(formats._Refused):
+    with pytest.raises(formats.UploadRefused, match="inflates to more than 1 MB"):
         formats.gunzip(gzip_of_zeros(2), limit_mb=1)
 
 
