@@ -15,7 +15,7 @@ from layers import ingest
 from layers.errors import InvalidInputError, ValidationFailed
 from layers.presets import DEEPSTATE
 from layers.store import Store
-from tests.test_presets import shared_data
+from tests.conftest import shared_data
 
 D = dt.date.fromisoformat
 DATA = Path(__file__).resolve().parent / "data"
