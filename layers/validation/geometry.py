@@ -219,12 +219,22 @@ class GeometryChecker:
     def _polygons_ring_by_ring(
         self, polygons: list[list[np.ndarray]], geometry_type: str, where: str, pointer: str
     ) -> tuple[list[Polygon], int] | None:
-        """Check each ring (closed, 4 positions or more, no antimeridian jump) and drop repeated
-        positions: ``(polygons, removed)``, or None after reporting the first problem."""
+        """Check each polygon (one ring or more) and ring (closed, 4 positions or more, no antimeridian
+        jump) and drop repeated positions: ``(polygons, removed)``, or None after reporting the first
+        problem."""
         collect = self.collect
         built = []
         removed = 0
         for p, polygon_rings in enumerate(polygons):
+            if not polygon_rings:
+                collect.error(
+                    where,
+                    "coordinates",
+                    f"polygon {p} has no rings; each polygon of a MultiPolygon needs an outer ring "
+                    "(RFC 7946 §3.1.7). Remove the empty polygon or draw its shape.",
+                    "polygon-empty",
+                )
+                return None
             kept = []
             for r, ring in enumerate(polygon_rings):
                 name = f"ring {r}" if geometry_type == "Polygon" else f"polygon {p}, ring {r}"

@@ -145,3 +145,12 @@ def test_invalid_geometry_and_zero_area():
     flat = [[[35.0, 51.0], [35.1, 51.0], [35.2, 51.0], [35.0, 51.0]]]
     assert "zero area" in problem_lines(validate(feature_collection(geojson_feature(flat))))
     assert "is empty" in problem_lines(validate(feature_collection(geojson_feature([]))))
+
+
+def test_a_multipolygon_with_an_empty_polygon_is_an_error_not_a_crash():
+    ring = [[35.0, 51.0], [35.2, 51.0], [35.2, 51.2], [35.0, 51.0]]
+    report = validate(feature_collection(geojson_feature([[], [ring]], "MultiPolygon")))
+    assert [str(p) for p in report.errors] == [
+        "Feature 0: coordinates: polygon 0 has no rings; each polygon of a MultiPolygon needs an outer ring "
+        "(RFC 7946 §3.1.7). Remove the empty polygon or draw its shape."
+    ]
