@@ -213,9 +213,6 @@ def _describe(raw: bytes | bytearray) -> str:
     return "it is binary data"
 
 
-# --- gzip ----------------------------------------------------------------------
-
-
 def gunzip(raw: bytes | bytearray, limit_mb: int = MAX_DECOMPRESSED_MB) -> bytearray:
     """Inflate gzip data in :data:`CHUNK_BYTES` steps, refusing it past ``limit_mb``.
 
@@ -260,8 +257,6 @@ def gunzip(raw: bytes | bytearray, limit_mb: int = MAX_DECOMPRESSED_MB) -> bytea
     # The bytearray itself, not a bytes copy: a payload near the limit is not doubled.
     return output
 
-
-# --- JSON ----------------------------------------------------------------------
 
 #: A JSON string, escapes included; written unrolled so that long strings do not backtrack.
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
@@ -364,9 +359,6 @@ def parse_json(raw: bytes | bytearray) -> object:
     except RecursionError:
         # Unreachable after the depth scan; kept so that no parser internals can leak.
         raise UploadRefused(f"is nested too deeply (more than {MAX_DEPTH} levels).") from None
-
-
-# --- KML and GeoPackage through GDAL -------------------------------------------
 
 
 def _read_with_gdal(

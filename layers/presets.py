@@ -117,8 +117,6 @@ class PropertyMapping:
                 f"{self.name}: kind {self.kind!r} is not a layer kind; use {', '.join(schema.LAYER_KINDS)}."
             )
 
-    # keys --------------------------------------------------------------------
-
     def key(self, value: object) -> str | None:
         """The key a raw property value stands for, or None when it holds no key."""
         text = normalise(value)
@@ -141,8 +139,6 @@ class PropertyMapping:
 
     def _drop_property(self) -> str | None:
         return self.status_property or self.held_by_property
-
-    # applying ----------------------------------------------------------------
 
     def kind_problem(self, kind: schema.RecordKind) -> str | None:
         """Why this mapping cannot be used for a layer of ``kind``, or None."""
@@ -333,8 +329,6 @@ def suggest_preset(document: object) -> str | None:
                 return name
     return None
 
-
-# --- the DeepStateMap preset ---------------------------------------------------
 
 _DEEPSTATE_HELD = {
     "geoJSON.status.dismissed": "UA",  # "Звільнено /// Liberated"

@@ -75,8 +75,6 @@ class GeometryChecker:
         self.reoriented = 0
         self.repeated: Counter[str] = Counter()
 
-    # one geometry ------------------------------------------------------------
-
     def check(self, geometry: object, index: int, where: str, pointer: str) -> Checked:
         """Check one raw geometry: ``(drawn, usable)`` shapely geometries or None.
 
@@ -286,8 +284,6 @@ class GeometryChecker:
                 return None
             built.append(Polygon(kept[0], kept[1:]))
         return built, removed
-
-    # the whole file ----------------------------------------------------------
 
     def report_types_and_size(self) -> None:
         """One error per geometry type the layer does not take, then one if the file has too many vertices."""

@@ -109,8 +109,6 @@ class PropertyChecker:
         self.active_keys: Counter[str] = Counter()
         self.unmapped_keys: set[str] = set()
 
-    # one feature -------------------------------------------------------------
-
     def dropped_by_mapping(self, index: int, geometry_type: str | None, properties: dict[str, Any]) -> bool:
         """Whether the mapping leaves the feature out (counted for a note, not reported on its own)."""
         if self.mapping is None:
@@ -211,8 +209,6 @@ class PropertyChecker:
                 )
                 ok = False
         return cleaned if ok else None
-
-    # the whole file ----------------------------------------------------------
 
     def report_mapping(self, total: int, kept: int) -> None:
         """Notes on what the mapping dropped or left out, and an error if it dropped everything.
