@@ -14,8 +14,9 @@ Each stage is bounded, because every uploaded byte is hostile until checked:
   integers of more than :data:`MAX_INTEGER_DIGITS` digits, and at most :data:`MAX_DEPTH`
   levels of nesting, checked by a scan before parsing (CPython's parser would otherwise
   die in a RecursionError). A float too large for a double (``1e400``) parses as
-  infinity, which the coordinate and property checks of :mod:`layers.validation` refuse;
-  a parser hook per number would triple the parse time of every upload;
+  infinity, which the coordinate and property checks of :mod:`layers.validation` refuse,
+  because a parser hook per number would slow the parse of every upload (see
+  ``benchmarks/README.md``);
 - KML and GeoPackage go through GDAL (pyogrio) from a private temporary directory under
   a generated name: the uploaded name is never used as a path;
 - KML declaring XML entities (external files, "billion laughs") is refused before GDAL;
@@ -29,8 +30,11 @@ import json
 import re
 import tempfile
 import zlib
+from collections.abc import Collection
 from pathlib import Path
+from typing import Any, NoReturn
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
@@ -38,7 +42,7 @@ import pyogrio.errors
 import pyproj
 import shapely
 
-from .validation import MAX_FEATURES, MAX_FILE_MB, Problem
+from .problems import MAX_FEATURES, MAX_FILE_MB, Problem
 
 #: A gzipped upload may inflate to at most this much; a bomb is refused with bounded memory.
 MAX_DECOMPRESSED_MB = 50
@@ -96,11 +100,15 @@ _GDAL_ERRORS = (
 )
 
 
-class _Refused(Exception):
-    """A stage refused the upload; the message is written for the editor."""
+class UploadRefused(Exception):
+    """A stage refused the upload; the message, shown after ``File:``, is written for the editor.
+
+    :func:`decode` turns it into an error in its problems; :func:`gunzip` and
+    :func:`parse_json` raise it to their callers.
+    """
 
 
-def decode(raw: bytes, file_name: str) -> tuple[dict | None, list[Problem]]:
+def decode(raw: bytes, file_name: str) -> tuple[object, list[Problem]]:
     """Turn an uploaded file into a GeoJSON-like dict.
 
     Parameters
@@ -115,7 +123,9 @@ def decode(raw: bytes, file_name: str) -> tuple[dict | None, list[Problem]]:
     document : dict or None
         The parsed GeoJSON document, or a FeatureCollection built from a KML or
         GeoPackage file (properties as read, geometries in WGS84 longitude/latitude);
-        None when the file cannot be read, and then ``problems`` holds an error.
+        None when the file cannot be read, and then ``problems`` holds an error. JSON
+        text that holds an array rather than an object is returned as parsed, for the
+        structure checks to name.
     problems : list of Problem
         Errors, and warnings such as a removed byte-order mark or a coordinate
         system converted to EPSG:4326.
@@ -123,37 +133,38 @@ def decode(raw: bytes, file_name: str) -> tuple[dict | None, list[Problem]]:
     problems: list[Problem] = []
     try:
         document = _decode(raw, file_name, problems, compressed=False)
-    except _Refused as refusal:
+    except UploadRefused as refusal:
         problems.append(Problem("error", "File", "", str(refusal), "format"))
         return None, problems
     return document, problems
 
 
-def _decode(raw: bytes, file_name: str, problems: list[Problem], compressed: bool):
+def _decode(raw: bytes | bytearray, file_name: str, problems: list[Problem], compressed: bool) -> object:
     if not compressed and len(raw) > MAX_FILE_MB * 1024 * 1024:
-        raise _Refused(
+        raise UploadRefused(
             f"is {len(raw) / 2**20:.1f} MB; the limit is {MAX_FILE_MB} MB. Split it by date or simplify it."
         )
     if not raw.strip():
-        raise _Refused(f"is empty; upload {ACCEPTED}.")
+        raise UploadRefused(f"is empty; upload {ACCEPTED}.")
     if raw.startswith(_GZIP):
         if compressed:
-            raise _Refused("is gzipped twice; decompress it once and upload the result.")
+            raise UploadRefused("is gzipped twice; decompress it once and upload the result.")
         return _decode(gunzip(raw), file_name.removesuffix(".gz"), problems, compressed=True)
     if raw.startswith(_ZIP):
-        raise _Refused(
+        raise UploadRefused(
             "is a zip archive (a KMZ or a zipped shapefile, for example); the app does not open archives. "
-            "Unzip it and upload the GeoJSON, KML or GeoPackage inside (a KMZ can be saved as KML from Google Earth or QGIS)."
+            "Unzip it and upload the GeoJSON, KML or GeoPackage inside (a KMZ can be saved as KML from "
+            "Google Earth or QGIS)."
         )
     if raw.startswith(_SQLITE):
         if raw[68:72] not in _GEOPACKAGE_IDS:
-            raise _Refused(
+            raise UploadRefused(
                 "is an SQLite database but not a GeoPackage; export the layer as GeoPackage or GeoJSON."
             )
         return _read_with_gdal(raw, ".gpkg", "GeoPackage", problems)
     for bom, encoding in _OTHER_BOMS.items():
         if raw.startswith(bom):
-            raise _Refused(
+            raise UploadRefused(
                 f"is {encoding} encoded, not UTF-8; GeoJSON must be UTF-8 (RFC 8259). Re-save it as UTF-8."
             )
     if raw.startswith(_UTF8_BOM):
@@ -172,19 +183,20 @@ def _decode(raw: bytes, file_name: str, problems: list[Problem], compressed: boo
         return parse_json(raw)
     if start == b"<":
         if b"<kml" not in raw[:65536].lower():
-            raise _Refused(
+            raise UploadRefused(
                 f"is XML but not KML (GML, GPX and other XML formats are not read); upload {ACCEPTED}."
             )
         if b"<!entity" in raw.lower():
             # External entities read server files; nested ones expand to gigabytes. KML never needs them.
-            raise _Refused(
-                "declares XML entities (<!ENTITY ...>), which the app does not read; export the KML again without a DOCTYPE."
+            raise UploadRefused(
+                "declares XML entities (<!ENTITY ...>), which the app does not read; export the KML again "
+                "without a DOCTYPE."
             )
         return _read_with_gdal(raw, ".kml", "KML", problems)
-    raise _Refused(f"is not a file type the app reads ({_describe(raw)}); upload {ACCEPTED}.")
+    raise UploadRefused(f"is not a file type the app reads ({_describe(raw)}); upload {ACCEPTED}.")
 
 
-def _describe(raw: bytes) -> str:
+def _describe(raw: bytes | bytearray) -> str:
     for magic, description in _KNOWN_OTHERS.items():
         if raw.startswith(magic):
             return f"it looks like {description}"
@@ -201,10 +213,7 @@ def _describe(raw: bytes) -> str:
     return "it is binary data"
 
 
-# --- gzip ----------------------------------------------------------------------
-
-
-def gunzip(raw: bytes, limit_mb: int = MAX_DECOMPRESSED_MB) -> bytearray:
+def gunzip(raw: bytes | bytearray, limit_mb: int = MAX_DECOMPRESSED_MB) -> bytearray:
     """Inflate gzip data in :data:`CHUNK_BYTES` steps, refusing it past ``limit_mb``.
 
     Memory stays within the limit plus one step whatever the compression ratio
@@ -213,12 +222,12 @@ def gunzip(raw: bytes, limit_mb: int = MAX_DECOMPRESSED_MB) -> bytearray:
 
     Raises
     ------
-    _Refused
+    UploadRefused
         When the data inflates past the limit, is corrupt or is truncated.
     """
     limit = limit_mb * 1024 * 1024
     output = bytearray()
-    pending = raw
+    pending: bytes | bytearray = raw
     while pending:
         # 16 + MAX_WBITS: expect a gzip header and trailer, not a bare zlib stream.
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -230,26 +239,24 @@ def gunzip(raw: bytes, limit_mb: int = MAX_DECOMPRESSED_MB) -> bytearray:
                     break
                 output += chunk
                 if len(output) > limit:
-                    raise _Refused(
-                        f"inflates to more than {limit_mb} MB, the limit for compressed uploads; it was refused without being "
-                        "decompressed further. Split it or simplify it."
+                    raise UploadRefused(
+                        f"inflates to more than {limit_mb} MB, the limit for compressed uploads; it was "
+                        "refused without being decompressed further. Split it or simplify it."
                     )
         except zlib.error:
-            raise _Refused(
+            raise UploadRefused(
                 "is not a valid gzip file (it is damaged); compress the GeoJSON again and re-upload it."
             ) from None
         if not inflater.eof:
-            raise _Refused("is a truncated gzip file (it ends early); upload the complete file.")
+            raise UploadRefused("is a truncated gzip file (it ends early); upload the complete file.")
         pending = inflater.unused_data
         if pending and not pending.startswith(_GZIP):
-            raise _Refused(
+            raise UploadRefused(
                 "has data after the end of the gzip stream; compress the GeoJSON again and re-upload it."
             )
     # The bytearray itself, not a bytes copy: a payload near the limit is not doubled.
     return output
 
-
-# --- JSON ----------------------------------------------------------------------
 
 #: A JSON string, escapes included; written unrolled so that long strings do not backtrack.
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
@@ -257,7 +264,7 @@ _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _OPENING = np.frombuffer(b"[{", dtype=np.uint8)
 
 
-def nesting_depth(raw: bytes) -> int:
+def nesting_depth(raw: bytes | bytearray) -> int:
     """The deepest nesting of arrays and objects in JSON text, without parsing it.
 
     Strings are cut out (brackets inside them do not count), the rest is reduced to
@@ -274,28 +281,31 @@ def nesting_depth(raw: bytes) -> int:
     return deepest
 
 
-def _no_duplicates(pairs):
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     keys = [k for k, _ in pairs]
     if len(set(keys)) != len(keys):
         duplicated = sorted({k for k in keys if keys.count(k) > 1})
         shown = ", ".join(repr(k[:40]) for k in duplicated[:5])
-        raise _Refused(
-            f"has a duplicate key {shown} in one object; parsers disagree about which one wins, so the file was rejected. Remove one of them."
+        raise UploadRefused(
+            f"has a duplicate key {shown} in one object; parsers disagree about which one wins, so the file "
+            "was rejected. Remove one of them."
         )
     return dict(pairs)
 
 
-def _reject_constant(name):
-    raise _Refused(
-        f"{name} is not valid JSON (RFC 8259): write null or a number; check the export settings of the tool that produced the file."
+def _reject_constant(name: str) -> NoReturn:
+    raise UploadRefused(
+        f"{name} is not valid JSON (RFC 8259): write null or a number; check the export settings of the tool "
+        "that produced the file."
     )
 
 
 def _parse_int(text: str) -> int:
     digits = len(text.lstrip("-"))
     if digits > MAX_INTEGER_DIGITS:
-        raise _Refused(
-            f"holds a number with {digits:,} digits ({text[:16]}...); no coordinate or value needs more than {MAX_INTEGER_DIGITS}. Check the tool that wrote the file."
+        raise UploadRefused(
+            f"holds a number with {digits:,} digits ({text[:16]}...); no coordinate or value needs more than "
+            f"{MAX_INTEGER_DIGITS}. Check the tool that wrote the file."
         )
     return int(text)
 
@@ -308,7 +318,7 @@ def _json_reason(error: json.JSONDecodeError, text: str) -> str:
     return error.msg[0].lower() + error.msg[1:]
 
 
-def parse_json(raw: bytes):
+def parse_json(raw: bytes | bytearray) -> object:
     """Parse JSON text strictly (the one JSON parser of the project's upload path).
 
     Parameters
@@ -323,39 +333,42 @@ def parse_json(raw: bytes):
 
     Raises
     ------
-    _Refused
+    UploadRefused
         With a message naming the rule and, where the parser gives one, the line and column.
     """
     if nesting_depth(raw) > MAX_DEPTH:
-        raise _Refused(
-            f"is nested too deeply: arrays or objects more than {MAX_DEPTH} levels deep, where valid GeoJSON needs about 8. "
-            "The file was rejected without being processed."
+        raise UploadRefused(
+            f"is nested too deeply: arrays or objects more than {MAX_DEPTH} levels deep, where valid GeoJSON "
+            "needs about 8. The file was rejected without being processed."
         )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _Refused(
-            f"is not UTF-8 (first bad byte at offset {exc.start}: 0x{raw[exc.start]:02X}); GeoJSON must be UTF-8 (RFC 8259). Re-save it as UTF-8."
+        raise UploadRefused(
+            f"is not UTF-8 (first bad byte at offset {exc.start}: 0x{raw[exc.start]:02X}); GeoJSON must be "
+            "UTF-8 (RFC 8259). Re-save it as UTF-8."
         ) from None
     try:
         return json.loads(
             text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant, parse_int=_parse_int
         )
     except json.JSONDecodeError as exc:
-        raise _Refused(
+        raise UploadRefused(
             f"is not valid JSON at line {exc.lineno}, column {exc.colno}: {_json_reason(exc, text)}."
         ) from None
     except RecursionError:
         # Unreachable after the depth scan; kept so that no parser internals can leak.
-        raise _Refused(f"is nested too deeply (more than {MAX_DEPTH} levels).") from None
+        raise UploadRefused(f"is nested too deeply (more than {MAX_DEPTH} levels).") from None
 
 
-# --- KML and GeoPackage through GDAL -------------------------------------------
-
-
-def _read_with_gdal(raw: bytes, suffix: str, label: str, problems: list[Problem]) -> dict:
+def _read_with_gdal(
+    raw: bytes | bytearray, suffix: str, label: str, problems: list[Problem]
+) -> dict[str, Any]:
     """Read KML or GeoPackage bytes with pyogrio into a FeatureCollection dict in EPSG:4326."""
-    unreadable = f"could not be read as {label}: the file is damaged or not {label}. Open it in QGIS or Google Earth and export it again."
+    unreadable = (
+        f"could not be read as {label}: the file is damaged or not {label}. Open it in QGIS or Google Earth "
+        "and export it again."
+    )
     # A private directory (mode 0700) and a fixed name: the uploaded name never becomes a path.
     with tempfile.TemporaryDirectory(prefix="frontline-upload-") as folder:
         path = Path(folder) / f"upload{suffix}"
@@ -365,23 +378,26 @@ def _read_with_gdal(raw: bytes, suffix: str, label: str, problems: list[Problem]
             spatial = [name for name, geometry_type in layers if geometry_type is not None]
             if label == "GeoPackage" and len(spatial) != 1:
                 if not spatial:
-                    raise _Refused("holds no layer with geometry; export the layer with its geometry column.")
-                raise _Refused(
-                    f"holds {len(spatial)} layers with geometry ({', '.join(map(repr, spatial[:10]))}); the app reads one layer per file. "
-                    "Save the layer you mean as its own GeoPackage."
+                    raise UploadRefused(
+                        "holds no layer with geometry; export the layer with its geometry column."
+                    )
+                raise UploadRefused(
+                    f"holds {len(spatial)} layers with geometry ({', '.join(map(repr, spatial[:10]))}); "
+                    "the app reads one layer per file. Save the layer you mean as its own GeoPackage."
                 )
             frames = []
             for name in spatial:
                 info = pyogrio.read_info(path, layer=name)
                 if info["features"] > MAX_FEATURES:
-                    raise _Refused(
-                        f"holds {info['features']:,} features in layer {name!r}; the limit is {MAX_FEATURES:,}. Split the file."
+                    raise UploadRefused(
+                        f"holds {info['features']:,} features in layer {name!r}; the limit is "
+                        f"{MAX_FEATURES:,}. Split the file."
                     )
                 frame = pyogrio.read_dataframe(path, layer=name)
                 if len(frame):
                     frames.append(_to_wgs84(frame, label, problems))
         except _GDAL_ERRORS:
-            raise _Refused(unreadable) from None
+            raise UploadRefused(unreadable) from None
     if len(spatial) > 1:
         problems.append(
             Problem(
@@ -398,7 +414,7 @@ def _read_with_gdal(raw: bytes, suffix: str, label: str, problems: list[Problem]
     return {"type": "FeatureCollection", "features": features}
 
 
-def _to_wgs84(frame, label: str, problems: list[Problem]):
+def _to_wgs84(frame: gpd.GeoDataFrame, label: str, problems: list[Problem]) -> gpd.GeoDataFrame:
     """A frame in WGS84 longitude/latitude, saying so when its coordinates were converted."""
     crs = frame.crs
     if crs is None:
@@ -408,7 +424,8 @@ def _to_wgs84(frame, label: str, problems: list[Problem]):
                     "warning",
                     "File",
                     "",
-                    "has no coordinate reference system; its coordinates were read as WGS84 longitude/latitude (EPSG:4326).",
+                    "has no coordinate reference system; its coordinates were read as WGS84 "
+                    "longitude/latitude (EPSG:4326).",
                     "crs-missing",
                 )
             )
@@ -420,7 +437,7 @@ def _to_wgs84(frame, label: str, problems: list[Problem]):
     try:
         converted = frame.to_crs("EPSG:4326")
     except pyproj.exceptions.ProjError:
-        raise _Refused(
+        raise UploadRefused(
             f"is in {named}, which cannot be converted to WGS84 longitude/latitude; export it as EPSG:4326."
         ) from None
     problems.append(
@@ -435,26 +452,28 @@ def _to_wgs84(frame, label: str, problems: list[Problem]):
     return converted
 
 
-def _features(frame, drop: set[str]) -> list[dict]:
+def _features(frame: gpd.GeoDataFrame, drop: Collection[str]) -> list[dict[str, Any]]:
     """GeoJSON Feature dicts (lists, not tuples, so the raw checks apply) from a frame."""
     columns = [c for c in frame.columns if c != frame.geometry.name and c not in drop]
     texts = shapely.to_geojson(frame.geometry.values)
     features = []
-    for record, text in zip(frame[columns].to_dict("records"), texts):
+    for record, text in zip(frame[columns].to_dict("records"), texts, strict=True):
         properties = {key: _plain(value) for key, value in record.items() if not _missing(value)}
         geometry = json.loads(text) if text is not None else None
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     return features
 
 
-def _missing(value) -> bool:
+def _missing(value: Any) -> bool:
+    """Whether a cell of a frame GDAL read (of any column type) holds no value."""
     return value is None or (not isinstance(value, (list, dict, bytes, np.ndarray)) and bool(pd.isna(value)))
 
 
-def _plain(value):
+def _plain(value: object) -> str | int | float | bool:
     """A property value as a JSON type: dates as ISO text, numpy scalars as Python numbers."""
-    if isinstance(value, (pd.Timestamp,)) or hasattr(value, "isoformat"):
-        return value.isoformat()
+    isoformat = getattr(value, "isoformat", None)
+    if callable(isoformat):  # dates, times and timestamps, from whichever library
+        return str(isoformat())
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, (str, int, float, bool)):
@@ -474,7 +493,7 @@ def swap_axes(raw: bytes, file_name: str) -> bytes:
     return json.dumps(_swap(document), ensure_ascii=False).encode("utf-8")
 
 
-def _swap(value):
+def _swap(value: object) -> object:
     if isinstance(value, dict):
         return {
             key: (_swap_positions(item) if key == "coordinates" else _swap(item))
@@ -485,7 +504,22 @@ def _swap(value):
     return value
 
 
-def _swap_positions(coordinates):
+def _swap_positions(coordinates: object) -> object:
     if isinstance(coordinates, list) and coordinates and not isinstance(coordinates[0], list):
         return [coordinates[1], coordinates[0], *coordinates[2:]] if len(coordinates) >= 2 else coordinates
     return [_swap_positions(item) for item in coordinates] if isinstance(coordinates, list) else coordinates
+
+
+__all__ = [
+    "ACCEPTED",
+    "CHUNK_BYTES",
+    "MAX_DECOMPRESSED_MB",
+    "MAX_DEPTH",
+    "MAX_INTEGER_DIGITS",
+    "UploadRefused",
+    "decode",
+    "gunzip",
+    "nesting_depth",
+    "parse_json",
+    "swap_axes",
+]

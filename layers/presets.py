@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any
 
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from . import schema
 from .areas import country_border
@@ -32,7 +34,7 @@ BY_BORDER = "by border"
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b\ufeff]+")
 
 
-def normalise(value) -> str:
+def normalise(value: object) -> str:
     """A property value as comparable text: every run of (non-breaking) whitespace one space, trimmed."""
     return _SPACES.sub(" ", str(value)).strip()
 
@@ -95,27 +97,27 @@ class PropertyMapping:
     drop_geometry_types: Mapping[str, str] = field(default_factory=dict)
     kind: str = "territory"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         bad_sides = sorted(
             {v for v in self.held_by_values.values() if v not in schema.SIDES and v != BY_BORDER}
         )
         bad_statuses = sorted({v for v in self.status_values.values() if v not in schema.STATUSES})
         if bad_sides:
             raise InvalidInputError(
-                f"{self.name}: held_by values {', '.join(map(repr, bad_sides))} are not sides; use {', '.join(schema.SIDES)}."
+                f"{self.name}: held_by values {', '.join(map(repr, bad_sides))} are not sides; "
+                f"use {', '.join(schema.SIDES)}."
             )
         if bad_statuses:
             raise InvalidInputError(
-                f"{self.name}: status values {', '.join(map(repr, bad_statuses))} are not statuses; use {', '.join(schema.STATUSES)}."
+                f"{self.name}: status values {', '.join(map(repr, bad_statuses))} are not statuses; "
+                f"use {', '.join(schema.STATUSES)}."
             )
         if self.kind not in schema.LAYER_KINDS:
             raise InvalidInputError(
                 f"{self.name}: kind {self.kind!r} is not a layer kind; use {', '.join(schema.LAYER_KINDS)}."
             )
 
-    # keys --------------------------------------------------------------------
-
-    def key(self, value) -> str | None:
+    def key(self, value: object) -> str | None:
         """The key a raw property value stands for, or None when it holds no key."""
         text = normalise(value)
         if self.key_pattern is None:
@@ -126,7 +128,7 @@ class PropertyMapping:
         last = matches[-1]
         return last.group(1) if last.re.groups else last.group(0)
 
-    def _note(self, value) -> str | None:
+    def _note(self, value: object) -> str | None:
         text = normalise(value)
         if self.note_pattern is None:
             return text or None
@@ -138,27 +140,30 @@ class PropertyMapping:
     def _drop_property(self) -> str | None:
         return self.status_property or self.held_by_property
 
-    # applying ----------------------------------------------------------------
-
     def kind_problem(self, kind: schema.RecordKind) -> str | None:
         """Why this mapping cannot be used for a layer of ``kind``, or None."""
         wanted = "territory" if kind is schema.TERRITORY else "events"
         if wanted != self.kind:
-            return f"the {self.name} maps {self.kind} files, not {wanted}; use --kind {self.kind} or leave the preset out."
+            return (
+                f"the {self.name} maps {self.kind} files, not {wanted}; use --kind {self.kind} or leave the "
+                "preset out."
+            )
         return None
 
-    def drop_reason(self, geometry_type: str | None, properties: dict) -> str | None:
+    def drop_reason(self, geometry_type: str | None, properties: Mapping[str, Any]) -> str | None:
         """Why a feature is not imported at all (it is counted, not reported), or None."""
         if isinstance(geometry_type, str) and geometry_type in self.drop_geometry_types:
             return self.drop_geometry_types[geometry_type]
         name = self._drop_property()
         if name is not None and self.drop_values and properties.get(name) is not None:
             key = self.key(properties[name])
-            if key in self.drop_values:
+            if key is not None and key in self.drop_values:
                 return self.drop_values[key]
         return None
 
-    def apply(self, properties: dict, geometry=None) -> tuple[dict, list[tuple[str, str]], set[str]]:
+    def apply(
+        self, properties: Mapping[str, Any], geometry: BaseGeometry | None = None
+    ) -> tuple[dict[str, Any], list[tuple[str, str]], set[str]]:
         """Map one feature's properties to the contract fields.
 
         Parameters
@@ -181,7 +186,7 @@ class PropertyMapping:
             geometry (whose own error says why), so the contract check does not
             report them a second time.
         """
-        mapped: dict = {}
+        mapped: dict[str, Any] = {}
         unresolved: set[str] = set()
         failed: dict[str, list[str]] = {}
         if "id" in properties:
@@ -194,7 +199,7 @@ class PropertyMapping:
                 continue
             raw = properties.get(source_name)
             key = None if raw is None else self.key(raw)
-            if key not in values:
+            if key is None or key not in values:
                 failed.setdefault(source_name, []).append(target)
                 unresolved.add(target)
                 continue
@@ -222,7 +227,7 @@ class PropertyMapping:
                 mapped["note"] = note
         return mapped, problems, unresolved
 
-    def _unmapped(self, raw, targets: str) -> str:
+    def _unmapped(self, raw: object, targets: str) -> str:
         """Why a source value gives no contract value, naming the value and the fix."""
         if raw is None or normalise(raw) == "":
             return f"is missing; the {self.name} reads {targets} from it. Give it, or remove the feature."
@@ -231,12 +236,18 @@ class PropertyMapping:
         shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
         fix = "Map the value (for a preset: add it in layers/presets.py) or remove the feature."
         if key is None:
-            return f"{normalise(raw)[:80]!r} holds no key the {self.name} recognises, so {targets} cannot be set; it knows {shown}. {fix}"
+            return (
+                f"{normalise(raw)[:80]!r} holds no key the {self.name} recognises, so {targets} cannot "
+                f"be set; it knows {shown}. {fix}"
+            )
         shown_raw = "" if key == normalise(raw) else f" (in {normalise(raw)[:80]!r})"
-        return f"{key!r}{shown_raw} is not a value the {self.name} knows, so {targets} cannot be set; it knows {shown}. {fix}"
+        return (
+            f"{key!r}{shown_raw} is not a value the {self.name} knows, so {targets} cannot be set; "
+            f"it knows {shown}. {fix}"
+        )
 
 
-def side_by_border(geometry) -> str:
+def side_by_border(geometry: BaseGeometry) -> str:
     """The side contesting ground, from where the ground lies: see :data:`BY_BORDER`.
 
     Parameters
@@ -263,14 +274,14 @@ def side_by_border(geometry) -> str:
     return "UA" if inside * 2 > geometry.area else "RU"
 
 
-def distinct_values(document, limit: int = 50) -> dict[str, list[str]]:
+def distinct_values(document: object, limit: int = 50) -> dict[str, list[str]]:
     """The distinct values of each property in a document, for a mapping form.
 
     Parameters
     ----------
-    document : dict
+    document : object
         A decoded upload (:func:`layers.formats.decode`): a FeatureCollection, a
-        Feature or a geometry.
+        Feature or a geometry; anything else has no values.
     limit : int
         Most values listed per property, the most frequent first.
 
@@ -289,7 +300,7 @@ def distinct_values(document, limit: int = 50) -> dict[str, list[str]]:
         features = [document]
     else:
         features = []
-    counts: dict[str, Counter] = {}
+    counts: dict[str, Counter[str]] = {}
     for feature in features:
         properties = feature.get("properties") if isinstance(feature, dict) else None
         if not isinstance(properties, dict):
@@ -301,7 +312,7 @@ def distinct_values(document, limit: int = 50) -> dict[str, list[str]]:
     return {name: [value for value, _ in counter.most_common(limit)] for name, counter in counts.items()}
 
 
-def suggest_preset(document) -> str | None:
+def suggest_preset(document: object) -> str | None:
     """The name of a preset whose keys the document's properties use, for a hint, or None."""
     if not isinstance(document, dict) or not isinstance(document.get("features"), list):
         return None
@@ -319,8 +330,6 @@ def suggest_preset(document) -> str | None:
     return None
 
 
-# --- the DeepStateMap preset ---------------------------------------------------
-
 _DEEPSTATE_HELD = {
     "geoJSON.status.dismissed": "UA",  # "Звільнено /// Liberated"
     "geoJSON.status.dismissed_at": "UA",  # "Liberated 25.03": liberated on a date (2022)
@@ -332,8 +341,8 @@ _DEEPSTATE_HELD = {
 }
 _DEEPSTATE_CONTESTED = ("geoJSON.status.unknown",)  # "Статус невідомий /// Unknown status": the grey zone
 _OUTSIDE_UKRAINE = (
-    "DeepStateMap territories outside Ukraine (occupied Transnistria, Abkhazia and Tskhinvali, and the map's commentary "
-    "on Karelia, East Prussia and others), not this war's front line"
+    "DeepStateMap territories outside Ukraine (occupied Transnistria, Abkhazia and Tskhinvali, and the map's "
+    "commentary on Karelia, East Prussia and others), not this war's front line"
 )
 _DEEPSTATE_OUTSIDE = (
     "geoJSON.territories.abkhazia",
@@ -397,3 +406,14 @@ normalised, and the last ``geoJSON.*`` key of the name counts.
 
 #: Built-in mappings by the name given to ``--preset``.
 PRESETS: Mapping[str, PropertyMapping] = MappingProxyType({"deepstate": DEEPSTATE})
+
+__all__ = [
+    "BY_BORDER",
+    "DEEPSTATE",
+    "PRESETS",
+    "PropertyMapping",
+    "distinct_values",
+    "normalise",
+    "side_by_border",
+    "suggest_preset",
+]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import uuid
 from pathlib import Path
@@ -171,3 +172,43 @@ def deepstate_daily() -> list[Path]:
             pytest.fail(f"{reason}; under CI=true it must be present, not skipped")
         pytest.skip(reason)
     return files
+
+
+def shared_data(*parts: str) -> Path:
+    """A path in ``../shared/data``: skipped with the reason when absent, a failure under CI=true."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        reason = (
+            f"needs the reference data {path} (the team's ../shared/data folder), which is absent on this "
+            "machine"
+        )
+        if IN_CI:
+            pytest.fail(f"{reason}; under CI=true it must be present")
+        pytest.skip(reason)
+    return path
+
+
+def geojson_feature(coords=None, geometry_type: str = "Polygon", **properties) -> dict:
+    """A valid territory Feature (a triangle near Sudzha) unless the arguments say otherwise.
+
+    ``properties`` are added to ``held_by=UA, status=held, source=ISW``; a value of None
+    writes a JSON null.
+    """
+    coords = coords if coords is not None else [[[35.0, 51.0], [35.2, 51.0], [35.2, 51.2], [35.0, 51.0]]]
+    props = {"held_by": "UA", "status": "held", "source": "ISW"}
+    props.update(properties)
+    return {
+        "type": "Feature",
+        "geometry": {"type": geometry_type, "coordinates": coords},
+        "properties": props,
+    }
+
+
+def feature_collection(*features, **members) -> bytes:
+    """The bytes of a FeatureCollection of ``features``, with any other top-level ``members``."""
+    return json.dumps({"type": "FeatureCollection", "features": list(features), **members}).encode()
+
+
+def problem_lines(report) -> str:
+    """Every problem of a validation report, one ``where: field: message`` line each."""
+    return "\n".join(str(p) for p in report.problems)

@@ -16,8 +16,7 @@ import pytest
 from layers import ingest
 from layers.__main__ import main
 from layers.store import Store
-from tests.conftest import ROOT
-from tests.test_presets import shared_data
+from tests.conftest import ROOT, shared_data
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -17,21 +17,10 @@ from layers.errors import InvalidInputError, ValidationFailed
 from layers.presets import DEEPSTATE
 from layers.store import Store
 from layers.store.rows import snapshot_area_rows
-from tests.conftest import IN_CI, SHARED_DATA
+from tests.conftest import shared_data
 
 D = dt.date.fromisoformat
 DATA = Path(__file__).resolve().parent / "data"
-
-
-def shared_data(*parts: str) -> Path:
-    """A path in ``../shared/data``: skipped with the reason when absent, a failure under CI=true."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        reason = f"needs the reference data {path} (the team's ../shared/data folder), which is absent"
-        if IN_CI:
-            pytest.fail(f"{reason}; under CI=true it must be present")
-        pytest.skip(reason)
-    return path
 
 
 @pytest.mark.parametrize(

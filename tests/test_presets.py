@@ -22,24 +22,10 @@ from layers.presets import (
     side_by_border,
 )
 from layers.validation import validate
-from tests.conftest import IN_CI, SHARED_DATA
+from tests.conftest import problem_lines as messages
+from tests.conftest import shared_data
 
 DATA = Path(__file__).resolve().parent / "data"
-
-
-def shared_data(*parts: str) -> Path:
-    """A path in ``../shared/data``: skipped with the reason when absent, a failure under CI=true."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        reason = f"needs the reference data {path} (the team's ../shared/data folder), which is absent on this machine"
-        if IN_CI:
-            pytest.fail(f"{reason}; under CI=true it must be present")
-        pytest.skip(reason)
-    return path
-
-
-def messages(report) -> str:
-    return "\n".join(str(p) for p in report.problems)
 
 
 # --- keys ----------------------------------------------------------------------
@@ -98,8 +84,8 @@ def test_preset_keeps_only_contract_fields_so_no_html_or_styling_is_stored(sampl
 def test_points_and_territories_outside_ukraine_are_dropped_with_counts(sample):
     notes = [p.message for p in sample.notes]
     assert (
-        "1 feature(s) dropped by the deepstate preset: DeepStateMap markers (unit positions, attack directions, airfields, capitals), not territory."
-        in notes
+        "1 feature(s) dropped by the deepstate preset: DeepStateMap markers (unit positions, attack "
+        "directions, airfields, capitals), not territory." in notes
     )
     assert any(
         n.startswith("1 feature(s) dropped by the deepstate preset: DeepStateMap territories outside Ukraine")
@@ -113,7 +99,8 @@ def test_unknown_key_is_one_error_naming_the_value_and_the_fix():
     [error] = report.errors
     assert error.where == "Feature 3" and error.field == "name"
     assert error.message.startswith(
-        "'geoJSON.status.partisans' (in 'Партизани /// Partisans /// geoJSON.status.partisans') is not a value the deepstate preset knows"
+        "'geoJSON.status.partisans' (in 'Партизани /// Partisans /// geoJSON.status.partisans') is not a "
+        "value the deepstate preset knows"
     )
     assert "Map the value (for a preset: add it in layers/presets.py) or remove the feature." in error.message
 
@@ -123,7 +110,8 @@ def test_missing_name_is_an_error():
     del raw["features"][0]["properties"]["name"]
     report = validate(json.dumps(raw).encode(), mapping=DEEPSTATE)
     assert [str(e) for e in report.errors] == [
-        "Feature 0: name: is missing; the deepstate preset reads held_by and status from it. Give it, or remove the feature."
+        "Feature 0: name: is missing; the deepstate preset reads held_by and status from it. Give it, or "
+        "remove the feature."
     ]
 
 
