@@ -255,7 +255,7 @@ def timeline_layers(
 
 @st.cache_resource
 def map_base(static: str) -> mapcomponent.BaseArgs:
-    """The base map's component arguments, prepared once per process (``layers.mapcomponent``)."""
+    """The base map's component arguments, prepared once per process (``views.mapcomponent``)."""
     return mapcomponent.prepare_base(mapview.base_map(static), key="map")
 
 

@@ -162,7 +162,7 @@ class GroupTemplate:
             if not found or embedded in tail:
                 raise RuntimeError(
                     "folium no longer embeds a GeoJSON layer's data as this template expects; "
-                    "check layers/mapcomponent.py against the installed folium and streamlit-folium"
+                    "check views/mapcomponent.py against the installed folium and streamlit-folium"
                 )
             parts[-1:] = [head, tail]
         return cls(tuple(parts), slots)
