@@ -196,7 +196,7 @@ def test_gained_minus_lost_is_the_change_of_area(built, context):
         & (built.compared["comparison"] == "compared")
     ]
     assert len(context.changes) == len(changes) >= 1
-    for row, figure in zip(context.changes.itertuples(), changes.itertuples()):
+    for row, figure in zip(context.changes.itertuples(), changes.itertuples(), strict=True):
         assert (row.from_snapshot, row.to_snapshot) == (figure.computed_from, figure.computed_as_of)
         assert row.net_km2 == pytest.approx(figure.computed_km2, rel=1e-3)
         assert row.gained_km2 >= row.net_km2
