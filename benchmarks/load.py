@@ -28,6 +28,12 @@ DeepStateMap archive, or its first ``--files N`` files, is imported into it and 
 a SQLAlchemy URL. Without ``--store``, ``--files N`` imports the first N files into a
 temporary store; without either, the app seeds its embedded data into a fresh temporary
 store (a small timeline: for smoke runs and the tests).
+
+This module is the command and the store; the rest lives by job: ``protocol`` (what the
+load test reads of Streamlit's messages), ``reader_session`` (one reader's WebSocket
+session), ``load_driver`` (many sessions against one server, watched from outside) and
+``load_result`` (the statistics and the report table). Its names used elsewhere
+(``drive``, ``Session``, ``LoadResult`` ...) are importable from here too.
 """
 
 from __future__ import annotations
