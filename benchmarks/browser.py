@@ -1,5 +1,6 @@
-"""Helpers for ``benchmarks/run.py``: a ``streamlit run app.py`` server on a free port, a
-headless Chromium, and one slider step measured end to end.
+"""Helpers for ``benchmarks/run.py`` and the load test: a ``streamlit run app.py`` server
+on a free port, a headless Chromium, one slider step measured end to end, and the small
+helpers every benchmark uses (progress lines, quantiles, a temporary folder).
 
 Run as a module (``python -m benchmarks.browser run app.py ...``) this file is the
 server itself: Streamlit's own command line, with one addition. When
