@@ -54,7 +54,8 @@ def seconds(function, batches: list[np.ndarray]) -> tuple[float, list[np.ndarray
 
 
 def best_seconds(functions, batches: list[np.ndarray], repeat: int) -> list[tuple[float, list[np.ndarray]]]:
-    """Per function, the fastest of ``repeat`` runs and its areas; runs alternate, so both see the same load."""
+    """Per function, the fastest of ``repeat`` runs and its areas; runs alternate, so both
+    see the same load."""
     best = [(float("inf"), [])] * len(functions)
     for _ in range(repeat):
         for i, function in enumerate(functions):
@@ -78,13 +79,14 @@ def run(folder: Path, limit: int, repeat: int) -> None:
     ).reshape(-1, len(WITHIN))
     count = len(files)
     print(
-        f"{count} snapshots from {folder} ({vertices:,.0f} vertices each on average), 3 areas each (unclipped, RUS, UKR); best of {repeat}"
+        f"{count} snapshots from {folder} ({vertices:,.0f} vertices each on average), "
+        f"3 areas each (unclipped, RUS, UKR); best of {repeat}"
     )
     print(f"  old, geodesic_area_km2 (pyproj.Geod): {old_seconds / count * 1e3:7.2f} ms per snapshot")
     print(f"  new, area_km2 (EPSG:6933 + edge term): {new_seconds / count * 1e3:7.2f} ms per snapshot")
     print(f"  speed-up: {old_seconds / new_seconds:.1f}x")
     print(f"  max relative difference: {relative.max():.1e} over {measured.sum()} non-zero areas")
-    for code, worst in zip(WITHIN, np.nanmax(per_border, axis=0)):
+    for code, worst in zip(WITHIN, np.nanmax(per_border, axis=0), strict=True):
         print(f"    {code or 'unclipped':9s} {worst:.1e}")
 
 

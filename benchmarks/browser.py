@@ -1,5 +1,6 @@
-"""Helpers for ``benchmarks/run.py``: a ``streamlit run app.py`` server on a free port, a
-headless Chromium, and one slider step measured end to end.
+"""Helpers for ``benchmarks/run.py`` and the load test: a ``streamlit run app.py`` server
+on a free port, a headless Chromium, one slider step measured end to end, and the small
+helpers every benchmark uses (progress lines, quantiles, a temporary folder).
 
 Run as a module (``python -m benchmarks.browser run app.py ...``) this file is the
 server itself: Streamlit's own command line, with one addition. When
@@ -113,7 +114,8 @@ class Server:
         env.pop(PROFILE_ENV, None)
         if profile is not None:
             env[PROFILE_ENV] = str(profile)
-        self._log = open(self.log_path, "w")
+        # The server writes to this file for as long as it runs; stop() closes it.
+        self._log = open(self.log_path, "w")  # noqa: SIM115
         started = time.perf_counter()
         self.process = subprocess.Popen(
             [
@@ -151,7 +153,8 @@ class Server:
         while time.time() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(
-                    f"streamlit exited with {self.process.returncode}; log: {self.log_path}\n{self.log_path.read_text()[-3000:]}"
+                    f"streamlit exited with {self.process.returncode}; log: {self.log_path}\n"
+                    f"{self.log_path.read_text()[-3000:]}"
                 )
             try:
                 if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2).read() == b"ok":
@@ -200,7 +203,8 @@ def chromium():
 
 @contextlib.contextmanager
 def fresh_page(browser):
-    """A page in a new browser context (empty cache, no cookies); requests off localhost are aborted, as in the tests."""
+    """A page in a new browser context (empty cache, no cookies); requests off localhost are
+    aborted, as in the tests."""
     from urllib.parse import urlparse
 
     from tests.browser.conftest import LOCAL_HOSTS
@@ -324,7 +328,7 @@ def slider_step(
         step.first_ms = (frames[0][0] - started) * 1000 if frames else None
         step.bytes_received = sum(size for _, size in frames)
         step.bytes_by_kind = meter.bytes_by_kind(mark)
-        for (arrived, size), payload in zip(frames, meter.payloads[mark:]):
+        for (arrived, size), payload in zip(frames, meter.payloads[mark:], strict=True):
             if describe(payload).endswith("st_folium"):
                 step.map_data_ms, step.map_bytes = (arrived - started) * 1000, size
                 break
@@ -345,6 +349,11 @@ def _settle(page, meter: FrameMeter, quiet_ms: int) -> None:
         page.wait_for_timeout(quiet_ms)
         if (meter.frames[-1][0] if meter.frames else 0.0) == last:
             return
+
+
+def progress(message: str) -> None:
+    """A progress line on stderr, with the time of day (stdout carries the results)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def percentile(values: list[float], q: float) -> float:

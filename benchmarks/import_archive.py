@@ -131,7 +131,8 @@ def run(folder: Path, limit: int | None, repeat: int, workers: int | None) -> No
                 store.close()
         rounds.append((bare, bare_cpu, seconds, cpu))
         print(
-            f"round {index + 1}: bare read {bare:.1f} s (CPU {bare_cpu:.1f} s), import {seconds:.1f} s (CPU {cpu:.1f} s): "
+            f"round {index + 1}: bare read {bare:.1f} s (CPU {bare_cpu:.1f} s), "
+            f"import {seconds:.1f} s (CPU {cpu:.1f} s): "
             f"ratio {seconds / bare:.2f} (CPU {cpu / bare_cpu:.2f})",
             flush=True,
         )
@@ -142,7 +143,8 @@ def run(folder: Path, limit: int | None, repeat: int, workers: int | None) -> No
     print(f"files:                {len(files)} ({size / 1e6:.1f} MB)")
     print(f"snapshots:            {snapshots}")
     print(
-        f"import seconds:       {seconds:.1f} ({seconds / len(files) * 1000:.1f} ms per file, median of {repeat})"
+        f"import seconds:       {seconds:.1f} "
+        f"({seconds / len(files) * 1000:.1f} ms per file, median of {repeat})"
     )
     print(
         f"bare pyogrio seconds: {bare:.1f} ({bare / len(files) * 1000:.1f} ms per file, median of {repeat})"

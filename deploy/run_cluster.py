@@ -134,7 +134,8 @@ class Cluster:
             ]
             if self.secrets_file:
                 command += ["--secrets.files", self.secrets_file]
-            log = open(self.log_dir / f"app-{port}.log", "w")
+            # The app writes to its log for as long as it runs; stop() closes them all.
+            log = open(self.log_dir / f"app-{port}.log", "w")  # noqa: SIM115
             self._logs.append(log)
             # A session of its own: Ctrl-C reaches the launcher only, which stops nginx
             # before the apps, so no request is sent to a process on its way out.
@@ -225,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.db.startswith("postgresql"):
         parser.error(
-            "--db (or FRONTLINE_DB) must be a PostgreSQL URL: processes share the store through the database; "
+            "--db (or FRONTLINE_DB) must be a PostgreSQL URL: "
+            "processes share the store through the database; "
             "a SQLite file is one machine's, and its single writer would serialise every process"
         )
     if not Path(args.nginx).exists():

@@ -89,7 +89,7 @@ def convert(source: Path) -> gpd.GeoDataFrame:
 
     invalid = ~countries.geometry.is_valid
     for name, reason in zip(
-        countries.loc[invalid, "name"], countries.loc[invalid].geometry.is_valid_reason()
+        countries.loc[invalid, "name"], countries.loc[invalid].geometry.is_valid_reason(), strict=True
     ):
         print(f"repairing {name}: {reason}", file=sys.stderr)
     countries["geometry"] = shapely.make_valid(countries.geometry.values, method="structure")

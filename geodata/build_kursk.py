@@ -249,7 +249,10 @@ def draw_snapshot(snap: dict, places: dict[str, dict], drawing: Drawing) -> list
     if snap["claimed_RU"]:
         claimed = drawing.finish(drawing.claimed(drawing.points(snap["claimed_RU"], places)))
         claimed = shapely.difference(claimed, held.buffer(GAP_DEG), grid_size=GRID_DEG)
-        note = f"Russia claimed to have retaken: {', '.join(snap['claimed_RU'])} (not confirmed as of this date)."
+        note = (
+            f"Russia claimed to have retaken: {', '.join(snap['claimed_RU'])} "
+            "(not confirmed as of this date)."
+        )
         features.append(_feature(snap["as_of"], "RU", "claimed", claimed, source, note))
 
     contested = drawing.finish(drawing.contested(held_local, drawing.points(snap["contested"], places)))
@@ -327,7 +330,8 @@ def main() -> int:
             for f in drawn
         }
         print(
-            f"{snap['as_of']}  {areas['held']:16.0f}  {areas['contested']:13.0f}  {areas.get('claimed', 0):14.0f}"
+            f"{snap['as_of']}  {areas['held']:16.0f}  {areas['contested']:13.0f}  "
+            f"{areas.get('claimed', 0):14.0f}"
         )
         features.extend(drawn)
 

@@ -78,7 +78,6 @@ FIGURES_FILE = "reported-figures.csv"
 #: The date of DeepStateMap's published total that the context section breaks down.
 TOTAL_DATE = dt.date(2026, 1, 1)
 CHANGE_MEASURES = ("net change in month", "net change in year")
-#: Appended to the scope of a figure that clashes with a stored figure of another layer.
 
 
 class ReportError(Exception):
@@ -88,7 +87,10 @@ class ReportError(Exception):
 def missing_data(data: Path = DATA) -> str | None:
     """Why the report cannot run on ``data`` (a sentence), or None when everything is there."""
     if not data.is_dir():
-        return f"the reference data folder {data} is absent on this machine; the report needs the real DeepStateMap archives kept there."
+        return (
+            f"the reference data folder {data} is absent on this machine; "
+            "the report needs the real DeepStateMap archives kept there."
+        )
     for name in (OCCUPIED_FOLDER, KURSK_FOLDER):
         if not any((data / name).glob("*.geojson")):
             return f"{data / name} is missing or holds no .geojson file; the {name} archive is needed."
@@ -114,7 +116,10 @@ def _checked(argv: list[str]) -> tuple[str, str]:
         ) from error
     if code != 0:
         raise ReportError(
-            f"python -m layers {argv[0]} {argv[1] if len(argv) > 1 else ''} failed (exit {code}):\n{out}{err}".rstrip()
+            (
+                f"python -m layers {argv[0]} {argv[1] if len(argv) > 1 else ''} "
+                f"failed (exit {code}):\n{out}{err}"
+            ).rstrip()
         )
     return out, err
 
@@ -194,7 +199,8 @@ def mapped_figures(figures: pd.DataFrame, scopes: pd.DataFrame) -> tuple[pd.Data
         }
         if scope is None:
             notes.append(
-                f"{FIGURES_FILE} line {number}: scope {figure['scope']!r} is not in {SCOPES.name}; it is compared with nothing."
+                f"{FIGURES_FILE} line {number}: scope {figure['scope']!r} is not in {SCOPES.name}; "
+                "it is compared with nothing."
             )
             row.update(layer="", held_by="", status="", within="", measure="")
         else:
@@ -203,7 +209,8 @@ def mapped_figures(figures: pd.DataFrame, scopes: pd.DataFrame) -> tuple[pd.Data
             row.update({key: scope[key] for key in ("layer", "held_by", "status", "within", "measure")})
         if row["kind"] not in FIGURE_KINDS:
             problems.append(
-                f"{FIGURES_FILE} line {number}: kind {row['kind']!r} is not one of {', '.join(FIGURE_KINDS)}; "
+                f"{FIGURES_FILE} line {number}: kind {row['kind']!r} "
+                f"is not one of {', '.join(FIGURE_KINDS)}; "
                 f"add a row to {SCOPES.name} with reported_kind {row['kind']!r} mapping it."
             )
         rows.append(row)
@@ -213,7 +220,8 @@ def mapped_figures(figures: pd.DataFrame, scopes: pd.DataFrame) -> tuple[pd.Data
 
 
 def add_shared_figures(url: str, data: Path = DATA, scopes: Path = SCOPES) -> tuple[str, list[str]]:
-    """Write the mapped figures to a temporary CSV and ``figures add`` it; returns its output and the notes."""
+    """Write the mapped figures to a temporary CSV and ``figures add`` it; returns its output
+    and the notes."""
     table, notes = mapped_figures(shared_figures(data), read_scopes(scopes))
     with tempfile.TemporaryDirectory(prefix="real-archives-") as folder:
         path = Path(folder) / "reported-figures-mapped.csv"
@@ -418,18 +426,24 @@ def context_lines(ctx: Context, compared: pd.DataFrame, md: bool) -> list[str]:
         lines.extend(["", f"### {text}" if md else f"{text}:"])
 
     heading(
-        f"Occupied area on {ctx.total_date} (snapshot {ctx.total_snapshot}), against Ukraine's official {UKRAINE_OFFICIAL_KM2:,.0f} km²"
+        f"Occupied area on {ctx.total_date} (snapshot {ctx.total_snapshot}), "
+        f"against Ukraine's official {UKRAINE_OFFICIAL_KM2:,.0f} km²"
     )
     outside = ctx.total_unclipped - ctx.total_ukr - ctx.total_rus
     lines += [
-        f"{bullet}unclipped (DeepStateMap's method, Crimea included): {ctx.total_unclipped:,.1f} km² = {100 * ctx.total_unclipped / UKRAINE_OFFICIAL_KM2:.2f} %",
-        f"{bullet}within UKR (our border, Crimea included): {ctx.total_ukr:,.1f} km² = {100 * ctx.total_ukr / UKRAINE_OFFICIAL_KM2:.2f} %",
-        f"{bullet}the difference, {ctx.total_unclipped - ctx.total_ukr:,.1f} km², is where Natural Earth's border and coast differ from "
-        f"DeepStateMap's drawing: {ctx.total_rus:,.1f} km² on Russia's side of the border line, {outside:,.1f} km² in neither country (coast)",
+        f"{bullet}unclipped (DeepStateMap's method, Crimea included): {ctx.total_unclipped:,.1f} km² "
+        f"= {100 * ctx.total_unclipped / UKRAINE_OFFICIAL_KM2:.2f} %",
+        f"{bullet}within UKR (our border, Crimea included): {ctx.total_ukr:,.1f} km² "
+        f"= {100 * ctx.total_ukr / UKRAINE_OFFICIAL_KM2:.2f} %",
+        f"{bullet}the difference, {ctx.total_unclipped - ctx.total_ukr:,.1f} km², "
+        "is where Natural Earth's border and coast differ from "
+        f"DeepStateMap's drawing: {ctx.total_rus:,.1f} km² on Russia's side of the border line, "
+        f"{outside:,.1f} km² in neither country (coast)",
     ]
     if not ctx.changes.empty:
         heading(
-            "Gross gains vs net change of the RU-held area (change between the two snapshots, unclipped and within UKR)"
+            "Gross gains vs net change of the RU-held area "
+            "(change between the two snapshots, unclipped and within UKR)"
         )
         table = pd.DataFrame(
             {
@@ -445,12 +459,14 @@ def context_lines(ctx: Context, compared: pd.DataFrame, md: bool) -> list[str]:
         )
         lines += ["", markdown(table) if md else table.to_string(index=False)]
     heading(
-        "Kursk: the mapped Ukrainian-held area inside Russia (DeepStateMap), held and held + grey zone, at each figure's date"
+        "Kursk: the mapped Ukrainian-held area inside Russia (DeepStateMap), "
+        "held and held + grey zone, at each figure's date"
     )
     peak_date, peak = ctx.kursk_peak
     august_date, august = ctx.kursk_august_peak
     lines += [
-        f"{bullet}peak: {peak:,.1f} km² on {peak_date} (August 2024's largest: {august:,.1f} km² on {august_date})",
+        f"{bullet}peak: {peak:,.1f} km² on {peak_date} "
+        f"(August 2024's largest: {august:,.1f} km² on {august_date})",
     ]
     if not ctx.kursk_at_figures.empty:
         table = pd.DataFrame(
@@ -468,8 +484,10 @@ def context_lines(ctx: Context, compared: pd.DataFrame, md: bool) -> list[str]:
     if worst is not None:
         heading("Largest disagreement")
         lines.append(
-            f"{bullet}{worst['date']}, {worst['scope']} ({worst['kind']}, {worst['source']}): reported {_reported(worst['reported_km2'])} km², "
-            f"map {_km2(worst['computed_km2'])} km² ({_km2(worst['difference_km2'], sign=True)} km², {_pct(worst['difference_pct'])})"
+            f"{bullet}{worst['date']}, {worst['scope']} ({worst['kind']}, {worst['source']}): "
+            f"reported {_reported(worst['reported_km2'])} km², "
+            f"map {_km2(worst['computed_km2'])} km² "
+            f"({_km2(worst['difference_km2'], sign=True)} km², {_pct(worst['difference_pct'])})"
         )
     heading("Timings on this machine")
     lines += [f"{bullet}{name}: {text}" for name, text in ctx.timings.items()]

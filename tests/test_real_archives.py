@@ -1,8 +1,8 @@
 """Our areas against real published figures, on the real DeepStateMap archives (``reports/real_archives.py``).
 
 One store is built for the module (both archives imported through the command line,
-the shared figures added with ``reports/figure_scopes.csv``): about 70-90 s on a 2-core
-machine, nearly all of it the import of the 769-day archive. Without the reference data
+the shared figures added with ``reports/figure_scopes.csv``): nearly all of its time is
+the import of the 769-day archive (how long: ``benchmarks/README.md``). Without the reference data
 in ``../shared/data`` every test here skips with the reason (fails under ``CI=true``,
 like the other tests on the shared data).
 
@@ -24,8 +24,8 @@ import pytest
 from layers.figures import period_start
 from layers.store import Store
 from reports import real_archives
-from tests.conftest import IN_CI
 from reports.real_archives import KURSK, OCCUPIED
+from tests.conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
@@ -196,7 +196,7 @@ def test_gained_minus_lost_is_the_change_of_area(built, context):
         & (built.compared["comparison"] == "compared")
     ]
     assert len(context.changes) == len(changes) >= 1
-    for row, figure in zip(context.changes.itertuples(), changes.itertuples()):
+    for row, figure in zip(context.changes.itertuples(), changes.itertuples(), strict=True):
         assert (row.from_snapshot, row.to_snapshot) == (figure.computed_from, figure.computed_as_of)
         assert row.net_km2 == pytest.approx(figure.computed_km2, rel=1e-3)
         assert row.gained_km2 >= row.net_km2
@@ -216,7 +216,8 @@ def test_total_breakdown_agrees_with_the_comparison(built, context):
 
 
 def test_total_occupied_area_matches_deepstatemap(built, context):
-    """Measured: 116,218.6 km² on 2026-01-01 vs 116,165 (+0.05 %); 114,993.3 on 2025-09-30 vs 114,931 (+0.05 %).
+    """Measured: 116,218.6 km² on 2026-01-01 vs 116,165 (+0.05 %); 114,993.3 on 2025-09-30
+    vs 114,931 (+0.05 %).
 
     Clipped to our UKR border (Crimea included) the 2026-01-01 area is 114,371.9 km²
     (-1.5 %), which is why the total is compared unclipped.
@@ -251,7 +252,8 @@ def test_monthly_net_change_tracks_deepstatemaps_monthly_summaries(built):
 
 
 def test_kursk_mapped_peak_is_early_and_march_2025_is_far_below_it(built, context):
-    """Measured: peak 907.5 km² on 2024-09-06 (August's largest 834.5 on 2024-08-23); 121.0 km² on 2025-03-18."""
+    """Measured: peak 907.5 km² on 2024-09-06 (August's largest 834.5 on 2024-08-23);
+    121.0 km² on 2025-03-18."""
     peak_date, peak = context.kursk_peak
     assert peak_date < dt.date(2024, 11, 23)
     peak_figure = _figure(

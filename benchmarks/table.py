@@ -1,0 +1,66 @@
+"""The table ``benchmarks.run`` prints: one Markdown row per target, printed as soon as it
+is measured, and every raw number kept for ``--json``."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import asdict, dataclass, field
+
+from benchmarks.browser import median, progress
+
+__all__ = ["HEADER", "Report", "Row", "ms", "verdict"]
+
+
+@dataclass
+class Row:
+    what: str
+    measured: str
+    target: str
+    reference: str
+    verdict: str
+
+    def markdown(self) -> str:
+        return f"| {self.what} | {self.measured} | {self.target} | {self.reference} | {self.verdict} |"
+
+
+HEADER = "| what | measured (median) | target | reference | ratio or verdict |\n|---|---|---|---|---|"
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    raw: dict = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+
+    def add(self, row: Row, key: str, raw: dict) -> None:
+        self.rows.append(row)
+        self.raw[key] = {"row": asdict(row), **raw}
+        if len(self.rows) == 1:
+            print(HEADER, flush=True)
+        print(row.markdown(), flush=True)
+
+    def fail(self, what: str, key: str, error: BaseException) -> None:
+        progress(f"{what}: FAILED\n{''.join(traceback.format_exception(error))}")
+        self.failed.append(key)
+        self.add(
+            Row(
+                what,
+                f"failed: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"[:200],
+                "",
+                "",
+                "error",
+            ),
+            key,
+            {"error": repr(error)},
+        )
+
+    def table(self) -> str:
+        return "\n".join([HEADER, *(row.markdown() for row in self.rows)])
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def ms(values: list[float]) -> str:
+    return f"{median(values):.0f} ms"
