@@ -161,6 +161,7 @@ def box_snapshot(
     return snapshot(layer, as_of, [(shapely.box(35, 51, east, 51.1), "UA", "held", source)])
 
 
+@pytest.fixture(scope="session")
 def deepstate_daily() -> list[Path]:
     """The DeepStateMap daily snapshots in ``SHARED_DATA``, sorted by date; skips without them
     and fails under ``CI=true`` (CI has the shared data)."""
