@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import streamlit as st
 
+from layers import events as events_mod
 from layers import links, mapview, playback, snapshots
 
 from . import mapcomponent
 from .appdata import Data, map_base, territory_template
-from .widgets import static_url
+from .widgets import Selection, static_url
 
 __all__ = [
     "PLAY_INTERVAL_S",
     "EventsShown",
+    "EventsWindow",
+    "events_window",
     "date_slider",
     "map_drawn",
     "map_ui",
@@ -41,6 +45,34 @@ TIMELINE_HEIGHT_PX = 80
 #: Which events the map shows: ``(layer, first, last)``, positions ``[first, last)`` in the
 #: layer's events (``Data.events_window``), or ``(None, 0, 0)`` for none.
 EventsShown = tuple[str | None, int, int]
+
+
+@dataclass(frozen=True)
+class EventsWindow:
+    """The events of the days ending at the selected date (the sidebar's window): their
+    layer (None for none), first and last day, and positions in the layer's events."""
+
+    layer: str | None
+    start: dt.date
+    end: dt.date
+    first: int
+    last: int
+
+    @property
+    def shown(self) -> EventsShown:
+        """What the map component is sent (``Data.events_js``)."""
+        return (self.layer, self.first, self.last) if self.layer else (None, 0, 0)
+
+    @property
+    def count(self) -> int:
+        return self.last - self.first
+
+
+def events_window(data: Data, selection: Selection, as_of: dt.date) -> EventsWindow:
+    """The events the map shows on ``as_of`` for the sidebar's choice."""
+    start, end = events_mod.window(as_of, selection.window_days)
+    first, last = data.events_window(selection.events_layer, start, end)
+    return EventsWindow(selection.events_layer, start, end, first, last)
 
 
 def playing() -> bool:

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from layers import events as events_mod
 from layers import playback, schema, snapshots, style
 from layers.areas import ANYWHERE, METHOD
 from layers.text import escape_markdown
@@ -53,16 +52,12 @@ def _map_fragment(data: Data, selection: Selection, dates: Sequence[dt.date], on
     _controls_ui(data.snapshot_stops(selection.visible) or list(dates), dates)
     as_of = datemap.date_slider(dates, on)
     shown = data.shown(selection.visible, as_of)
-    start, end = events_mod.window(as_of, selection.window_days)
-    first, last = data.events_window(selection.events_layer, start, end)
-    events: datemap.EventsShown = (
-        (selection.events_layer, first, last) if selection.events_layer else (None, 0, 0)
-    )
+    events = datemap.events_window(data, selection, as_of)
     map_column, panel_column = st.columns([3, 1])
     with map_column:
         st.markdown(f"# {as_of:%d %B %Y}")
         st.caption(status_line(shown))
-        datemap.map_ui(data, shown, events, [], PRESENT_MAP_HEIGHT_PX)
+        datemap.map_ui(data, shown, events.shown, [], PRESENT_MAP_HEIGHT_PX)
     with panel_column:
         _numbers_ui(data, as_of, shown)
 

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from layers import events as events_mod
 from layers import style
 from layers.text import escape_markdown
 
@@ -73,11 +72,7 @@ def _map_fragment(data: Data, selection: Selection, dates: Sequence[dt.date], on
             datemap.timeline_ui(data, dates, selection.visible, selection.events_layer)
     as_of = datemap.date_slider(dates, on)
     shown = data.shown(selection.visible, as_of)
-    start, end = events_mod.window(as_of, selection.window_days)
-    first, last = data.events_window(selection.events_layer, start, end)
-    events: datemap.EventsShown = (
-        (selection.events_layer, first, last) if selection.events_layer else (None, 0, 0)
-    )
+    events = datemap.events_window(data, selection, as_of)
 
     milestones = data.milestones()
     map_column, panel_column = st.columns([3, 2])
@@ -88,7 +83,7 @@ def _map_fragment(data: Data, selection: Selection, dates: Sequence[dt.date], on
             "Milestone: " + "; ".join(escape_markdown(t) for t in today) + ". " if len(today) else ""
         )
         events_note = (
-            f"Events {start} to {end}: {last - first} shown."
+            f"Events {events.start} to {events.end}: {events.count} shown."
             if selection.events_layer
             else "No events layer shown."
         )
@@ -96,7 +91,7 @@ def _map_fragment(data: Data, selection: Selection, dates: Sequence[dt.date], on
         since = since_ui(as_of, dates)
         changes, missing = layer_changes(data, since, shown)
         pairs = [(c.layer, as_ref(c.since), as_ref(c.until)) for c in changes]
-        datemap.map_ui(data, shown, events, pairs, MAP_HEIGHT_PX)
+        datemap.map_ui(data, shown, events.shown, pairs, MAP_HEIGHT_PX)
     with panel_column:
         if not drawn:
             st.caption("Areas, tables and charts follow once the map is drawn.")
