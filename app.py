@@ -27,12 +27,12 @@ from views.pages import compare, editor, present, reader
 
 def main() -> None:
     params = widgets.query_params()
-    presenting = links.mode(params) == "present"
     st.set_page_config(
         page_title="Front-line map",
         page_icon="🗺",
         layout="wide",
-        initial_sidebar_state="collapsed" if presenting else "auto",
+        # Collapsed: the map is the page (readers open the sidebar for layers and links).
+        initial_sidebar_state="collapsed",
     )
     with widgets.user_errors():
         route(Data.current(), params)

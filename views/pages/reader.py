@@ -1,5 +1,11 @@
-"""The reader's page: the map at a date with its timeline, what changed since an earlier
-date, the areas and reported figures beside it, and the analytics under it."""
+"""The reader's page: the map is the page.
+
+The map component (``views.readermap``) fills the screen under its own slim header (the
+date, the layers, km² per side) with the timeline docked to its bottom edge, and draws
+every date in the browser. The panel beside it (below it on a narrow screen, hidden with
+its button) has what changed, the areas and reported figures, and the analytics; it
+follows the date the reader last paused on, which is also the ``date`` in the address.
+"""
 
 from __future__ import annotations
 
@@ -11,29 +17,98 @@ import streamlit as st
 from layers import style
 from layers.text import escape_markdown
 
-from .. import datemap, routes
+from .. import readermap, routes
 from ..analytics import analytics_ui
 from ..appdata import Data
-from ..panels import areas_ui, as_ref, change_ui, layer_changes, since_ui
+from ..panels import areas_ui, change_ui, layer_changes, since_ui
 from ..widgets import Selection, link_ui
 
-__all__ = ["page", "status_line"]
+__all__ = ["DATE_KEY", "PANEL_KEY", "page", "reader_date", "status_line"]
 
-MAP_HEIGHT_PX = 620
+#: Session keys: the date the reader last paused on, and whether the panel is open.
+DATE_KEY = "_reader_date"
+PANEL_KEY = "_reader_panel"
+#: Less room above the page than Streamlit's default: the map starts under the toolbar.
+_PAGE_CSS = """<style>
+.stMainBlockContainer { padding: 3.2rem 1rem 1rem; max-width: none; }
+@media (max-width: 640px) {
+  .stMainBlockContainer { padding-top: 3.6rem; padding-left: .5rem; padding-right: .5rem; }
+}
+</style>"""
+
+
+def reader_date(dates: Sequence[dt.date]) -> dt.date:
+    """The page's date: the last pause of this session, else the link's ``date``, else the
+    latest day (a date off the timeline is reported by ``widgets.link_notices``)."""
+    kept = st.session_state.get(DATE_KEY)
+    if isinstance(kept, dt.date) and dates[0] <= kept <= dates[-1]:
+        return kept
+    try:
+        linked = dt.date.fromisoformat(str(st.query_params.get("date", "")))
+    except ValueError:
+        linked = None
+    return linked if linked is not None and dates[0] <= linked <= dates[-1] else dates[-1]
 
 
 def page(data: Data, selection: Selection, dates: Sequence[dt.date]) -> None:
-    """The page: a title, the map's fragment (rerun on every step, on a timer while Play
-    is on), and in the sidebar the link to this view and the briefers' modes."""
-    st.markdown("## Front-line map")
+    """The map, the panel, and in the sidebar the link and the briefers' modes."""
+    st.html(_PAGE_CSS)
+    as_of = reader_date(dates)
+    panel_open = st.session_state.get(PANEL_KEY, True)
+    if panel_open:
+        map_column, panel_column = st.columns([3, 1], gap="small")
+    else:
+        map_column, panel_column = st.container(), None
+    with map_column:
+        event = readermap.show(data, selection, as_of, list(dates))
+    if event.date is not None and event.date != as_of:
+        as_of = event.date
+    st.session_state[DATE_KEY] = as_of
+    if st.query_params.get("date") != as_of.isoformat():
+        st.query_params["date"] = as_of.isoformat()
+    _keep_view(event)
+    if panel_column is None:
+        if st.button("Show the figures panel", key="panel_show", help="Areas, change and reported figures"):
+            st.session_state[PANEL_KEY] = True
+            st.rerun()
+    else:
+        with panel_column:
+            _panel(data, selection, as_of, dates)
+    _sidebar()
+
+
+def _keep_view(event: readermap.MapEvent) -> None:
+    """The map's view in the address (the permalink) and its bounds for exports."""
+    view = event.view
+    if view is None:
+        return
+    if view.bounds is not None:
+        st.session_state["_bounds"] = view.bounds
+    if st.query_params.get("center") != view.center or st.query_params.get("zoom") != view.zoom:
+        st.query_params["center"] = view.center
+        st.query_params["zoom"] = view.zoom
+
+
+def _panel(data: Data, selection: Selection, as_of: dt.date, dates: Sequence[dt.date]) -> None:
+    """What changed, the areas and the analytics at ``as_of``, with the button that hides it."""
+    top, hide = st.columns([5, 1], vertical_alignment="center")
+    top.markdown(f"**Figures for {style.long_date(as_of)}**")
+    if hide.button("✕", key="panel_hide", help="Hide this panel: the map takes the whole width"):
+        st.session_state[PANEL_KEY] = False
+        st.rerun()
+    shown = data.shown(selection.visible, as_of)
     st.caption(
-        "Who holds what ground, day by day, and how much of it: areas computed from the geometry, "
-        "beside what officials and the press reported. The embedded Kursk data is an illustrative drawing "
-        "by this project from public reporting, not survey data."
+        f"{status_line(shown)}. Areas are computed from the stored full-detail geometry. The embedded Kursk "
+        "data is an illustrative drawing by this project from public reporting, not survey data."
     )
-    on = datemap.playing()
-    fragment = st.fragment(run_every=datemap.PLAY_INTERVAL_S if on else None)(_map_fragment)
-    fragment(data, selection, dates, on)
+    since = since_ui(as_of, dates)
+    changes, missing = layer_changes(data, since, shown)
+    change_ui(data, since, changes, missing)
+    areas_ui(data, as_of, shown)
+    analytics_ui(data, as_of, selection, shown)
+
+
+def _sidebar() -> None:
     with st.sidebar:
         st.divider()
         link_ui()
@@ -58,44 +133,3 @@ def status_line(shown: Sequence) -> str:
         for ref in shown
     ]
     return "; ".join(parts) or "no snapshot on or before this date"
-
-
-def _map_fragment(data: Data, selection: Selection, dates: Sequence[dt.date], on: bool) -> None:
-    """Slider, map and panels: the part that reruns on every step."""
-    datemap.play_step(data, dates, on)
-    drawn = datemap.map_drawn()
-    # Always here, filled or not, so that what follows keeps its place in the page when the
-    # strip appears (a component that moves is remounted).
-    strip = st.container()
-    if drawn:
-        with strip:
-            datemap.timeline_ui(data, dates, selection.visible, selection.events_layer)
-    as_of = datemap.date_slider(dates, on)
-    shown = data.shown(selection.visible, as_of)
-    events = datemap.events_window(data, selection, as_of)
-
-    milestones = data.milestones()
-    map_column, panel_column = st.columns([3, 2])
-    with map_column:
-        st.markdown(f"**{as_of:%d %B %Y}** — {status_line(shown)}")
-        today = milestones[milestones["date"] == as_of]["title"]
-        milestone_note = (
-            "Milestone: " + "; ".join(escape_markdown(t) for t in today) + ". " if len(today) else ""
-        )
-        events_note = (
-            f"Events {events.start} to {events.end}: {events.count} shown."
-            if selection.events_layer
-            else "No events layer shown."
-        )
-        st.caption(f"{milestone_note}{events_note} Hover a zone or a symbol for what it is and who says so.")
-        since = since_ui(as_of, dates)
-        changes, missing = layer_changes(data, since, shown)
-        pairs = [(c.layer, as_ref(c.since), as_ref(c.until)) for c in changes]
-        datemap.map_ui(data, shown, events.shown, pairs, MAP_HEIGHT_PX)
-    with panel_column:
-        if not drawn:
-            st.caption("Areas, tables and charts follow once the map is drawn.")
-            return
-        change_ui(data, since, changes, missing)
-        areas_ui(data, as_of, shown)
-    analytics_ui(data, as_of, selection, shown)

@@ -1,0 +1,178 @@
+// Drawing on the Leaflet map: each snapshot's zones prepared once as a layer group and
+// swapped in on each step (an LRU keeps the recent ones), events as circle markers.
+// Text from the data goes into tooltips as textContent, never as markup.
+
+const CACHE_GROUPS = 64;
+const FADED = 0.35;
+let uid = 0;
+
+/** A tooltip element from [label, value] lines (the first line bold); text only. */
+export function tipElement(title, lines) {
+  const box = document.createElement("div");
+  box.className = "frontline-tip";
+  const head = document.createElement("b");
+  head.textContent = title;
+  box.append(head);
+  for (const [label, value] of lines) {
+    if (!value) continue;
+    const line = document.createElement("div");
+    line.textContent = label ? `${label}: ${value}` : value;
+    box.append(line);
+  }
+  return box;
+}
+
+/** The SVG hatch for contested ground, in the renderer's <svg>; returns its fill value. */
+function addHatch(renderer, colour) {
+  const svg = renderer._container;
+  const ns = "http://www.w3.org/2000/svg";
+  const id = `frontline-hatch-${++uid}`;
+  const defs = document.createElementNS(ns, "defs");
+  const pattern = document.createElementNS(ns, "pattern");
+  pattern.setAttribute("id", id);
+  pattern.setAttribute("patternUnits", "userSpaceOnUse");
+  pattern.setAttribute("width", "7");
+  pattern.setAttribute("height", "7");
+  pattern.setAttribute("patternTransform", "rotate(45)");
+  const back = document.createElementNS(ns, "rect");
+  back.setAttribute("width", "7");
+  back.setAttribute("height", "7");
+  back.setAttribute("fill", colour);
+  back.setAttribute("fill-opacity", "0.25");
+  const line = document.createElementNS(ns, "rect");
+  line.setAttribute("width", "2.2");
+  line.setAttribute("height", "7");
+  line.setAttribute("fill", "#4a4a4a");
+  line.setAttribute("fill-opacity", "0.7");
+  pattern.append(back, line);
+  defs.append(pattern);
+  svg.insertBefore(defs, svg.firstChild);
+  return `url(#${id})`;
+}
+
+export class Territory {
+  constructor(L, map, styles, pane = "territory") {
+    this.L = L;
+    this.map = map;
+    this.styles = styles;
+    map.createPane(pane).style.zIndex = 400;
+    this.renderer = L.svg({ pane, padding: 0.5 });
+    this.renderer.addTo(map);
+    this.hatch = addHatch(this.renderer, styles["UA|contested"]?.style.fillColor ?? "#7a7a7a");
+    this.cache = new Map(); // key -> {group, faded}
+    this.shown = new Map(); // layer number -> key
+  }
+
+  style(key, faded) {
+    const entry = this.styles[key] ?? this.styles["?|held"];
+    const style = { ...entry.style };
+    if (entry.status === "contested") {
+      style.fillColor = this.hatch;
+      style.fillOpacity = 1;
+    }
+    if (faded) {
+      style.opacity = (style.opacity ?? 1) * FADED;
+      style.fillOpacity = (style.fillOpacity ?? 0.2) * FADED;
+    }
+    return style;
+  }
+
+  group(key, layerName, snapshotIso, zones, faded) {
+    const { L } = this;
+    const layers = zones.map(([styleKey, source, note, latlngs]) => {
+      const entry = this.styles[styleKey] ?? this.styles["?|held"];
+      const polygon = L.polygon(latlngs, { ...this.style(styleKey, faded), renderer: this.renderer });
+      polygon.bindTooltip(
+        () => tipElement(entry.label, [["Layer", layerName], ["Snapshot", snapshotIso], ["Source", source], ["Note", note]]),
+        { sticky: true, className: "frontline-tooltip" },
+      );
+      polygon.frontlineStyle = styleKey;
+      return polygon;
+    });
+    return L.featureGroup(layers);
+  }
+
+  /** Show a layer's snapshot (``key`` names it uniquely; ``zones`` from ``Chunk.zones``, only
+   * read when it is not prepared yet), faded or not; hides the layer's previous one. */
+  show(layerNumber, key, layerName, snapshotIso, zonesFn, faded) {
+    let entry = this.cache.get(key);
+    if (entry) {
+      this.cache.delete(key);
+    } else {
+      entry = { group: this.group(key, layerName, snapshotIso, zonesFn(), faded), faded };
+    }
+    this.cache.set(key, entry);
+    if (entry.faded !== faded) {
+      entry.group.eachLayer((polygon) => polygon.setStyle(this.style(polygon.frontlineStyle, faded)));
+      entry.faded = faded;
+    }
+    const before = this.shown.get(layerNumber);
+    if (before !== key) {
+      if (before !== undefined) this.cache.get(before)?.group.remove();
+      entry.group.addTo(this.map);
+      this.shown.set(layerNumber, key);
+    }
+    this.evict();
+  }
+
+  hide(layerNumber) {
+    const before = this.shown.get(layerNumber);
+    if (before !== undefined) this.cache.get(before)?.group.remove();
+    this.shown.delete(layerNumber);
+  }
+
+  evict() {
+    const visible = new Set(this.shown.values());
+    for (const key of this.cache.keys()) {
+      if (this.cache.size <= CACHE_GROUPS) break;
+      if (!visible.has(key)) {
+        this.cache.get(key).group.off();
+        this.cache.delete(key);
+      }
+    }
+  }
+}
+
+export class Events {
+  constructor(L, map, colours, pane = "events") {
+    this.L = L;
+    this.map = map;
+    this.colours = colours;
+    map.createPane(pane).style.zIndex = 610;
+    this.pane = pane;
+    this.renderer = L.svg({ pane });
+    this.group = L.layerGroup().addTo(map);
+    this.markers = new Map();
+    this.range = "";
+  }
+
+  /** Show events [first, last) of ``events`` (a Pack events layer); nothing if null. */
+  show(events, first, last) {
+    const range = events ? `${events.name}|${first}|${last}` : "";
+    if (range === this.range) return;
+    this.range = range;
+    this.group.clearLayers();
+    if (!events) return;
+    const c = events.columns;
+    for (let i = first; i < last; i += 1) {
+      if (c.lat[i] === null || c.lon[i] === null) continue;
+      const id = `${events.name}|${i}`;
+      let marker = this.markers.get(id);
+      if (!marker) {
+        const colour = this.colours[c.kind[i]] ?? this.colours.other;
+        marker = this.L.circleMarker([c.lat[i], c.lon[i]], {
+          radius: 6, color: "#ffffff", weight: 1.5, fillColor: colour, fillOpacity: 0.95,
+          pane: this.pane, renderer: this.renderer,
+          dashArray: c.confidence[i] === "low" ? "2 2" : null,
+        });
+        marker.bindTooltip(() => tipElement(c.title[i] || "Event", [
+          ["", `${c.kind[i]} · ${c.date[i]}`], ["Where", c.place[i]], ["Weapon", c.weapon[i]],
+          ["Target", c.target[i]], ["Source", c.source[i]], ["Confidence", c.confidence[i]],
+        ]), { className: "frontline-tooltip" });
+        this.markers.set(id, marker);
+        if (this.markers.size > 5000) this.markers.clear();
+      }
+      this.group.addLayer(marker);
+    }
+  }
+}

@@ -1,0 +1,496 @@
+// The reader: a map that draws any date of a timeline pack itself, with its header (date,
+// layers, km² per side) and a timeline docked to its bottom edge (strip, slider, Play).
+// Used by the app's Streamlit component (streamlit.js) and by a plain page alike.
+//
+// Contract (tests rely on it): the date control is [role=slider] with aria-valuetext
+// starting "YYYY-MM-DD"; ←/→ one day, PageUp/PageDown one snapshot, Home/End the ends;
+// .leaflet-container carries data-drawn-date once that date's territory is on the map.
+
+import {
+  debounce, firstOnOrAfter, formatChange, formatKm2, headline, isoDay, latestOnOrBefore,
+  layerState, levelForZoom, longDate, nextSnapshot, previousSnapshot, dayNumber,
+} from "./days.js";
+import { Events, Territory } from "./draw.js";
+import { Pack } from "./pack.js";
+import { drawStrip, stripItemAt } from "./strip.js";
+
+const PLAY_STEP_MS = 100;
+const PAUSE_MS = 300;
+const SIDE_WORDS = { UA: "Ukraine", RU: "Russia" };
+
+let leafletPromise = null;
+
+/** Leaflet, loaded once from the app's own files (its CSS too). */
+export function loadLeaflet(staticUrl) {
+  if (!leafletPromise) {
+    for (const href of [`${staticUrl}/vendor/leaflet/leaflet.css`, `${staticUrl}/js/frontline/reader.css`]) {
+      if (document.querySelector(`link[href="${href}"]`)) continue;
+      const link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = href;
+      document.head.append(link);
+    }
+    leafletPromise = window.L ? Promise.resolve(window.L)
+      : import(`${new URL(`${staticUrl}/vendor/leaflet/leaflet.js`, window.location.href)}`).then(() => window.L);
+  }
+  return leafletPromise;
+}
+
+function element(tag, className, attributes = {}) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  return node;
+}
+
+export class Reader {
+  constructor(root, options) {
+    this.root = root;
+    this.options = options;
+    this.callbacks = { onPause: options.onPause ?? (() => {}), onView: options.onView ?? (() => {}) };
+    this.stats = { drawn: 0, steps: 0 };
+    this.abort = new AbortController();
+    this.day = null;
+    this.drawnDay = null;
+    this.playing = null;
+    this.sentDay = options.date ? dayNumber(options.date) : null;
+    this.serverDate = options.date ?? null;
+    this.build();
+    this.ready = this.start();
+  }
+
+  build() {
+    const root = this.root;
+    root.classList.add("frontline-reader");
+    root.dataset.packUrl = this.options.pack;
+    this.header = element("header", "frontline-header");
+    this.dateLabel = element("time", "frontline-date");
+    this.figures = element("div", "frontline-figures");
+    this.milestone = element("div", "frontline-milestone");
+    this.header.append(this.dateLabel, this.figures, this.milestone);
+    this.stage = element("div", "frontline-stage");
+    this.mapBox = element("div", "frontline-map", { "aria-describedby": "" });
+    this.status = element("div", "frontline-status", { role: "status" });
+    this.dock = element("div", "frontline-dock");
+    this.play = element("button", "frontline-play", { type: "button", "aria-pressed": "false", title: "Play: one day every 0.1 s (Space)" });
+    this.play.textContent = "▶";
+    this.play.setAttribute("aria-label", "Play");
+    this.track = element("div", "frontline-track");
+    this.strip = element("canvas", "frontline-strip", { "aria-hidden": "true" });
+    this.rail = element("div", "frontline-rail");
+    this.slider = element("div", "frontline-slider", { role: "slider", tabindex: "0", "aria-label": "Date" });
+    this.thumb = element("div", "frontline-thumb");
+    this.rail.append(this.thumb);
+    this.track.append(this.strip, this.rail, this.slider);
+    this.ends = element("div", "frontline-ends");
+    this.dock.append(this.play, this.track);
+    this.stage.append(this.mapBox, this.status, this.dock);
+    this.summary = element("p", "frontline-summary", { "aria-live": "polite" });
+    this.summary.id = `frontline-summary-${Math.random().toString(36).slice(2)}`;
+    this.mapBox.setAttribute("aria-describedby", this.summary.id);
+    root.replaceChildren(this.header, this.stage, this.summary);
+    this.status.textContent = "Loading the timeline…";
+  }
+
+  async start() {
+    const o = this.options;
+    const [L, pack] = await Promise.all([
+      loadLeaflet(o.static), Pack.open(o.pack, { signal: this.abort.signal }),
+    ]);
+    if (this.destroyed) return;
+    this.L = L;
+    this.pack = pack;
+    this.first = pack.first;
+    this.last = pack.last;
+    const view = o.view ?? o.home;
+    const map = L.map(this.mapBox, {
+      center: view.center, zoom: view.zoom, minZoom: o.min_zoom, maxZoom: o.max_zoom,
+      zoomSnap: 1, preferCanvas: false, keyboard: true,
+    });
+    this.map = map;
+    this.mapBox.classList.add("frontline-map");
+    map.attributionControl.setPrefix("Leaflet");
+    if (o.attribution) map.attributionControl.addAttribution(o.attribution);
+    L.control.scale({ imperial: false, maxWidth: 140, position: "bottomleft" }).addTo(map);
+    this.addBasemap(L, map);
+    this.territory = new Territory(L, map, pack.styles);
+    this.events = new Events(L, map, o.event_colours ?? { other: "#37474f" });
+    this.addLegend(L, map, pack.styles);
+    this.level = levelForZoom(pack.levels, map.getZoom());
+    map.on("zoomend", () => {
+      const level = levelForZoom(pack.levels, map.getZoom());
+      if (level !== this.level) {
+        this.level = level;
+        this.draw();
+        this.backgroundLoad();
+      }
+    });
+    const reportView = debounce(() => {
+      const c = map.getCenter();
+      this.callbacks.onView({ center: [Number(c.lat.toFixed(4)), Number(c.lng.toFixed(4))], zoom: map.getZoom() });
+    }, 400);
+    map.on("moveend", () => { if (this.userMoved) reportView(); });
+    map.on("movestart zoomstart", (event) => { if (event && !this.programmatic) this.userMoved = true; });
+    this.bindSlider();
+    this.status.textContent = "";
+    this.setData(o, true);
+    this.resizeObserver = new ResizeObserver(() => { map.invalidateSize(); this.paintStrip(); });
+    this.resizeObserver.observe(this.stage);
+  }
+
+  addBasemap(L, map) {
+    const o = this.options;
+    map.createPane("basemap").style.zIndex = 150;
+    const places = map.createPane("places");
+    places.style.zIndex = 620;
+    places.style.pointerEvents = "none";
+    const base = o.basemap ?? {};
+    fetch(`${o.static}/basemap/countries.geojson`, { signal: this.abort.signal })
+      .then((r) => r.json())
+      .then((data) => L.geoJSON(data, {
+        pane: "basemap", interactive: false,
+        style: (f) => ({ fillColor: f.properties.fill, fillOpacity: 1, color: base.border ?? "#8a8a8a", weight: 1.2 }),
+      }).addTo(map))
+      .catch(() => {});
+    fetch(`${o.static}/basemap/places.geojson`, { signal: this.abort.signal })
+      .then((r) => r.json())
+      .then((data) => L.geoJSON(data, {
+        pane: "places", interactive: false,
+        pointToLayer: (feature, latlng) => {
+          const label = document.createElement("span");
+          label.textContent = feature.properties.name;
+          return L.circleMarker(latlng, { pane: "places", radius: 2, color: "#333", weight: 1, fillOpacity: 1, interactive: false })
+            .bindTooltip(label, { permanent: true, direction: "right", className: "frontline-place", interactive: false });
+        },
+      }).addTo(map))
+      .catch(() => {});
+    const overlays = {};
+    for (const [name, [url, attribution]] of Object.entries(o.tiles ?? {})) {
+      overlays[name] = L.tileLayer(url, { attribution, opacity: 0.85 });
+    }
+    if (Object.keys(overlays).length) L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+  }
+
+  addLegend(L, map, styles) {
+    const legend = L.control({ position: "topright" });
+    legend.onAdd = () => {
+      const box = element("div", "frontline-legend");
+      const rows = [["UA|held", "held"], ["RU|held", "held"], ["UA|contested", "contested"], ["RU|claimed", "claimed"]];
+      for (const [key, kind] of rows) {
+        const entry = styles[key];
+        if (!entry) continue;
+        const row = element("div", "row");
+        const swatch = element("span", `sw sw-${kind}`);
+        swatch.style.borderColor = entry.style.color;
+        if (kind === "held") swatch.style.background = entry.style.fillColor;
+        const label = element("span");
+        label.textContent = kind === "contested" ? "Contested" : kind === "claimed" ? "Claimed, unconfirmed" : entry.label;
+        row.append(swatch, label);
+        box.append(row);
+      }
+      return box;
+    };
+    legend.addTo(map);
+  }
+
+  /** New settings from the server (layers, events, window; a date it moved to). */
+  setData(options, initial = false) {
+    this.options = { ...this.options, ...options };
+    if (!this.pack) return;
+    const pack = this.pack;
+    this.visible = (this.options.layers ?? pack.layers.map((l) => l.name)).map((name) => pack.layer(name)).filter(Boolean);
+    for (const layer of pack.layers) if (!this.visible.includes(layer)) this.territory.hide(layer.number);
+    this.eventsLayer = this.options.events ? pack.eventsLayer(this.options.events) : null;
+    this.windowDays = Math.max(1, Number(this.options.window_days) || 1);
+    const serverDate = this.options.date ?? null;
+    let day = this.day;
+    if (initial || (serverDate && serverDate !== this.serverDate && dayNumber(serverDate) !== this.day)) {
+      day = serverDate ? dayNumber(serverDate) : this.last;
+    }
+    this.serverDate = serverDate;
+    if (day === null) day = this.last;
+    this.setDay(Math.min(this.last, Math.max(this.first, day)), { quiet: true });
+    this.paintStrip();
+    if (initial) this.writeSummary();
+  }
+
+  bindSlider() {
+    const slider = this.slider;
+    slider.addEventListener("keydown", (event) => {
+      const day = this.day;
+      const days = this.visible.map((layer) => layer.days);
+      let target = null;
+      switch (event.key) {
+        case "ArrowRight": case "ArrowUp": target = day + 1; break;
+        case "ArrowLeft": case "ArrowDown": target = day - 1; break;
+        case "PageUp": target = nextSnapshot(days, day) ?? this.last; break;
+        case "PageDown": target = previousSnapshot(days, day) ?? this.first; break;
+        case "Home": target = this.first; break;
+        case "End": target = this.last; break;
+        case " ": case "Enter": this.togglePlay(); event.preventDefault(); return;
+        default: return;
+      }
+      event.preventDefault();
+      this.stop();
+      this.userStep(Math.min(this.last, Math.max(this.first, target)));
+    });
+    const fromPointer = (event) => {
+      const box = this.rail.getBoundingClientRect();
+      const share = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
+      return this.first + Math.round(share * (this.last - this.first));
+    };
+    slider.addEventListener("pointerdown", (event) => {
+      slider.setPointerCapture(event.pointerId);
+      slider.focus();
+      this.stop();
+      this.dragging = true;
+      this.userStep(fromPointer(event));
+    });
+    slider.addEventListener("pointermove", (event) => {
+      if (this.dragging) this.userStep(fromPointer(event));
+      else this.hoverStrip(event);
+    });
+    const end = () => { this.dragging = false; };
+    slider.addEventListener("pointerup", end);
+    slider.addEventListener("pointercancel", end);
+    slider.addEventListener("pointerleave", () => { slider.title = ""; });
+    this.play.addEventListener("click", () => this.togglePlay());
+    this.pauseLater = debounce(() => this.paused(), PAUSE_MS);
+  }
+
+  hoverStrip(event) {
+    const box = this.rail.getBoundingClientRect();
+    const item = stripItemAt(this.stripModel, event.clientX - box.left, box.width);
+    this.slider.title = item ? item.text : "";
+  }
+
+  userStep(day) {
+    if (day === this.day) return;
+    this.stats.steps += 1;
+    this.setDay(day);
+    this.pauseLater();
+  }
+
+  /** The reader paused: tell the server the date once (it updates the address and panels). */
+  paused() {
+    this.writeSummary();
+    if (this.day !== this.sentDay) {
+      this.sentDay = this.day;
+      this.serverDate = isoDay(this.day);
+      this.callbacks.onPause(isoDay(this.day));
+    }
+  }
+
+  togglePlay() {
+    if (this.playing) {
+      this.stop();
+      this.pauseLater();
+      return;
+    }
+    if (this.day >= this.last) this.setDay(this.first);
+    this.play.setAttribute("aria-pressed", "true");
+    this.play.setAttribute("aria-label", "Pause");
+    this.play.textContent = "⏸";
+    this.playing = setInterval(() => {
+      if (this.drawnDay !== this.day) return; // wait for the day on screen: no step dropped
+      if (this.day >= this.last) {
+        this.stop();
+        this.pauseLater();
+        return;
+      }
+      this.stats.steps += 1;
+      this.setDay(this.day + 1);
+    }, PLAY_STEP_MS);
+  }
+
+  stop() {
+    if (!this.playing) return;
+    clearInterval(this.playing);
+    this.playing = null;
+    this.play.setAttribute("aria-pressed", "false");
+    this.play.setAttribute("aria-label", "Play");
+    this.play.textContent = "▶";
+  }
+
+  /** Move to ``day``: header and slider now, the map as soon as its data is there. */
+  setDay(day, { quiet = false } = {}) {
+    this.day = day;
+    const iso = isoDay(day);
+    const share = this.last > this.first ? (day - this.first) / (this.last - this.first) : 1;
+    this.thumb.style.left = `${(share * 100).toFixed(3)}%`;
+    const states = this.visible.map((layer) => [layer, layerState(layer.days, layer.stale_days, day)]);
+    const described = states.map(([layer, s]) => (s.index < 0 ? `${layer.name}: no snapshot yet`
+      : `${layer.name}: snapshot of ${isoDay(s.snapshotDay)}${s.stale ? ", stale" : ""}`)).join("; ");
+    this.slider.setAttribute("aria-valuemin", "0");
+    this.slider.setAttribute("aria-valuemax", String(this.last - this.first));
+    this.slider.setAttribute("aria-valuenow", String(day - this.first));
+    this.slider.setAttribute("aria-valuetext", `${iso}, ${longDate(day)}${described ? ` (${described})` : ""}`);
+    this.dateLabel.textContent = longDate(day);
+    this.dateLabel.setAttribute("datetime", iso);
+    this.writeFigures(states);
+    const today = this.pack.milestones.filter((m) => m.day === day);
+    this.milestone.textContent = today.length ? `◆ ${today.map((m) => m.title).join("; ")}` : "";
+    this.draw(states);
+    if (quiet) this.sentDay = this.sentDay ?? day;
+  }
+
+  writeFigures(states) {
+    const rows = states.map(([layer, s]) => {
+      const row = element("div", "frontline-layer-figures");
+      const name = element("span", "name");
+      name.textContent = layer.name;
+      row.append(name);
+      if (s.index < 0) {
+        const none = element("span", "none");
+        none.textContent = "no snapshot yet";
+        row.append(none);
+        return row;
+      }
+      const h = headline(layer.areas, s.index);
+      for (const side of Object.keys(h.held).sort()) {
+        const value = element("span", `km2 side-${side}`);
+        value.textContent = `${SIDE_WORDS[side] ?? side} ${formatKm2(h.held[side])}`;
+        row.append(value);
+      }
+      if (h.contested > 0) {
+        const value = element("span", "km2 contested");
+        value.textContent = `contested ${formatKm2(h.contested)}`;
+        row.append(value);
+      }
+      const when = element("span", "as-of");
+      if (s.stale) {
+        row.classList.add("stale");
+        when.textContent = `last mapped on ${isoDay(s.snapshotDay)} (stale: ${s.age} days old)`;
+      } else {
+        when.textContent = s.age === 0 ? "mapped this day" : `snapshot of ${isoDay(s.snapshotDay)}`;
+      }
+      row.append(when);
+      return row;
+    });
+    this.figures.replaceChildren(...rows);
+  }
+
+  /** Draw the current day; loads what is missing and draws again when it arrives. */
+  draw(states) {
+    if (!this.map) return;
+    const day = this.day;
+    const level = this.level;
+    states = states ?? this.visible.map((layer) => [layer, layerState(layer.days, layer.stale_days, day)]);
+    let missing = [];
+    for (const [layer, s] of states) {
+      if (s.index < 0) {
+        this.territory.hide(layer.number);
+        continue;
+      }
+      const chunk = this.pack.loadedChunk(layer, level, s.index);
+      if (!chunk) {
+        missing.push(this.pack.load(layer, level, s.index));
+        continue;
+      }
+      const key = `${layer.number}:${level}:${s.index}`;
+      this.territory.show(layer.number, key, layer.name, isoDay(s.snapshotDay), () => chunk.zones(s.index), s.stale);
+    }
+    this.drawEvents(day);
+    if (missing.length) {
+      Promise.all(missing).then(() => { if (this.day === day && this.level === level) this.draw(); }, (error) => {
+        this.status.textContent = `The map could not load its data: ${error.message}. Reload the page to try again.`;
+      });
+      return;
+    }
+    this.drawnDay = day;
+    this.stats.drawn += 1;
+    this.mapBox.dataset.drawnDate = isoDay(day);
+    if (!this.backgroundStarted) {
+      this.backgroundStarted = true;
+      this.backgroundLoad();
+    }
+  }
+
+  drawEvents(day) {
+    const events = this.eventsLayer;
+    if (!events) {
+      this.events.show(null, 0, 0);
+      return;
+    }
+    const first = firstOnOrAfter(events.days, day - this.windowDays + 1);
+    const last = latestOnOrBefore(events.days, day) + 1;
+    this.events.show(events, first, Math.max(first, last));
+  }
+
+  /** After the first map: every chunk of the current level, nearest first, one at a time. */
+  async backgroundLoad() {
+    const level = this.level;
+    for (const layer of this.visible) {
+      const s = layerState(layer.days, layer.stale_days, this.day);
+      for (const entry of this.pack.missing(layer, level, Math.max(0, s.index))) {
+        if (this.destroyed || level !== this.level) return;
+        try {
+          await this.pack.load(layer, level, entry.first);
+        } catch {
+          return;
+        }
+      }
+    }
+  }
+
+  /** The text alternative: date, km² per side and change since each layer's previous snapshot. */
+  writeSummary() {
+    if (!this.pack) return;
+    const day = this.day;
+    const parts = [`Map of ${longDate(day)} (${isoDay(day)}).`];
+    for (const layer of this.visible) {
+      const s = layerState(layer.days, layer.stale_days, day);
+      if (s.index < 0) {
+        parts.push(`${layer.name}: no snapshot on or before this date.`);
+        continue;
+      }
+      const h = headline(layer.areas, s.index);
+      const before = s.index > 0 ? headline(layer.areas, s.index - 1) : null;
+      const sides = Object.keys(h.held).sort().map((side) => {
+        const change = before && before.held[side] !== undefined ? `, ${formatChange(h.held[side] - before.held[side])} since ${layer.dates[s.index - 1]}` : "";
+        return `${SIDE_WORDS[side] ?? side} holds ${formatKm2(h.held[side])}${change}`;
+      });
+      if (h.contested > 0) sides.push(`contested ${formatKm2(h.contested)}`);
+      const when = s.stale ? `last mapped on ${isoDay(s.snapshotDay)}, stale` : `snapshot of ${isoDay(s.snapshotDay)}`;
+      parts.push(`${layer.name} (${when}): ${sides.join("; ") || "no areas stored"}.`);
+    }
+    if (layerMethod(this.visible)) parts.push(`Areas: ${layerMethod(this.visible)}.`);
+    this.summary.textContent = parts.join(" ");
+  }
+
+  paintStrip() {
+    if (!this.pack) return;
+    const box = this.rail.getBoundingClientRect();
+    this.stripModel = drawStrip(this.strip, {
+      first: this.first, last: this.last, width: box.width,
+      snapshots: this.visible.map((layer) => layer.days),
+      events: this.eventsLayer ? this.eventsLayer.days : [],
+      milestones: this.pack.milestones,
+      colours: this.options.strip_colours ?? {},
+    });
+  }
+
+  destroy() {
+    this.destroyed = true;
+    this.stop();
+    this.pauseLater?.cancel();
+    this.abort.abort();
+    this.resizeObserver?.disconnect();
+    this.map?.remove();
+    this.root.replaceChildren();
+  }
+}
+
+function layerMethod(layers) {
+  return [...new Set(layers.map((layer) => layer.areas?.method).filter(Boolean))].join("; ");
+}
+
+/** Mount a reader in ``root`` (an element the page gives it). */
+export function createReader(root, options) {
+  const reader = new Reader(root, options);
+  window.__frontline = {
+    reader,
+    stats: () => ({ ...reader.stats, chunksLoaded: reader.pack?.loaded ?? 0, bytesLoaded: reader.pack?.bytes ?? 0 }),
+  };
+  return reader;
+}

@@ -1,0 +1,130 @@
+"""The reader's map: a Streamlit custom component (components v2) that draws every date in
+the browser from the store's timeline pack (``layers.mapview.pack``).
+
+The component's code is the ES modules in ``static/js/frontline/`` (``streamlit.js`` mounts
+``reader.js``), served by the app's static file serving like Leaflet itself; the inline
+JavaScript registered here only imports them, so that the published site runs the same
+files. Python sends the settings (pack, visible layers, events, window, initial view and
+date) once per run; the browser owns the date while the reader scrubs and tells Python
+once per pause (trigger value ``date``, debounced 300 ms in the browser) and once per
+pan or zoom (state value ``view``). Python then updates the address and the panels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from layers import links, mapview, style
+from layers.mapview import pack
+
+from .appdata import Data, open_store
+from .widgets import Selection, static_url
+
+__all__ = ["KEY", "MapEvent", "PACK_ROOT", "pack_url", "show"]
+
+KEY = "reader_map"
+#: Where packs are written: under the folder the app serves as ``/app/static``.
+PACK_ROOT = Path(__file__).resolve().parent.parent / "static" / "packs"
+_LOADER_JS = """
+export default async function (component) {
+  const url = new URL(`${component.data.static}/js/frontline/streamlit.js`, window.location.href);
+  const { default: mount } = await import(url.href);
+  return mount(component);
+}
+"""
+_component = st.components.v2.component("frontline.reader_map", js=_LOADER_JS, isolate_styles=False)
+_log = logging.getLogger(__name__)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _pack_folder(url: str, revision: str) -> str:
+    """The pack's folder name, its build started (in the background) if it is not complete."""
+
+    def report(error: BaseException) -> None:
+        _log.error("building the timeline pack of %s failed: %s", url, error, exc_info=error)
+
+    return pack.ensure(open_store(url), PACK_ROOT, revision, on_error=report).name
+
+
+def pack_url(data: Data) -> str:
+    """The URL of the store's current pack, ending with ``/``."""
+    return f"{static_url()}/packs/{_pack_folder(data.url, data.revision)}/"
+
+
+@dataclass(frozen=True)
+class MapEvent:
+    """What the component said in this run: the date the reader paused on (None if it did
+    not), and the view it last reported (None before any pan or zoom)."""
+
+    date: dt.date | None
+    view: links.ReportedView | None
+
+
+def _view(value: Any) -> links.ReportedView | None:
+    """The component's ``view`` state as ``links.reported_view`` reads a map's report."""
+    if not isinstance(value, dict):
+        return None
+    try:
+        lat, lng = (float(x) for x in value["center"])
+        south, west, north, east = (float(x) for x in value.get("bounds") or (0, 0, 0, 0))
+    except (KeyError, TypeError, ValueError):
+        return None
+    report = {
+        "center": {"lat": lat, "lng": lng},
+        "zoom": value.get("zoom"),
+        "bounds": {"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}}
+        if value.get("bounds")
+        else None,
+    }
+    return links.reported_view(report)
+
+
+def _date(value: Any, dates: list[dt.date]) -> dt.date | None:
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return day if dates and dates[0] <= day <= dates[-1] else None
+
+
+def show(data: Data, selection: Selection, as_of: dt.date, dates: list[dt.date]) -> MapEvent:
+    """The map component at ``as_of`` with the sidebar's selection."""
+    center, zoom, _ = links.parse_view(st.query_params.get("center"), st.query_params.get("zoom"))
+    if "_reader_view" not in st.session_state:
+        # The view the map opens on: the link's, once per session (the browser keeps it after).
+        st.session_state["_reader_view"] = {"center": list(center), "zoom": zoom}
+    settings = {
+        "static": static_url(),
+        "pack": pack_url(data),
+        "date": as_of.isoformat(),
+        "layers": list(selection.visible),
+        "events": selection.events_layer,
+        "window_days": selection.window_days,
+        "view": st.session_state["_reader_view"],
+        "home": {"center": list(mapview.HOME_CENTER), "zoom": mapview.HOME_ZOOM},
+        "min_zoom": mapview.MIN_ZOOM,
+        "max_zoom": mapview.MAX_ZOOM,
+        "event_colours": style.EVENT_COLOURS,
+        "strip_colours": {
+            "snapshots": style.SNAPSHOT_COLOUR,
+            "milestones": style.MILESTONE_COLOUR,
+            "events": style.EVENT_COLOURS["strike"],
+        },
+        "basemap": dict(style.BASEMAP),
+        "tiles": {name: list(spec) for name, spec in mapview.ONLINE_TILES.items()},
+        "attribution": mapview.ATTRIBUTION,
+    }
+    result = _component(
+        key=KEY, data=settings, default={"view": None}, on_date_change=_ignore, on_view_change=_ignore
+    )
+    return MapEvent(_date(getattr(result, "date", None), dates), _view(getattr(result, "view", None)))
+
+
+def _ignore() -> None:
+    """Callbacks declare the component's state and trigger names; the page reads the values."""
