@@ -13,20 +13,34 @@ pan or zoom (state value ``view``). Python then updates the address and the pane
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import shapely
 import streamlit as st
 
+from layers import change as change_mod
 from layers import links, mapview, style
 from layers.mapview import pack
+from layers.mapview.display import round_coordinates
 
 from .appdata import Data, open_store
 from .widgets import Selection, static_url
 
-__all__ = ["KEY", "MapEvent", "PACK_ROOT", "pack_url", "show"]
+__all__ = [
+    "CHANGE_DECIMALS",
+    "KEY",
+    "PACK_ROOT",
+    "MapEvent",
+    "change_features",
+    "pack_url",
+    "pending",
+    "show",
+]
 
 KEY = "reader_map"
 #: Where packs are written: under the folder the app serves as ``/app/static``.
@@ -93,8 +107,51 @@ def _date(value: Any, dates: list[dt.date]) -> dt.date | None:
     return day if dates and dates[0] <= day <= dates[-1] else None
 
 
-def show(data: Data, selection: Selection, as_of: dt.date, dates: list[dt.date]) -> MapEvent:
-    """The map component at ``as_of`` with the sidebar's selection."""
+#: Decimals of the change polygons sent with the settings (~11 m).
+CHANGE_DECIMALS = 4
+
+
+def change_features(changes: Sequence[change_mod.Change]) -> list[dict[str, Any]]:
+    """Ground gained and lost between the panel's two dates, as plain GeoJSON features
+    (properties: layer, side, change, km², since, until; the browser styles them and sets
+    their text with ``textContent``)."""
+    features = []
+    for change in changes:
+        frame = change.polygons
+        if not len(frame):
+            continue
+        shapes = round_coordinates(frame.geometry.values, CHANGE_DECIMALS)
+        for side, kind, km2, shape in zip(
+            frame["held_by"], frame["change"], frame["area_km2"], shapes, strict=True
+        ):
+            if shape is None or shapely.is_empty(shape):
+                continue
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {
+                        "layer": change.layer,
+                        "side": str(side),
+                        "change": str(kind),
+                        "km2": round(float(km2), 1),
+                        "since": change.since.as_of.isoformat(),
+                        "until": change.until.as_of.isoformat(),
+                    },
+                    "geometry": json.loads(shapely.to_geojson(shape)),
+                }
+            )
+    return features
+
+
+def show(
+    data: Data,
+    selection: Selection,
+    as_of: dt.date,
+    dates: list[dt.date],
+    changes: Sequence[change_mod.Change] = (),
+) -> MapEvent:
+    """The map component at ``as_of`` with the sidebar's selection, and the panel's change
+    (drawn over the territory while the reader stays on the date it was computed for)."""
     center, zoom, _ = links.parse_view(st.query_params.get("center"), st.query_params.get("zoom"))
     if "_reader_view" not in st.session_state:
         # The view the map opens on: the link's, once per session (the browser keeps it after).
@@ -119,11 +176,22 @@ def show(data: Data, selection: Selection, as_of: dt.date, dates: list[dt.date])
         "basemap": dict(style.BASEMAP),
         "tiles": {name: list(spec) for name, spec in mapview.ONLINE_TILES.items()},
         "attribution": mapview.ATTRIBUTION,
+        "change": {"date": as_of.isoformat(), "features": change_features(changes)},
+        "change_styles": {
+            f"{side}|{kind}": mapview.change_style(side, kind)
+            for side in (*style.SIDE_COLOURS, "?")
+            for kind in ("gained", "lost")
+        },
     }
-    result = _component(
-        key=KEY, data=settings, default={"view": None}, on_date_change=_ignore, on_view_change=_ignore
-    )
-    return MapEvent(_date(getattr(result, "date", None), dates), _view(getattr(result, "view", None)))
+    _component(key=KEY, data=settings, default={"view": None}, on_date_change=_ignore, on_view_change=_ignore)
+
+
+def pending(dates: list[dt.date]) -> MapEvent:
+    """What the component said since the last run, read at the start of this one (before
+    the page is drawn, so that everything on it follows the date the reader paused on)."""
+    value = st.session_state.get(KEY)
+    get = value.get if isinstance(value, dict) else (lambda name, default=None: getattr(value, name, default))
+    return MapEvent(_date(get("date"), dates), _view(get("view")))
 
 
 def _ignore() -> None:

@@ -39,3 +39,11 @@ def map_args(at: Any) -> dict:
     components = list(at.get("component_instance"))
     assert len(components) == 1, "exactly one map component"
     return json.loads(components[0].proto.json_args) | {"_id": components[0].proto.id}
+
+
+def reader_settings(at: Any) -> dict:
+    """The reader's map component's settings in a run (``views.readermap.show``)."""
+    components = list(at.get("bidi_component"))
+    assert len(components) == 1, "exactly one map component"
+    assert components[0].proto.component_name == "frontline.reader_map"
+    return json.loads(components[0].proto.json)

@@ -12,7 +12,7 @@ import pytest
 from layers import change, snapshots
 from layers.charts import SELECTED
 from layers.store import Store
-from tests.views.conftest import map_args
+from tests.views.conftest import reader_settings
 
 D = dt.date.fromisoformat
 LAYER = "Kursk incursion"
@@ -30,16 +30,17 @@ def named_datasets(at) -> list[dict]:
     ]
 
 
-def test_area_chart_marks_the_selected_date_and_the_timeline_strip_stays_constant(app):
+def test_area_chart_marks_the_selected_date_and_changes_only_its_dataset(app):
     app.query_params["date"] = "2024-11-25"
     at = app.run()
-    strip, area = charts(at)
-    assert named_datasets(at) == [{}, {SELECTED: [{"date": "2024-11-25"}]}], (
-        "the strip has no per-date part; the area chart's is a named dataset"
+    (area,) = charts(at)
+    assert named_datasets(at) == [{SELECTED: [{"date": "2024-11-25"}]}], (
+        "the per-date part is a named dataset"
     )
-    at.select_slider(key="date").set_value(D("2024-08-20")).run()
-    assert charts(at) == [strip, area], "a slider step changes only the datasets, so charts update in place"
-    assert named_datasets(at) == [{}, {SELECTED: [{"date": "2024-08-20"}]}]
+    at.session_state["date"] = D("2024-08-20")  # the reader paused on another date
+    at.run()
+    assert charts(at) == [area], "a new date changes only the dataset, so the chart updates in place"
+    assert named_datasets(at) == [{SELECTED: [{"date": "2024-08-20"}]}]
 
 
 def test_change_since_30_days_matches_the_geometry_and_is_drawn(app, db_url):
@@ -64,16 +65,18 @@ def test_change_since_30_days_matches_the_geometry_and_is_drawn(app, db_url):
     assert total.net_km2 == pytest.approx(held[D("2024-11-25")] - held[since], abs=0.05), (
         "net change equals the change of held area"
     )
-    args = json.dumps(map_args(at))
-    assert "Lost by Ukraine" in args
+    drawn = reader_settings(at)["change"]
+    assert drawn["date"] == "2024-11-25"
+    lost = [f["properties"] for f in drawn["features"] if f["properties"]["change"] == "lost"]
+    assert lost and {p["side"] for p in lost} == {"UA"}
+    assert sum(p["km2"] for p in lost) == pytest.approx(total.lost_km2, abs=0.1 * len(lost))
 
 
 def test_no_change_by_default_and_an_empty_change_group(app):
     app.query_params["date"] = "2024-11-25"
     at = app.run()
     assert not any(h.value.startswith("Change since") for h in at.subheader)
-    args = json.dumps(map_args(at))
-    assert "Lost by" not in args and "Gained by" not in args
+    assert reader_settings(at)["change"]["features"] == []
 
 
 def test_a_change_start_before_the_first_snapshot_is_explained(app):
@@ -86,7 +89,7 @@ def test_a_change_start_before_the_first_snapshot_is_explained(app):
 
 def test_only_the_open_tab_is_rendered(app):
     at = app.run()
-    assert len(at.get("vega_lite_chart")) == 2, "the timeline strip and the area chart, not the monthly chart"
+    assert len(at.get("vega_lite_chart")) == 1, "the area chart, not the monthly chart"
     assert not any("comparison" in df.value.columns for df in at.dataframe)
 
 

@@ -1,74 +1,74 @@
-"""The app under streamlit.testing.v1.AppTest: runs, slider moves the date, URL round-trips,
-the map component keeps its identity while its dated content changes."""
+"""The reader's page under streamlit.testing.v1.AppTest: one map component with the
+settings the browser needs, the date from the link or the reader's last pause, the panel
+following it. What the browser does with them is tested in tests/browser/test_reader.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from streamlit.testing.v1 import AppTest
+import pytest
 
-from tests.conftest import ROOT, seeded_app
-from tests.views.conftest import map_args, map_path
+from layers import style
+from tests.views.conftest import reader_settings as settings
+from views import readermap
+from views.pages import reader
 
 D = dt.date.fromisoformat
 
 
-def test_app_runs_and_shows_the_latest_date(app):
+def test_the_page_is_one_map_component_with_what_the_browser_needs(app):
     at = app.run()
     assert not at.exception
-    slider = at.select_slider(key="date")
-    assert slider.value.isoformat() == slider.options[-1]
-    assert any("Area at this date" in h.value for h in at.subheader)
-    args = map_args(at)
-    assert args["js_links"] and all(link.startswith("/app/static/") for link in args["js_links"])
-    assert all(link.startswith("/app/static/") for link in args["css_links"])
+    data = settings(at)
+    assert data["static"] == "/app/static"
+    assert data["pack"].startswith("/app/static/packs/") and data["pack"].endswith("/")
+    assert data["layers"] == ["Kursk incursion"] and data["events"] == "Strikes and reports"
+    assert data["date"] == data["date"][:10] and D(data["date"]) == D("2025-03-31"), "the latest day"
+    assert not at.get("component_instance"), "no streamlit-folium map on the reader's page"
+    assert [s.key for s in at.select_slider] == ["window"], "the date control is in the browser, not a widget"
+    # The component's code is imported from the app's own static files (no CDN, no inline copy).
+    js = next(iter(at.get("bidi_component"))).proto.js_content
+    assert "/js/frontline/streamlit.js" in js and "http" not in js
 
 
-def test_slider_changes_the_date_and_the_map_content_but_not_its_identity(app):
+def test_the_pack_named_by_the_page_is_built_for_its_revision(app):
+    from layers.mapview import pack
+
     at = app.run()
-    before = map_args(at)
-    at.select_slider(key="date").set_value(D("2024-08-20")).run()
-    assert not at.exception
-    after = map_args(at)
-    assert after["key"] == before["key"] and after["_id"] == before["_id"], (
-        "the map component must not remount"
-    )
-    assert after["script"] == before["script"]
-    assert after["layer_control"] is None, (
-        "a per-step layer control leaks in Leaflet; it lives in the base map"
-    )
-    assert after["feature_group"] != before["feature_group"]
-    assert "20 August 2024" in " ".join(m.value for m in at.markdown)
+    folder = readermap.PACK_ROOT / settings(at)["pack"].rstrip("/").rsplit("/", 1)[1]
+    for _ in range(600):
+        if (folder / "ready").exists():
+            break
+        __import__("time").sleep(0.1)
+    index = pack.read_json(folder / "index.json.gz")
+    assert [layer["name"] for layer in index["layers"]] == ["Kursk incursion"]
 
 
-def test_map_keeps_its_place_on_a_milestone_date(app):
-    """An element inserted above the map would move it and make the browser remount it."""
-    at = app.run()
-    at.select_slider(key="date").set_value(D("2025-01-19")).run()
-    before = map_path(at.main)
-    at.select_slider(key="date").set_value(D("2025-01-20")).run()
-    assert any("Milestone: US presidential inauguration" in c.value for c in at.caption)
-    assert map_path(at.main) == before and before is not None
-
-
-def test_date_query_parameter_round_trips(app, db_url, monkeypatch):
-    """URL -> view here; view -> URL needs the frontend and is checked in the browser tests."""
+def test_the_date_comes_from_the_link_and_goes_back_into_it(app):
     app.query_params["date"] = "2024-11-25"
     at = app.run()
-    assert at.select_slider(key="date").value == D("2024-11-25")
-    assert "25 November 2024" in " ".join(m.value for m in at.markdown)
-    first_map = map_args(at)["feature_group"]
-    reopened = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    reopened.query_params["date"] = at.select_slider(key="date").value.isoformat()
-    assert map_args(reopened.run())["feature_group"] == first_map
+    assert settings(at)["date"] == "2024-11-25"
+    assert at.query_params["date"] == "2024-11-25"
+    assert any("Figures for 25 November 2024" in m.value for m in at.markdown)
 
 
-def test_unknown_date_in_the_url_falls_back_to_the_latest(app):
+def test_an_unknown_date_in_the_link_falls_back_to_the_latest(app):
     app.query_params["date"] = "1999-01-01"
     at = app.run()
     assert not at.exception
-    slider = at.select_slider(key="date")
-    assert slider.value.isoformat() == slider.options[-1]
+    assert settings(at)["date"] == "2025-03-31"
+
+
+def test_a_pause_moves_the_panel_and_the_address_not_the_map(app):
+    """The browser's pause reaches the page as the session's date (the trigger value's
+    effect; the trigger itself is exercised in the browser tests)."""
+    at = app.run()
+    at.session_state[reader.DATE_KEY] = D("2024-08-20")
+    at.run()
+    assert not at.exception
+    assert at.query_params["date"] == "2024-08-20"
+    assert any("Figures for 20 August 2024" in m.value for m in at.markdown)
+    assert settings(at)["date"] == "2024-08-20"
 
 
 def test_areas_panel_shows_method_and_reported_figures(app):
@@ -80,17 +80,49 @@ def test_areas_panel_shows_method_and_reported_figures(app):
     assert any("inside Russia" in m.label for m in at.metric)
 
 
-def test_play_steps_the_date(app):
-    app.query_params["date"] = "2024-11-25"
+def test_the_panel_hides_and_comes_back(app):
     at = app.run()
-    at.button(key="play").click().run()
-    assert not at.exception
-    assert at.select_slider(key="date").value == D("2024-11-26")
+    at.button(key="panel_hide").click().run()
+    assert not at.exception and not at.metric
+    assert len(at.get("bidi_component")) == 1
+    at.button(key="panel_show").click().run()
+    assert at.metric
 
 
-def test_a_write_elsewhere_reaches_a_slider_step_within_the_revision_age(db_url):
-    """A fragment run compares its page's revision with the store's, asked at most every
-    few seconds: another session's or process's write is seen then, not only on reload."""
+def test_the_sidebar_selection_reaches_the_component(app):
+    at = app.run()
+    at.selectbox(key="events").set_value("(none)").run()
+    assert settings(at)["events"] is None
+    at.multiselect(key="layers").set_value([]).run()
+    assert settings(at)["layers"] == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2024-11-25", D("2024-11-25")), ("2030-01-01", None), ("nonsense", None), (None, None)],
+)
+def test_a_paused_date_outside_the_timeline_is_ignored(value, expected):
+    dates = [D("2024-08-06"), D("2025-03-31")]
+    assert readermap._date(value, dates) == expected  # noqa: SLF001 - the parsing rule
+
+
+def test_the_view_the_browser_reports_becomes_the_permalink_view():
+    view = readermap._view({"center": [51.3, 35.15], "zoom": 9, "bounds": [51.0, 34.5, 51.6, 35.8]})  # noqa: SLF001
+    assert view is not None and view.center == "51.3000,35.1500" and view.zoom == "9"
+    assert view.bounds == (34.5, 51.0, 35.8, 51.6)
+    assert readermap._view({"center": "x"}) is None  # noqa: SLF001
+    assert readermap._view(None) is None  # noqa: SLF001
+
+
+def test_the_panel_heading_uses_the_house_date_style(app):
+    app.query_params["date"] = "2024-09-05"
+    at = app.run()
+    assert any(f"Figures for {style.long_date(D('2024-09-05'))}" in m.value for m in at.markdown)
+
+
+def test_a_write_elsewhere_reaches_a_page_within_the_revision_age(db_url):
+    """A run compares its page's revision with the store's, asked at most every few
+    seconds: another session's or process's write is seen then, not only on reload."""
     from layers.store import Store
     from tests.conftest import snapshot
     from views import appdata
@@ -109,18 +141,3 @@ def test_a_write_elsewhere_reaches_a_slider_step_within_the_revision_age(db_url)
     assert appdata.latest_revision(db_url, max_age=3600) == first, "within the age: no query"
     assert appdata.latest_revision(db_url, max_age=0) != first, "past it: the write is seen"
     assert appdata.latest_revision(db_url) != first
-
-
-def test_first_paint_is_the_map_and_the_panels_follow_once_it_is_drawn(db_url, monkeypatch):
-    """Before the map reports its view, a page has the slider and the map but none of the
-    Vega charts or data grids whose frontend code would delay it."""
-    at = seeded_app(db_url, monkeypatch)
-    del at.session_state["_map_drawn"]
-    at.run()
-    assert not at.exception
-    assert len(at.get("component_instance")) == 1 and at.select_slider(key="date").value
-    assert not at.get("vega_lite_chart") and not at.dataframe
-    assert any("follow once the map is drawn" in c.value for c in at.caption)
-    at.session_state["_map_drawn"] = True  # what the map's first report sets (checked in the browser tests)
-    at.run()
-    assert len(at.get("vega_lite_chart")) == 2 and at.dataframe

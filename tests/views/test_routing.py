@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from layers import mapview
-from tests.views.conftest import map_args
+from tests.views.conftest import reader_settings
 
 D = dt.date.fromisoformat
 
@@ -24,10 +24,10 @@ def test_a_link_opens_its_date_layers_and_view(app):
     )
     at = app.run()
     assert not at.exception and notices(at) == []
-    assert at.select_slider(key="date").value == D("2024-11-25")
+    assert reader_settings(at)["date"] == "2024-11-25"
     assert at.multiselect(key="layers").value == ["Kursk incursion"]
-    args = map_args(at)
-    assert args["center"] == [51.3, 35.4] and args["zoom"] == 11
+    view = reader_settings(at)["view"]
+    assert view["center"] == [51.3, 35.4] and view["zoom"] == 11
 
 
 @pytest.mark.parametrize(
@@ -46,9 +46,9 @@ def test_a_bad_link_falls_back_with_a_notice(app, params, expected):
     at = app.run()
     assert not at.exception
     assert len(notices(at)) == 1 and expected in notices(at)[0]
-    args = map_args(at)
+    view = reader_settings(at)["view"]
     if "zoom" in params or "center" in params:
-        assert (args["zoom"], args["center"]) == (mapview.HOME_ZOOM, list(mapview.HOME_CENTER))
+        assert (view["zoom"], view["center"]) == (mapview.HOME_ZOOM, list(mapview.HOME_CENTER))
 
 
 def test_the_link_control_offers_the_current_url(app):

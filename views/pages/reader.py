@@ -25,8 +25,10 @@ from ..widgets import Selection, link_ui
 
 __all__ = ["DATE_KEY", "PANEL_KEY", "page", "reader_date", "status_line"]
 
-#: Session keys: the date the reader last paused on, and whether the panel is open.
-DATE_KEY = "_reader_date"
+#: Session keys: the date shown (shared with presentation and side by side, whose date
+#: sliders have this key, so every page opens on the date the last one showed), and
+#: whether the panel is open.
+DATE_KEY = "date"
 PANEL_KEY = "_reader_panel"
 #: Less room above the page than Streamlit's default: the map starts under the toolbar.
 _PAGE_CSS = """<style>
@@ -38,8 +40,9 @@ _PAGE_CSS = """<style>
 
 
 def reader_date(dates: Sequence[dt.date]) -> dt.date:
-    """The page's date: the last pause of this session, else the link's ``date``, else the
-    latest day (a date off the timeline is reported by ``widgets.link_notices``)."""
+    """The page's date: the one this session last showed (the reader's last pause, or the
+    other pages' date slider), else the link's ``date``, else the latest day (a date off
+    the timeline is reported by ``widgets.link_notices``)."""
     kept = st.session_state.get(DATE_KEY)
     if isinstance(kept, dt.date) and dates[0] <= kept <= dates[-1]:
         return kept
@@ -51,29 +54,33 @@ def reader_date(dates: Sequence[dt.date]) -> dt.date:
 
 
 def page(data: Data, selection: Selection, dates: Sequence[dt.date]) -> None:
-    """The map, the panel, and in the sidebar the link and the briefers' modes."""
+    """The map, the panel, and in the sidebar the link and the briefers' modes.
+
+    The panel column is filled before the map's (the layout follows the order the columns
+    were made in, map first): the change it computes is drawn on the map too.
+    """
     st.html(_PAGE_CSS)
-    as_of = reader_date(dates)
-    panel_open = st.session_state.get(PANEL_KEY, True)
-    if panel_open:
-        map_column, panel_column = st.columns([3, 1], gap="small")
-    else:
-        map_column, panel_column = st.container(), None
-    with map_column:
-        event = readermap.show(data, selection, as_of, list(dates))
-    if event.date is not None and event.date != as_of:
-        as_of = event.date
+    event = readermap.pending(list(dates))
+    as_of = event.date or reader_date(dates)
     st.session_state[DATE_KEY] = as_of
     if st.query_params.get("date") != as_of.isoformat():
         st.query_params["date"] = as_of.isoformat()
     _keep_view(event)
-    if panel_column is None:
-        if st.button("Show the figures panel", key="panel_show", help="Areas, change and reported figures"):
-            st.session_state[PANEL_KEY] = True
-            st.rerun()
-    else:
+    panel_open = st.session_state.get(PANEL_KEY, True)
+    changes: list = []
+    if panel_open:
+        map_column, panel_column = st.columns([3, 1], gap="small")
         with panel_column:
-            _panel(data, selection, as_of, dates)
+            changes = _panel(data, selection, as_of, dates)
+    else:
+        map_column = st.container()
+    with map_column:
+        readermap.show(data, selection, as_of, list(dates), changes)
+    if not panel_open and st.button(
+        "Show the figures panel", key="panel_show", help="Areas, change and reported figures"
+    ):
+        st.session_state[PANEL_KEY] = True
+        st.rerun()
     _sidebar()
 
 
@@ -89,8 +96,9 @@ def _keep_view(event: readermap.MapEvent) -> None:
         st.query_params["zoom"] = view.zoom
 
 
-def _panel(data: Data, selection: Selection, as_of: dt.date, dates: Sequence[dt.date]) -> None:
-    """What changed, the areas and the analytics at ``as_of``, with the button that hides it."""
+def _panel(data: Data, selection: Selection, as_of: dt.date, dates: Sequence[dt.date]) -> list:
+    """What changed, the areas and the analytics at ``as_of``, with the button that hides
+    it; returns the change shown (``change.Change`` per layer) for the map."""
     top, hide = st.columns([5, 1], vertical_alignment="center")
     top.markdown(f"**Figures for {style.long_date(as_of)}**")
     if hide.button("✕", key="panel_hide", help="Hide this panel: the map takes the whole width"):
@@ -106,6 +114,7 @@ def _panel(data: Data, selection: Selection, as_of: dt.date, dates: Sequence[dt.
     change_ui(data, since, changes, missing)
     areas_ui(data, as_of, shown)
     analytics_ui(data, as_of, selection, shown)
+    return changes
 
 
 def _sidebar() -> None:

@@ -176,3 +176,39 @@ export class Events {
     }
   }
 }
+
+const CHANGE_WORDS = { gained: "Gained by", lost: "Lost by" };
+const SIDE_NAMES = { UA: "Ukraine", RU: "Russia" };
+
+/** Ground gained and lost between the panel's two dates, drawn over the territory. */
+export class Change {
+  constructor(L, map, styles, pane = "change") {
+    this.L = L;
+    this.map = map;
+    this.styles = styles ?? {};
+    map.createPane(pane).style.zIndex = 450;
+    this.pane = pane;
+    this.layer = null;
+    this.source = null;
+  }
+
+  /** Show ``features`` (GeoJSON features with layer, side, change, km2, since, until), or none. */
+  show(features) {
+    if (features === this.source) return;
+    this.source = features;
+    this.layer?.remove();
+    this.layer = null;
+    if (!features || !features.length) return;
+    this.layer = this.L.geoJSON({ type: "FeatureCollection", features }, {
+      pane: this.pane,
+      style: (f) => this.styles[`${f.properties.side}|${f.properties.change}`] ?? this.styles[`?|${f.properties.change}`] ?? {},
+      onEachFeature: (f, layer) => {
+        const p = f.properties;
+        layer.bindTooltip(() => tipElement(
+          `${CHANGE_WORDS[p.change] ?? p.change} ${SIDE_NAMES[p.side] ?? p.side}`,
+          [["Layer", p.layer], ["Area", `${p.km2} km²`], ["Between", `${p.since} and ${p.until}`]],
+        ), { sticky: true, className: "frontline-tooltip" });
+      },
+    }).addTo(this.map);
+  }
+}

@@ -10,7 +10,7 @@ import {
   debounce, firstOnOrAfter, formatChange, formatKm2, headline, isoDay, latestOnOrBefore,
   layerState, levelForZoom, longDate, nextSnapshot, previousSnapshot, dayNumber,
 } from "./days.js";
-import { Events, Territory } from "./draw.js";
+import { Change, Events, Territory } from "./draw.js";
 import { Pack } from "./pack.js";
 import { drawStrip, stripItemAt } from "./strip.js";
 
@@ -115,6 +115,7 @@ export class Reader {
     this.addBasemap(L, map);
     this.territory = new Territory(L, map, pack.styles);
     this.events = new Events(L, map, o.event_colours ?? { other: "#37474f" });
+    this.change = new Change(L, map, o.change_styles);
     this.addLegend(L, map, pack.styles);
     this.level = levelForZoom(pack.levels, map.getZoom());
     map.on("zoomend", () => {
@@ -391,6 +392,8 @@ export class Reader {
       this.territory.show(layer.number, key, layer.name, isoDay(s.snapshotDay), () => chunk.zones(s.index), s.stale);
     }
     this.drawEvents(day);
+    const change = this.options.change;
+    this.change.show(change && change.date === isoDay(day) ? change.features : null);
     if (missing.length) {
       Promise.all(missing).then(() => { if (this.day === day && this.level === level) this.draw(); }, (error) => {
         this.status.textContent = `The map could not load its data: ${error.message}. Reload the page to try again.`;
