@@ -134,9 +134,6 @@ def seeded_app(url: str, monkeypatch, timeout_s: int = 90):
     seed_default_data(Store(url))
     monkeypatch.setenv("FRONTLINE_DB", url)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout_s)
-    # No frontend here, so the map never reports its view: open the page as it is once
-    # the map is drawn (the first paint without the panels is tested on its own).
-    at.session_state["_map_drawn"] = True
     return at
 
 

@@ -162,97 +162,6 @@ def outline_area_km2(iso3: str) -> float:
     return float(area_km2([country_border(iso3)])[0])
 
 
-@st.cache_resource(max_entries=8)
-def timeline_layers(
-    url: str, revision: str, first: dt.date, last: dt.date, layers: tuple[str, ...], events_layer: str | None
-) -> list[dict]:
-    """Vega-Lite layers of the strip under the slider that do not depend on the date.
-
-    Plain Vega-Lite dicts, built once per store revision: building the same chart with
-    Altair objects spent most of a slider step in schema validation (``benchmarks/README.md``).
-    """
-    x = {
-        "field": "date",
-        "type": "temporal",
-        "scale": {"domain": [first.isoformat(), last.isoformat()]},
-        "axis": {"title": None, "format": "%b %Y", "tickCount": "month"},
-    }
-    y = {
-        "field": "row",
-        "type": "nominal",
-        "scale": {"domain": ["milestones", "snapshots", "events"], "padding": 0.2},
-        "axis": None,
-    }
-    milestone_rows = [
-        {"date": m.date.isoformat(), "title": m.title, "source": m.source, "row": "milestones"}
-        for m in milestones(url, revision).itertuples()
-    ]
-    snapshot_rows = [
-        {"date": d.isoformat(), "layer": layer, "row": "snapshots"}
-        for layer in layers
-        for d in snapshot_dates(url, revision, layer)
-    ]
-    event_rows = []
-    if events_layer:
-        every = all_events(url, revision, events_layer)
-        event_rows = [
-            {"date": e.occurred_on.isoformat(), "title": e.title, "confidence": e.confidence, "row": "events"}
-            for e in every.itertuples()
-        ]
-    tip = [{"field": "date", "type": "temporal"}]
-    return [
-        {
-            "data": {"values": milestone_rows},
-            "mark": {
-                "type": "rule",
-                "color": style.MILESTONE_COLOUR,
-                "strokeDash": [3, 3],
-                "opacity": 0.6,
-                "clip": True,
-            },
-            "encoding": {"x": x, "tooltip": tip + [{"field": "title"}, {"field": "source"}]},
-        },
-        {
-            "data": {"values": milestone_rows},
-            "mark": {
-                "type": "point",
-                "shape": "diamond",
-                "filled": True,
-                "size": 70,
-                "color": style.MILESTONE_COLOUR,
-                "clip": True,
-            },
-            "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "source"}]},
-        },
-        {
-            "data": {"values": snapshot_rows},
-            "mark": {
-                "type": "tick",
-                "color": style.SNAPSHOT_COLOUR,
-                "thickness": 2,
-                "size": 14,
-                "clip": True,
-            },
-            "encoding": {
-                "x": x,
-                "y": y,
-                "tooltip": [{"field": "layer"}, {"field": "date", "type": "temporal", "title": "snapshot"}],
-            },
-        },
-        {
-            "data": {"values": event_rows},
-            "mark": {
-                "type": "point",
-                "filled": True,
-                "size": 45,
-                "color": style.EVENT_COLOURS["strike"],
-                "clip": True,
-            },
-            "encoding": {"x": x, "y": y, "tooltip": tip + [{"field": "title"}, {"field": "confidence"}]},
-        },
-    ]
-
-
 @st.cache_resource
 def map_base(static: str) -> mapcomponent.BaseArgs:
     """The base map's component arguments, prepared once per process (``views.mapcomponent``)."""
@@ -503,7 +412,3 @@ class Data:
     def monthly_change(self, layer: str, within: str) -> pd.DataFrame:
         return monthly_change(self.url, self.revision, layer, within)
 
-    def timeline_layers(
-        self, dates: Sequence[dt.date], layers: Sequence[str], events_layer: str | None
-    ) -> list[dict]:
-        return timeline_layers(self.url, self.revision, dates[0], dates[-1], tuple(layers), events_layer)

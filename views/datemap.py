@@ -28,19 +28,13 @@ __all__ = [
     "EventsWindow",
     "events_window",
     "date_slider",
-    "map_drawn",
     "map_ui",
     "play_step",
     "play_ui",
     "playing",
-    "timeline_ui",
 ]
 
 PLAY_INTERVAL_S = 1.0
-#: Session flag: the map has been drawn and reported its view once. Until then a page
-#: holds back its charts and tables (``map_drawn``).
-MAP_DRAWN = "_map_drawn"
-TIMELINE_HEIGHT_PX = 80
 
 #: Which events the map shows: ``(layer, first, last)``, positions ``[first, last)`` in the
 #: layer's events (``Data.events_window``), or ``(None, 0, 0)`` for none.
@@ -128,39 +122,6 @@ def date_slider(dates: Sequence[dt.date], on: bool) -> dt.date:
             bind="query-params",
             format_func=dt.date.isoformat,
         )
-
-
-def timeline_ui(
-    data: Data, dates: Sequence[dt.date], layers: Sequence[str], events_layer: str | None
-) -> None:
-    """The strip above the slider, on the slider's width: milestones, snapshots, events.
-
-    The same on every step: Streamlit then sends it by reference (its cache of unchanged
-    elements over 10 KB), not again (with the selected date marked in it, it weighed more
-    than the map a step on the 769-day archive; ``benchmarks/README.md``). The slider's
-    handle right under it marks the date.
-    """
-    _, strip = st.columns([1.4, 12])
-    with strip:
-        spec = {"layer": data.timeline_layers(dates, layers, events_layer)}
-        st.vega_lite_chart(spec, width="stretch", height=TIMELINE_HEIGHT_PX)
-        st.caption("◆ milestones, | snapshots, ● events, on the slider's scale below. Hover for details.")
-
-
-def map_drawn() -> bool:
-    """Whether this session's map has been drawn (it reported its view once).
-
-    The first paint of a page holds back the timeline strip, the area tables and the
-    charts: their frontend code (Vega, the data grid) is loaded and run in the page before
-    the map's iframe is even created, which delayed the map on the 769-day archive
-    (``benchmarks/README.md``). The map reports its view as soon as it is drawn, which
-    reruns the map's fragment: that run, and every one after it, has them. ("center" is
-    only in what the map reports, never in the value it has before; the component's state
-    is current from the start of the run.)
-    """
-    if not st.session_state.get(MAP_DRAWN) and mapcomponent.last_state(map_base(static_url())).get("center"):
-        st.session_state[MAP_DRAWN] = True
-    return bool(st.session_state.get(MAP_DRAWN))
 
 
 def _initial_view() -> tuple[tuple[float, float], int]:

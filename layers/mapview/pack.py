@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -212,7 +213,7 @@ def _index(store: Store, layers: list[_Layer], event_layers: list[str]) -> dict[
     }
 
 
-def _snapshot_zones(features, detail: Detail, rings: dict[str, int]) -> list[list[Any]]:
+def _snapshot_zones(features: gpd.GeoDataFrame, detail: Detail, rings: dict[str, int]) -> list[list[Any]]:
     """A snapshot's zones at ``detail``: ``[style key, source, note, polygons]``, each
     polygon a list of ring positions in ``rings`` (added to as new rings are met), outer
     ring first. Contested zones first and claimed areas last, as the map draws them."""
@@ -317,7 +318,7 @@ def _prune(root: Path, keep: Path) -> None:
 
 def _build_locked(
     store: Store, root: Path, out: Path, lock_path: Path, on_error: Callable[[BaseException], None]
-):
+) -> None:
     try:
         with open(lock_path, "w") as lock:
             try:
