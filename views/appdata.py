@@ -411,4 +411,3 @@ class Data:
 
     def monthly_change(self, layer: str, within: str) -> pd.DataFrame:
         return monthly_change(self.url, self.revision, layer, within)
-

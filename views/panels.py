@@ -17,7 +17,7 @@ from layers.text import escape_markdown
 from .appdata import Data, outline_area_km2
 from .widgets import km2_columns, slug
 
-__all__ = ["areas_ui", "change_ui", "layer_changes", "since_ui"]
+__all__ = ["areas_ui", "change_ui", "layer_changes", "since_choice", "since_ui"]
 
 
 def areas_ui(data: Data, as_of: dt.date, shown: Sequence[snapshots.SnapshotRef]) -> None:
@@ -79,6 +79,22 @@ def since_ui(as_of: dt.date, dates: Sequence[dt.date]) -> dt.date | None:
         st.warning(f"Pick a date before the selected date ({as_of}) to see what changed since.")
         return None
     return since
+
+
+def since_choice(as_of: dt.date, dates: Sequence[dt.date]) -> dt.date | None:
+    """What ``since_ui`` will return on this run, read before it is drawn (from its widgets'
+    state, else the URL): the reader's map is drawn before the panel and shows the change."""
+    choice = st.session_state.get("change") or st.query_params.get("change") or change_mod.SINCE_CHOICES[0]
+    picked = st.session_state.get("since")
+    if picked is None and choice == "a date":
+        try:
+            picked = dt.date.fromisoformat(str(st.query_params.get("since", "")))
+        except ValueError:
+            picked = dates[0]
+    if choice not in change_mod.SINCE_CHOICES or not isinstance(picked, dt.date | None):
+        return None
+    since = change_mod.since_date(choice, as_of, picked)
+    return since if since is not None and since < as_of else None
 
 
 def layer_changes(

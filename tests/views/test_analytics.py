@@ -178,3 +178,30 @@ def test_the_slide_tab_offers_a_png_and_renders_a_time_lapse(app):
     assert not at.exception and not at.error
     labels = [b.proto.label for b in at.get("download_button")]
     assert any(label.startswith("Time-lapse 2024-11-01 to 2024-12-31 (GIF") for label in labels), labels
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, None),
+        ({"change": "7 days before"}, "2024-11-18"),
+        ({"change": "a date", "since": "2024-09-01"}, "2024-09-01"),
+        ({"change": "a date", "since": "2025-01-01"}, None),
+        ({"change": "karaoke"}, None),
+    ],
+)
+def test_the_map_draws_the_change_the_panel_shows(app, db_url, params, expected):
+    """The map is drawn before the panel's widgets: it reads their choice from the URL."""
+    app.query_params.update({"date": "2024-11-25", **params})
+    at = app.run()
+    assert not at.exception
+    features = reader_settings(at)["change"]["features"]
+    if expected:
+        # From the snapshot shown on the start date.
+        since = snapshots.ref_at(Store(db_url), LAYER, D(expected)).as_of.isoformat()
+        assert features and {f["properties"]["since"] for f in features} == {since}
+    else:
+        assert features == []
+    if expected:
+        shown_since = [h.value for h in at.subheader if h.value.startswith("Change since")]
+        assert shown_since, "the panel shows the same change"

@@ -20,7 +20,7 @@ from layers.text import escape_markdown
 from .. import readermap, routes
 from ..analytics import analytics_ui
 from ..appdata import Data
-from ..panels import areas_ui, change_ui, layer_changes, since_ui
+from ..panels import areas_ui, change_ui, layer_changes, since_choice, since_ui
 from ..widgets import Selection, link_ui
 
 __all__ = ["DATE_KEY", "PANEL_KEY", "page", "reader_date", "status_line"]
@@ -56,8 +56,8 @@ def reader_date(dates: Sequence[dt.date]) -> dt.date:
 def page(data: Data, selection: Selection, dates: Sequence[dt.date]) -> None:
     """The map, the panel, and in the sidebar the link and the briefers' modes.
 
-    The panel column is filled before the map's (the layout follows the order the columns
-    were made in, map first): the change it computes is drawn on the map too.
+    The change the panel shows is drawn on the map too (``since_choice`` reads it before
+    the panel's widgets are drawn).
     """
     st.html(_PAGE_CSS)
     event = readermap.pending(list(dates))
@@ -67,18 +67,19 @@ def page(data: Data, selection: Selection, dates: Sequence[dt.date]) -> None:
         st.query_params["date"] = as_of.isoformat()
     _keep_view(event)
     panel_open = st.session_state.get(PANEL_KEY, True)
-    changes: list = []
     if panel_open:
         map_column, panel_column = st.columns([3, 1], gap="small")
-        with panel_column:
-            changes = _panel(data, selection, as_of, dates)
     else:
-        map_column = st.container()
+        map_column, panel_column = st.container(), None
+    # The map first (its code then loads while the panel is computed), with the change
+    # the panel will show (cached: computed once for both).
+    changes, _ = layer_changes(data, since_choice(as_of, dates), data.shown(selection.visible, as_of))
     with map_column:
         readermap.show(data, selection, as_of, list(dates), changes)
-    if not panel_open and st.button(
-        "Show the figures panel", key="panel_show", help="Areas, change and reported figures"
-    ):
+    if panel_column is not None:
+        with panel_column:
+            _panel(data, selection, as_of, dates)
+    elif st.button("Show the figures panel", key="panel_show", help="Areas, change and reported figures"):
         st.session_state[PANEL_KEY] = True
         st.rerun()
     _sidebar()
@@ -96,9 +97,8 @@ def _keep_view(event: readermap.MapEvent) -> None:
         st.query_params["zoom"] = view.zoom
 
 
-def _panel(data: Data, selection: Selection, as_of: dt.date, dates: Sequence[dt.date]) -> list:
-    """What changed, the areas and the analytics at ``as_of``, with the button that hides
-    it; returns the change shown (``change.Change`` per layer) for the map."""
+def _panel(data: Data, selection: Selection, as_of: dt.date, dates: Sequence[dt.date]) -> None:
+    """What changed, the areas and the analytics at ``as_of``, with the button that hides it."""
     top, hide = st.columns([5, 1], vertical_alignment="center")
     top.markdown(f"**Figures for {style.long_date(as_of)}**")
     if hide.button("✕", key="panel_hide", help="Hide this panel: the map takes the whole width"):
@@ -114,7 +114,6 @@ def _panel(data: Data, selection: Selection, as_of: dt.date, dates: Sequence[dt.
     change_ui(data, since, changes, missing)
     areas_ui(data, as_of, shown)
     analytics_ui(data, as_of, selection, shown)
-    return changes
 
 
 def _sidebar() -> None:
