@@ -128,7 +128,13 @@ export class Reader {
     });
     const reportView = debounce(() => {
       const c = map.getCenter();
-      this.callbacks.onView({ center: [Number(c.lat.toFixed(4)), Number(c.lng.toFixed(4))], zoom: map.getZoom() });
+      const b = map.getBounds();
+      const round = (x) => Number(x.toFixed(4));
+      this.callbacks.onView({
+        center: [round(c.lat), round(c.lng)],
+        zoom: map.getZoom(),
+        bounds: [round(b.getSouth()), round(b.getWest()), round(b.getNorth()), round(b.getEast())],
+      });
     }, 400);
     map.on("moveend", () => { if (this.userMoved) reportView(); });
     map.on("movestart zoomstart", (event) => { if (event && !this.programmatic) this.userMoved = true; });
