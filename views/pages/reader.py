@@ -32,7 +32,7 @@ DATE_KEY = "date"
 PANEL_KEY = "_reader_panel"
 #: Less room above the page than Streamlit's default: the map starts under the toolbar.
 _PAGE_CSS = """<style>
-.stMainBlockContainer { padding: 3.2rem 1rem 1rem; max-width: none; }
+.stMainBlockContainer { padding: 3.6rem 1rem 1rem; max-width: none; }
 @media (max-width: 640px) {
   .stMainBlockContainer { padding-top: 3.6rem; padding-left: .5rem; padding-right: .5rem; }
 }
