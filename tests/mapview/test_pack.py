@@ -130,9 +130,8 @@ def test_stale_threshold_is_three_median_spacings_and_at_least_a_week(gaps, expe
 
 
 def test_the_latest_chunks_of_the_default_zoom_come_first():
-    layers = [
-        pack._Layer("a", [D("2024-01-01") + dt.timedelta(days=i) for i in range(130)], list(range(130)))
-    ]  # noqa: SLF001
+    days = [D("2024-01-01") + dt.timedelta(days=i) for i in range(130)]
+    layers = [pack._Layer("a", days, list(range(130)))]  # noqa: SLF001
     plan = pack._plan(layers)  # noqa: SLF001
     default = mapview.detail_for_zoom(mapview.HOME_ZOOM).level
     assert plan[0][1] == default and plan[0][2] == 2, (
@@ -158,25 +157,28 @@ def test_ensure_builds_once_and_leaves_a_pack_being_built_by_another_process(emb
         fcntl.flock(lock, fcntl.LOCK_EX)
         folder = pack.ensure(embedded_data_store, tmp_path, other, wait=True)
     assert not (folder / "index.json.gz").exists()
-    # In the background: the same call twice starts one build.
-    started = []
-    original = pack.build
+    # In the background: the same call twice starts one build, in a child process.
+    third = "a third revision"
+    pack.ensure(embedded_data_store, tmp_path, third)
+    pack.ensure(embedded_data_store, tmp_path, third)
+    builders = [t for t in threading.enumerate() if t.name == f"pack-{pack.pack_key(third)}"]
+    assert len(builders) == 1
+    builders[0].join(120)
+    assert (tmp_path / pack.pack_key(third) / "ready").exists()
 
-    def counting(store, out, **kwargs):
-        started.append(out)
-        return original(store, out, **kwargs)
 
-    pack.build = counting
-    try:
-        third = "a third revision"
-        pack.ensure(embedded_data_store, tmp_path, third)
-        pack.ensure(embedded_data_store, tmp_path, third)
-        for thread in threading.enumerate():
-            if thread.name.startswith("pack-"):
-                thread.join(60)
-    finally:
-        pack.build = original
-    assert len(started) == 1 and (tmp_path / pack.pack_key(third) / "ready").exists()
+def test_a_failed_background_build_is_reported(tmp_path):
+    from layers.store import Store
+
+    errors: list[BaseException] = []
+    missing = Store(f"sqlite:///{tmp_path / 'empty.db'}")
+    missing.url = "postgresql://nobody@127.0.0.1:1/none"  # the child cannot open it
+    pack.ensure(missing, tmp_path, "broken", on_error=errors.append)
+    for thread in threading.enumerate():
+        if thread.name == f"pack-{pack.pack_key('broken')}":
+            thread.join(120)
+    assert errors and "exited with status 1" in str(errors[0])
+    assert not (tmp_path / pack.pack_key("broken") / "ready").exists()
 
 
 def test_the_browser_decoder_fixture_matches_python():
