@@ -56,9 +56,10 @@ _component = st.components.v2.component("frontline.reader_map", js=_LOADER_JS, i
 _log = logging.getLogger(__name__)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
 def _pack_folder(url: str, revision: str) -> str:
-    """The pack's folder name, its build started (in the background) if it is not complete."""
+    """The pack's folder name, its build started (in a child process) if it is not complete
+    and none is running: one file test per run once it is, and a failed build is tried
+    again at the next run."""
 
     def report(error: BaseException) -> None:
         _log.error("building the timeline pack of %s failed: %s", url, error, exc_info=error)
