@@ -196,7 +196,6 @@ def _index(store: Store, layers: list[_Layer], event_layers: list[str]) -> dict[
     days = [d for layer in layers for d in layer.dates]
     return {
         "format": FORMAT,
-        "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "days": [min(days).isoformat(), max(days).isoformat()] if days else [],
         "levels": [{"level": d.level, "max_zoom": d.max_zoom} for d in DETAILS],
         "styles": _styles(),

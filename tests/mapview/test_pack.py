@@ -185,3 +185,12 @@ def test_the_browser_decoder_fixture_matches_python():
     """tests/js/days.test.mjs decodes this string; it must be what Python writes."""
     coordinates = np.array([[-120.2, 38.5], [-120.95, 40.7], [-126.453, 43.252]])
     assert mapview.encode_ring(coordinates, 5) == "~ps|U_p~iFnnqC_ulLvxq`@_mqN"
+
+
+def test_two_builds_of_a_revision_are_byte_for_byte_the_same(built, tmp_path):
+    """Several machines build their own copy of a pack: a cache or CDN in front of them
+    must get the same bytes for the same URL."""
+    store, out, _ = built
+    again = pack.build(store, tmp_path / "again")
+    for path in sorted(out.glob("*.json.gz")):
+        assert (again / path.name).read_bytes() == path.read_bytes(), path.name
