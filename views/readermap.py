@@ -45,11 +45,26 @@ __all__ = [
 KEY = "reader_map"
 #: Where packs are written: under the folder the app serves as ``/app/static``.
 PACK_ROOT = Path(__file__).resolve().parent.parent / "static" / "packs"
+#: The component's own JavaScript: imports the reader's modules all at once (not one
+#: import after another) and hints Leaflet and the pack's index to the browser, so that
+#: they load while the modules do.
 _LOADER_JS = """
 export default async function (component) {
-  const url = new URL(`${component.data.static}/js/frontline/streamlit.js`, window.location.href);
-  const { default: mount } = await import(url.href);
-  return mount(component);
+  const { static: base, pack } = component.data;
+  const href = (path) => new URL(path, window.location.href).href;
+  const hint = (rel, url, as) => {
+    if ([...document.head.querySelectorAll(`link[rel="${rel}"]`)].some((l) => l.href === url)) return;
+    const link = document.createElement("link");
+    link.rel = rel;
+    link.href = url;
+    if (as) { link.as = as; link.crossOrigin = "anonymous"; }
+    document.head.append(link);
+  };
+  hint("modulepreload", href(`${base}/vendor/leaflet/leaflet.js`));
+  hint("preload", href(`${pack}index.json.gz`), "fetch");
+  const names = ["days", "pack", "strip", "draw", "reader", "streamlit"];
+  const modules = await Promise.all(names.map((name) => import(href(`${base}/js/frontline/${name}.js`))));
+  return modules[modules.length - 1].default(component);
 }
 """
 _component = st.components.v2.component("frontline.reader_map", js=_LOADER_JS, isolate_styles=False)

@@ -28,7 +28,7 @@ def test_the_page_is_one_map_component_with_what_the_browser_needs(app):
     assert [s.key for s in at.select_slider] == ["window"], "the date control is in the browser, not a widget"
     # The component's code is imported from the app's own static files (no CDN, no inline copy).
     js = next(iter(at.get("bidi_component"))).proto.js_content
-    assert "/js/frontline/streamlit.js" in js and "http" not in js
+    assert "/js/frontline/${name}.js" in js and '"streamlit"' in js and "http" not in js
 
 
 def test_the_pack_named_by_the_page_is_built_for_its_revision(app):
