@@ -1,5 +1,5 @@
-"""The dated map shared by the reader and presentation mode: the date slider, Play, the
-timeline strip, and the map component with the date's content.
+"""Presentation mode's dated map: the date slider, Play, and the map component with the
+date's content (the reader's map draws its dates in the browser: ``views.readermap``).
 
 The map is streamlit-folium's component, sent only what changed since the last step
 (``mapcomponent``): the base map is constant, so the component is never remounted and
