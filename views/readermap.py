@@ -43,6 +43,10 @@ __all__ = [
 ]
 
 KEY = "reader_map"
+#: Session flag: this session's map has been drawn once (the component said so). Until
+#: then the page holds back its panel: the panel's frontend code (data grids, Vega) would
+#: be loaded and run in the page before the map's, delaying the first map.
+DRAWN_KEY = "_map_drawn"
 #: Where packs are written: under the folder the app serves as ``/app/static``.
 PACK_ROOT = Path(__file__).resolve().parent.parent / "static" / "packs"
 #: The component's own JavaScript: imports the reader's modules all at once (not one
@@ -199,7 +203,14 @@ def show(
             for kind in ("gained", "lost")
         },
     }
-    _component(key=KEY, data=settings, default={"view": None}, on_date_change=_ignore, on_view_change=_ignore)
+    _component(
+        key=KEY,
+        data=settings,
+        default={"view": None, "drawn": False},
+        on_date_change=_ignore,
+        on_view_change=_ignore,
+        on_drawn_change=_ignore,
+    )
 
 
 def pending(dates: list[dt.date]) -> MapEvent:
@@ -207,7 +218,14 @@ def pending(dates: list[dt.date]) -> MapEvent:
     the page is drawn, so that everything on it follows the date the reader paused on)."""
     value = st.session_state.get(KEY)
     get = value.get if isinstance(value, dict) else (lambda name, default=None: getattr(value, name, default))
+    if get("drawn"):
+        st.session_state[DRAWN_KEY] = True
     return MapEvent(_date(get("date"), dates), _view(get("view")))
+
+
+def drawn() -> bool:
+    """Whether this session's map has been drawn (``pending`` notes it)."""
+    return bool(st.session_state.get(DRAWN_KEY))
 
 
 def _ignore() -> None:

@@ -141,3 +141,20 @@ def test_a_write_elsewhere_reaches_a_page_within_the_revision_age(db_url):
     assert appdata.latest_revision(db_url, max_age=3600) == first, "within the age: no query"
     assert appdata.latest_revision(db_url, max_age=0) != first, "past it: the write is seen"
     assert appdata.latest_revision(db_url) != first
+
+
+def test_first_paint_is_the_map_and_the_panel_follows_once_it_is_drawn(db_url, monkeypatch):
+    """Before the map says it was drawn, the page has the map but none of the data grids or
+    Vega charts whose frontend code would delay it."""
+    from tests.conftest import seeded_app
+
+    at = seeded_app(db_url, monkeypatch)
+    del at.session_state[readermap.DRAWN_KEY]
+    at.run()
+    assert not at.exception
+    assert len(at.get("bidi_component")) == 1
+    assert not at.get("vega_lite_chart") and not at.dataframe and not at.metric
+    assert any("follow once the map is drawn" in c.value for c in at.caption)
+    at.session_state[readermap.DRAWN_KEY] = True  # what pending() sets from the component's "drawn"
+    at.run()
+    assert at.get("vega_lite_chart") and at.dataframe

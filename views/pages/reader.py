@@ -78,7 +78,10 @@ def page(data: Data, selection: Selection, dates: Sequence[dt.date]) -> None:
         readermap.show(data, selection, as_of, list(dates), changes)
     if panel_column is not None:
         with panel_column:
-            _panel(data, selection, as_of, dates)
+            if readermap.drawn():
+                _panel(data, selection, as_of, dates)
+            else:
+                st.caption("Areas, change and charts follow once the map is drawn.")
     elif st.button("Show the figures panel", key="panel_show", help="Areas, change and reported figures"):
         st.session_state[PANEL_KEY] = True
         st.rerun()

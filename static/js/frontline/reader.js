@@ -47,7 +47,11 @@ export class Reader {
   constructor(root, options) {
     this.root = root;
     this.options = options;
-    this.callbacks = { onPause: options.onPause ?? (() => {}), onView: options.onView ?? (() => {}) };
+    this.callbacks = {
+      onPause: options.onPause ?? (() => {}),
+      onView: options.onView ?? (() => {}),
+      onDrawn: options.onDrawn ?? (() => {}),
+    };
     this.stats = { drawn: 0, steps: 0 };
     this.abort = new AbortController();
     this.day = null;
@@ -411,6 +415,7 @@ export class Reader {
     this.mapBox.dataset.drawnDate = isoDay(day);
     if (!this.backgroundStarted) {
       this.backgroundStarted = true;
+      this.callbacks.onDrawn();
       this.backgroundLoad();
     }
   }

@@ -1,6 +1,7 @@
 // The app's map component (Streamlit custom components v2, views/readermap.py): mounts a
 // reader in the element Streamlit gives it, once, and passes later data on to it. The
-// reader's pauses become a trigger value ("date"), its view a state value ("view").
+// reader's pauses become a trigger value ("date"), its view a state value ("view"), and
+// its first drawn map the state value "drawn" (the page then adds its panel).
 
 import { createReader } from "./reader.js";
 
@@ -21,6 +22,7 @@ export default function mount(component) {
         ...data,
         onPause: (iso) => entry.callbacks.setTriggerValue("date", iso),
         onView: (view) => entry.callbacks.setStateValue("view", view),
+        onDrawn: () => entry.callbacks.setStateValue("drawn", true),
       }),
       callbacks: { setTriggerValue, setStateValue },
     };
