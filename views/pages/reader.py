@@ -68,7 +68,7 @@ def page(data: Data, selection: Selection, dates: Sequence[dt.date]) -> None:
     _keep_view(event)
     panel_open = st.session_state.get(PANEL_KEY, True)
     if panel_open:
-        map_column, panel_column = st.columns([3, 1], gap="small")
+        map_column, panel_column = st.columns([4, 1], gap="small")
     else:
         map_column, panel_column = st.container(), None
     # The map first (its code then loads while the panel is computed), with the change

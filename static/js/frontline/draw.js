@@ -2,7 +2,7 @@
 // swapped in on each step (an LRU keeps the recent ones), events as circle markers.
 // Text from the data goes into tooltips as textContent, never as markup.
 
-const CACHE_GROUPS = 64;
+const CACHE_GROUPS = 24;
 const FADED = 0.35;
 let uid = 0;
 

@@ -27,23 +27,20 @@ export async function fetchPackJson(url, { signal, onBytes } = {}) {
   }
 }
 
-/** One chunk: its rings decoded on first use, each once. */
+/** One chunk: encoded rings and each snapshot's zones as ring indexes. */
 class Chunk {
   constructor(json) {
     this.first = json.first;
     this.decimals = json.p;
     this.rings = json.rings;
     this.snapshots = json.snapshots;
-    this.decoded = new Array(json.rings.length);
   }
 
+  /** A ring's [lat, lng] pairs, decoded afresh (about a millisecond for a few thousand
+   * vertices): keeping every decoded ring of every day visited grew the heap by ~90 MB
+   * over 500 steps; the prepared layer groups are what is kept (draw.js). */
   ring(index) {
-    let ring = this.decoded[index];
-    if (ring === undefined) {
-      ring = decodeRing(this.rings[index], this.decimals);
-      this.decoded[index] = ring;
-    }
-    return ring;
+    return decodeRing(this.rings[index], this.decimals);
   }
 
   /** Zones of the snapshot at layer position ``index``: [styleKey, source, note, latlngs]. */

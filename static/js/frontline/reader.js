@@ -59,6 +59,7 @@ export class Reader {
     this.playing = null;
     this.sentDay = options.date ? dayNumber(options.date) : null;
     this.serverDate = options.date ?? null;
+    this.sentDates = new Set();
     this.build();
     this.ready = this.start();
   }
@@ -213,9 +214,12 @@ export class Reader {
     for (const layer of pack.layers) if (!this.visible.includes(layer)) this.territory.hide(layer.number);
     this.eventsLayer = this.options.events ? pack.eventsLayer(this.options.events) : null;
     this.windowDays = Math.max(1, Number(this.options.window_days) || 1);
+    // The server echoes the dates this reader sent (an answer may arrive after the reader
+    // moved on): only a date it did not send moves the map (a link, another page).
     const serverDate = this.options.date ?? null;
     let day = this.day;
-    if (initial || (serverDate && serverDate !== this.serverDate && dayNumber(serverDate) !== this.day)) {
+    const echo = serverDate !== null && this.sentDates.has(serverDate);
+    if (initial || (serverDate && !echo && serverDate !== this.serverDate && dayNumber(serverDate) !== this.day)) {
       day = serverDate ? dayNumber(serverDate) : this.last;
     }
     this.serverDate = serverDate;
@@ -288,6 +292,8 @@ export class Reader {
     if (this.day !== this.sentDay) {
       this.sentDay = this.day;
       this.serverDate = isoDay(this.day);
+      this.sentDates.add(this.serverDate);
+      if (this.sentDates.size > 256) this.sentDates.delete(this.sentDates.values().next().value);
       this.callbacks.onPause(isoDay(this.day));
     }
   }
