@@ -93,7 +93,11 @@ class ScriptRun:
 
 
 class Server:
-    """``streamlit run app.py`` with ``FRONTLINE_DB`` set, on a free port; ``stop()`` always ends it."""
+    """``streamlit run app.py`` with ``FRONTLINE_DB`` set, on a free port; ``stop()`` always ends it.
+
+    ``root`` is the tree whose ``app.py`` (and ``benchmarks/browser.py``, the timed server)
+    runs: this checkout by default, another worktree to measure an earlier commit.
+    """
 
     def __init__(
         self,
@@ -102,6 +106,7 @@ class Server:
         name: str = "server",
         profile: Path | None = None,
         port: int | None = None,
+        root: Path = ROOT,
     ):
         from tests.browser.conftest import free_port
 
@@ -135,7 +140,7 @@ class Server:
                 "--server.fileWatcherType",
                 "none",
             ],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -202,14 +207,14 @@ def chromium():
 
 
 @contextlib.contextmanager
-def fresh_page(browser):
-    """A page in a new browser context (empty cache, no cookies); requests off localhost are
-    aborted, as in the tests."""
+def fresh_page(browser, viewport: tuple[int, int] = (1600, 1000)):
+    """A page in a new browser context (empty cache, no cookies) with a viewport of
+    ``viewport`` (width, height) CSS pixels; requests off localhost are aborted, as in the tests."""
     from urllib.parse import urlparse
 
     from tests.browser.conftest import LOCAL_HOSTS
 
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
 
     def route(route_):
         url = urlparse(route_.request.url)

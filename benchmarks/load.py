@@ -1,27 +1,34 @@
-"""Load test for readers: N concurrent sessions scrubbing the date slider on one app process.
+"""Load test for readers: N concurrent sessions pausing on dates of the reader's map, on one app process.
 
 Run from the repository root::
 
-    python -m benchmarks.load [--store PATH_OR_URL] [--files N] [--sessions 50] [--steps 20]
-                              [--port N] [--json FILE]
+    python -m benchmarks.load [--store PATH_OR_URL] [--files N] [--sessions 50] [--pauses 5]
+                              [--think 5] [--ramp 5] [--port N] [--json FILE]
 
 One ``streamlit run app.py`` server (``benchmarks.browser.Server``: the same command line
 and options as the other benchmarks) is started on a localhost port, pointed at the
 store. The sessions are not browsers: each is one WebSocket to ``/_stcore/stream``
 speaking Streamlit's own protocol (``BackMsg`` out, ``ForwardMsg`` in), as the frontend
-does, so that 50 of them fit on a 2-core machine beside the server. Each session opens
-the page (a full script run), finds the date slider (``st.select_slider(key="date")``
-inside the ``st.fragment``) in the deltas, then moves it ``--steps`` times to the next
-day, each time sending the fragment rerun the frontend would send (every widget state the
-session holds, the slider's new value, the fragment's id) and waiting for the run to
-finish. Each step is timed from sending the rerun to ``script_finished`` and to the
-arrival of the map (the ``streamlit_folium`` component's delta), and checked: no
-exception, no ``st.error``, a successful finish, and the new day shown in the page's
-text. See ``benchmarks/README.md`` ("Load test") for what is reported.
+does, so that hundreds of them fit on a 2-core machine beside the server.
 
-What these sessions do not do that a browser does: the map component never reports its
-view back (in a browser, ``st_folium`` sends its centre, zoom and bounds once drawn,
-which costs one or two more fragment runs per page load), and nothing is rendered.
+What they model: the reader's page (``views/pages/reader.py``), whose map
+(``views/readermap.py``, a components-v2 element with key ``reader_map``) draws every date
+in the browser. Scrubbing, keys and Play cost the server nothing; when the reader pauses,
+the map sends one rerun request with its trigger value ``date`` (``setTriggerValue("date",
+day)``), and the page reruns for that day (the address's ``date``, the panel: change,
+areas, analytics, and the map's settings). So each session opens the page (a full script
+run, at ``?date=`` a day of its own), finds the map's element in the deltas, then
+``--pauses`` times waits ``--think`` seconds (± 50 %: the reader scrubbing in the
+browser) and sends exactly what the browser sends on a pause onto a new day: every widget
+state the session holds plus the map's trigger state (``benchmarks.protocol.trigger_state``).
+Each pause-update is timed from sending to ``script_finished`` and checked: no
+exception, no ``st.error``, a successful finish, the panel's heading for the new day
+("Figures for 25 November 2024") in the page's text and the day given to the map. See
+``benchmarks/README.md`` ("Load test: readers who pause").
+
+What these sessions do not do that a browser does: fetch the map's pack and draw it
+(static files: no script run), and report the map's view after a pan or zoom (a state
+value, one more run per pan).
 
 The store: ``--store`` is a SQLite file (reused if it exists; if it does not, the
 DeepStateMap archive, or its first ``--files N`` files, is imported into it and kept) or
@@ -51,10 +58,11 @@ if str(ROOT) not in sys.path:
 from benchmarks.browser import Server, progress, temp_folder  # noqa: E402
 from benchmarks.load_driver import drive  # noqa: E402
 from benchmarks.load_result import TARGET_P95_MS, LoadResult  # noqa: E402
-from benchmarks.reader_session import SLIDER_KEY, Error, Session, StepResult  # noqa: E402
+from benchmarks.reader_session import MAP_KEY, PAUSE_EVENT, Error, Session, StepResult  # noqa: E402
 
 __all__ = [
-    "SLIDER_KEY",
+    "MAP_KEY",
+    "PAUSE_EVENT",
     "TARGET_P95_MS",
     "Error",
     "LoadResult",
@@ -111,25 +119,24 @@ def parser() -> argparse.ArgumentParser:
         help="import only the first N files of the archive (with a new store)",
     )
     arguments.add_argument("--sessions", type=int, default=50, help="concurrent sessions (default 50)")
-    arguments.add_argument("--steps", type=int, default=20, help="slider steps per session (default 20)")
+    arguments.add_argument("--pauses", type=int, default=5, help="pauses per session (default 5)")
     arguments.add_argument(
         "--ramp",
         type=float,
         default=5.0,
-        help="seconds over which the sessions open, and start scrubbing (default 5)",
+        help="seconds over which the sessions open, and start reading (default 5)",
     )
     arguments.add_argument(
         "--think",
         type=float,
-        default=0.0,
-        help="seconds a session waits after each step "
-        "(± 50 %%; default 0: the next step as soon as the run finished)",
+        default=5.0,
+        help="seconds a reader scrubs in the browser before each pause (± 50 %%; default 5)",
     )
     arguments.add_argument(
         "--timeout",
         type=float,
         default=30.0,
-        help="seconds a run may take before the step counts as an error (default 30)",
+        help="seconds a run may take before it counts as an error (default 30)",
     )
     arguments.add_argument("--port", type=int, help="port for the server (default: a free one)")
     arguments.add_argument(
@@ -138,7 +145,13 @@ def parser() -> argparse.ArgumentParser:
         help="claim no cached messages, so the server sends every message in full",
     )
     arguments.add_argument(
-        "--json", type=Path, metavar="FILE", help="write the summary and every step and error to FILE"
+        "--pack-wait",
+        type=float,
+        default=600.0,
+        help="seconds the warm-up waits for the map's pack to be built (default 600)",
+    )
+    arguments.add_argument(
+        "--json", type=Path, metavar="FILE", help="write the summary and every pause and error to FILE"
     )
     return arguments
 
@@ -162,28 +175,29 @@ def main(argv: list[str] | None = None) -> int:
             result = drive(
                 server,
                 options.sessions,
-                options.steps,
+                options.pauses,
                 ramp=options.ramp,
                 think=options.think,
                 timeout=options.timeout,
                 message_cache=not options.no_message_cache,
                 store=described,
+                pack_wait=options.pack_wait,
             )
         finally:
             server.stop()
         if result.errors:
             for error in result.errors[:20]:
-                progress(f"error: session {error.session}, step {error.step}: {error.kind}: {error.detail}")
+                progress(f"error: session {error.session}, pause {error.step}: {error.kind}: {error.detail}")
             if result.server_log_problems:
                 progress("server log:\n" + "\n".join(result.server_log_problems[:5])[-6000:])
-    print(f"\nLoad test: {options.sessions} sessions × {options.steps} steps on {described}\n")
+    print(f"\nLoad test: {options.sessions} sessions × {options.pauses} pauses on {described}\n")
     print(result.markdown(), flush=True)
     if options.json:
         options.json.write_text(
             json.dumps(
                 {
                     "summary": result.summary(),
-                    "steps": [asdict(s) for s in result.steps],
+                    "pauses": [asdict(s) for s in result.steps],
                     "errors": [asdict(e) for e in result.errors],
                     "open_ms": result.open_ms,
                     "server_runs_ms": result.server_runs_ms,

@@ -1,14 +1,15 @@
 """One reader of the load test: a WebSocket session speaking Streamlit's protocol, as the
-frontend does, that opens the page and moves the date slider."""
+frontend does, that opens the reader's page and pauses on dates of the map's timeline."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import time
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 from benchmarks.protocol import (
     FINISHED_EARLY_FOR_RERUN,
@@ -16,62 +17,94 @@ from benchmarks.protocol import (
     FINISHED_SUCCESSFULLY,
     STATUS_NAMES,
     Run,
+    component_data,
+    component_state,
+    trigger_state,
     widget_state,
 )
 
-__all__ = ["MAP_COMPONENT", "SLIDER_KEY", "Error", "Session", "StepResult"]
+__all__ = [
+    "DATE_PARAM",
+    "DRAWN_STATE",
+    "MAP_KEY",
+    "PAUSE_EVENT",
+    "Error",
+    "Session",
+    "StepResult",
+    "figures_heading",
+]
 
-#: The date slider's ``key`` in app.py; its widget id ends with ``-<key>``.
-SLIDER_KEY = "date"
-MAP_COMPONENT = "streamlit_folium.st_folium"
+#: The reader's map (``views/readermap.py``): a components-v2 element with this ``key``
+#: (its id ends with ``-<key>``), which sends the day the reader paused on as the trigger
+#: value ``PAUSE_EVENT``, and once it has first drawn a map the state value
+#: ``DRAWN_STATE`` (true), until which the page holds back its panel.
+MAP_KEY = "reader_map"
+PAUSE_EVENT = "date"
+DRAWN_STATE = "drawn"
+#: The address's date (``?date=``), which the page sets to the day it shows.
+DATE_PARAM = "date"
 
 
 @dataclass
 class Error:
     session: int
-    # exception, st.error, script, interrupted, timeout, disconnect, open, wrong value,
-    # no slider, ref miss
+    # exception, st.error, script, interrupted, timeout, disconnect, open, wrong date,
+    # no map, ref miss
     kind: str
     detail: str
-    step: int | None = None  # None: while opening
+    step: int | None = None  # the pause's number; None: while opening
 
 
 @dataclass
 class StepResult:
+    """One pause-update: the reader paused on a new day, the page reran for it."""
+
     session: int
     step: int
-    value: str  # the slider's new value
-    rerun_ms: float  # rerun sent → script_finished
-    map_ms: float | None  # rerun sent → the map component's delta received
-    first_ms: float | None  # rerun sent → the run's first message received (the server has started the run)
+    value: str  # the day paused on (ISO)
+    rerun_ms: float  # trigger sent → script_finished
+    map_ms: float | None  # trigger sent → the map component's element received
+    first_ms: float | None  # trigger sent → the run's first message received (the server has started the run)
     server_status: str
-    shown: bool  # the new value appears in the page's text
-    map_changed: bool | None  # the map's arguments differ from the previous run's
+    shown: bool  # the panel shows the day ("Figures for <long date>") and the map was given it
+    map_changed: bool | None  # the map's data differ from the previous run's
     bytes: int  # payload received for the run
     messages: int
 
 
-def _date_markers(value: str) -> list[str]:
-    """How the app may show a slider value in text: as given, and as a long date if it is one."""
+def figures_heading(day: str) -> str:
+    """The panel's heading for ``day`` (``views/pages/reader.py``), e.g. ``Figures for 25 November 2024``."""
+    from layers.style import long_date
+
     try:
-        day = dt.date.fromisoformat(value)
+        return f"Figures for {long_date(dt.date.fromisoformat(day))}"
     except ValueError:
-        return [value]
-    return [f"{day:%d %B %Y}", f"{day.day} {day:%B %Y}", value]
+        return f"Figures for {day}"
 
 
 class Session:
     """One reader: a WebSocket speaking Streamlit's protocol, like the frontend.
 
     A reader task receives every ``ForwardMsg`` as it arrives (timestamped then) and
-    queues it; ``open`` and ``step`` send a rerun request and consume the queue up to the
+    queues it; ``open`` and ``pause`` send a rerun request and consume the queue up to the
     run's ``script_finished``. Messages sent by reference (``ref_hash``) are resolved from
     the session's own forward-message cache, whose hashes go with every rerun request, as
     the frontend's do (``message_cache=False`` sends none, so the server sends everything).
+
+    ``days`` are the days the reader pauses on, in order (ISO dates; ``pause_value``).
     """
 
+    #: The trigger's name (``PAUSE_EVENT``; a subclass may send another, as a broken map would).
+    pause_event = PAUSE_EVENT
+
     def __init__(
-        self, index: int, port: int, query: str = "", timeout: float = 30.0, message_cache: bool = True
+        self,
+        index: int,
+        port: int,
+        query: str = "",
+        timeout: float = 30.0,
+        message_cache: bool = True,
+        days: list[str] | None = None,
     ):
         self.index, self.port, self.query, self.timeout, self.message_cache = (
             index,
@@ -80,21 +113,22 @@ class Session:
             timeout,
             message_cache,
         )
+        self.days = list(days or [])
         self.errors: list[Error] = []
         self.steps: list[StepResult] = []
         self.widgets: dict[str, object] = {}  # widget id → WidgetState proto
         self.widget_fragment: dict[str, str] = {}
-        self.slider_id: str | None = None
-        self.slider_fragment = ""
-        self.options: list[str] = []
-        self.position = 0
-        self.direction = 1
+        self.map_id: str | None = None  # the map component's element id
+        self.map_fragment = ""
+        self.map_data: dict = {}  # the map component's data as last sent (its settings)
+        self.map_state: dict = {}  # the map component's state values, as the frontend holds them
+        self.day: str | None = None  # the day the page shows
         self.page_script_hash = ""
         self.cache: dict[str, list] = {}  # hash → [ForwardMsg, runs since last used]
         self.max_cache_age = 2
-        self.open_ms: float | None = None
+        self.open_ms: float | None = None  # connect → the run after "drawn" finished (the panel shown)
+        self.first_run_ms: float | None = None  # connect → the first run finished (the map, no panel yet)
         self.connect_ms: float | None = None
-        self.first_value: str | None = None
         self._map_args: str | None = None
         self._socket = None
         self._queue: asyncio.Queue = asyncio.Queue()
@@ -149,7 +183,7 @@ class Session:
             with contextlib.suppress(BaseException):
                 await self._reader
 
-    def _rerun_message(self, fragment_id: str = "") -> bytes:
+    def _rerun_message(self, fragment_id: str = "", triggers: tuple = ()) -> bytes:
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         message = BackMsg()
@@ -157,7 +191,7 @@ class Session:
         rerun.query_string = self.query
         rerun.page_script_hash = self.page_script_hash
         rerun.fragment_id = fragment_id
-        rerun.widget_states.widgets.extend(self.widgets.values())
+        rerun.widget_states.widgets.extend([*self.widgets.values(), *triggers])
         if self.message_cache:
             rerun.cached_message_hashes.extend(self.cache)
         context = rerun.context_info
@@ -166,10 +200,13 @@ class Session:
         context.is_embedded = False
         return message.SerializeToString()
 
-    async def _run(self, fragment_id: str = "", step: int | None = None) -> tuple[float, Run]:
-        """Send a rerun request; collect the run until its ``script_finished``. Returns when it was sent."""
+    async def _run(
+        self, fragment_id: str = "", step: int | None = None, triggers: tuple = ()
+    ) -> tuple[float, Run]:
+        """Send a rerun request (with ``triggers``: widget states sent this once); collect
+        the run until its ``script_finished``. Returns when it was sent."""
         self._drain(step)
-        payload = self._rerun_message(fragment_id)
+        payload = self._rerun_message(fragment_id, triggers)
         sent = time.perf_counter()
         await self._socket.send(payload)
         run = Run()
@@ -226,11 +263,17 @@ class Session:
         elif message.metadata.cacheable and message.hash and self.message_cache:
             self.cache[message.hash] = [message, 0]
         if kind == "new_session":
-            self.page_script_hash = (
-                message.new_session.page_script_hash or message.new_session.main_script_hash
-            )
+            if not self.page_script_hash:
+                self.page_script_hash = (
+                    message.new_session.page_script_hash or message.new_session.main_script_hash
+                )
             if message.new_session.config.max_cached_message_age:
                 self.max_cache_age = message.new_session.config.max_cached_message_age
+        elif kind == "navigation" and message.navigation.page_script_hash:
+            # The page st.navigation ran (the reader's, at "/"): the frontend sends its hash
+            # with every rerun. The app's own script's hash instead is taken for a page
+            # switch, which drops the page's component state and its trigger with it.
+            self.page_script_hash = message.navigation.page_script_hash
         elif kind == "page_info_changed":
             self.query = message.page_info_changed.query_string
         elif kind == "session_event" and message.session_event.HasField("script_compilation_exception"):
@@ -261,20 +304,15 @@ class Session:
                 run.problems.append(("st.error", body.body))
         elif kind in ("markdown", "heading", "text", "caption"):
             run.texts.append(body.body)
-        elif kind == "component_instance" and body.component_name == MAP_COMPONENT:
+        elif kind == "bidi_component" and body.id.endswith(f"-{MAP_KEY}"):
             run.map_at = arrived
-            run.map_args = body.json_args
+            run.map_args = component_data(body)
+            self.map_id, self.map_fragment = body.id, delta.fragment_id
         widget_id = getattr(body, "id", "") if kind not in ("component_instance",) else ""
         if not widget_id:
             return
         run.widget_ids.add(widget_id)
         self.widget_fragment[widget_id] = delta.fragment_id
-        if kind == "slider" and widget_id.endswith(f"-{SLIDER_KEY}"):
-            self.slider_id, self.slider_fragment, self.options = (
-                widget_id,
-                delta.fragment_id,
-                list(body.options),
-            )
         if widget_id not in self.widgets or getattr(body, "set_value", False):
             # A widget's value is the one drawn until the reader changes it (the server may set it).
             state = widget_state(body, kind)
@@ -296,8 +334,9 @@ class Session:
             if in_scope and widget_id not in run.widget_ids:
                 del self.widgets[widget_id]
 
-    def _check(self, run: Run, step: int | None, value: str | None) -> bool:
-        """Errors of a finished run; whether ``value`` appears in its text."""
+    def _check(self, run: Run, step: int | None, day: str | None, panel: bool = True) -> bool:
+        """Errors of a finished run; whether it showed ``day``: the map given it as its
+        date and (``panel``) the panel's heading for it in the page's text."""
         for kind, detail in run.problems:
             self.errors.append(Error(self.index, kind, detail[:300], step))
         if run.status not in (FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
@@ -306,64 +345,85 @@ class Session:
                     self.index, "script", f"script_finished: {STATUS_NAMES.get(run.status, run.status)}", step
                 )
             )
-        if value is None:
+        if run.map_args is not None:
+            try:
+                self.map_data = json.loads(run.map_args)
+            except ValueError:
+                self.map_data = {}
+        if day is None:
             return True
-        shown = any(marker in text for text in run.texts for marker in _date_markers(value))
-        if not shown:
+        heading = figures_heading(day)
+        in_text = not panel or any(heading in text for text in run.texts)
+        on_map = run.map_args is not None and self.map_data.get("date") == day
+        if not in_text or not on_map:
+            missing = " and ".join(
+                what
+                for what, ok in (
+                    (f"{heading!r} not in the page's text", in_text),
+                    (f"the map was given {self.map_data.get('date') if run.map_args else 'nothing'}", on_map),
+                )
+                if not ok
+            )
             self.errors.append(
                 Error(
                     self.index,
-                    "wrong value",
-                    f"{value} is not shown after the step (texts: {' | '.join(run.texts)[:200]})",
+                    "wrong date",
+                    f"{day}: {missing} (texts: {' | '.join(run.texts)[:200]})",
                     step,
                 )
             )
-        return shown
+            return False
+        self.day = day
+        return True
 
     async def open(self) -> None:
-        """Connect and run the page once (the first full run), as a browser's first visit."""
+        """A browser's first visit, at the address's ``date`` if it has one: connect, run
+        the page (the map, the panel held back), then the rerun the frontend sends once the
+        map has drawn (the component's state value ``DRAWN_STATE``), which adds the panel."""
         started = time.perf_counter()
         await self.connect()
         _, run = await self._run()
-        self.open_ms = (time.perf_counter() - started) * 1000
+        self.first_run_ms = (time.perf_counter() - started) * 1000
         self._forget_widgets(run, "")
-        expected = dict(parse_qsl(self.query)).get(SLIDER_KEY)
-        self._check(run, None, expected)
+        linked = dict(parse_qsl(self.query)).get(DATE_PARAM)
+        self._check(run, None, linked, panel=False)
         self._map_args = run.map_args
-        if self.slider_id is None or not self.options:
-            self.errors.append(
-                Error(self.index, "no slider", f"no select_slider with key {SLIDER_KEY!r} in the page")
-            )
+        if self.map_id is None:
+            self.errors.append(Error(self.index, "no map", f"no components-v2 element with key {MAP_KEY!r}"))
             return
-        current = self.widgets.get(self.slider_id)
-        value = (
-            current.string_array_value.data[0]
-            if current is not None and current.string_array_value.data
-            else self.options[-1]
-        )
-        self.first_value = value
-        self.position = self.options.index(value) if value in self.options else len(self.options) - 1
+        self.set_map_state(DRAWN_STATE, True)
+        _, run = await self._run(self.map_fragment)
+        self.open_ms = (time.perf_counter() - started) * 1000
+        self._forget_widgets(run, self.map_fragment)
+        self._check(run, None, linked or self.map_data.get("date"))
+        self._map_args = run.map_args or self._map_args
+        self.day = self.map_data.get("date") or linked
 
-    def slider_value(self, step: int) -> str:
-        """The value the reader moves the slider to: the next day (back at the end of the timeline)."""
-        if not 0 <= self.position + self.direction < len(self.options):
-            self.direction = -self.direction
-        self.position += self.direction
-        return self.options[self.position]
+    def set_map_state(self, name: str, value) -> None:
+        """What the frontend does when the map calls ``setStateValue(name, value)``: the
+        value merged into the component's state, which every later request carries (this
+        one's rerun is the caller's)."""
+        if self.map_id is None:
+            raise RuntimeError("the map component was not found when the page opened")
+        self.map_state = {**self.map_state, name: value}
+        self.widgets[self.map_id] = component_state(self.map_id, self.map_state)
 
-    async def step(self, step: int) -> StepResult:
-        """Move the slider to its next value: the fragment rerun the frontend sends."""
-        from streamlit.proto.WidgetStates_pb2 import WidgetState
+    def pause_value(self, step: int) -> str:
+        """The day the reader pauses on at pause ``step``: the session's ``days``, in turn."""
+        return self.days[step % len(self.days)]
 
-        value = self.slider_value(step)
-        state = WidgetState(id=self.slider_id)
-        state.string_array_value.data[:] = [value]
-        self.widgets[self.slider_id] = state
-        # The slider is bound to the URL (bind="query-params"): the frontend puts it in the address.
-        params = [(k, v) for k, v in parse_qsl(self.query, keep_blank_values=True) if k != SLIDER_KEY]
-        self.query = urlencode([*params, (SLIDER_KEY, value)])
-        sent, run = await self._run(self.slider_fragment, step)
-        self._forget_widgets(run, self.slider_fragment)
+    async def pause(self, step: int) -> StepResult:
+        """The reader paused on a new day: the rerun request the frontend sends when the map
+        calls ``setTriggerValue("date", day)``. Every widget state the session holds, plus
+        the component's trigger state, this once; the component's fragment (none: the page's
+        full run); the query string as the address has it (the server then sets the new
+        ``date``)."""
+        if self.map_id is None:
+            raise RuntimeError("the map component was not found when the page opened")
+        value = self.pause_value(step)
+        trigger = trigger_state(self.map_id, self.pause_event, value)
+        sent, run = await self._run(self.map_fragment, step, (trigger,))
+        self._forget_widgets(run, self.map_fragment)
         shown = self._check(run, step, value)
         map_changed = (
             None if run.map_args is None or self._map_args is None else run.map_args != self._map_args

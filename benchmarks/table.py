@@ -1,5 +1,6 @@
 """The table ``benchmarks.run`` prints: one Markdown row per target, printed as soon as it
-is measured, and every raw number kept for ``--json``."""
+is measured, and every raw number kept for ``--json``. ``benchmarks.timeline`` prints
+``Compared`` rows instead: each target measured on an earlier commit and on this tree."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 from benchmarks.browser import median, progress
 
-__all__ = ["HEADER", "Report", "Row", "ms", "verdict"]
+__all__ = ["HEADER", "Compared", "Report", "Row", "compared_header", "ms", "verdict"]
 
 
 @dataclass
@@ -27,16 +28,36 @@ HEADER = "| what | measured (median) | target | reference | ratio or verdict |\n
 
 
 @dataclass
+class Compared:
+    """One target measured on two trees; the verdict is on ``after``."""
+
+    what: str
+    before: str
+    after: str
+    target: str
+    verdict: str
+
+    def markdown(self) -> str:
+        return f"| {self.what} | {self.before} | {self.after} | {self.target} | {self.verdict} |"
+
+
+def compared_header(before: str, after: str) -> str:
+    """The header of a table of ``Compared`` rows, naming the two trees."""
+    return f"| what | before ({before}) | after ({after}) | target | verdict (after) |\n|---|---|---|---|---|"
+
+
+@dataclass
 class Report:
-    rows: list[Row] = field(default_factory=list)
+    rows: list[Row | Compared] = field(default_factory=list)
     raw: dict = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
+    header: str = HEADER
 
-    def add(self, row: Row, key: str, raw: dict) -> None:
+    def add(self, row: Row | Compared, key: str, raw: dict) -> None:
         self.rows.append(row)
         self.raw[key] = {"row": asdict(row), **raw}
         if len(self.rows) == 1:
-            print(HEADER, flush=True)
+            print(self.header, flush=True)
         print(row.markdown(), flush=True)
 
     def fail(self, what: str, key: str, error: BaseException) -> None:
@@ -55,7 +76,7 @@ class Report:
         )
 
     def table(self) -> str:
-        return "\n".join([HEADER, *(row.markdown() for row in self.rows)])
+        return "\n".join([self.header, *(row.markdown() for row in self.rows)])
 
 
 def verdict(ok: bool) -> str:

@@ -34,12 +34,16 @@ from tests.browser.conftest import (
     CHROMIUM,
     EDITOR_PASSWORD,
     LOCAL_HOSTS,
-    MAP_FRAME,
-    date_slider,
+    READER_MAP,
+    TERRITORY_PATHS,
     free_port,
-    mark_paths,
     need,
-    wait_for_new_paths,
+    open_sidebar,
+    reader_slider,
+    sign_in,
+    slider_date,
+    wait_for_address_date,
+    wait_for_drawn,
 )
 from tests.conftest import ROOT, TEST_PG
 
@@ -189,20 +193,21 @@ def new_page(browser, cookies: list[dict] | None = None):
     return page
 
 
-def drawn_map(page):
-    """The map iframe's Frame of a page already navigated, once polygons are drawn.
+def drawn_map(page) -> None:
+    """Wait until the reader's map of a page already navigated has drawn its territory.
 
     Pages are navigated first and waited for afterwards, so that the two processes
     work on their first runs at the same time.
     """
     page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
-    frame = page.wait_for_selector(MAP_FRAME, timeout=60_000).content_frame()
-    frame.wait_for_selector("path.leaflet-interactive", state="attached", timeout=60_000)
-    return frame
+    # The first page of a store revision waits for its pack, built in the background.
+    page.wait_for_selector(f"{READER_MAP}[data-drawn-date]", state="attached", timeout=120_000)
+    page.wait_for_selector(TERRITORY_PATHS, state="attached", timeout=60_000)
 
 
 def layer_caption(page, expect: str = "") -> str:
     """The sidebar's "Kursk incursion (N snapshot(s), first to last)", once it contains ``expect``."""
+    open_sidebar(page)
     caption = page.locator('[data-testid="stSidebar"]').get_by_text(
         re.compile(rf"{LAYER} \(\d+ snapshot\(s\).*{re.escape(expect)}")
     )
@@ -239,10 +244,7 @@ def snapshot_file(bbox=(35.0, 51.0, 35.3, 51.2)) -> bytes:
 
 def commit_as_editor(page, file_name: str, bbox) -> None:
     """Sign in through the sidebar, upload a snapshot of the default layer, commit it."""
-    page.get_by_text("Editor sign-in").click()
-    page.get_by_label("Your name (recorded with each change)").fill("cluster editor")
-    page.get_by_label("Editor password").fill(EDITOR_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "cluster editor")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         {"name": file_name, "mimeType": "application/geo+json", "buffer": snapshot_file(bbox)}
     )
@@ -250,12 +252,15 @@ def commit_as_editor(page, file_name: str, bbox) -> None:
     page.get_by_text("Committed as version").wait_for(timeout=60_000)
 
 
-def step_the_slider(page, frame) -> None:
-    """Home on the date slider redraws the territory: a round trip over the session's WebSocket."""
-    mark_paths(frame)
-    date_slider(page).focus()
+def step_the_slider(page) -> None:
+    """Home on the reader's slider, then a pause: the browser draws the first day itself and
+    tells the server, whose answer puts the date in the address: a round trip over the
+    session's WebSocket."""
+    reader_slider(page).focus()
     page.keyboard.press("Home")
-    wait_for_new_paths(frame)
+    first = slider_date(page)
+    wait_for_drawn(page, first)
+    wait_for_address_date(page, first)
 
 
 def test_the_nginx_config_passes_nginx_t_as_shipped_and_for_three_processes(tmp_path):
@@ -326,9 +331,10 @@ def test_two_processes_share_the_store_and_the_proxy_keeps_each_browser_on_one(
     backend_second = cluster.backend_of(sticky_second)
     second = new_page(browser, [{"name": STICKY_COOKIE, "value": sticky_second, "url": cluster.proxy}])
     second.goto(cluster.proxy)
-    frame_first, frame_second = drawn_map(first), drawn_map(second)
-    step_the_slider(first, frame_first)
-    step_the_slider(second, frame_second)
+    drawn_map(first)
+    drawn_map(second)
+    step_the_slider(first)
+    step_the_slider(second)
     lap("two browsers through nginx, slider steps")
 
     # --- an editor's commit through nginx, on the first browser's process -------------
@@ -346,9 +352,11 @@ def test_two_processes_share_the_store_and_the_proxy_keeps_each_browser_on_one(
     assert refused.status == 400 and "Invalid session_id" in refused.text()
 
     # --- the other process sees the commit, without a restart ---------------------------
-    # Its page opened directly before the commit, reloaded:
-    other = direct[cluster.app_ports.index(int(backend_second.rsplit(":", 1)[1]))]
-    other.reload()
+    # Its page opened directly before the commit, opened again (its address now carries
+    # the date it showed, the latest before the commit: open the latest):
+    index = cluster.app_ports.index(int(backend_second.rsplit(":", 1)[1]))
+    other = direct[index]
+    other.goto(f"{cluster.direct(index)}/")
     after = layer_caption(other, expect="to 2025-04-15)")
     assert (
         int(re.search(r"\((\d+) snapshot", after).group(1))

@@ -1,125 +1,165 @@
-"""What only a browser can show: the map draws, the slider redraws it in place, nothing
-leaves localhost, and injected markup shows as text and runs nothing."""
+"""What only a browser can show: the reader's map draws, the slider redraws it in place,
+nothing leaves localhost, and injected markup shows as text and runs nothing.
+
+The reader's map is the components-v2 map of ``static/js/frontline/`` in the page itself
+(no iframe): ``tests/browser/conftest.open_reader`` and the helpers after it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import statistics
 import time
 from urllib.parse import quote
 
 from layers.mapview import change_style
+from layers.store import Store
 from tests.browser.conftest import (
-    EDITOR_PASSWORD,
+    MAP_FRAME,
+    READER_MAP,
+    READER_PLAY,
+    READER_TOOLTIP,
+    TERRITORY_PATHS,
     XSS,
     XSS_LAYER,
     count_script_runs,
-    date_slider,
+    hover_territory,
     js_heap_mb,
-    mark_paths,
     open_app,
-    wait_for_new_paths,
+    open_reader,
+    place_positions,
+    reader_slider,
+    sign_in,
+    slider_date,
+    territory_dates,
+    wait_for_address_date,
+    wait_for_drawn,
 )
 
 STEPS = 24
 REDRAWS = 20
 WARM_UP = 10
 HEAP_STEPS = 200
+#: Every territory path's outline, joined: changes when the map draws another snapshot.
+PATHS_D = f"[...document.querySelectorAll('{TERRITORY_PATHS}')].map(p => p.getAttribute('d')).join()"
+
+
+def features_shown(db: str, day: dt.date) -> int:
+    """Features of the snapshots the map shows on ``day`` (every territory layer): the map
+    draws one path per feature, so more paths than this would be groups left behind."""
+    store = Store(db)
+    total = 0
+    for layer, dates in territory_dates(db).items():
+        shown = [d for d in dates if d <= day]
+        if shown:
+            history = store.history(layer)
+            head = history[history["is_head"] & (history["as_of"] == shown[-1])]
+            total += int(head["n_features"].iloc[0])
+    return total
 
 
 def test_map_draws_polygons_basemap_and_labels(page, app_url):
-    frame = open_app(page, app_url, "?date=2024-08-27")
-    frame.wait_for_function(
+    open_reader(page, app_url, "?date=2024-08-27")
+    page.wait_for_function(
         "() => document.querySelectorAll('.leaflet-basemap-pane path').length > 10", timeout=20_000
     )
-    frame.wait_for_selector(".frontline-place", timeout=20_000)
-    assert frame.locator("path.leaflet-interactive").count() >= 2
-    assert frame.locator(".frontline-legend").count() == 1
-    assert frame.locator(".leaflet-control-scale").count() == 1
-    switcher = frame.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    page.wait_for_selector(".frontline-place", state="attached", timeout=20_000)
+    assert page.locator(MAP_FRAME).count() == 0 and page.locator("iframe").count() == 0, (
+        "the reader's map is in the page, not in an iframe"
+    )
+    assert page.locator(f'[data-testid="stApp"] .frontline-reader {READER_MAP}').count() == 1
+    assert page.locator(TERRITORY_PATHS).count() >= 2
+    assert page.locator(".frontline-legend").count() == 1
+    assert page.locator(".leaflet-control-scale").count() == 1
+    switcher = page.locator(".leaflet-control-layers-overlays label").all_text_contents()
     assert [t.strip() for t in switcher] == ["OpenStreetMap (online)", "CartoDB Positron (online)"]
-    assert frame.locator(".leaflet-tile").count() == 0, "online tiles must be off by default"
+    assert page.locator(".leaflet-tile").count() == 0, "online tiles must be off by default"
     assert any(u.endswith("/app/static/basemap/countries.geojson") for u in page.recorder.requests)
+    # Contested ground is hatched (an SVG pattern), not only grey.
+    hatched = page.evaluate(
+        f"() => [...document.querySelectorAll('{TERRITORY_PATHS}')].map(p => p.getAttribute('fill'))"
+        ".filter(f => /^url\\(#frontline-hatch-\\d+\\)$/.test(f))"
+        ".map(f => !!document.querySelector(`pattern${f.slice(4, -1)}`))"
+    )
+    assert hatched and all(hatched), f"contested zones' fills: {hatched}"
 
 
-def press_and_wait_for_run(page, key: str) -> None:
-    runs = page.evaluate("() => window.__runs")
-    page.keyboard.press(key)
-    page.wait_for_function(f"() => window.__runs > {runs}", timeout=20_000)
-
-
-#: Every territory path's outline, joined: changes when the map draws another date.
-PATHS_D = "[...document.querySelectorAll('path.leaflet-interactive')].map(p => p.getAttribute('d')).join()"
-
-
-def territory_d(frame) -> str:
-    return frame.evaluate(f"() => {PATHS_D}")
-
-
-def test_scrubbing_day_by_day_keeps_the_iframe_and_the_view(page, app_url):
-    frame = open_app(page, app_url, "?date=2024-09-30")
+def test_scrubbing_day_by_day_keeps_the_map_and_the_view(page, app_url, browser_db):
+    """24 steps back then a pause: the slider and the map follow every key, the address
+    follows the pause, and the map is the same element with the same view throughout
+    (the old reader's "same iframe" probe: no remount)."""
+    start = dt.date(2024, 9, 30)
+    end = start - dt.timedelta(days=STEPS)
+    open_reader(page, app_url, f"?date={start}&center=51.2000,35.2000&zoom=10")
+    page.wait_for_selector(".frontline-place", state="attached", timeout=20_000)
+    page.evaluate(f"() => {{ document.querySelector('{READER_MAP}').__probe = 'same map'; }}")
+    # The reader zooms in: the server hears of it, and must not move it back.
+    page.locator(".leaflet-control-zoom-in").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('zoom') === '11'", timeout=20_000)
+    page.wait_for_timeout(500)
+    view = place_positions(page)
+    before = page.evaluate(f"() => {PATHS_D}")
     count_script_runs(page)
-    frame.evaluate("() => { window.__probe = 'same iframe'; window.map.setView([51.2, 35.2], 10); }")
-    before = territory_d(frame)
-    date_slider(page).focus()
-    for _ in range(STEPS):
-        press_and_wait_for_run(page, "ArrowLeft")
-    frame.wait_for_function(
-        f"() => {PATHS_D} !== {before!r}",
-        timeout=10_000,
+    reader_slider(page).focus()
+    for step in range(1, STEPS + 1):
+        page.keyboard.press("ArrowLeft")
+        assert slider_date(page) == (start - dt.timedelta(days=step)).isoformat()
+    wait_for_drawn(page, end.isoformat())
+    assert page.evaluate(f"() => {PATHS_D}") != before, "the territory of 6 September was not drawn"
+    wait_for_address_date(page, end.isoformat())
+    page.wait_for_function("() => window.__runs > 0", timeout=20_000)
+    page.wait_for_timeout(500)
+    assert page.evaluate(f"() => document.querySelector('{READER_MAP}').__probe") == "same map", (
+        "the map element was replaced"
     )
-    assert "date=2024-09-06" in page.url
-    assert frame.evaluate("() => window.__probe") == "same iframe", "the map iframe was remounted"
-    assert frame.evaluate("() => window.map.getZoom()") == 10
-    center = frame.evaluate("() => window.map.getCenter()")
-    assert abs(center["lat"] - 51.2) < 1e-6 and abs(center["lng"] - 35.2) < 1e-6
-    assert frame.evaluate("() => window.feature_group.length") <= 3, (
-        "removed groups must not pile up (three are passed per step)"
-    )
+    assert place_positions(page) == view, "the view moved"
+    assert page.get_attribute(READER_MAP, "data-drawn-date") == end.isoformat()
+    paths, bound = page.locator(TERRITORY_PATHS).count(), features_shown(browser_db, end)
+    assert 0 < paths <= bound, f"{paths} territory paths for {bound} features: removed groups pile up"
 
 
 def test_change_since_draws_lost_ground_and_the_charts_render(page, app_url):
-    frame = open_app(page, app_url, "?date=2024-11-25&change=30+days+before")
+    open_reader(page, app_url, "?date=2024-11-25&change=30+days+before")
     page.get_by_text("Change since 26 Oct 2024").wait_for(timeout=30_000)
     # Ukraine's lost ground is drawn with its style from layers.mapview.change_style.
     lost = change_style("UA", "lost")
-    frame.wait_for_function(
-        "([stroke, dash]) => [...document.querySelectorAll('path.leaflet-interactive')]"
+    page.wait_for_function(
+        "([stroke, dash]) => [...document.querySelectorAll('.leaflet-container path.leaflet-interactive')]"
         ".some(p => p.getAttribute('stroke') === stroke && p.getAttribute('stroke-dasharray') === dash)",
         arg=[lost["color"], lost["dashArray"]],
         timeout=20_000,
     )
-    page.locator(".vega-embed").nth(1).wait_for(timeout=30_000)
-    assert page.locator(".vega-embed").count() >= 2, "the timeline strip and the area chart"
+    page.locator(".vega-embed").first.wait_for(timeout=30_000)
     page.get_by_role("tab", name="Net change per month").click()
     page.locator('[role="tabpanel"]:visible .vega-embed').wait_for(timeout=30_000)
     assert page.recorder.external == []
 
 
-def test_slider_to_redrawn_map_latency_and_flat_memory(page, app_url):
+def test_slider_to_redrawn_map_latency_and_flat_memory(page, app_url, browser_db):
     """Each step jumps between the first and the last date, so every step redraws the territory.
 
     Prints the latency figures (no timing assertion: machines here are noisy) and checks
-    the heap stays flat: unpatched streamlit-folium kept every removed group alive
-    (+108 MB over 56 steps in the field notes).
+    the heap stays flat and no territory piles up on the map (the old reader's unpatched
+    streamlit-folium kept every removed group alive: +108 MB over 56 steps in the field notes).
     """
-    frame = open_app(page, app_url, "?date=2024-11-25")
-    frame.evaluate("() => { window.__probe = 'same iframe'; }")
-    date_slider(page).focus()
+    dates = sorted(d for layer in territory_dates(browser_db).values() for d in layer)
+    first, last = dates[0].isoformat(), dates[-1].isoformat()
+    open_reader(page, app_url, "?date=2024-11-25")
+    page.evaluate(f"() => {{ document.querySelector('{READER_MAP}').__probe = 'same map'; }}")
+    reader_slider(page).focus()
     latencies, heap = [], {}
     for index in range(HEAP_STEPS):
         if index == WARM_UP:
             heap["start"] = js_heap_mb(page)
-        mark_paths(frame)
+        key, target = ("Home", first) if index % 2 == 0 else ("End", last)
         start = time.perf_counter()
-        page.keyboard.press("Home" if index % 2 == 0 else "End")
-        wait_for_new_paths(frame)
+        page.keyboard.press(key)
+        wait_for_drawn(page, target)
         latencies.append((time.perf_counter() - start) * 1000)
     heap["end"] = js_heap_mb(page)
-    assert frame.evaluate("() => window.__probe") == "same iframe"
-    # The app passes three groups per step (territory, events, change since); more on
-    # the map would mean removed groups pile up.
-    assert frame.evaluate("() => window.feature_group.length") <= 3
+    assert page.evaluate(f"() => document.querySelector('{READER_MAP}').__probe") == "same map"
+    bound = max(features_shown(browser_db, dates[0]), features_shown(browser_db, dates[-1]))
+    assert page.locator(TERRITORY_PATHS).count() <= bound, "removed groups pile up on the map"
     timed = latencies[:REDRAWS]
     ordered = sorted(timed)
     print(
@@ -137,24 +177,25 @@ def test_slider_to_redrawn_map_latency_and_flat_memory(page, app_url):
 
 
 def test_no_request_leaves_localhost(page, app_url):
-    frame = open_app(page, app_url, "?date=2024-11-25")
-    frame.wait_for_selector(".frontline-place", timeout=20_000)
-    count_script_runs(page)
-    date_slider(page).focus()
+    open_reader(page, app_url, "?date=2024-11-25")
+    page.wait_for_selector(".frontline-place", state="attached", timeout=20_000)
+    reader_slider(page).focus()
     for key in ("ArrowRight", "ArrowRight", "End", "Home"):
-        press_and_wait_for_run(page, key)
+        page.keyboard.press(key)
+        wait_for_drawn(page, slider_date(page))
+    page.locator(READER_PLAY).click()
+    page.wait_for_timeout(1500)
+    page.locator(READER_PLAY).click()
     page.wait_for_timeout(1000)
     assert len(page.recorder.requests) > 10
+    assert any("/app/static/packs/" in u for u in page.recorder.requests), "the pack came from the app"
     print(f"\n{len(page.recorder.requests)} requests, {len(page.recorder.external)} external")
     assert page.recorder.external == []
 
 
 def test_injected_markup_shows_as_text_and_runs_nothing(page, app_url):
-    frame = open_app(page, app_url, f"?date=2024-08-10&layers={quote(XSS_LAYER)}")
-    polygon = frame.locator("path.leaflet-interactive").first
-    box = polygon.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    tooltip = frame.wait_for_selector(".leaflet-tooltip.frontline-tip", timeout=10_000)
+    open_reader(page, app_url, f"?date=2024-08-10&layers={quote(XSS_LAYER)}")
+    tooltip = hover_territory(page, page.query_selector(TERRITORY_PATHS))
     text = tooltip.inner_text()
     assert XSS in text and "`+alert(7)+` ${alert(3)} <script>window.top.__xss=2</script>" in text
     assert tooltip.query_selector("img") is None and tooltip.query_selector("script") is None
@@ -163,7 +204,7 @@ def test_injected_markup_shows_as_text_and_runs_nothing(page, app_url):
     )
     page.wait_for_timeout(500)
     assert page.recorder.dialogs == []
-    assert page.evaluate("() => window.__xss") is None and frame.evaluate("() => window.top.__xss") is None
+    assert page.evaluate("() => window.__xss") is None and page.evaluate("() => window.top.__xss") is None
     assert not any(u.rstrip("/").endswith("/x") for u in page.recorder.requests), (
         "the injected <img src=x> was requested"
     )
@@ -171,11 +212,8 @@ def test_injected_markup_shows_as_text_and_runs_nothing(page, app_url):
 
 def test_an_editor_uploads_a_hostile_file_through_the_app_and_it_shows_as_text(page, app_url):
     """Sign in, upload a file with script in its properties, commit, then hover it on the map."""
-    open_app(page, app_url)
-    page.get_by_text("Editor sign-in").click()
-    page.get_by_label("Your name (recorded with each change)").fill("<b>editor</b>")
-    page.get_by_label("Editor password").fill(EDITOR_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    open_reader(page, app_url)
+    sign_in(page, "<b>editor</b>")
     upload = {
         "type": "FeatureCollection",
         "features": [
@@ -206,14 +244,18 @@ def test_an_editor_uploads_a_hostile_file_through_the_app_and_it_shows_as_text(p
     page.get_by_role("button", name="Commit this snapshot").click(timeout=60_000)
     page.get_by_text("Committed as version").wait_for(timeout=30_000)
     check_upload_endpoint_limits(page)
-    frame = open_app(page, app_url, "?date=2024-12-05&layers=Kursk+incursion")
-    claimed = frame.locator("path.leaflet-interactive").last
-    box = claimed.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    tooltip = frame.wait_for_selector(".leaflet-tooltip.frontline-tip", timeout=10_000)
-    text = tooltip.inner_text()
+    open_reader(page, app_url, "?date=2024-12-05&layers=Kursk+incursion")
+    texts = []
+    for path in page.query_selector_all(TERRITORY_PATHS):
+        tooltip = hover_territory(page, path)
+        texts.append(tooltip.inner_text())
+        if "<script>window.top.__xss=3</script>" in texts[-1]:
+            break
+    else:
+        raise AssertionError(f"no polygon's tooltip names the uploaded source: {texts}")
+    text = texts[-1]
     assert "<script>window.top.__xss=3</script>" in text and XSS in text and "${alert(5)}" in text
-    assert tooltip.query_selector("script, img") is None
+    assert page.query_selector(f"{READER_TOOLTIP} script, {READER_TOOLTIP} img") is None
     page.wait_for_timeout(500)
     assert page.recorder.dialogs == [] and page.evaluate("() => window.__xss") is None
     assert page.recorder.external == []
@@ -236,10 +278,9 @@ def check_upload_endpoint_limits(page) -> None:
 
 
 def test_the_maps_decoder_gives_back_the_plain_geojson(page, app_url):
-    """The browser half of the compact territory format: the base map's decoder turns
+    """The browser half of the folium maps' compact territory format (presentation, side by
+    side and the editor draw with it): the base map's decoder turns
     ``territory_geojson(..., encoded=True)`` into the same coordinates as the plain form."""
-    import datetime as dt
-
     import shapely
 
     from layers import mapview
@@ -259,7 +300,7 @@ def test_the_maps_decoder_gives_back_the_plain_geojson(page, app_url):
         ]
     )
     snapshot = Snapshot("decoder", dt.date(2024, 8, 10), dt.date(2024, 8, 10), 1, features)
-    frame = open_app(page, app_url)
+    frame = open_app(page, app_url, "?mode=present&date=2024-11-25")
     for zoom in (6, 13):
         detail = mapview.detail_for_zoom(zoom)
         plain = json.loads(mapview.territory_geojson(snapshot, detail))

@@ -3,33 +3,31 @@ signed-in editor, and an older ``?mode=`` link lands on its page's address."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import EDITOR_PASSWORD, MAP_FRAME, open_app
+from tests.browser.conftest import READER_MAP, open_reader, open_sidebar, sign_in
 
 NAV = '[data-testid="stSidebarNav"]'
 
 
 def nav_labels(page) -> list[str]:
+    open_sidebar(page)
     page.wait_for_selector(NAV, timeout=30_000)
     # Each link's text ends with its label (its icon's ligature name comes first).
     return [text.split("\n")[-1].strip() for text in page.locator(f"{NAV} a").all_inner_texts()]
 
 
 def test_readers_see_three_pages_and_no_editor(page, app_url):
-    open_app(page, app_url)
+    open_reader(page, app_url)
     assert nav_labels(page) == ["Map", "Side by side", "Presentation"]
     page.goto(f"{app_url}/editor")
-    page.wait_for_selector(MAP_FRAME, timeout=60_000)
+    page.wait_for_selector(f"{READER_MAP}[data-drawn-date]", state="attached", timeout=60_000)
     assert page.locator('[data-testid="stFileUploader"]').count() == 0
     assert "Editor" not in nav_labels(page)
     assert page.recorder.external == []
 
 
 def test_signing_in_opens_the_editor_page_and_lists_it(page, app_url):
-    open_app(page, app_url)
-    page.get_by_text("Editor sign-in").click()
-    page.get_by_label("Your name (recorded with each change)").fill("page test editor")
-    page.get_by_label("Editor password").fill(EDITOR_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    open_reader(page, app_url)
+    sign_in(page, "page test editor")
     page.locator('[data-testid="stFileUploader"]').wait_for(timeout=60_000)
     page.wait_for_url("**/editor*", timeout=30_000)
     assert nav_labels(page) == ["Map", "Side by side", "Presentation", "Editor"]
