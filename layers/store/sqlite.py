@@ -8,9 +8,9 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from .tables import APPEND_ONLY
+from .tables import APPEND_ONLY, metadata
 
-__all__ = ["BUSY_TIMEOUT_MS", "WRITE_OPTION", "configure", "create_triggers"]
+__all__ = ["BUSY_TIMEOUT_MS", "WRITE_OPTION", "configure", "create_triggers", "is_created"]
 
 #: Execution option set on write connections (see ``Store.writing``).
 WRITE_OPTION = "frontline_write"
@@ -31,10 +31,11 @@ def configure(engine: Engine) -> None:
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # The timeout first: switching a new file to WAL takes a lock another process may hold.
+        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
-        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -50,8 +51,20 @@ def create_triggers(connection: Connection) -> None:
         for verb in ("UPDATE", "DELETE"):
             connection.execute(
                 text(
-                    f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} "
+                    f"CREATE TRIGGER IF NOT EXISTS {_trigger(table, verb)} "
                     f"BEFORE {verb} ON {table} "
                     f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
                 )
             )
+
+
+def is_created(engine: Engine) -> bool:
+    """Whether every table and trigger of the store exists, read without waiting for a writer (WAL)."""
+    wanted = set(metadata.tables) | {_trigger(t, verb) for t in APPEND_ONLY for verb in ("UPDATE", "DELETE")}
+    with engine.connect() as connection:
+        found = set(connection.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
+    return wanted <= found
+
+
+def _trigger(table: str, verb: str) -> str:
+    return f"{table}_no_{verb.lower()}"

@@ -71,25 +71,40 @@ class Store(StoreWrites, StoreReads):
     def create(self) -> None:
         """Create missing tables and the append-only triggers (and PostGIS on PostgreSQL).
 
+        Safe when several processes open a new store at once: creation is serialised
+        (SQLite's write lock, taken at BEGIN; an advisory lock on PostgreSQL), and a
+        SQLite store that has every table already is not locked at all, so opening one
+        never waits for a long write.
+
         Raises
         ------
         StoreError
             When the database refuses; on PostgreSQL the message says what to check.
         """
         try:
-            with self.engine.begin() as connection:
-                if self.dialect == "postgresql":
-                    postgis.lock_for_create(connection)
-                    postgis.create_extension(connection)
-                tables.metadata.create_all(connection)
-                if self.dialect == "sqlite":
-                    sqlite.create_triggers(connection)
-                elif self.dialect == "postgresql":
-                    postgis.create_triggers(connection)
-                if _meta(connection, "schema_version") is None:
-                    connection.execute(
-                        tables.meta.insert().values(key="schema_version", value=str(schema.SCHEMA_VERSION))
-                    )
+            if self.dialect == "sqlite" and sqlite.is_created(self.engine):
+                return
+            with self.engine.connect() as connection:
+                # On SQLite, a transaction that reads the schema and then creates a table
+                # cannot wait for another process that is creating it too: the upgrade to
+                # a write lock fails at once with "database is locked", whatever the busy
+                # timeout. Taking the write lock at BEGIN makes the second process wait.
+                connection.execution_options(**{sqlite.WRITE_OPTION: True})
+                with connection.begin():
+                    if self.dialect == "postgresql":
+                        postgis.lock_for_create(connection)
+                        postgis.create_extension(connection)
+                    tables.metadata.create_all(connection)
+                    if self.dialect == "sqlite":
+                        sqlite.create_triggers(connection)
+                    elif self.dialect == "postgresql":
+                        postgis.create_triggers(connection)
+                    if _meta(connection, "schema_version") is None:
+                        connection.execute(
+                            tables.meta.insert().values(
+                                key="schema_version", value=str(schema.SCHEMA_VERSION)
+                            )
+                        )
         except DBAPIError as exc:
             hint = ""
             if self.dialect == "postgresql":
