@@ -30,6 +30,7 @@ from .areas import BORDERS_SOURCE, METHOD, country_border
 from .change import between as change_between
 from .change import summary as change_summary
 from .change import to_geojson as change_geojson
+from .checking import validate_bounded
 from .cli import Progress, output_path, parser, write_whole
 from .errors import FrontlineError, InvalidInputError
 from .exports import comparison_csv, snapshot_geojson, table_csv
@@ -39,7 +40,7 @@ from .presets import PRESETS
 from .series import area_rows, computed_series
 from .snapshots import snapshot_at
 from .store import Store, default_url
-from .validation import Report, validate
+from .validation import Report
 
 AREA_ROW = ["date", "layer", "held_by", "status", "within", "area_km2"]
 
@@ -61,7 +62,7 @@ def run_validate(args: argparse.Namespace) -> int:
     mapping = PRESETS[args.preset] if args.preset else None
     failed = 0
     for path, upload in zip(args.files, read_uploads(args.files), strict=True):
-        report = validate(
+        report = validate_bounded(
             upload.raw, kind, name=str(path), defaults=_defaults(args), mapping=mapping, repair=args.repair
         )
         print(_report_lines(report, str(path)))

@@ -13,12 +13,8 @@ import datetime as dt
 import gc
 import hashlib
 import json
-import multiprocessing
-import os
 import re
-import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,10 +24,11 @@ import geopandas as gpd
 import pandas as pd
 
 from . import schema
+from .checking import MAX_WORKERS, PARALLEL_MIN_FILES, WORKERS_VARIABLE, Checked, Job, checked, worker_count
 from .errors import InvalidInputError, ValidationFailed
 from .figures import read_reported_figures
 from .presets import PropertyMapping
-from .store import AreaRow, NewSnapshot, Store, computed_area_rows
+from .store import NewSnapshot, Store
 from .validation import Report, validate
 
 __all__ = [
@@ -318,10 +315,10 @@ def plan_import(
     progress : callable, optional
         Called as ``progress(done, total)`` after each file is validated.
     workers : int, optional
-        Processes that validate the files (and compute their areas) in parallel; 1 checks
-        them in this process. By default an import of :data:`PARALLEL_MIN_FILES` files or
-        more uses one per CPU (at most :data:`MAX_WORKERS`), forked, where the platform can
-        fork. The plan is the same either way.
+        Files checked at once. Each file is decoded, validated and measured in its own
+        child process under the parse budget (:mod:`layers.checking`); by default an
+        import of :data:`PARALLEL_MIN_FILES` files or more from the command line checks
+        one per CPU (at most :data:`MAX_WORKERS`) at once. The plan is the same either way.
 
     Returns
     -------
@@ -343,10 +340,10 @@ def plan_import(
     record_kind = schema.TERRITORY if kind == "territory" else schema.EVENT
     plan = ImportPlan(layer=layer.strip(), kind=kind)
     built = []
-    job = _Job(list(uploads), record_kind, kind, defaults, mapping, repair)
+    job = Job(list(uploads), record_kind, kind, defaults, mapping, repair)
     with _collector_paused():
         for done, (upload, date, (report, digest, areas)) in enumerate(
-            zip(uploads, dates, _checked(job, workers), strict=True), start=1
+            zip(uploads, dates, checked(job, workers), strict=True), start=1
         ):
             plan.reports.append(report)
             if report.ok:
@@ -385,119 +382,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-#: An import of at least this many files is validated in worker processes when ``workers``
-#: is not given (one per CPU, at most :data:`MAX_WORKERS`); below it, starting them costs more.
-PARALLEL_MIN_FILES = 48
-MAX_WORKERS = 4
-#: Environment variable that sets the number of processes (1: check every file in this one).
-WORKERS_VARIABLE = "FRONTLINE_IMPORT_WORKERS"
-#: Files per task sent to a worker: enough to amortise the round trip, few enough for progress.
-_CHUNK = 8
-
-
-@dataclass(frozen=True)
-class _Job:
-    """What every file of an import is checked with; workers inherit it when forked."""
-
-    uploads: list[Upload]
-    record_kind: schema.RecordKind
-    kind: str
-    defaults: dict[str, Any] | None
-    mapping: PropertyMapping | None
-    repair: bool
-
-
-#: What checking one file gives: its report, its SHA-256, and its area rows if measured.
-Checked = tuple[Report, str, tuple[AreaRow, ...] | None]
-
-
-def _check(job: _Job, index: int, with_areas: bool) -> Checked:
-    """One file: its report, its SHA-256 and, when asked and it passed, its area rows."""
-    upload = job.uploads[index]
-    report = validate(
-        upload.raw,
-        job.record_kind,
-        name=upload.name,
-        defaults=job.defaults,
-        mapping=job.mapping,
-        repair=job.repair,
-    )
-    areas = tuple(computed_area_rows(report.features, job.kind)) if with_areas and report.ok else None
-    return report, sha256(upload.raw), areas
-
-
-def worker_count(workers: int | None, files: int) -> int:
-    """How many processes check the ``files`` files of an import.
-
-    ``workers`` if given (at least 1), else ``FRONTLINE_IMPORT_WORKERS`` if set, else one
-    per CPU (at most :data:`MAX_WORKERS`) for an import of :data:`PARALLEL_MIN_FILES` files
-    or more made from a single-threaded process (the command line; never a server, whose
-    threads a fork would not carry along), else 1.
-
-    Raises
-    ------
-    InvalidInputError
-        When ``FRONTLINE_IMPORT_WORKERS`` is not a whole number.
-    """
-    if workers is None and os.environ.get(WORKERS_VARIABLE, "").strip():
-        try:
-            workers = int(os.environ[WORKERS_VARIABLE])
-        except ValueError:
-            raise InvalidInputError(
-                f"{WORKERS_VARIABLE}={os.environ[WORKERS_VARIABLE]!r}: give a whole number of processes, "
-                "e.g. 1 or 2."
-            ) from None
-    if workers is not None:
-        return max(1, int(workers))
-    if files < PARALLEL_MIN_FILES or threading.active_count() > 1:
-        return 1
-    return max(
-        1,
-        min(
-            MAX_WORKERS,
-            len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
-        ),
-    )
-
-
-#: The job of the running parallel import, read by forked workers (never pickled).
-_FORKED_JOB: _Job | None = None
-
-
-def _check_chunk(start: int, stop: int) -> list[Checked]:
-    """In a worker: files ``start`` to ``stop`` of the inherited job, areas included."""
-    job = _FORKED_JOB
-    if job is None:
-        raise RuntimeError("no import job in this process: only workers forked by an import check chunks")
-    return [_check(job, index, with_areas=True) for index in range(start, stop)]
-
-
-def _checked(job: _Job, workers: int | None) -> Iterator[Checked]:
-    """``(report, sha256, areas)`` of each file in order: in this process (areas left to the
-    write), or in forked worker processes that compute the areas too, for a large import.
-
-    Each file is checked alone, by the same code, so the results do not depend on where;
-    a worker's exception is raised here.
-    """
-    count = worker_count(workers, len(job.uploads))
-    if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for index in range(len(job.uploads)):
-            yield _check(job, index, with_areas=False)
-        return
-    global _FORKED_JOB
-    _FORKED_JOB = job
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-            starts = range(0, len(job.uploads), _CHUNK)
-            for results in pool.map(
-                _check_chunk, starts, [min(start + _CHUNK, len(job.uploads)) for start in starts]
-            ):
-                yield from results
-    finally:
-        _FORKED_JOB = None
 
 
 @dataclass(frozen=True)

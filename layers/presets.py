@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
@@ -97,6 +97,15 @@ class PropertyMapping:
     drop_geometry_types: Mapping[str, str] = field(default_factory=dict)
     kind: str = "territory"
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickle with plain dicts: the presets' read-only mappings do not pickle, and a
+        mapping travels to the child process that checks an upload (:mod:`layers.sandbox`)."""
+        values = {
+            name: dict(value) if isinstance(value, Mapping) else value
+            for name, value in ((f.name, getattr(self, f.name)) for f in fields(self))
+        }
+        return (_rebuilt, (values,))
+
     def __post_init__(self) -> None:
         bad_sides = sorted(
             {v for v in self.held_by_values.values() if v not in schema.SIDES and v != BY_BORDER}
@@ -142,7 +151,7 @@ class PropertyMapping:
 
     def kind_problem(self, kind: schema.RecordKind) -> str | None:
         """Why this mapping cannot be used for a layer of ``kind``, or None."""
-        wanted = "territory" if kind is schema.TERRITORY else "events"
+        wanted = "territory" if kind == schema.TERRITORY else "events"
         if wanted != self.kind:
             return (
                 f"the {self.name} maps {self.kind} files, not {wanted}; use --kind {self.kind} or leave the "
@@ -404,7 +413,13 @@ Keys are found robustly: non-breaking spaces and line breaks inside the name are
 normalised, and the last ``geoJSON.*`` key of the name counts.
 """
 
+
 #: Built-in mappings by the name given to ``--preset``.
+def _rebuilt(values: dict[str, Any]) -> PropertyMapping:
+    """A pickled :class:`PropertyMapping` again (see its ``__reduce__``)."""
+    return PropertyMapping(**values)
+
+
 PRESETS: Mapping[str, PropertyMapping] = MappingProxyType({"deepstate": DEEPSTATE})
 
 __all__ = [

@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from layers import schema
-from layers.formats import decode
-from layers.presets import PRESETS, PropertyMapping, distinct_values, suggest_preset
+from layers.checking import outline_bounded
+from layers.presets import PRESETS, PropertyMapping
 from layers.store import LayerInfo
 from layers.validation import Report
 
@@ -40,8 +40,8 @@ def mapping_ui(kind: str, raw: bytes, file_name: str) -> tuple[PropertyMapping |
     """A preset or the editor's own mapping, and the values to fill in for features that
     lack a field (a feature's own value wins)."""
     columns = st.columns(4)
-    document, _ = decode(raw, file_name)
-    suggested = suggest_preset(document) if document is not None else None
+    # Read in a bounded child, like the validation that follows (layers.checking).
+    suggested, values = outline_bounded(raw, file_name)
     choices = [NO_PRESET, *PRESETS, CUSTOM_MAPPING] if kind == "territory" else [NO_PRESET]
     preset = columns[0].selectbox(
         "Property mapping",
@@ -51,8 +51,8 @@ def mapping_ui(kind: str, raw: bytes, file_name: str) -> tuple[PropertyMapping |
         help="How the file's own properties become side, status and source.",
     )
     mapping = PRESETS.get(preset)
-    if preset == CUSTOM_MAPPING and document is not None:
-        mapping = _custom_mapping_ui(distinct_values(document))
+    if preset == CUSTOM_MAPPING:
+        mapping = _custom_mapping_ui(values)
     defaults: dict[str, str | None] = {}
     if kind == "territory":
         defaults["held_by"] = (

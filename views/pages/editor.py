@@ -15,12 +15,12 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from streamlit_folium import st_folium
 
 from layers import auth, mapview, schema, snapshots, style
+from layers.checking import swapped_bounded, validate_bounded
 from layers.editing import EditSession
-from layers.formats import swap_axes
 from layers.ingest import date_from_name, sha256
 from layers.store import NewSnapshot
 from layers.text import escape_markdown
-from layers.validation import Report, validate
+from layers.validation import Report
 
 from ..appdata import Data, figure_table
 from ..uploads import KINDS, layer_choice_ui, mapping_ui, report_ui
@@ -64,12 +64,14 @@ def _upload_ui(session: EditSession, layer: str, kind: str, upload: UploadedFile
     repair = st.checkbox(
         "Repair invalid geometry (the report shows how each repair changes the area)", key="repair"
     )
-    report = validate(raw, KINDS[kind], name=upload.name, defaults=defaults, mapping=mapping, repair=repair)
+    report = validate_bounded(
+        raw, KINDS[kind], name=upload.name, defaults=defaults, mapping=mapping, repair=repair
+    )
     if any(p.rule == "swapped" for p in report.errors) and st.checkbox(
         "Swap longitude and latitude in every position and check again", key="swap"
     ):
-        raw = swap_axes(raw, upload.name)
-        report = validate(
+        raw = swapped_bounded(raw, upload.name)
+        report = validate_bounded(
             raw, KINDS[kind], name=upload.name, defaults=defaults, mapping=mapping, repair=repair
         )
     reference = session.record_rejection(upload.name, raw, report) if not report.ok else None
