@@ -12,7 +12,8 @@ The parser and the helpers around the output are in :mod:`layers.cli`; the area 
 (:class:`layers.errors.FrontlineError`) are caught here, in one place, and printed
 without a traceback. Exit status: 0 on success, 1 when a file
 fails validation (every problem is listed and nothing is written), 2 for any other
-user error (a missing file, a bad option, no date for a snapshot).
+user error (a missing file, a bad option, no date for a snapshot), 141 when the reader
+of the output closed it early (``python -m layers areas | head -1``), quietly.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 
@@ -43,6 +45,10 @@ from .store import Store, default_url
 from .validation import Report
 
 AREA_ROW = ["date", "layer", "held_by", "status", "within", "area_km2"]
+
+#: Exit status when the reader of stdout closed it early: 128 + SIGPIPE, as a shell reports
+#: for any program that SIGPIPE ended.
+CLOSED_PIPE = 141
 
 
 def _defaults(args: argparse.Namespace) -> dict[str, str | None]:
@@ -328,10 +334,21 @@ def main(argv: list[str] | None = None) -> int:
     }
     commands.update({"export-png": run_export_png, "export-animation": run_export_animation})
     try:
-        return commands[args.command](args)
+        code = commands[args.command](args)
+        # Flushed here, not at exit, so that a closed pipe is caught below.
+        sys.stdout.flush()
+        return code
     except FrontlineError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`... | head -1`). Python ignores SIGPIPE, so the write
+        # raised instead; stdout now goes to /dev/null so the flush at exit cannot raise
+        # again (the recipe of the Python docs' "Note on SIGPIPE").
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return CLOSED_PIPE
 
 
 if __name__ == "__main__":
