@@ -35,7 +35,7 @@ from .change import to_geojson as change_geojson
 from .checking import validate_bounded
 from .cli import Progress, output_path, parser, write_whole
 from .errors import FrontlineError, InvalidInputError
-from .exports import comparison_csv, snapshot_geojson, table_csv
+from .exports import comparison_csv, csv_cell, snapshot_geojson, table_csv
 from .figures import compare, monthly_change, read_reported_figures
 from .ingest import plan_import, read_uploads, seed_default_data, write_import
 from .presets import PRESETS
@@ -145,7 +145,7 @@ def run_areas(args: argparse.Namespace) -> int:
     else:
         writer = csv.DictWriter(sys.stdout, fieldnames=AREA_ROW, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
         print(f"# method: {METHOD}", file=sys.stderr)
     return 0
 

@@ -4,6 +4,12 @@ Every export names its area method and the border outline it was clipped with, i
 column (CSV) or in ``metadata`` (GeoJSON), so a figure copied into an article or a
 slide still says how it was computed. The same functions serve the app's download
 buttons and the command line, so both give byte-identical files.
+
+Every CSV the project writes goes through :func:`csv_text` (or :func:`csv_cell`, for a
+writer of rows): a text cell that a spreadsheet would run as a formula (it starts with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return; OWASP's "CSV injection") is
+written with a ``'`` in front, so it shows as the text it is. Numbers are never
+changed: a negative area stays a negative number.
 """
 
 from __future__ import annotations
@@ -16,10 +22,42 @@ from .areas import BORDERS_SOURCE, METHOD
 from .figures import COMPARISON_COLUMNS
 from .snapshots import Snapshot
 
-__all__ = ["AREA_SERIES_COLUMNS", "area_series_csv", "comparison_csv", "snapshot_geojson", "table_csv"]
+__all__ = [
+    "AREA_SERIES_COLUMNS",
+    "FORMULA_PREFIXES",
+    "area_series_csv",
+    "comparison_csv",
+    "csv_cell",
+    "csv_text",
+    "snapshot_geojson",
+    "table_csv",
+]
 
 #: Columns of :func:`area_series_csv`.
 AREA_SERIES_COLUMNS = ["date", "layer", "held_by", "status", "within", "area_km2", "method", "borders"]
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """``value`` as it goes into a CSV cell: text a spreadsheet would run as a formula gets a ``'`` in front.
+
+    Only text is changed; numbers, dates and missing values are returned as they are.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_text(table: pd.DataFrame) -> str:
+    """``table`` as CSV (no index, ``\\n`` line ends), every text cell passed through :func:`csv_cell`."""
+    safe = table.copy()
+    for column in range(safe.shape[1]):
+        values = safe.iloc[:, column]
+        if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
+            safe.isetitem(column, values.map(csv_cell).to_numpy())
+    return safe.to_csv(index=False, lineterminator="\n")
 
 
 def area_series_csv(series: pd.DataFrame) -> str:
@@ -40,7 +78,7 @@ def area_series_csv(series: pd.DataFrame) -> str:
         },
         columns=AREA_SERIES_COLUMNS,
     )
-    return table.to_csv(index=False, lineterminator="\n")
+    return csv_text(table)
 
 
 def comparison_csv(comparison: pd.DataFrame) -> str:
@@ -51,14 +89,12 @@ def comparison_csv(comparison: pd.DataFrame) -> str:
     table["difference_pct"] = table["difference_pct"].round(2)
     table["method"] = METHOD
     table["borders"] = BORDERS_SOURCE
-    return table.to_csv(index=False, lineterminator="\n")
+    return csv_text(table)
 
 
 def table_csv(table: pd.DataFrame) -> str:
     """Any table of km² as CSV with the method and outline columns appended, numbers to 3 decimals."""
-    return (
-        table.assign(method=METHOD, borders=BORDERS_SOURCE).round(3).to_csv(index=False, lineterminator="\n")
-    )
+    return csv_text(table.assign(method=METHOD, borders=BORDERS_SOURCE).round(3))
 
 
 def snapshot_geojson(snapshot: Snapshot) -> str:
