@@ -6,33 +6,49 @@ change, chart, tab) travel the same way. The mode is the page (``/present``,
 ``/compare?left=…&right=…``); links made before the app had pages say ``?mode=present``
 or ``?mode=compare`` and still open the same page (``mode``). A link that asks for what
 this store cannot show opens on the default for that part, with a notice saying what was
-wrong (``link_notices``), never an error.
+wrong (``read_link``), never an error.
 
-Query parameters reach these functions as a mapping of each key to all of its values,
-so nothing here depends on Streamlit.
+The address is untrusted input: any parameter may be 100 KB long, hold NUL or markup,
+``NaN`` or ``1e999``, or be given more than once. Each parameter has one form
+(``PARAMETERS``); a value not in that form, or a parameter given more than once where a
+link gives it once, is dropped with a notice that names the parameter, quotes the value
+cut to ``SHOWN_CHARS`` and says what was expected. Query parameters reach these functions
+as a mapping of each key to all of its values, so nothing here depends on Streamlit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from .change import SINCE_CHOICES
 from .mapview import HOME_CENTER, HOME_ZOOM, MAX_ZOOM, MIN_ZOOM
+from .style import BORDER_LABELS
 
 __all__ = [
     "MODES",
+    "NO_EVENTS",
+    "PARAMETERS",
+    "SHOWN_CHARS",
     "VIEW_PARAMS",
+    "WINDOW_CHOICES",
+    "Link",
+    "Offer",
     "Params",
     "ReportedView",
     "first",
     "link_notices",
     "mode",
+    "parse_date",
     "parse_view",
+    "read_link",
     "reported_view",
     "share_link",
+    "shown_value",
     "without",
 ]
 
@@ -43,6 +59,30 @@ Params = Mapping[str, Sequence[str]]
 VIEW_PARAMS = ("center", "zoom")
 #: The modes a link may ask for with ``?mode=`` (links from before the app had pages).
 MODES = {"": "the full app", "present": "presentation mode", "compare": "two dates side by side"}
+#: The events choice that shows none (``?events=(none)``).
+NO_EVENTS = "(none)"
+#: How many days of events the map may show, ending at the selected date (``?window=``).
+WINDOW_CHOICES = (1, 3, 7, 14, 30)
+#: Every parameter the app reads from the address and the form of its value; all but
+#: ``layers`` are given at most once.
+PARAMETERS = {
+    "date": "a date like 2024-11-25",
+    "layers": "a territory layer of this store, once per visible layer",
+    "center": "“latitude,longitude” in degrees",
+    "zoom": f"a whole number from {MIN_ZOOM} to {MAX_ZOOM}",
+    "mode": "one this app has (present, compare)",
+    "events": "an events layer of this store, or (none)",
+    "window": f"one of {', '.join(map(str, WINDOW_CHOICES))} (days)",
+    "change": f"one of {', '.join(SINCE_CHOICES)}",
+    "since": "a date like 2024-11-25",
+    "left": "a snapshot date of the layers shown, like 2024-11-25",
+    "right": "a snapshot date of the layers shown, like 2024-11-25",
+    "chart_layer": "a territory layer of this store",
+    "chart_within": f"one of {', '.join(BORDER_LABELS.values())}",
+    "analysis": "the name of a tab under the map",
+}
+#: How much of a bad value a notice quotes.
+SHOWN_CHARS = 80
 
 
 def first(params: Params, key: str) -> str | None:
@@ -52,10 +92,36 @@ def first(params: Params, key: str) -> str | None:
 
 
 def mode(params: Params) -> str:
-    """The mode a link asks for (``"present"``, ``"compare"``), or ``""`` for none or one
-    this app does not have."""
-    asked = first(params, "mode") or ""
-    return asked if asked in MODES else ""
+    """The mode a link asks for (``"present"``, ``"compare"``), or ``""`` for none, one
+    this app does not have, or more than one."""
+    values = params.get("mode") or ()
+    return values[0] if len(values) == 1 and values[0] in MODES else ""
+
+
+def shown_value(value: str) -> str:
+    """``value`` quoted for a notice: control characters (NUL, newlines) written as
+    escapes, and cut to ``SHOWN_CHARS`` with its length when longer.
+
+    The notice is still Markdown to escape where it is shown; this only keeps a 100 KB
+    parameter from becoming a 100 KB notice.
+    """
+    if len(value) <= SHOWN_CHARS:
+        return repr(value)
+    return f"{value[:SHOWN_CHARS]!r}… ({len(value):,} characters)"
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    """The date ``text`` names as ``YYYY-MM-DD`` (the only form a link writes), or None.
+
+    Stricter than ``date.fromisoformat``, which also takes ``20241125`` and ``2024-W48-1``:
+    the widgets bound to the URL match the option's text exactly.
+    """
+    if text is None or not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def parse_view(center: str | None, zoom: str | None) -> tuple[tuple[float, float], int, list[str]]:
@@ -64,7 +130,7 @@ def parse_view(center: str | None, zoom: str | None) -> tuple[tuple[float, float
     Parameters
     ----------
     center : str or None
-        ``"lat,lon"`` in degrees.
+        ``"lat,lon"`` in degrees (finite: ``nan`` and ``1e999`` are not).
     zoom : str or None
         A whole number from ``MIN_ZOOM`` to ``MAX_ZOOM``.
 
@@ -79,56 +145,137 @@ def parse_view(center: str | None, zoom: str | None) -> tuple[tuple[float, float
     if center is not None:
         try:
             lat, lon = (float(part) for part in center.split(","))
+            # Comparisons with nan are false, so nan fails these too.
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise ValueError
             view_center = (lat, lon)
         except ValueError:
-            problems.append(f"center {center!r} is not “latitude,longitude” in degrees")
+            problems.append(f"center {shown_value(center)} is not {PARAMETERS['center']}")
     if zoom is not None:
         try:
+            # int() refuses "1e999", "nan" and more than 4300 digits with ValueError.
             value = int(zoom)
             if not MIN_ZOOM <= value <= MAX_ZOOM:
                 raise ValueError
             view_zoom = value
         except ValueError:
-            problems.append(f"zoom {zoom!r} is not a whole number from {MIN_ZOOM} to {MAX_ZOOM}")
+            problems.append(f"zoom {shown_value(zoom)} is not {PARAMETERS['zoom']}")
     return view_center, view_zoom, problems
 
 
-def link_notices(params: Params, territory_layers: Collection[str], dates: Sequence[dt.date]) -> list[str]:
-    """What a link asks for that this store cannot show, one phrase each.
+@dataclass(frozen=True)
+class Offer:
+    """What this app and store can show, to check a link against.
 
-    Read once per session, before the widgets bound to the URL fall back to their
-    defaults and drop what they cannot show.
+    ``dates`` are the timeline's days in order; ``stops`` the snapshot dates side by side
+    offers; ``tabs`` the tabs under the map. A part left None is not checked.
+    """
+
+    territory_layers: Collection[str]
+    dates: Sequence[dt.date]
+    event_layers: Collection[str] | None = None
+    stops: Collection[dt.date] | None = None
+    tabs: Collection[str] | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link, checked: ``params`` without what this store cannot show (and with the
+    parameters the app does not read left as they were), and one phrase per part dropped."""
+
+    params: dict[str, list[str]]
+    notices: list[str]
+
+
+def read_link(params: Params, offer: Offer) -> Link:
+    """What a link asks for that this store can show, and a notice for the rest.
 
     Parameters
     ----------
     params : Params
-        The link's query parameters.
-    territory_layers : collection of str
-        The territory layers the store holds.
-    dates : sequence of datetime.date
-        The timeline's days, in order.
+        The link's query parameters, each key with all of its values.
+    offer : Offer
+        What the app and store can show.
+
+    Returns
+    -------
+    Link
+        The parameters to open the page with, and for each one dropped, a phrase naming
+        the parameter, the value (``shown_value``) and the form expected
+        (``PARAMETERS``). ``layers`` keeps the names this store has.
     """
-    problems = []
-    asked_date = first(params, "date")
-    if asked_date is not None:
-        try:
-            asked = dt.date.fromisoformat(asked_date)
-        except ValueError:
-            problems.append(f"date {asked_date!r} is not a date like 2024-11-25")
+    kept = without(params)
+    notices = []
+    for key, form in PARAMETERS.items():
+        values = list(params.get(key) or ())
+        if not values:
+            continue
+        if key == "layers":
+            if values == [""]:
+                continue  # ``?layers=``: the reader hid every layer (Streamlit writes it so).
+            unknown = [name for name in values if name not in offer.territory_layers]
+            if unknown:
+                notices.append(_unknown_layers(unknown))
+                kept[key] = [name for name in values if name in offer.territory_layers]
+                if not kept[key]:
+                    del kept[key]
+            continue
+        if len(values) > 1:
+            problem: str | None = f"{key} is given {len(values)} times (a link gives it once: {form})"
         else:
-            if asked not in dates:
-                problems.append(f"date {asked} is outside the timeline ({dates[0]} to {dates[-1]})")
-    unknown = [name for name in params.get("layers", ()) if name not in territory_layers]
-    if unknown:
-        names = ", ".join(repr(name) for name in unknown)
-        problems.append(f"layer{'s' if len(unknown) > 1 else ''} {names} (not in this store)")
-    asked_mode = first(params, "mode")
-    if asked_mode is not None and asked_mode not in MODES:
-        problems.append(f"mode {asked_mode!r} is not one this app has (present, compare)")
-    _, _, view_problems = parse_view(first(params, "center"), first(params, "zoom"))
-    return problems + view_problems
+            problem = _problem(key, values[0], offer)
+        if problem is not None:
+            notices.append(problem)
+            del kept[key]
+    return Link(kept, notices)
+
+
+def link_notices(params: Params, territory_layers: Collection[str], dates: Sequence[dt.date]) -> list[str]:
+    """What a link asks for that this store cannot show, one phrase each (``read_link``
+    with only the layers and the timeline known)."""
+    return read_link(params, Offer(territory_layers, dates)).notices
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: How many unknown layer names a notice lists.
+_SHOWN_LAYERS = 3
+
+
+def _problem(key: str, value: str, offer: Offer) -> str | None:
+    """What is wrong with ``value`` as the one value of parameter ``key``, or None."""
+    bad = f"{key} {shown_value(value)} is not {PARAMETERS[key]}"
+    if key in ("date", "since"):
+        asked = parse_date(value)
+        if asked is None:
+            return bad
+        if offer.dates and asked not in offer.dates:
+            return f"{key} {asked} is outside the timeline ({offer.dates[0]} to {offer.dates[-1]})"
+        return None
+    if key in ("left", "right"):
+        stop = parse_date(value)
+        if stop is None or (offer.stops is not None and stop not in offer.stops):
+            return bad
+        return None
+    if key == "center":
+        return next(iter(parse_view(value, None)[2]), None)
+    if key == "zoom":
+        return next(iter(parse_view(None, value)[2]), None)
+    allowed: Collection[str] | None = {
+        "mode": MODES,
+        "events": None if offer.event_layers is None else [NO_EVENTS, *offer.event_layers],
+        "window": [str(days) for days in WINDOW_CHOICES],
+        "change": SINCE_CHOICES,
+        "chart_layer": offer.territory_layers,
+        "chart_within": list(BORDER_LABELS.values()),
+        "analysis": offer.tabs,
+    }[key]
+    return bad if allowed is not None and value not in allowed else None
+
+
+def _unknown_layers(unknown: Sequence[str]) -> str:
+    names = ", ".join(shown_value(name) for name in unknown[:_SHOWN_LAYERS])
+    more = f" and {len(unknown) - _SHOWN_LAYERS:,} more" if len(unknown) > _SHOWN_LAYERS else ""
+    return f"layer{'s' if len(unknown) > 1 else ''} {names}{more} (not in this store)"
 
 
 @dataclass(frozen=True)

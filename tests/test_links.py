@@ -109,3 +109,106 @@ def test_reported_view_without_a_view_or_bounds():
     assert links.reported_view({"center": None, "zoom": 9}) is None
     view = links.reported_view({"center": {"lat": 51, "lng": 35}, "zoom": 9, "bounds": {}})
     assert view is not None and view.bounds is None
+
+
+# --- the address is hostile input -------------------------------------------------------
+
+#: What a link may carry instead of a value: none of it may raise, reach a page unescaped
+#: or make a notice as long as itself.
+HOSTILE = {
+    "100 KB": "9" * 100_000,
+    "NUL": "2024-08-10\x00",
+    "script": "<script>alert(1)</script>",
+    "NaN": "NaN",
+    "1e999": "1e999",
+    "-inf": "-inf",
+    "image": "![b](http://127.0.0.1:8765/x.png)",
+    "empty": "",
+}
+OFFER = links.Offer(
+    LAYERS, DATES, event_layers={"Strikes"}, stops=DATES[::3], tabs=("Area over time", "Downloads")
+)
+#: One valid value of every parameter the app reads, against ``OFFER``.
+VALID = {
+    "date": "2024-08-10",
+    "layers": "Kursk incursion",
+    "center": "51.3,35.4",
+    "zoom": "11",
+    "mode": "present",
+    "events": "Strikes",
+    "window": "14",
+    "change": "30 days before",
+    "since": "2024-08-07",
+    "left": "2024-08-06",
+    "right": "2024-08-12",
+    "chart_layer": "Occupied Ukraine",
+    "chart_within": "inside Russia",
+    "analysis": "Downloads",
+}
+
+
+def test_every_parameter_has_a_valid_form_that_passes():
+    assert set(VALID) == set(links.PARAMETERS)
+    params = {key: [value] for key, value in VALID.items()} | {"embed": ["true"]}
+    link = links.read_link(params, OFFER)
+    assert link.notices == [] and link.params == params
+
+
+@pytest.mark.parametrize("key", list(links.PARAMETERS))
+@pytest.mark.parametrize("value", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_a_hostile_value_is_dropped_with_a_short_notice_naming_the_parameter(key, value):
+    if key in ("mode", "layers") and value == "":
+        pytest.skip("valid: an empty mode is the full app; empty layers, every layer hidden")
+    link = links.read_link({key: [value], "embed": ["true"]}, OFFER)
+    assert link.params == {"embed": ["true"]}, "the bad part dropped, the others kept"
+    [notice] = link.notices
+    assert notice.startswith("layer " if key == "layers" else f"{key} ")
+    assert "(not in this store)" in notice if key == "layers" else links.PARAMETERS[key] in notice
+    assert len(notice) < 2 * links.SHOWN_CHARS + len(links.PARAMETERS[key]) + 40
+    assert "\x00" not in notice and "\n" not in notice
+
+
+@pytest.mark.parametrize("key", [key for key in links.PARAMETERS if key != "layers"])
+def test_a_parameter_given_twice_is_dropped_even_when_both_are_valid(key):
+    """Streamlit's bound widgets disagree on repeats (a selectbox takes the last value, a
+    select slider none), so the link's part falls back to the default whatever they are."""
+    link = links.read_link({key: [VALID[key], VALID[key]]}, OFFER)
+    assert link.params == {}
+    assert link.notices == [f"{key} is given 2 times (a link gives it once: {links.PARAMETERS[key]})"]
+
+
+def test_repeated_layers_are_each_checked_and_a_long_list_is_cut():
+    names = ["Kursk incursion", *(f"<b>{n}</b>" for n in range(1000))]
+    link = links.read_link({"layers": names}, OFFER)
+    assert link.params == {"layers": ["Kursk incursion"]}
+    assert link.notices == ["layers '<b>0</b>', '<b>1</b>', '<b>2</b>' and 997 more (not in this store)"]
+
+
+def test_a_long_value_is_quoted_cut_and_measured():
+    assert links.shown_value("9" * 100_000) == f"'{'9' * links.SHOWN_CHARS}'… (100,000 characters)"
+    assert links.shown_value("a\x00b") == "'a\\x00b'"
+    assert links.shown_value("x" * links.SHOWN_CHARS) == repr("x" * links.SHOWN_CHARS)
+
+
+@pytest.mark.parametrize(
+    "text", ["20240810", "2024-W32-6", "2024-08-10\x00", " 2024-08-10", "٢٠٢٤-٠٨-١٠", "2024-02-30", "", None]
+)
+def test_parse_date_takes_only_the_form_a_link_writes(text):
+    assert links.parse_date(text) is None
+
+
+def test_parse_date_reads_the_form_a_link_writes():
+    assert links.parse_date("2024-08-10") == dt.date(2024, 8, 10)
+
+
+@pytest.mark.parametrize("center", ["nan,nan", "1e999,35", "51,-inf", "51.3,35.4\x00", "9" * 100_000])
+def test_parse_view_refuses_what_is_not_finite_degrees(center):
+    assert links.parse_view(center, "1e999")[:2] == (mapview.HOME_CENTER, mapview.HOME_ZOOM)
+
+
+def test_no_layers_is_a_valid_link():
+    assert links.read_link({"layers": [""]}, OFFER) == links.Link({"layers": [""]}, [])
+
+
+def test_a_repeated_mode_is_no_mode():
+    assert links.mode({"mode": ["present", "compare"]}) == ""

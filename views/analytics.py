@@ -16,7 +16,16 @@ from layers.text import escape_markdown
 from .appdata import Data, figure_table
 from .widgets import Selection, slug, user_errors
 
-__all__ = ["analytics_ui", "render_lock"]
+__all__ = ["TABS", "analytics_ui", "render_lock"]
+
+#: The tabs under the map, in order; ``?analysis=`` names the open one.
+TABS = (
+    "Area over time",
+    "Net change per month",
+    "Reported figures vs map",
+    "Slide and time-lapse",
+    "Downloads",
+)
 
 
 def analytics_ui(
@@ -37,15 +46,15 @@ def analytics_ui(
     within = ANYWHERE if within is None else within
     # Lazy tabs (state kept, in the URL as ``analysis=``): only the open tab's content runs
     # and is sent, so a slider step redraws one chart, not four panels.
-    panels: dict[str, Callable[[], None]] = {
-        "Area over time": lambda: _area_panel(data, as_of, layer, within),
-        "Net change per month": lambda: _monthly_panel(data, layer, within),
-        "Reported figures vs map": lambda: figures_panel(data),
-        "Slide and time-lapse": lambda: _slides_panel(data, as_of, selection.visible),
-        "Downloads": lambda: _downloads_panel(data, shown),
-    }
-    tabs = st.tabs(list(panels), key="analysis", on_change="rerun", bind="query-params")
-    for tab, panel in zip(tabs, panels.values(), strict=True):
+    panels: list[Callable[[], None]] = [
+        lambda: _area_panel(data, as_of, layer, within),
+        lambda: _monthly_panel(data, layer, within),
+        lambda: figures_panel(data),
+        lambda: _slides_panel(data, as_of, selection.visible),
+        lambda: _downloads_panel(data, shown),
+    ]
+    tabs = st.tabs(list(TABS), key="analysis", on_change="rerun", bind="query-params")
+    for tab, panel in zip(tabs, panels, strict=True):
         if tab.open:
             with tab:
                 panel()

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from layers import change as change_mod
-from layers import exports, snapshots, style
+from layers import exports, links, snapshots, style
 from layers import figures as figures_mod
 from layers.areas import BORDERS_SOURCE, METHOD
 from layers.text import escape_markdown
@@ -87,10 +87,7 @@ def since_choice(as_of: dt.date, dates: Sequence[dt.date]) -> dt.date | None:
     choice = st.session_state.get("change") or st.query_params.get("change") or change_mod.SINCE_CHOICES[0]
     picked = st.session_state.get("since")
     if picked is None and choice == "a date":
-        try:
-            picked = dt.date.fromisoformat(str(st.query_params.get("since", "")))
-        except ValueError:
-            picked = dates[0]
+        picked = links.parse_date(st.query_params.get("since")) or dates[0]
     if choice not in change_mod.SINCE_CHOICES or not isinstance(picked, dt.date | None):
         return None
     since = change_mod.since_date(choice, as_of, picked)

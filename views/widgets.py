@@ -7,7 +7,7 @@ Untrusted strings reach the page only through ``escape_markdown``, ``st.datafram
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +24,8 @@ from .appdata import Data
 
 __all__ = [
     "Selection",
+    "checked_link",
     "km2_columns",
-    "link_notices",
     "link_ui",
     "notices_ui",
     "query_params",
@@ -34,9 +34,6 @@ __all__ = [
     "static_url",
     "user_errors",
 ]
-
-#: How many days of events the map may show, ending at the selected date.
-WINDOW_CHOICES = [1, 3, 7, 14, 30]
 
 
 @contextmanager
@@ -97,12 +94,12 @@ def sidebar_ui(data: Data) -> Selection:
         events_layer = None
         if event_layers:
             chosen = st.selectbox(
-                "Events", ["(none)", *event_layers], index=1, key="events", bind="query-params"
+                "Events", [links.NO_EVENTS, *event_layers], index=1, key="events", bind="query-params"
             )
-            events_layer = None if chosen == "(none)" else chosen
+            events_layer = None if chosen == links.NO_EVENTS else chosen
         window_days = st.select_slider(
             "Show events of the last … days",
-            WINDOW_CHOICES,
+            links.WINDOW_CHOICES,
             value=events_mod.DEFAULT_WINDOW_DAYS,
             key="window",
             bind="query-params",
@@ -117,19 +114,32 @@ def sidebar_ui(data: Data) -> Selection:
     return Selection(list(visible), events_layer, int(window_days))
 
 
-def link_notices(data: Data) -> list[str]:
-    """What the link this session opened asks for that the store cannot show, read from the
-    URL on the session's first run, before the widgets bound to it fall back to their
-    defaults, and kept for the session."""
-    if "_link_notices" not in st.session_state:
-        dates = data.timeline_dates(data.layer_names("territory"))
-        st.session_state["_link_notices"] = links.link_notices(
-            query_params(), data.layer_names("territory"), dates
+def checked_link(data: Data, tabs: Sequence[str]) -> tuple[links.Link, bool]:
+    """The link this session opened, checked against the store (``links.read_link``), and
+    whether this is the session's first run.
+
+    Read on the first run, before the widgets bound to the URL fall back to their defaults
+    and drop what they cannot show, and kept for the session (the notices stay up).
+    ``tabs`` are the tabs under the map (``?analysis=``).
+    """
+    first = "_link" not in st.session_state
+    if first:
+        territory = data.layer_names("territory")
+        asked = [name for name in query_params().get("layers", []) if name in territory]
+        offer = links.Offer(
+            territory,
+            data.timeline_dates(territory),
+            event_layers=data.layer_names("events"),
+            stops=data.snapshot_stops(asked or territory) or data.timeline_dates(territory),
+            tabs=tabs,
         )
-    return st.session_state["_link_notices"]
+        st.session_state["_link"] = links.read_link(query_params(), offer)
+    return st.session_state["_link"], first
 
 
 def notices_ui(notices: list[str]) -> None:
+    """One warning per part of the link that was dropped (``links.read_link`` quotes the
+    value and cuts it; here it is escaped, so it shows as text)."""
     for notice in notices:
         st.warning(
             f"The link's {escape_markdown(notice)}: showing the default instead.", icon=":material/link_off:"

@@ -4,6 +4,7 @@ on it, and ways to find the map component in what a run produced."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -47,3 +48,48 @@ def reader_settings(at: Any) -> dict:
     assert len(components) == 1, "exactly one map component"
     assert components[0].proto.component_name == "frontline.reader_map"
     return json.loads(components[0].proto.json)
+
+
+#: Protos whose options Streamlit renders as Markdown (st.radio, st.select_slider,
+#: st.segmented_control and st.pills); st.selectbox and st.multiselect show theirs as text.
+_MARKDOWN_OPTIONS = {"Radio", "Slider", "ButtonGroup"}
+#: Protos whose ``body`` is not Markdown (code is shown as text; a dataframe has none).
+_TEXT_BODIES = {"Code"}
+
+
+def rendered_texts(at: Any) -> list[str]:
+    """Every string of a run that the browser renders as Markdown or HTML: bodies of
+    markdown, captions, headings, alerts and ``st.html``; labels and tooltips of widgets,
+    metrics, tabs, expanders and popovers; options of the widgets that render them."""
+    texts: list[str] = []
+
+    def walk(node: Any) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            name = proto.DESCRIPTOR.name
+            fields = proto.DESCRIPTOR.fields_by_name
+            for field in ("body", "label", "help", "placeholder"):
+                if field in fields and not (field == "body" and name in _TEXT_BODIES):
+                    texts.append(str(getattr(proto, field)))
+            for block in ("popover", "expandable"):
+                if block in fields and proto.HasField(block):
+                    texts.append(getattr(proto, block).label)
+            if name in _MARKDOWN_OPTIONS:
+                texts.extend(getattr(option, "content", option) for option in proto.options)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    walk(at.sidebar)
+    return [text for text in texts if text]
+
+
+#: What a hostile string becomes when it is rendered instead of shown: an image or a link
+#: (fetched or followed), HTML, or LaTeX.
+_MARKUP = ("![", "](", "<img", "<script", "$x")
+
+
+def unescaped_markup(texts: list[str]) -> list[str]:
+    """The texts in which markup survives once every backslash-escaped character is taken
+    out (what ``layers.text.escape_markdown`` leaves is text)."""
+    return [text for text in texts if any(mark in re.sub(r"\\.", "", text) for mark in _MARKUP)]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from layers import style
+from layers import links, style
 from layers.text import escape_markdown
 
 from .. import readermap, routes
@@ -42,14 +42,11 @@ _PAGE_CSS = """<style>
 def reader_date(dates: Sequence[dt.date]) -> dt.date:
     """The page's date: the one this session last showed (the reader's last pause, or the
     other pages' date slider), else the link's ``date``, else the latest day (a date off
-    the timeline is reported by ``widgets.link_notices``)."""
+    the timeline is reported by ``widgets.checked_link``)."""
     kept = st.session_state.get(DATE_KEY)
     if isinstance(kept, dt.date) and dates[0] <= kept <= dates[-1]:
         return kept
-    try:
-        linked = dt.date.fromisoformat(str(st.query_params.get("date", "")))
-    except ValueError:
-        linked = None
+    linked = links.parse_date(st.query_params.get("date"))
     return linked if linked is not None and dates[0] <= linked <= dates[-1] else dates[-1]
 
 
