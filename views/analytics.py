@@ -215,7 +215,8 @@ def _downloads_panel(data: Data, shown: Sequence[snapshots.SnapshotRef]) -> None
     )
     for ref in shown:
         st.download_button(
-            f"Snapshot of {ref.layer}, {ref.as_of} (GeoJSON)",
+            # A button's label is Markdown: a layer named ``![b](http://…)`` would be an image.
+            f"Snapshot of {escape_markdown(ref.layer)}, {ref.as_of} (GeoJSON)",
             lambda r=ref: exports.snapshot_geojson(data.features(r)),
             file_name=f"{slug(ref.layer)}-{ref.as_of}.geojson",
             mime="application/geo+json",

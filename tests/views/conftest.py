@@ -93,3 +93,56 @@ def unescaped_markup(texts: list[str]) -> list[str]:
     """The texts in which markup survives once every backslash-escaped character is taken
     out (what ``layers.text.escape_markdown`` leaves is text)."""
     return [text for text in texts if any(mark in re.sub(r"\\.", "", text) for mark in _MARKUP)]
+
+
+def markup_names(beacon: str) -> dict[str, str]:
+    """A layer name, a source and a figure scope that are markup: an image fetched from
+    ``beacon`` (a URL the test watches), HTML that runs script, and LaTeX."""
+    return {
+        "layer": f"![b]({beacon}/x.png)",
+        "source": "<img src=x onerror=alert(1)> $x^2$",
+        "scope": f"![s]({beacon}/s.png) $x^2$ scope",
+    }
+
+
+def seed_markup_store(url: str, beacon: str) -> dict[str, str]:
+    """The embedded data plus a territory layer named like an image (``markup_names``),
+    one snapshot on 2024-08-12 whose features' source and note are HTML and LaTeX, and a
+    reported figure of that layer with such a scope, source and note. Returns the names."""
+    import pandas as pd
+    import shapely
+
+    from layers.figures import check_figures
+    from layers.ingest import seed_default_data
+    from layers.store import Store
+    from tests.conftest import snapshot
+
+    names = markup_names(beacon)
+    store = Store(url)
+    seed_default_data(store)
+    box = shapely.box(34.3, 51.45, 34.6, 51.6)
+    figures = check_figures(
+        pd.DataFrame(
+            [
+                {
+                    "date": "2024-08-12",
+                    "scope": names["scope"],
+                    "layer": names["layer"],
+                    "held_by": "UA",
+                    "status": "held",
+                    "value_km2": "100",
+                    "kind": "press estimate",
+                    "source": names["source"],
+                    "note": names["source"],
+                }
+            ]
+        ),
+        "markup figure",
+    )
+    store.write(
+        [snapshot(names["layer"], "2024-08-12", [(box, "UA", "held", names["source"])])],
+        figures,
+        actor="test",
+    )
+    store.close()
+    return names

@@ -99,7 +99,8 @@ def _numbers_ui(data: Data, as_of: dt.date, shown: Sequence[snapshots.SnapshotRe
     for row in data.nearest_figures(as_of).rows.head(2).to_dict("records"):
         computed = "" if pd.isna(row["computed_km2"]) else f"{row['computed_km2']:,.0f} km²"
         st.markdown(
-            f"**Reported** ({escape_markdown(row['kind'])}, {row['date']}): {row['reported_km2']:,.0f} km² — "
+            f"**Reported** ({escape_markdown(row['kind'])}, {escape_markdown(row['date'])}): "
+            f"{row['reported_km2']:,.0f} km² — "
             f"{escape_markdown(row['source'])}; map {computed} ({escape_markdown(row['measure'])})"
         )
     st.caption(f"Areas: {escape_markdown(METHOD)}.")
