@@ -69,7 +69,13 @@ def run_validate(args: argparse.Namespace) -> int:
     failed = 0
     for path, upload in zip(args.files, read_uploads(args.files), strict=True):
         report = validate_bounded(
-            upload.raw, kind, name=str(path), defaults=_defaults(args), mapping=mapping, repair=args.repair
+            upload.raw,
+            kind,
+            name=str(path),
+            defaults=_defaults(args),
+            mapping=mapping,
+            repair=args.repair,
+            any_date=args.any_date,
         )
         print(_report_lines(report, str(path)))
         failed += not report.ok
@@ -88,6 +94,7 @@ def run_import(args: argparse.Namespace) -> int:
         mapping=PRESETS[args.preset] if args.preset else None,
         repair=args.repair,
         progress=Progress("validated"),
+        any_date=args.any_date,
     )
     validated = time.monotonic()
     if not plan.ok:

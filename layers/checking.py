@@ -57,6 +57,7 @@ class Job:
     defaults: dict[str, Any] | None
     mapping: PropertyMapping | None
     repair: bool
+    any_date: bool = False
 
 
 #: What checking one file gives: its report, its SHA-256, and its area rows if it passed.
@@ -77,6 +78,7 @@ def _check(job: Job, index: int) -> Checked:
         defaults=job.defaults,
         mapping=job.mapping,
         repair=job.repair,
+        any_date=job.any_date,
     )
     areas = tuple(computed_area_rows(report.features, job.kind)) if report.ok else None
     return report, hashlib.sha256(upload.raw).hexdigest(), areas
@@ -174,6 +176,7 @@ def validate_bounded(
     defaults: dict[str, Any] | None = None,
     mapping: PropertyMapping | None = None,
     repair: bool = False,
+    any_date: bool = False,
 ) -> Report:
     """:func:`layers.validation.validate` in a child process under the parse budget.
 
@@ -189,6 +192,7 @@ def validate_bounded(
             defaults,
             mapping,
             repair,
+            any_date,
             budget=Budget.from_settings(),
             what="checking it",
         )

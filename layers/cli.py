@@ -20,7 +20,20 @@ from . import schema
 from .errors import InvalidInputError
 from .presets import PRESETS
 
-__all__ = ["Progress", "date_argument", "extent_argument", "output_path", "parser", "write_whole"]
+__all__ = [
+    "MAX_TITLE_CHARS",
+    "Progress",
+    "date_argument",
+    "extent_argument",
+    "output_path",
+    "parser",
+    "title_argument",
+    "write_whole",
+]
+
+#: Longest ``--title``: the panel shows two lines (about 70 characters at 16:9); a longer
+#: title would be drawn cut to what fits with "…", so the command line refuses it instead.
+MAX_TITLE_CHARS = 300
 
 
 def date_argument(text: str) -> dt.date:
@@ -199,6 +212,15 @@ def extent_argument(text: str) -> tuple[float, ...]:
     return values
 
 
+def title_argument(text: str) -> str:
+    if len(text) > MAX_TITLE_CHARS:
+        raise argparse.ArgumentTypeError(
+            f"title of {len(text):,} characters: give at most {MAX_TITLE_CHARS}; the image shows two lines "
+            "(about 70 characters at 16:9) and cuts a longer title with '…'"
+        )
+    return text
+
+
 def _picture_options(command: argparse.ArgumentParser) -> None:
     """What an exported picture shows and at what size, shared by export-png and export-animation."""
     command.add_argument(
@@ -219,7 +241,12 @@ def _picture_options(command: argparse.ArgumentParser) -> None:
         default=1,
         help="2 doubles the pixels with the same layout (default: 1)",
     )
-    command.add_argument("--title", help="title on the image (default: the layer names)")
+    command.add_argument(
+        "--title",
+        type=title_argument,
+        help=f"title on the image, at most {MAX_TITLE_CHARS} characters; two lines are shown, "
+        "a longer title ends in '…' (default: the layer names)",
+    )
     command.add_argument(
         "--extent",
         type=extent_argument,
@@ -254,6 +281,12 @@ def _content_options(command: argparse.ArgumentParser) -> None:
         "--repair",
         action="store_true",
         help="repair invalid polygons (each repair and its area change is reported)",
+    )
+    command.add_argument(
+        "--any-date",
+        action="store_true",
+        help="accept snapshot and event dates before 1900-01-01 or more than 7 days after today "
+        "(refused by default as typos)",
     )
 
 

@@ -42,12 +42,25 @@ import pyogrio.errors
 import pyproj
 import shapely
 
-from .problems import MAX_FEATURES, MAX_FILE_MB, Problem
+from . import geopackage
+from .problems import MAX_FEATURES, MAX_FILE_MB, MAX_PROPERTIES, MAX_VERTICES, Problem
 
 #: A gzipped upload may inflate to at most this much; a bomb is refused with bounded memory.
 MAX_DECOMPRESSED_MB = 50
 #: Inflate step: memory in flight beyond the output itself.
 CHUNK_BYTES = 1024 * 1024
+#: Concatenated gzip members accepted: bgzip's 64 KB blocks give ~800 for the largest
+#: upload; a million one-byte members are a denial of service, not a file.
+MAX_GZIP_MEMBERS = 10_000
+#: What JSON text within the limits can hold, counted before parsing
+#: (:func:`_check_amplification`): arrays are positions plus rings, polygons and lists;
+#: values are every number, text, list and object.
+MAX_JSON_ARRAYS = MAX_VERTICES * 3 // 2 + 4 * MAX_FEATURES
+MAX_JSON_OBJECTS = 200_000
+MAX_JSON_STRINGS = 2 * MAX_FEATURES * MAX_PROPERTIES
+MAX_JSON_VALUES = 3 * MAX_VERTICES + 2 * MAX_FEATURES * MAX_PROPERTIES
+#: KML folders accepted (GDAL reads each as a layer of its own).
+MAX_KML_FOLDERS = 1_000
 #: JSON nesting limit; a GeoJSON FeatureCollection of MultiPolygons needs 8.
 MAX_DEPTH = 64
 #: Longest integer literal accepted; CPython refuses more than 4,300 digits with an
@@ -186,7 +199,20 @@ def _decode(raw: bytes | bytearray, file_name: str, problems: list[Problem], com
             raise UploadRefused(
                 f"is XML but not KML (GML, GPX and other XML formats are not read); upload {ACCEPTED}."
             )
-        if b"<!entity" in raw.lower():
+        lowered = raw.lower()
+        folders, placemarks = lowered.count(b"<folder"), lowered.count(b"<placemark")
+        if folders > MAX_KML_FOLDERS:
+            # GDAL makes a layer of each folder and reads each on its own: 200,000 empty
+            # folders took 65 s and 1.75 GB before the feature limit was reached.
+            raise UploadRefused(
+                f"holds {folders:,} folders; the limit is {MAX_KML_FOLDERS:,}. Put the placemarks in fewer "
+                "folders (or none) and export the KML again."
+            )
+        if placemarks > MAX_FEATURES:
+            raise UploadRefused(
+                f"holds {placemarks:,} placemarks; the limit is {MAX_FEATURES:,} features. Split the file."
+            )
+        if b"<!entity" in lowered:
             # External entities read server files; nested ones expand to gigabytes. KML never needs them.
             raise UploadRefused(
                 "declares XML entities (<!ENTITY ...>), which the app does not read; export the KML again "
@@ -214,11 +240,16 @@ def _describe(raw: bytes | bytearray) -> str:
 
 
 def gunzip(raw: bytes | bytearray, limit_mb: int = MAX_DECOMPRESSED_MB) -> bytearray:
-    """Inflate gzip data in :data:`CHUNK_BYTES` steps, refusing it past ``limit_mb``.
+    """Inflate gzip data in linear time, refusing it past ``limit_mb`` of output.
 
-    Memory stays within the limit plus one step whatever the compression ratio
-    (a 500 KB file of zeros inflates to 500 MB). Concatenated gzip members, which
-    ``gzip`` itself accepts, are read one after the other.
+    The input is fed to the inflater :data:`CHUNK_BYTES` at a time and each call's output
+    is capped at :data:`CHUNK_BYTES` too, so memory stays within the limit plus a step
+    whatever the compression ratio (a 500 KB file of zeros inflates to 500 MB), and the
+    decompressed bytes are counted as they come. Concatenated gzip members, which
+    ``gzip`` itself accepts, are read one after the other from an offset into the input,
+    each fed in doubling steps from 64 bytes: the work per member is proportional to its
+    size, so a file of a million tiny members is linear too (the old loop copied the rest
+    of the input for each member and each step, quadratic: 19 MB took 815 s).
 
     Raises
     ------
@@ -227,33 +258,55 @@ def gunzip(raw: bytes | bytearray, limit_mb: int = MAX_DECOMPRESSED_MB) -> bytea
     """
     limit = limit_mb * 1024 * 1024
     output = bytearray()
-    pending: bytes | bytearray = raw
-    while pending:
+    view = memoryview(raw)
+    offset = 0
+    members = 0
+    while offset < len(view):
+        members += 1
+        if members > MAX_GZIP_MEMBERS:
+            raise UploadRefused(
+                f"is made of more than {MAX_GZIP_MEMBERS:,} gzip members (streams joined end to end); "
+                "decompress it and compress it again as one stream (gzip FILE)."
+            )
+        if bytes(view[offset : offset + 2]) != _GZIP:
+            raise UploadRefused(
+                "has data after the end of the gzip stream; compress the GeoJSON again and re-upload it."
+            )
         # 16 + MAX_WBITS: expect a gzip header and trailer, not a bare zlib stream.
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        # Input steps start small and double: a member of m bytes is fed at most ~2m
+        # bytes, so the copy zlib makes of what follows its end (``unused_data``) is
+        # bounded by the member's own size.
+        size = 64
         try:
             while not inflater.eof:
-                chunk = inflater.decompress(pending, CHUNK_BYTES)
-                pending = inflater.unconsumed_tail
-                if not chunk and not pending:
+                if offset >= len(view):
                     break
-                output += chunk
-                if len(output) > limit:
-                    raise UploadRefused(
-                        f"inflates to more than {limit_mb} MB, the limit for compressed uploads; it was "
-                        "refused without being decompressed further. Split it or simplify it."
-                    )
+                step = view[offset : offset + size]
+                size = min(size * 2, CHUNK_BYTES)
+                offset += len(step)
+                pending: bytes | memoryview = step
+                while pending and not inflater.eof:
+                    chunk = inflater.decompress(pending, CHUNK_BYTES)
+                    # At most one step of input is ever pending: copying it is linear overall.
+                    pending = inflater.unconsumed_tail
+                    output += chunk
+                    if len(output) > limit:
+                        raise UploadRefused(
+                            f"inflates to more than {limit_mb} MB, the limit for compressed uploads; it was "
+                            "refused without being decompressed further. Split it or simplify it."
+                        )
+                    if not chunk and not pending:
+                        break
+                if inflater.eof:
+                    # Give back the input read past this member's end (at most one step).
+                    offset -= len(inflater.unused_data)
         except zlib.error:
             raise UploadRefused(
                 "is not a valid gzip file (it is damaged); compress the GeoJSON again and re-upload it."
             ) from None
         if not inflater.eof:
             raise UploadRefused("is a truncated gzip file (it ends early); upload the complete file.")
-        pending = inflater.unused_data
-        if pending and not pending.startswith(_GZIP):
-            raise UploadRefused(
-                "has data after the end of the gzip stream; compress the GeoJSON again and re-upload it."
-            )
     # The bytearray itself, not a bytes copy: a payload near the limit is not doubled.
     return output
 
@@ -264,14 +317,17 @@ _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _OPENING = np.frombuffer(b"[{", dtype=np.uint8)
 
 
-def nesting_depth(raw: bytes | bytearray) -> int:
+def nesting_depth(raw: bytes | bytearray, unquoted: bytes | None = None) -> int:
     """The deepest nesting of arrays and objects in JSON text, without parsing it.
 
-    Strings are cut out (brackets inside them do not count), the rest is reduced to
-    its brackets, and the running depth is summed in :data:`CHUNK_BYTES` pieces so
-    that memory stays bounded for a file that is nothing but brackets.
+    Strings are cut out (brackets inside them do not count; ``unquoted`` is the text
+    with them cut out already, if the caller has it), the rest is reduced to its
+    brackets, and the running depth is summed in :data:`CHUNK_BYTES` pieces so that
+    memory stays bounded for a file that is nothing but brackets.
     """
-    skeleton = np.frombuffer(_JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKET), dtype=np.uint8)
+    if unquoted is None:
+        unquoted = _JSON_STRING.sub(b"", raw)
+    skeleton = np.frombuffer(unquoted.translate(None, _NOT_BRACKET), dtype=np.uint8)
     depth = deepest = 0
     for start in range(0, len(skeleton), CHUNK_BYTES):
         piece = skeleton[start : start + CHUNK_BYTES]
@@ -318,6 +374,35 @@ def _json_reason(error: json.JSONDecodeError, text: str) -> str:
     return error.msg[0].lower() + error.msg[1:]
 
 
+def _check_amplification(unquoted: bytes, strings: int) -> None:
+    """Refuse JSON text that would take far more memory parsed than as text.
+
+    Parsed, a two-number position ``[0,0]`` (6 bytes) is a list and two numbers, about
+    100 bytes of Python objects: 50 MB of such text would need 1.5 GB. So the arrays,
+    objects, strings and values are counted in the text (strings cut out, a comma or an
+    opening bracket per value) and compared with what a file within the limits of
+    :mod:`layers.problems` can hold, before anything is parsed.
+    """
+    counts = {
+        "arrays": (unquoted.count(b"["), MAX_JSON_ARRAYS, "positions, rings and lists"),
+        "objects": (unquoted.count(b"{"), MAX_JSON_OBJECTS, "features, geometries and properties"),
+        "strings": (strings, MAX_JSON_STRINGS, "keys and text values"),
+        "values": (
+            unquoted.count(b",") + unquoted.count(b"[") + unquoted.count(b"{"),
+            MAX_JSON_VALUES,
+            "numbers, texts, lists and objects",
+        ),
+    }
+    for name, (count, limit, what) in counts.items():
+        if count > limit:
+            raise UploadRefused(
+                f"holds about {count:,} JSON {name} ({what}), more than the {limit:,} that a file within "
+                f"the limits ({MAX_FEATURES:,} features, {MAX_VERTICES:,} positions, {MAX_PROPERTIES} "
+                "properties a feature) can hold; it was refused before being parsed. Split it by date or "
+                "area, or simplify its geometry."
+            )
+
+
 def parse_json(raw: bytes | bytearray) -> object:
     """Parse JSON text strictly (the one JSON parser of the project's upload path).
 
@@ -336,7 +421,9 @@ def parse_json(raw: bytes | bytearray) -> object:
     UploadRefused
         With a message naming the rule and, where the parser gives one, the line and column.
     """
-    if nesting_depth(raw) > MAX_DEPTH:
+    unquoted, strings = _JSON_STRING.subn(b"", raw)
+    _check_amplification(unquoted, strings)
+    if nesting_depth(raw, unquoted) > MAX_DEPTH:
         raise UploadRefused(
             f"is nested too deeply: arrays or objects more than {MAX_DEPTH} levels deep, where valid GeoJSON "
             "needs about 8. The file was rejected without being processed."
@@ -374,17 +461,14 @@ def _read_with_gdal(
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(raw)
         try:
-            layers = [(name, geometry_type) for name, geometry_type in pyogrio.list_layers(path)]
-            spatial = [name for name, geometry_type in layers if geometry_type is not None]
-            if label == "GeoPackage" and len(spatial) != 1:
-                if not spatial:
-                    raise UploadRefused(
-                        "holds no layer with geometry; export the layer with its geometry column."
-                    )
-                raise UploadRefused(
-                    f"holds {len(spatial)} layers with geometry ({', '.join(map(repr, spatial[:10]))}); "
-                    "the app reads one layer per file. Save the layer you mean as its own GeoPackage."
-                )
+            if label == "GeoPackage":
+                try:
+                    spatial = [geopackage.inspect(path).name]
+                except geopackage.GeoPackageRefused as refusal:
+                    raise UploadRefused(str(refusal)) from None
+            else:
+                layers = [(name, geometry_type) for name, geometry_type in pyogrio.list_layers(path)]
+                spatial = [name for name, geometry_type in layers if geometry_type is not None]
             frames = []
             for name in spatial:
                 info = pyogrio.read_info(path, layer=name)
@@ -515,7 +599,13 @@ __all__ = [
     "CHUNK_BYTES",
     "MAX_DECOMPRESSED_MB",
     "MAX_DEPTH",
+    "MAX_GZIP_MEMBERS",
     "MAX_INTEGER_DIGITS",
+    "MAX_JSON_ARRAYS",
+    "MAX_JSON_OBJECTS",
+    "MAX_JSON_STRINGS",
+    "MAX_JSON_VALUES",
+    "MAX_KML_FOLDERS",
     "UploadRefused",
     "decode",
     "gunzip",

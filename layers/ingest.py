@@ -25,11 +25,13 @@ import pandas as pd
 
 from . import schema
 from .checking import MAX_WORKERS, PARALLEL_MIN_FILES, WORKERS_VARIABLE, Checked, Job, checked, worker_count
+from .dates import date_problem
 from .errors import InvalidInputError, ValidationFailed
 from .figures import read_reported_figures
 from .presets import PropertyMapping
 from .store import NewSnapshot, Store
 from .validation import Report, validate
+from .validation.properties import printable
 
 __all__ = [
     "GEODATA",
@@ -41,8 +43,10 @@ __all__ = [
     "Upload",
     "Written",
     "date_from_name",
+    "dates_in_name",
     "default_data",
     "events_snapshot",
+    "name_problem",
     "plan_import",
     "read_milestones",
     "read_places",
@@ -59,13 +63,38 @@ GEODATA = Path(__file__).resolve().parent.parent / "geodata"
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 
 
-def date_from_name(name: str) -> dt.date | None:
-    """The date in a file name (``2024-11-25`` or ``20241125``), or None."""
+def dates_in_name(name: str) -> list[dt.date]:
+    """Every distinct date in a file name (``2024-11-25`` or ``20241125``), in order."""
+    found: list[dt.date] = []
     for match in _DATE_IN_NAME.finditer(Path(name).name):
         try:
-            return dt.date(*map(int, match.groups()))
+            date = dt.date(*map(int, match.groups()))
         except ValueError:
             continue
+        if date not in found:
+            found.append(date)
+    return found
+
+
+def date_from_name(name: str) -> dt.date | None:
+    """The date in a file name (``2024-11-25`` or ``20241125``), or None when it holds none
+    or several different ones (``kursk-v2-2024-1201-2024-11-25``: which is meant?)."""
+    found = dates_in_name(name)
+    return found[0] if len(found) == 1 else None
+
+
+def name_problem(name: str) -> str | None:
+    """Why a file name cannot be used (it is shown, stored in the audit log), or None."""
+    base = Path(name).name
+    try:
+        base.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return (
+            f"the file name '{printable(base, 200)}' is not valid UTF-8 (character {error.start + 1} is an "
+            "undecodable byte, shown as \\udcXX); rename the file."
+        )
+    if "\x00" in base:
+        return f"the file name '{printable(base, 200)}' holds a NUL character; rename the file."
     return None
 
 
@@ -233,6 +262,10 @@ def read_uploads(paths: Sequence[Path]) -> list[Upload]:
     """
     uploads, unreadable = [], []
     for path in paths:
+        problem = name_problem(str(path))
+        if problem:
+            unreadable.append(problem)
+            continue
         try:
             uploads.append(Upload(Path(path).name, Path(path).read_bytes()))
         except OSError as exc:
@@ -242,15 +275,30 @@ def read_uploads(paths: Sequence[Path]) -> list[Upload]:
     return uploads
 
 
-def snapshot_dates(names: Sequence[str], as_of: dt.date | None = None) -> list[dt.date]:
+def snapshot_dates(
+    names: Sequence[str], as_of: dt.date | None = None, *, any_date: bool = False
+) -> list[dt.date]:
     """The snapshot date of each file: ``as_of`` if given, else the date in its name.
 
     Raises
     ------
     InvalidInputError
-        When a name holds no date, when two files would give the same date, or when
-        ``as_of`` is given for several files (they would all replace each other).
+        When a name holds no date or two different ones, when two files would give the
+        same date, when ``as_of`` is given for several files (they would all replace
+        each other), or when a date is implausible (:mod:`layers.dates`) and
+        ``any_date`` is not set.
     """
+    dates = _named_dates(names, as_of)
+    if not any_date:
+        for name, date in zip(names, dates, strict=True):
+            problem = date_problem(date)
+            if problem:
+                where = "--as-of" if as_of is not None else f"the date in the file name '{printable(name)}'"
+                raise InvalidInputError(f"{where}: {problem}")
+    return dates
+
+
+def _named_dates(names: Sequence[str], as_of: dt.date | None) -> list[dt.date]:
     if as_of is not None:
         if len(names) > 1:
             raise InvalidInputError(
@@ -259,6 +307,14 @@ def snapshot_dates(names: Sequence[str], as_of: dt.date | None = None) -> list[d
                 "(2024-11-25 or 20241125)."
             )
         return [as_of]
+    ambiguous = [(name, dates_in_name(name)) for name in names if len(dates_in_name(name)) > 1]
+    if ambiguous:
+        name, found_dates = ambiguous[0]
+        raise InvalidInputError(
+            f"the file name '{printable(name)}' holds {len(found_dates)} dates "
+            f"({', '.join(d.isoformat() for d in found_dates)}), so its snapshot date is ambiguous; pass "
+            "--as-of YYYY-MM-DD, or rename the file to hold one date."
+        )
     found = [date_from_name(name) for name in names]
     undated = [name for name, date in zip(names, found, strict=True) if date is None]
     if undated:
@@ -291,6 +347,7 @@ def plan_import(
     description: str = "",
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    any_date: bool = False,
 ) -> ImportPlan:
     """Validate every file of an import and build its snapshots; writes nothing.
 
@@ -319,6 +376,8 @@ def plan_import(
         child process under the parse budget (:mod:`layers.checking`); by default an
         import of :data:`PARALLEL_MIN_FILES` files or more from the command line checks
         one per CPU (at most :data:`MAX_WORKERS`) at once. The plan is the same either way.
+    any_date : bool
+        Accept snapshot and event dates outside :mod:`layers.dates`' plausible range.
 
     Returns
     -------
@@ -336,11 +395,15 @@ def plan_import(
         raise InvalidInputError(f"kind {kind!r} is not a layer kind; use {', '.join(schema.LAYER_KINDS)}.")
     if not uploads:
         raise InvalidInputError("no file to import; give at least one file.")
-    dates = snapshot_dates([upload.name for upload in uploads], as_of)
+    for upload in uploads:
+        problem = name_problem(upload.name)
+        if problem:
+            raise InvalidInputError(problem)
+    dates = snapshot_dates([upload.name for upload in uploads], as_of, any_date=any_date)
     record_kind = schema.TERRITORY if kind == "territory" else schema.EVENT
     plan = ImportPlan(layer=layer.strip(), kind=kind)
     built = []
-    job = Job(list(uploads), record_kind, kind, defaults, mapping, repair)
+    job = Job(list(uploads), record_kind, kind, defaults, mapping, repair, any_date)
     with _collector_paused():
         for done, (upload, date, (report, digest, areas)) in enumerate(
             zip(uploads, dates, checked(job, workers), strict=True), start=1

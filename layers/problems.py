@@ -28,6 +28,8 @@ MAX_FEATURE_VERTICES = 200_000
 MAX_PROPERTIES = 100
 MAX_STRING_CHARS = 10_000
 MAX_PROPERTY_DEPTH = 4
+#: Items in one list or object inside a property (its nested keys, or a list's values).
+MAX_PROPERTY_ITEMS = 1_000
 #: Problems of one rule listed before the rest are only counted.
 MAX_LISTED = 20
 
@@ -181,6 +183,7 @@ __all__ = [
     "MAX_LISTED",
     "MAX_PROPERTIES",
     "MAX_PROPERTY_DEPTH",
+    "MAX_PROPERTY_ITEMS",
     "MAX_STRING_CHARS",
     "MAX_VERTICES",
     "SEVERITIES",

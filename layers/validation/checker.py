@@ -42,6 +42,7 @@ def validate(
     defaults: dict[str, Any] | None = None,
     mapping: PropertyMapping | None = None,
     repair: bool = False,
+    any_date: bool = False,
 ) -> Report:
     """Check an uploaded file against the data contract.
 
@@ -65,6 +66,10 @@ def validate(
         Whether invalid polygons may be repaired (``shapely.make_valid`` with the
         "structure" method). Without it they are errors that say what a repair would
         change; with it they are kept, listed in ``report.repairs`` and warned about.
+
+    any_date : bool
+        Accept dates (an event's ``occurred_on``) outside :mod:`layers.dates`' plausible
+        range, which are otherwise errors.
 
     Returns
     -------
@@ -98,7 +103,7 @@ def validate(
             collect.error("File", "", mismatch, "mapping-kind")
             return report
     geometries = GeometryChecker(kind, repair, collect, report.repairs)
-    properties = PropertyChecker(kind, defaults or {}, mapping, collect)
+    properties = PropertyChecker(kind, defaults or {}, mapping, collect, any_date)
     records: list[dict[str, Any]] = []
     shapes: list[BaseGeometry] = []
     for index, feature in enumerate(features):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
@@ -16,10 +17,22 @@ from typing import TYPE_CHECKING, Any
 from shapely.geometry.base import BaseGeometry
 
 from .. import schema
-from ..problems import MAX_PROPERTIES, MAX_PROPERTY_DEPTH, MAX_STRING_CHARS, Collector
+from ..dates import date_problem
+from ..problems import MAX_PROPERTIES, MAX_PROPERTY_DEPTH, MAX_PROPERTY_ITEMS, MAX_STRING_CHARS, Collector
 
 if TYPE_CHECKING:
     from ..presets import PropertyMapping
+
+
+#: UTF-16 surrogates: JSON's "\\ud800" escapes parse to them, and no UTF-8 text can hold one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: object, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters, with NUL and lone surrogates written as escapes,
+    so that a message naming it can always be printed and stored."""
+    cut = str(text)[:limit]
+    return cut.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
 
 
 def value_problem(value: object, depth: int = 0) -> str | None:
@@ -38,6 +51,18 @@ def value_problem(value: object, depth: int = 0) -> str | None:
             "as text."
         )
     if isinstance(value, str):
+        if "\x00" in value:
+            return (
+                f"holds a NUL character (\\u0000) at character {value.index(chr(0)) + 1}; no store keeps it "
+                "(PostgreSQL refuses it). Remove it in the tool that wrote the file."
+            )
+        surrogate = _SURROGATE.search(value)
+        if surrogate:
+            return (
+                f"holds an invalid Unicode escape at character {surrogate.start() + 1} (a lone surrogate, "
+                f"\\u{ord(surrogate.group()):04x}, which is half of a pair and no character); fix the text "
+                "in the tool that wrote the file, or re-save it as UTF-8."
+            )
         if len(value) > MAX_STRING_CHARS:
             return (
                 f"is {len(value):,} characters long; the limit is {MAX_STRING_CHARS:,} per value. "
@@ -45,6 +70,11 @@ def value_problem(value: object, depth: int = 0) -> str | None:
             )
         return None
     if isinstance(value, (list, dict)):
+        if len(value) > MAX_PROPERTY_ITEMS:
+            return (
+                f"holds {len(value):,} items in one list or object; the limit is {MAX_PROPERTY_ITEMS:,}. "
+                "Keep what the map needs as plain text or numbers."
+            )
         if depth >= MAX_PROPERTY_DEPTH:
             return (
                 f"nests lists or objects more than {MAX_PROPERTY_DEPTH} levels deep; flatten it into plain "
@@ -67,6 +97,11 @@ def is_iso_date(value: object) -> bool:
         return len(str(value)) == 10
     except ValueError:
         return False
+
+
+def _implausible(value: object) -> str | None:
+    """Why an ISO date is implausible (:mod:`layers.dates`), or None."""
+    return date_problem(dt.date.fromisoformat(str(value)))
 
 
 def is_claims(value: object) -> bool:
@@ -92,6 +127,8 @@ class PropertyChecker:
         written in it.
     collect : Collector
         Where problems are added.
+    any_date : bool
+        Accept dates outside :mod:`layers.dates`' plausible range.
     """
 
     def __init__(
@@ -100,8 +137,10 @@ class PropertyChecker:
         defaults: dict[str, Any],
         mapping: PropertyMapping | None,
         collect: Collector,
+        any_date: bool = False,
     ) -> None:
         self.kind = kind
+        self.any_date = any_date
         self.defaults = defaults
         self.mapping = mapping
         self.collect = collect
@@ -134,7 +173,7 @@ class PropertyChecker:
         for key, value in properties.items():
             problem = value_problem(key, 0) or value_problem(value, 0)
             if problem:
-                self.collect.error(where, str(key)[:60], problem, "property-size")
+                self.collect.error(where, printable(key), problem, "property-size")
                 ok = False
         return ok
 
@@ -200,6 +239,11 @@ class PropertyChecker:
                     f"date:{spec.name}",
                 )
                 ok = False
+            elif spec.kind == "date" and not self.any_date and _implausible(value):
+                self.collect.error(
+                    where, spec.name, str(_implausible(value)), f"implausible-date:{spec.name}"
+                )
+                ok = False
             elif spec.kind == "list" and not is_claims(value):
                 self.collect.error(
                     where,
@@ -262,4 +306,4 @@ class PropertyChecker:
             )
 
 
-__all__ = ["PropertyChecker", "is_claims", "is_iso_date", "value_problem"]
+__all__ = ["PropertyChecker", "is_claims", "is_iso_date", "printable", "value_problem"]
