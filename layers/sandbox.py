@@ -11,8 +11,8 @@ How the budget is enforced:
 - **Memory**: the child sets ``RLIMIT_AS`` so that it can map at most the budget minus
   what it already has resident: a forked child starts with its parent's mappings
   (``VmSize``) and resident pages (``VmRSS``), so the limit is
-  ``VmSize + budget - VmRSS``, which keeps its peak resident memory at about the
-  budget. An allocation past it fails (``MemoryError`` in Python, a failed ``malloc``
+  ``VmSize + budget - VmRSS`` (at least 16 MB more than it has), which keeps its
+  peak resident memory at about the budget. An allocation past it fails (``MemoryError`` in Python, a failed ``malloc``
   in a C library), and the child reports it; if a library aborts instead, the child's
   death is reported the same way. Linux only (where ``resource`` exists); elsewhere
   only the time budget applies.
@@ -98,7 +98,7 @@ def _limit_memory(memory_mb: int) -> None:
     mapped, resident = _status_kb("VmSize") * 1024, _status_kb("VmRSS") * 1024
     if not mapped:
         return
-    cap = mapped + max(memory_mb * 1024 * 1024 - resident, 64 * 1024 * 1024)
+    cap = mapped + max(memory_mb * 1024 * 1024 - resident, 16 * 1024 * 1024)
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
