@@ -12,8 +12,8 @@ How the budget is enforced:
   what it already has resident: a forked child starts with its parent's mappings
   (``VmSize``) and resident pages (``VmRSS``), so the limit is
   ``VmSize + budget - VmRSS`` (at least 16 MB more than it has), which keeps its
-  peak resident memory at about the budget. An allocation past it fails (``MemoryError`` in Python, a failed ``malloc``
-  in a C library), and the child reports it; if a library aborts instead, the child's
+  peak resident memory at about the budget. An allocation past it fails
+  (``MemoryError`` in Python, a failed ``malloc`` in a C library), and the child reports it; if a library aborts instead, the child's
   death is reported the same way. Linux only (where ``resource`` exists); elsewhere
   only the time budget applies.
 - **Time**: the parent waits at most the budget for the child's answer, then kills it
