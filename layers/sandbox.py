@@ -13,8 +13,9 @@ How the budget is enforced:
   (``VmSize``) and resident pages (``VmRSS``), so the limit is
   ``VmSize + budget - VmRSS`` (at least 16 MB more than it has), which keeps its
   peak resident memory at about the budget. An allocation past it fails
-  (``MemoryError`` in Python, a failed ``malloc`` in a C library), and the child reports it; if a library aborts instead, the child's
-  death is reported the same way. Linux only (where ``resource`` exists); elsewhere
+  (``MemoryError`` in Python, a failed ``malloc`` in a C library), and the child
+  reports it; if a library aborts instead, the child's death by that signal is
+  reported the same way. Linux only (where ``resource`` exists); elsewhere
   only the time budget applies.
 - **Time**: the parent waits at most the budget for the child's answer, then kills it
   (``SIGKILL``): no C loop in GDAL or SQLite can hold the process.
