@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 from streamlit_folium import st_folium
 
-from layers import auth, mapview, schema, snapshots, style
+from layers import auth, dates, mapview, schema, snapshots, style
 from layers.checking import swapped_bounded, validate_bounded
 from layers.editing import EditSession
 from layers.ingest import date_from_name, sha256
@@ -55,10 +55,17 @@ def page(data: Data, editor: auth.Editor) -> None:
 
 def _upload_ui(session: EditSession, layer: str, kind: str, upload: UploadedFile) -> None:
     raw = upload.getvalue()
+    named = date_from_name(upload.name)
+    # Plausible dates only (layers.dates): a typo cannot stretch the slider over centuries.
+    earliest, latest = dates.EARLIEST, dates.latest()
     as_of = st.date_input(
         "Snapshot date (the state of the layer as of this date)",
-        value=date_from_name(upload.name),
+        value=named if named is not None and dates.date_problem(named) is None else None,
+        min_value=earliest,
+        max_value=latest,
         key=f"as_of_{upload.file_id}",
+        help=f"From {earliest:%d %B %Y} to {latest:%d %B %Y}. A file name with no date, two dates or an "
+        "implausible one leaves this for you to choose.",
     )
     mapping, defaults = mapping_ui(kind, raw, upload.name)
     repair = st.checkbox(
@@ -77,7 +84,10 @@ def _upload_ui(session: EditSession, layer: str, kind: str, upload: UploadedFile
     reference = session.record_rejection(upload.name, raw, report) if not report.ok else None
     report_ui(report, reference)
     if not as_of:
-        st.error("No date found in the file name; choose the snapshot date above.")
+        st.error(
+            "No usable date in the file name (none, two different ones, or an implausible one); choose "
+            "the snapshot date above."
+        )
     elif report.ok:
         _preview_and_commit_ui(session, layer, kind, as_of, raw, upload.name, report)
 
