@@ -19,7 +19,8 @@ The modules, in the order a slide is made:
 - :mod:`~layers.render.map_axes` and :mod:`~layers.render.labels`: the map and its names;
 - :mod:`~layers.render.panel`: the side panel and its key;
 - :mod:`~layers.render.slide`: one image, as a Figure or a PNG;
-- :mod:`~layers.render.animation`: the frame dates and the GIF or MP4.
+- :mod:`~layers.render.animation` and :mod:`~layers.render.encoders`: the frame dates, and
+  the GIF or MP4 written frame by frame.
 
 Projection
 ----------
@@ -33,23 +34,32 @@ Every string from data (layer names, sources, place names, a title) is drawn as 
 text: ``parse_math=False`` and ``usetex=False`` on each Text, so ``$...$`` is not
 mathtext and nothing is handed to TeX. The same data gives byte-identical PNG: fixed
 font, no ``Software`` or time metadata, no randomness.
+
+Bounds
+------
+No input takes the process down: a time-lapse has at most
+``layers.settings.limits().render_max_frames`` frames (:func:`check_frames`, before
+anything is drawn) and its frames stream to the encoder, so its memory does not grow with
+its length; an extent must be drawable, at most a hemisphere (:func:`check_extent`; the
+app clamps the view on screen with :func:`screen_extent`); any text is cut to the lines it
+has with "…", and only as many characters as fit are measured
+(:meth:`~layers.render.canvas.Canvas.wrap`). ``docs/slides.md`` ("Limits") has the figures.
 """
 
 from __future__ import annotations
 
-from .animation import FORMATS, MAX_FRAMES, STEPS, animation_dates, render_animation
+from .animation import FORMATS, STEPS, animation_dates, check_frames, frame_count, render_animation
 from .canvas import FONT
 from .data import BASEMAP_DIR, Callout, Frame, ReportedLine
 from .layout import MAX_SIDE_PX, MIN_SIDE_PX, SCALES, SIZES, pixel_size
 from .map_axes import territory_patch_style
-from .projection import MIN_SPAN_M, PADDING, View, check_extent, view_for
+from .projection import MIN_SPAN_M, PADDING, View, check_extent, screen_extent, view_for
 from .slide import build_figure, render_png
 
 __all__ = [
     "BASEMAP_DIR",
     "FONT",
     "FORMATS",
-    "MAX_FRAMES",
     "MAX_SIDE_PX",
     "MIN_SIDE_PX",
     "MIN_SPAN_M",
@@ -64,9 +74,12 @@ __all__ = [
     "animation_dates",
     "build_figure",
     "check_extent",
+    "check_frames",
+    "frame_count",
     "pixel_size",
     "render_animation",
     "render_png",
+    "screen_extent",
     "territory_patch_style",
     "view_for",
 ]

@@ -1,31 +1,35 @@
-"""Time-lapses: one slide per date from one extent and one key, written as an animated GIF or an MP4."""
+"""Time-lapses: one slide per date from one extent and one key, written as an animated GIF or an MP4.
+
+Bounded: at most ``layers.settings.limits().render_max_frames`` frames
+(``FRONTLINE_RENDER_MAX_FRAMES``, default 1000), refused before a frame is drawn, and
+each frame goes to the encoder as soon as it is drawn (:mod:`~layers.render.encoders`),
+so the memory of a time-lapse is that of a frame or two, not of every frame.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import cast
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from ..errors import InvalidInputError
+from ..settings import limits
 from ..store import Store
 from . import slide
 from .canvas import drawing_defaults
 from .data import FrameReader, key_plan, require_some_snapshot
+from .encoders import frame_writer
 from .layout import SizeLike, check_scale, pixel_size, slide_layout
 from .projection import basemap_for, check_extent, frames_view
 
-__all__ = ["FORMATS", "MAX_FRAMES", "STEPS", "animation_dates", "render_animation"]
+__all__ = ["FORMATS", "STEPS", "animation_dates", "check_frames", "frame_count", "render_animation"]
 
 STEPS = ("daily", "weekly", "snapshot")
 FORMATS = ("gif", "mp4")
-#: Longest animation: 400 frames is over three minutes at 2 frames a second.
-MAX_FRAMES = 400
+_STEP_WORDS = {"daily": "a daily step", "weekly": "a weekly step", "snapshot": "one frame per snapshot"}
 
 
 def animation_dates(
@@ -36,44 +40,72 @@ def animation_dates(
     Raises
     ------
     InvalidInputError
-        For an unknown step, ``start`` after ``end``, no frame, or more than ``MAX_FRAMES``.
+        For an unknown step, ``start`` after ``end``, no frame, or more frames than
+        ``limits().render_max_frames``: the message gives the count, the limit and the
+        counts of the coarser steps that would fit.
     """
     return _dates(FrameReader(store, layers), start, end, step)
 
 
-def _dates(reader: FrameReader, start: dt.date, end: dt.date, step: str) -> list[dt.date]:
-    if step not in STEPS:
-        raise InvalidInputError(f"step {step!r}: use one of {', '.join(STEPS)}.")
-    if start > end:
-        raise InvalidInputError(f"--from {start} is after --to {end}; give the earlier date first.")
+def frame_count(snapshot_dates: Sequence[dt.date], start: dt.date, end: dt.date, step: str) -> int:
+    """How many frames ``step`` gives from ``start`` to ``end``, given the layers' ``snapshot_dates``."""
     days = (end - start).days
     if step == "daily":
-        count = days + 1
-    elif step == "weekly":
-        count = days // 7 + 1 + (days % 7 != 0)
-    else:
-        dates = [d for d in reader.snapshot_dates() if start <= d <= end]
-        count = len(dates)
-        if not dates:
-            raise InvalidInputError(
-                f"no snapshot of {', '.join(map(repr, reader.layers))} from {start} to {end}; "
-                "choose --step daily or weekly, or another range."
-            )
-    if count > MAX_FRAMES:
-        fix = (
-            "choose --step weekly or --step snapshot, or a shorter range"
-            if step == "daily"
-            else "choose --step snapshot or a shorter range"
-        )
+        return days + 1
+    if step == "weekly":
+        return days // 7 + 1 + (days % 7 != 0)
+    return sum(start <= d <= end for d in snapshot_dates)
+
+
+def _dates(reader: FrameReader, start: dt.date, end: dt.date, step: str) -> list[dt.date]:
+    known = reader.snapshot_dates()
+    count = check_frames(known, start, end, step)
+    if step == "snapshot" and not count:
         raise InvalidInputError(
-            f"{count} frames from {start} to {end} with step {step!r} is more than {MAX_FRAMES}; {fix}."
+            f"no snapshot of {', '.join(map(repr, reader.layers))} from {start} to {end}; "
+            "choose --step daily or weekly, or another range."
         )
     if step == "daily":
         return [start + dt.timedelta(days=n) for n in range(count)]
     if step == "weekly":
-        dates = [start + dt.timedelta(days=n) for n in range(0, days + 1, 7)]
+        dates = [start + dt.timedelta(days=n) for n in range(0, (end - start).days + 1, 7)]
         return dates if dates[-1] == end else [*dates, end]
-    return dates
+    return [d for d in known if start <= d <= end]
+
+
+def check_frames(snapshot_dates: Sequence[dt.date], start: dt.date, end: dt.date, step: str) -> int:
+    """The frame count of ``step`` from ``start`` to ``end``, if within ``limits().render_max_frames``.
+
+    Cheap (no drawing, no reading): the app asks it before a render waits its turn.
+
+    Raises
+    ------
+    InvalidInputError
+        For an unknown step, ``start`` after ``end``, or too many frames: then giving the
+        count, the limit, the coarser steps that would fit and their counts, or a shorter
+        range.
+    """
+    if step not in STEPS:
+        raise InvalidInputError(f"step {step!r}: use one of {', '.join(STEPS)}.")
+    if start > end:
+        raise InvalidInputError(f"--from {start} is after --to {end}; give the earlier date first.")
+    known = snapshot_dates
+    count = frame_count(known, start, end, step)
+    most = limits().render_max_frames
+    if count > most:
+        coarser = STEPS[STEPS.index(step) + 1 :]
+        fits = [
+            f"{_STEP_WORDS[s]} gives {n}"
+            for s in coarser
+            if 0 < (n := frame_count(known, start, end, s)) <= most
+        ]
+        raise InvalidInputError(
+            f"{count} frames ({_STEP_WORDS[step]} from {start} to {end}) is more than the limit of "
+            f"{most} frames a time-lapse; choose "
+            + (f"a coarser step ({', '.join(fits)}) or " if fits else "")
+            + "a shorter range."
+        )
+    return count
 
 
 def render_animation(
@@ -104,8 +136,10 @@ def render_animation(
         One frame a day; every 7 days from ``start`` (and ``end``); or one per date on
         which any of the layers has a snapshot within the range.
     fmt : {"gif", "mp4"}
-        GIF through Pillow (looping); MP4 through imageio-ffmpeg's bundled ffmpeg (H.264,
-        yuv420p, even dimensions: an odd side loses its last pixel).
+        GIF through Pillow (looping; each frame after the first stores only the box that
+        changed); MP4 through imageio-ffmpeg's bundled ffmpeg (H.264, yuv420p, even
+        dimensions: an odd side loses its last pixel). Either way each frame is encoded
+        as soon as it is drawn and then dropped.
     fps : float
         Frames a second, 0.2 to 30.
     progress : callable, optional
@@ -114,9 +148,9 @@ def render_animation(
     Raises
     ------
     InvalidInputError
-        As :func:`~layers.render.slide.render_png`, and for more than ``MAX_FRAMES``
-        frames (the message names the fix: a weekly step or a shorter range), a bad step,
-        format or fps.
+        As :func:`~layers.render.slide.render_png`, and, before any frame is drawn, for
+        more frames than ``limits().render_max_frames`` (the message names the fix: a
+        coarser step or a shorter range), a bad step, format or fps.
     """
     if fmt not in FORMATS:
         raise InvalidInputError(f"format {fmt!r}: use gif or mp4.")
@@ -132,58 +166,13 @@ def render_animation(
         view = frames_view(frames, checked, slide_layout(pixels).map_aspect)
         basemap = basemap_for(view)
         keys = key_plan(frames)
-        images = []
-        for done, frame in enumerate(frames, start=1):
-            fig = slide.frame_figure(frame, view, basemap, pixels, scale, title, keys)
-            # Every figure here is made on its own Agg canvas (canvas.Canvas).
-            agg = cast(FigureCanvasAgg, fig.canvas)
-            agg.draw()
-            images.append(np.asarray(agg.buffer_rgba())[:, :, :3].copy())
-            if progress is not None:
-                progress(done, len(frames))
-    return _gif(images, fps) if fmt == "gif" else _mp4(images, fps)
-
-
-def _gif(images: list[np.ndarray], fps: float) -> bytes:
-    import imageio.v3 as iio
-
-    return iio.imwrite(
-        "<bytes>", np.stack(images), extension=".gif", plugin="pillow", duration=round(1000 / fps), loop=0
-    )
-
-
-def _mp4(images: list[np.ndarray], fps: float) -> bytes:
-    import imageio_ffmpeg
-
-    height, width = images[0].shape[:2]
-    even_w, even_h = width - width % 2, height - height % 2
-    with tempfile.TemporaryDirectory(prefix="frontline-mp4-") as folder:
-        path = os.path.join(folder, "animation.mp4")
-        writer = imageio_ffmpeg.write_frames(
-            path,
-            (even_w, even_h),
-            fps=fps,
-            codec="libx264",
-            pix_fmt_in="rgb24",
-            pix_fmt_out="yuv420p",
-            quality=None,
-            macro_block_size=2,
-            ffmpeg_log_level="error",
-            output_params=[
-                "-crf",
-                "18",
-                "-preset",
-                "medium",
-                "-movflags",
-                "+faststart",
-                "-map_metadata",
-                "-1",
-                "-fflags",
-                "+bitexact",
-            ],
-        )
-        writer.send(None)
-        for image in images:
-            writer.send(np.ascontiguousarray(image[:even_h, :even_w]).tobytes())
-        writer.close()
-        return Path(path).read_bytes()
+        with frame_writer(fmt, fps) as writer:
+            for done, frame in enumerate(frames, start=1):
+                fig = slide.frame_figure(frame, view, basemap, pixels, scale, title, keys)
+                # Every figure here is made on its own Agg canvas (canvas.Canvas).
+                agg = cast(FigureCanvasAgg, fig.canvas)
+                agg.draw()
+                writer.append(np.asarray(agg.buffer_rgba()))
+                if progress is not None:
+                    progress(done, len(frames))
+            return writer.finish()

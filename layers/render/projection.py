@@ -23,6 +23,9 @@ from ..errors import InvalidInputError
 from .data import Frame, countries, places, plain_text
 
 __all__ = [
+    "MAX_LAT",
+    "MAX_REACH_DEG",
+    "MIN_EXTENT_DEG",
     "MIN_SPAN_M",
     "PADDING",
     "Basemap",
@@ -32,6 +35,7 @@ __all__ = [
     "check_extent",
     "data_extent",
     "frames_view",
+    "screen_extent",
     "transformer",
     "view_for",
 ]
@@ -41,17 +45,38 @@ PADDING = 0.15
 #: Narrowest default extent: a small snapshot still shows its surroundings.
 MIN_SPAN_M = 40_000.0
 
+#: Southernmost and northernmost latitude an extent may reach.
+MAX_LAT = 85.0
+#: Smallest extent, in degrees each way.
+MIN_EXTENT_DEG = 0.001
+#: Farthest a point of an extent may be from its centre, in degrees on the sphere: a hemisphere.
+MAX_REACH_DEG = 90.0
+
 #: ``(west, south, east, north)`` in degrees.
 Extent = tuple[float, float, float, float]
 
 
 def check_extent(extent: Sequence[float]) -> Extent:
-    """``(west, south, east, north)`` in degrees, checked.
+    """``(west, south, east, north)`` in degrees, checked; refused (never clamped) when it cannot be drawn.
+
+    What a drawable extent is, and why:
+
+    - four finite numbers, west < east and south < north (a box across the antimeridian,
+      west > east, is refused: give it as two maps, or widen it);
+    - longitude within -180..180 and latitude within ``-MAX_LAT..MAX_LAT`` (85°, as web
+      maps: nearer the poles there is neither basemap nor anything to report);
+    - at least ``MIN_EXTENT_DEG`` (0.001°, about 100 m) each way: a smaller box draws
+      nothing readable and makes the scale bar search for a length of centimetres;
+    - at most a hemisphere: every point of the box within ``MAX_REACH_DEG`` (90°) of its
+      centre. The map is drawn in an azimuthal projection centred on the box, which sends
+      the point opposite the centre to infinity (a whole-world box ended in a NaN axis)
+      and stretches everything past 90° beyond use. At the equator that is 180° of
+      longitude; a polar cap may go all the way round.
 
     Raises
     ------
     InvalidInputError
-        Unless west < east and south < north, within longitude ±180 and latitude ±85.
+        Saying which rule the extent breaks and what to give instead.
     """
     try:
         west, south, east, north = (float(v) for v in extent)
@@ -62,12 +87,80 @@ def check_extent(extent: Sequence[float]) -> Extent:
         ) from None
     if not all(np.isfinite([west, south, east, north])):
         raise InvalidInputError("extent: west, south, east and north must be finite numbers of degrees.")
-    if not (-180 <= west < east <= 180 and -85 <= south < north <= 85):
+    if not (-180 <= west < east <= 180 and -MAX_LAT <= south < north <= MAX_LAT):
         raise InvalidInputError(
             f"extent {west},{south},{east},{north}: expected west < east (longitude -180..180) "
-            "and south < north (latitude -85..85), in that order: west,south,east,north."
+            f"and south < north (latitude -{MAX_LAT:g}..{MAX_LAT:g}), in that order: west,south,east,north."
+        )
+    if min(east - west, north - south) < MIN_EXTENT_DEG - 1e-9:
+        raise InvalidInputError(
+            f"extent {west},{south},{east},{north}: too small to draw; give at least "
+            f"{MIN_EXTENT_DEG:g}° (about 100 m) from west to east and from south to north."
+        )
+    reach = _reach_deg((west, south, east, north))
+    if reach > MAX_REACH_DEG + 1e-9:
+        raise InvalidInputError(
+            f"extent {west},{south},{east},{north}: reaches {reach:.0f}° from its centre; the map "
+            "is drawn centred on the extent and shows at most a hemisphere "
+            f"({MAX_REACH_DEG:g}° from the centre, e.g. 180° of longitude at the equator). "
+            "Give a smaller extent."
         )
     return west, south, east, north
+
+
+def _edge(extent: Extent, count: int = 21) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes of ``count`` points along each side of a lon/lat box."""
+    west, south, east, north = extent
+    lon = np.concatenate(
+        [
+            np.linspace(west, east, count),
+            np.full(count, east),
+            np.linspace(east, west, count),
+            np.full(count, west),
+        ]
+    )
+    lat = np.concatenate(
+        [
+            np.full(count, south),
+            np.linspace(south, north, count),
+            np.full(count, north),
+            np.linspace(north, south, count),
+        ]
+    )
+    return lon, lat
+
+
+def _reach_deg(extent: Extent) -> float:
+    """The largest angle, in degrees on the sphere, from the box's centre to a point of its edge."""
+    west, south, east, north = extent
+    lon_0, lat_0 = np.radians((west + east) / 2), np.radians((south + north) / 2)
+    lon, lat = (np.radians(v) for v in _edge(extent, 181))
+    cosine = np.sin(lat_0) * np.sin(lat) + np.cos(lat_0) * np.cos(lat) * np.cos(lon - lon_0)
+    return float(np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0))).max())
+
+
+def screen_extent(bounds: Sequence[float] | None) -> Extent | None:
+    """The drawable part of a view a browser map reported, or None if it has none.
+
+    Unlike a typed ``--extent``, a view on screen is clamped: a zoomed-out web map reports
+    longitudes past ±180 and latitudes to the poles. The box is cut to longitude -180..180
+    and latitude ``-MAX_LAT..MAX_LAT``; None when it is not four finite numbers or what
+    is left fails :func:`check_extent` (e.g. wider than a hemisphere).
+    """
+    try:
+        west, south, east, north = (float(v) for v in bounds or ())
+    except (TypeError, ValueError):
+        return None
+    clamped = (
+        max(west, -180.0),
+        max(south, -MAX_LAT),
+        min(east, 180.0),
+        min(north, MAX_LAT),
+    )
+    try:
+        return check_extent(clamped)
+    except InvalidInputError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -132,14 +225,14 @@ def view_for(extent: Sequence[float], aspect: float, *, pad: bool) -> View:
     """
     west, south, east, north = extent
     lon_0, lat_0 = round((west + east) / 2, 4), round((south + north) / 2, 4)
-    lon = np.concatenate(
-        [np.linspace(west, east, 21), np.full(21, east), np.linspace(east, west, 21), np.full(21, west)]
-    )
-    lat = np.concatenate(
-        [np.full(21, south), np.linspace(south, north, 21), np.full(21, north), np.linspace(north, south, 21)]
-    )
+    lon, lat = _edge((west, south, east, north))
     x, y = transformer(lon_0, lat_0).transform(lon, lat)
     x0, x1, y0, y1 = float(x.min()), float(x.max()), float(y.min()), float(y.max())
+    if not all(np.isfinite([x0, x1, y0, y1])) or x1 <= x0 or y1 <= y0:
+        raise InvalidInputError(
+            f"extent {west},{south},{east},{north} cannot be drawn centred on itself; "
+            "give a smaller extent (at most a hemisphere)."
+        )
     if pad:
         dx, dy = (x1 - x0) * PADDING, (y1 - y0) * PADDING
         x0, x1, y0, y1 = x0 - dx, x1 + dx, y0 - dy, y1 + dy

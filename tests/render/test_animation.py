@@ -33,9 +33,13 @@ def test_a_weekly_range_of_whole_weeks_ends_on_its_last_day(embedded_data_store)
     ]
 
 
-def test_too_many_frames_names_the_fix(embedded_data_store):
+def test_too_many_frames_names_the_fix(embedded_data_store, monkeypatch):
+    monkeypatch.setenv("FRONTLINE_RENDER_MAX_FRAMES", "400")
     with pytest.raises(
-        InvalidInputError, match="more than 400; choose --step weekly or --step snapshot, or a shorter range"
+        InvalidInputError,
+        match=r"518 frames \(a daily step from 2024-01-01 to 2025-06-01\) is more than the limit of 400 "
+        r"frames a time-lapse; choose a coarser step \(a weekly step gives 75, one frame per snapshot "
+        r"gives 21\) or a shorter range\.",
     ):
         render.animation_dates(
             embedded_data_store, [KURSK], dt.date(2024, 1, 1), dt.date(2025, 6, 1), "daily"
@@ -174,7 +178,7 @@ def test_export_animation_option_errors_exit_2_and_write_nothing(embedded_data_s
             [
                 "export-animation",
                 "--from",
-                "2023-01-01",
+                "2020-01-01",
                 "--to",
                 "2025-03-31",
                 "--step",
@@ -182,7 +186,7 @@ def test_export_animation_option_errors_exit_2_and_write_nothing(embedded_data_s
                 "--out",
                 "{dir}/a.gif",
             ],
-            "choose --step weekly",
+            "1917 frames (a daily step from 2020-01-01 to 2025-03-31) is more than the limit of 1000 frames",
         ),
         (
             ["export-animation", "--from", "2024-08-06", "--to", "2024-08-20", "--out", "{dir}/a.avi"],
