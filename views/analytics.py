@@ -4,19 +4,22 @@ against the map, slides and time-lapses, and downloads, one lazy tab each."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable, Sequence
 
 import streamlit as st
 
 from layers import charts, exports, snapshots, style
 from layers.areas import ANYWHERE, METHOD
+from layers.errors import FrontlineError
+from layers.renderqueue import RenderQueue, next_allowed, timelapse_refusal
+from layers.settings import limits
 from layers.text import escape_markdown
 
 from .appdata import Data, figure_table
+from .signin import current_editor
 from .widgets import Selection, slug, user_errors
 
-__all__ = ["TABS", "analytics_ui", "render_lock"]
+__all__ = ["TABS", "analytics_ui", "render_queue"]
 
 #: The tabs under the map, in order; ``?analysis=`` names the open one.
 TABS = (
@@ -105,14 +108,81 @@ def figures_panel(data: Data) -> None:
 
 
 @st.cache_resource
-def render_lock() -> threading.Lock:
-    """matplotlib's settings are process-wide: one slide or time-lapse is drawn at a time."""
-    return threading.Lock()
+def render_queue() -> RenderQueue:
+    """matplotlib's settings are process-wide: slides and time-lapses are drawn one at a time, in turn."""
+    return RenderQueue()
+
+
+def _ahead_words(ahead: int) -> str:
+    return f"{ahead} render{'' if ahead == 1 else 's'} ahead of yours…"
+
+
+def _timelapse_refusal() -> str | None:
+    """Why this session may not render a time-lapse now (``limits().timelapse``), or None."""
+    settings = limits()
+    is_editor = current_editor() is not None
+    refusal = timelapse_refusal(settings.timelapse, is_editor)
+    if refusal or settings.timelapse != "all" or is_editor:
+        return refusal
+    started = st.session_state.get("_lapse_started", [])
+    again = next_allowed(started, settings.timelapse_per_hour, dt.datetime.now(dt.UTC))
+    if again is None:
+        return None
+    per_hour = settings.timelapse_per_hour
+    return (
+        f"A reader may draw {per_hour} time-lapse{'' if per_hour == 1 else 's'} an hour on this server; "
+        f"you can draw another at {again:%H:%M} UTC. Slides are not limited."
+    )
+
+
+def _render_timelapse(data: Data, layers: Sequence[str], key: tuple, dates: Sequence[dt.date]) -> None:
+    """Check the frame count, wait for the render's turn (showing how many are ahead), then draw."""
+    from layers import render
+
+    _, _, start, end, step, fmt, size, extent, _ = key
+    with user_errors():
+        render.check_frames(dates, start, end, step)
+        started = st.session_state.setdefault("_lapse_started", [])
+        now = dt.datetime.now(dt.UTC)
+        started.append(now)
+        with st.status("Waiting for the renderer…") as status:
+            try:
+                with render_queue().turn(lambda ahead: status.update(label=_ahead_words(ahead))):
+                    status.update(label="Rendering…")
+                    bar = st.progress(0.0)
+                    st.session_state["_lapse"] = (
+                        key,
+                        render.render_animation(
+                            data.store,
+                            layers,
+                            start,
+                            end,
+                            step=step,
+                            fmt=fmt,
+                            size=size,
+                            extent=extent,
+                            progress=lambda done, total: bar.progress(
+                                done / total, text=f"Rendered frame {done} of {total}"
+                            ),
+                        ),
+                    )
+            except FrontlineError:
+                # Refused before drawing (e.g. a bad extent): it does not count against the hour.
+                started.remove(now)
+                status.update(label="Not rendered", state="error")
+                raise
+            status.update(label="Rendered", state="complete", expanded=False)
 
 
 def _slides_panel(data: Data, as_of: dt.date, visible: Sequence[str]) -> None:
-    """A slide of the date and a time-lapse, drawn on the server as ``export-png`` and
-    ``export-animation`` draw them."""
+    """A slide of the date for everyone, and a time-lapse for whom ``limits().timelapse`` allows.
+
+    Drawn on the server as ``export-png`` and ``export-animation`` draw them, one render
+    at a time in the process's :func:`render_queue`; a time-lapse shows how many renders
+    are ahead of it while it waits. The map's view on screen is clamped to what a slide
+    can show (:func:`layers.render.screen_extent`), else the slide is fitted to the
+    territory.
+    """
     # matplotlib: imported when a slide is first asked for, not at start (benchmarks/README.md).
     from layers import render
 
@@ -134,11 +204,16 @@ def _slides_panel(data: Data, as_of: dt.date, visible: Sequence[str]) -> None:
         key="slide_view",
         help="Off: fitted to the territory shown",
     )
-    extent = bounds if use_view and bounds else None
+    extent = render.screen_extent(bounds) if use_view and bounds else None
+    if use_view and bounds and extent is None:
+        st.caption(
+            "The map's view on screen is more than a slide can show (at most a hemisphere): "
+            "slides and time-lapses are fitted to the territory instead."
+        )
     name = slug("-".join(layers) or "map")
 
     def slide() -> bytes:
-        with render_lock():
+        with render_queue().turn():
             return render.render_png(data.store, layers, as_of, size=size, scale=scale, extent=extent)
 
     st.download_button(
@@ -156,6 +231,13 @@ def _slides_panel(data: Data, as_of: dt.date, visible: Sequence[str]) -> None:
     )
 
     st.markdown("**Time-lapse**")
+    kept = st.session_state.get("_lapse")
+    refusal = _timelapse_refusal()
+    if refusal:
+        st.info(refusal)
+        if kept and limits().timelapse == "all":
+            _lapse_download(kept, name)
+        return
     dates = data.timeline_dates(layers) or [as_of]
     first, second, third, fourth = st.columns(4)
     start = first.date_input(
@@ -171,37 +253,23 @@ def _slides_panel(data: Data, as_of: dt.date, visible: Sequence[str]) -> None:
     fmt = fourth.selectbox("Format", ["mp4", "gif"], key="lapse_format", format_func=str.upper)
     key = ("lapse", tuple(layers), start, end, step, fmt, size, extent, data.revision)
     if st.button("Render time-lapse", key="lapse_render"):
-        bar = st.progress(0.0, text="Rendering…")
-        try:
-            with user_errors(), render_lock():
-                st.session_state["_lapse"] = (
-                    key,
-                    render.render_animation(
-                        data.store,
-                        layers,
-                        start,
-                        end,
-                        step=step,
-                        fmt=fmt,
-                        size=size,
-                        extent=extent,
-                        progress=lambda done, total: bar.progress(
-                            done / total, text=f"Rendered frame {done} of {total}"
-                        ),
-                    ),
-                )
-        finally:
-            bar.empty()
+        _render_timelapse(data, layers, key, dates)
     kept = st.session_state.get("_lapse")
     if kept and kept[0] == key:
-        st.download_button(
-            f"Time-lapse {start} to {end} ({fmt.upper()}, {len(kept[1]) / 1e6:.1f} MB)",
-            kept[1],
-            file_name=f"{name}-{start}-{end}.{fmt}",
-            mime="video/mp4" if fmt == "mp4" else "image/gif",
-            on_click="ignore",
-            key="lapse_download",
-        )
+        _lapse_download(kept, name)
+    st.caption(f"At most {limits().render_max_frames} frames; one render at a time on this server, in turn.")
+
+
+def _lapse_download(kept: tuple, name: str) -> None:
+    (_, _, start, end, _, fmt, *_), data = kept
+    st.download_button(
+        f"Time-lapse {start} to {end} ({fmt.upper()}, {len(data) / 1e6:.1f} MB)",
+        data,
+        file_name=f"{name}-{start}-{end}.{fmt}",
+        mime="video/mp4" if fmt == "mp4" else "image/gif",
+        on_click="ignore",
+        key="lapse_download",
+    )
 
 
 def _downloads_panel(data: Data, shown: Sequence[snapshots.SnapshotRef]) -> None:

@@ -165,7 +165,8 @@ def test_downloads_are_offered(app):
     assert any(label.startswith(f"Snapshot of {LAYER}") for label in labels)
 
 
-def test_the_slide_tab_offers_a_png_and_renders_a_time_lapse(app):
+def test_the_slide_tab_offers_a_png_and_renders_a_time_lapse(app, monkeypatch):
+    monkeypatch.setenv("FRONTLINE_TIMELAPSE", "all")  # readers may (the default: editors only)
     app.query_params.update({"date": "2024-11-25", "analysis": "Slide and time-lapse"})
     at = app.run()
     assert not at.exception
