@@ -134,7 +134,9 @@ def checked(job: Job, workers: int | None) -> Iterator[Checked]:
         [(job, index) for index in range(len(job.uploads))],
         budget=budget,
         workers=count,
-        batch=_BATCH,
+        # Each fork copies the page tables of a parent that holds every file: a few
+        # large batches (8 per worker at most) cost less than one per 8 files.
+        batch=max(_BATCH, -(-len(job.uploads) // (count * 8))),
         what=lambda index: "checking it",
         overrun=lambda index, error: (_overrun_report(job.uploads[index].name, error), "", None),
     )
