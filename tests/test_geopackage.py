@@ -9,11 +9,11 @@ import pytest
 
 from layers import geopackage
 from layers.geopackage import GeoPackageRefused, inspect
-from tests.hostile.corpus import BLOBS, RECURSIVE, _geopackage, _replace_with_view
+from tests.hostile.corpus import BLOBS, RECURSIVE, geopackage_case, replace_with_view
 
 
 def _made(tmp_path: Path, rows: int = 3, edit=lambda connection: None) -> Path:
-    return _geopackage("zones.gpkg", rows, edit)(tmp_path)
+    return geopackage_case("zones.gpkg", rows, edit)(tmp_path)
 
 
 def test_a_plain_geopackage_gives_its_feature_table_and_row_count(tmp_path):
@@ -26,7 +26,7 @@ def test_a_plain_geopackage_gives_its_feature_table_and_row_count(tmp_path):
 @pytest.mark.parametrize("select", [RECURSIVE, BLOBS])
 def test_views_are_refused_before_any_is_run(tmp_path, select):
     with pytest.raises(GeoPackageRefused, match="holds SQL views"):
-        inspect(_made(tmp_path, edit=_replace_with_view(select)))
+        inspect(_made(tmp_path, edit=replace_with_view(select)))
 
 
 def test_gdal_and_geopackage_triggers_pass_and_others_are_refused(tmp_path):

@@ -94,7 +94,9 @@ def gzip_of_zeros(megabytes: int = 500) -> bytes:
     return b"".join([*(compressor.compress(zeros) for _ in range(megabytes)), compressor.flush()])
 
 
-def _geopackage(name: str, rows: int, edit: Callable[[sqlite3.Connection], None]) -> Callable[[Path], Path]:
+def geopackage_case(
+    name: str, rows: int, edit: Callable[[sqlite3.Connection], None]
+) -> Callable[[Path], Path]:
     """A GeoPackage written by GDAL (layer ``zones``, ``rows`` squares), then edited with SQLite."""
 
     def make(folder: Path) -> Path:
@@ -117,7 +119,7 @@ def _geopackage(name: str, rows: int, edit: Callable[[sqlite3.Connection], None]
     return make
 
 
-def _replace_with_view(select: str) -> Callable[[sqlite3.Connection], None]:
+def replace_with_view(select: str) -> Callable[[sqlite3.Connection], None]:
     def edit(connection: sqlite3.Connection) -> None:
         connection.execute("DROP TABLE zones")
         connection.execute(f"CREATE VIEW zones AS {select}")
@@ -195,10 +197,12 @@ def cases() -> list[Case]:
         ),
         Case(
             "gpkg-recursive-view",
-            _geopackage("kursk-2024-11-25.gpkg", 3, _replace_with_view(RECURSIVE)),
+            geopackage_case("kursk-2024-11-25.gpkg", 3, replace_with_view(RECURSIVE)),
             "views",
         ),
-        Case("gpkg-blob-view", _geopackage("kursk-2024-11-25.gpkg", 3, _replace_with_view(BLOBS)), "views"),
+        Case(
+            "gpkg-blob-view", geopackage_case("kursk-2024-11-25.gpkg", 3, replace_with_view(BLOBS)), "views"
+        ),
         Case("kml-200k-folders-gzipped", _file("kursk-2024-11-25.kml.gz", kml_with_folders), "folders"),
         Case(
             "geojson-parses-to-1.5gb", _file("kursk-2024-11-25.geojson.gz", amplified_geojson), "JSON arrays"
@@ -222,7 +226,7 @@ def cases() -> list[Case]:
         Case("as-of-0001-01-01", _file("kursk.geojson", geojson), "--as-of", ("--as-of", "0001-01-01")),
         Case(
             "gpkg-count-lies",
-            _geopackage("kursk-2024-11-25.gpkg", 150, _lie_about_count),
+            geopackage_case("kursk-2024-11-25.gpkg", 150, _lie_about_count),
             "gpkg_ogr_contents",
         ),
         Case("two-dates-in-name", _file("kursk-v2-2024-1201-2024-11-25.geojson", geojson), "ambiguous"),
@@ -251,11 +255,11 @@ def cases() -> list[Case]:
         ),
         Case(
             "gpkg-load-extension-view",
-            _geopackage("kursk-2024-11-25.gpkg", 1, _replace_with_view(EXTENSION)),
+            geopackage_case("kursk-2024-11-25.gpkg", 1, replace_with_view(EXTENSION)),
             "views",
         ),
         # Our own.
-        Case("gpkg-custom-trigger", _geopackage("kursk-2024-11-25.gpkg", 2, _custom_trigger), "triggers"),
+        Case("gpkg-custom-trigger", geopackage_case("kursk-2024-11-25.gpkg", 2, _custom_trigger), "triggers"),
         Case(
             "event-date-9999",
             _file("strikes-2024-11-25.geojson", lambda: _events("9999-12-31")),

@@ -7,7 +7,7 @@ import pytest
 
 from layers.store import Store
 from tests.conftest import seeded_app
-from tests.hostile.corpus import RECURSIVE, _geopackage, _replace_with_view, geojson, multi_member_gzip
+from tests.hostile.corpus import RECURSIVE, geojson, geopackage_case, multi_member_gzip, replace_with_view
 
 from .test_editor import HASH, sign_in
 
@@ -30,7 +30,7 @@ def _versions(db_url: str) -> int:
         ("kursk-2024-11-25.geojson.gz", lambda folder: multi_member_gzip(2), "gzip members"),
         (
             "kursk-2024-11-25.gpkg",
-            lambda folder: _geopackage("k.gpkg", 2, _replace_with_view(RECURSIVE))(folder).read_bytes(),
+            lambda folder: geopackage_case("k.gpkg", 2, replace_with_view(RECURSIVE))(folder).read_bytes(),
             "holds SQL views",
         ),
         (
