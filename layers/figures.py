@@ -17,6 +17,7 @@ beside it, so the difference between the two denominators is visible).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import cast
@@ -28,6 +29,7 @@ from . import schema
 from .areas import load_borders
 from .errors import InvalidInputError
 from .snapshots import latest_on_or_before
+from .store.inputs import text_problem
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -148,16 +150,17 @@ def check_figures(
                 problems.append(f"{where}: {field.name} is empty; give {field.help}.")
             elif value and field.allowed and value not in field.allowed:
                 problems.append(f"{where}: {field.name} {value!r} is not one of {', '.join(field.allowed)}.")
+            elif value and field.max_chars is not None:
+                problem = text_problem(value, field.max_chars, one_line=field.one_line)
+                if problem:
+                    problems.append(f"{where}: {field.name} {_cut(value)!r} {problem}.")
         try:
             dt.date.fromisoformat(row["date"])
         except ValueError:
             if row["date"]:
                 problems.append(f"{where}: date expected like 2024-11-25, got {row['date']!r}.")
-        try:
-            float(row["value_km2"].replace(",", ""))
-        except ValueError:
-            if row["value_km2"]:
-                problems.append(f"{where}: value_km2 expected a number of km², got {row['value_km2']!r}.")
+        if row["value_km2"]:
+            problems += _value_problems(where, row["value_km2"], row["measure"])
         if row["layer"]:
             for key in ("held_by", "status"):
                 if not row[key]:
@@ -175,6 +178,31 @@ def check_figures(
     figures["date"] = figures["date"].map(dt.date.fromisoformat)
     figures["value_km2"] = figures["value_km2"].str.replace(",", "").astype(float)
     return figures[[f.name for f in schema.FIGURE_FIELDS]]
+
+
+def _value_problems(where: str, text: str, measure: str) -> list[str]:
+    """Why a figure's ``value_km2`` (as typed) is not a usable number of km², as a list of at most one."""
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        return [f"{where}: value_km2 expected a number of km², got {text!r}."]
+    if not math.isfinite(value):
+        return [f"{where}: value_km2 is {text!r}; give a finite number of km², such as 1268."]
+    if abs(value) > schema.MAX_AREA_KM2:
+        return [
+            f"{where}: value_km2 {text!r} is more than {schema.MAX_AREA_KM2:,.0f} km² (Russia, the largest "
+            "country, is 17.1 million km²); check the value and its unit (km², not m² or hectares)."
+        ]
+    if value < 0 and measure in ("at date", "peak to date"):
+        return [
+            f"{where}: value_km2 {text!r} is negative, but an area {measure} cannot be; give it as a "
+            "positive number, or set measure to 'net change in month' or 'net change in year' for a loss."
+        ]
+    return []
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 40 else f"{text[:40]}…"
 
 
 def _allowed(name: str) -> str:

@@ -3,6 +3,16 @@
 Validation, styling, the store, the docs and the tests refer to the names here
 rather than repeating strings. Bump ``SCHEMA_VERSION`` on any incompatible change;
 stored versions record the schema version they were written with.
+
+Text the store keeps in its own columns has a limit in characters, the same on SQLite
+and PostgreSQL, checked by every write (``layers.store.inputs``): a layer's ``name``
+100 and ``description`` 2,000; a reported figure's ``scope`` 200, ``layer`` 100,
+``source`` 500 and ``note`` 2,000; a milestone's ``title`` 200 and ``source`` 500; a
+file name 300 (``FILE_NAME_MAX_CHARS``) and a writer's name 100 (``ACTOR_MAX_CHARS``).
+Fields marked ``one_line`` (names, scopes, titles, sources) refuse every control
+character; the others allow tab, line feed and carriage return. NUL and lone
+surrogates are refused everywhere, feature properties included. A reported figure's
+``value_km2`` must be finite and at most ``MAX_AREA_KM2`` either way.
 """
 
 from __future__ import annotations
@@ -11,6 +21,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "ACTIVE_KEYS",
+    "ACTOR_MAX_CHARS",
     "ALL_KINDS",
     "ANYWHERE",
     "CLAIM_FIELDS",
@@ -21,7 +32,11 @@ __all__ = [
     "FIGURE",
     "FIGURE_FIELDS",
     "FIGURE_KINDS",
+    "FILE_NAME_MAX_CHARS",
+    "LAYER",
+    "LAYER_FIELDS",
     "LAYER_KINDS",
+    "MAX_AREA_KM2",
     "MEASURES",
     "MILESTONE",
     "MILESTONE_FIELDS",
@@ -38,6 +53,16 @@ SCHEMA_VERSION = 1
 
 #: ``within`` of an area that is not clipped to any border (elsewhere an ISO3 code).
 ANYWHERE = ""
+
+#: Longest file name, in characters, recorded with a version (most file systems allow 255 bytes).
+FILE_NAME_MAX_CHARS = 300
+
+#: Longest name of whoever writes (an editor's name, ``cli``, ``seed``), in characters.
+ACTOR_MAX_CHARS = 100
+
+#: Largest reported figure, in km², either way: more than Russia (17.1 million km²), the
+#: largest country, with room to spare; anything larger is a typo or a unit mistake.
+MAX_AREA_KM2 = 20_000_000.0
 
 
 @dataclass(frozen=True)
@@ -56,6 +81,13 @@ class Field:
         Allowed values mapped to their one-line meaning; ``None`` means free text.
     kind : str
         ``text``, ``date``, ``number`` or ``list``.
+    max_chars : int, optional
+        The most characters the store keeps, for text stored in a column of its own;
+        None where another check bounds the value (allowed values, the upload
+        validator's limit on feature properties).
+    one_line : bool
+        Whether the text is a single line: tab, line feed and carriage return are then
+        refused like the other control characters.
     """
 
     name: str
@@ -63,6 +95,8 @@ class Field:
     required: bool = False
     allowed: dict[str, str] | None = None
     kind: str = "text"
+    max_chars: int | None = None
+    one_line: bool = False
 
 
 SIDES = {
@@ -137,24 +171,36 @@ MEASURES = {
     "net change in year": "area at the figure's date minus area at the end of the previous calendar year",
 }
 
+LAYER_FIELDS = (
+    Field(
+        "name",
+        "what the layer is called in the sidebar, the key and every export",
+        True,
+        max_chars=100,
+        one_line=True,
+    ),
+    Field("kind", "what the layer holds", True, LAYER_KINDS),
+    Field("description", "what the layer shows and where its data comes from", max_chars=2_000),
+)
+
 FIGURE_FIELDS = (
     Field("date", "date the figure refers to, YYYY-MM-DD", True, kind="date"),
-    Field("scope", "what the figure measures, in words", True),
-    Field("layer", "layer whose geometry the figure is compared with"),
+    Field("scope", "what the figure measures, in words", True, max_chars=200, one_line=True),
+    Field("layer", "layer whose geometry the figure is compared with", max_chars=100, one_line=True),
     Field("held_by", "side of the computed series it is compared with", allowed=SIDES),
     Field("status", "status of the computed series it is compared with", allowed=STATUSES),
     Field("within", "ISO 3166-1 alpha-3 border the computed area is clipped to"),
     Field("measure", "which computed value it is set beside (default: at date)", allowed=MEASURES),
     Field("value_km2", "the reported area in square kilometres", True, kind="number"),
     Field("kind", "what sort of figure it is", True, FIGURE_KINDS),
-    Field("source", "who published it", True),
-    Field("note", "quote or context"),
+    Field("source", "who published it", True, max_chars=500, one_line=True),
+    Field("note", "quote or context", max_chars=2_000),
 )
 
 MILESTONE_FIELDS = (
     Field("date", "date of the milestone, YYYY-MM-DD", True, kind="date"),
-    Field("title", "what happens on that date", True),
-    Field("source", "who reported it", True),
+    Field("title", "what happens on that date", True, max_chars=200, one_line=True),
+    Field("source", "who reported it", True, max_chars=500, one_line=True),
 )
 
 #: Property keys that folium or Leaflet plugins would act on if present; never kept.
@@ -177,5 +223,6 @@ TERRITORY = RecordKind("territory feature", TERRITORY_FIELDS, ("Polygon", "Multi
 EVENT = RecordKind("event", EVENT_FIELDS, ("Point",))
 FIGURE = RecordKind("reported figure", FIGURE_FIELDS)
 MILESTONE = RecordKind("milestone", MILESTONE_FIELDS)
+LAYER = RecordKind("layer", LAYER_FIELDS)
 
-ALL_KINDS = (TERRITORY, EVENT, FIGURE, MILESTONE)
+ALL_KINDS = (TERRITORY, EVENT, FIGURE, MILESTONE, LAYER)

@@ -211,3 +211,55 @@ def test_period_start_is_the_last_day_before_the_month_or_year():
     assert figures.period_start(D("2024-03-15"), "net change in month") == D("2024-02-29")
     assert figures.period_start(D("2024-03-15"), "net change in year") == D("2023-12-31")
     assert figures.period_start(D("2024-03-15"), "at date") is None
+
+
+def figures_csv(tmp_path, *values: tuple[str, str]):
+    """A figures CSV with one row per ``(value_km2, measure)``, everything else valid."""
+    path = tmp_path / "figures.csv"
+    lines = ["date,scope,measure,value_km2,kind,source"]
+    lines += [
+        f'2024-08-{12 + i},scope {i},{measure},"{value}",official claim,Syrskyi'
+        for i, (value, measure) in enumerate(values)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("nan", "line 2: value_km2 is 'nan'; give a finite number of km², such as 1268."),
+        ("NaN", "line 2: value_km2 is 'NaN'; give a finite number of km²"),
+        ("inf", "line 2: value_km2 is 'inf'; give a finite number of km²"),
+        ("-Infinity", "line 2: value_km2 is '-Infinity'; give a finite number of km²"),
+        ("1e308", "line 2: value_km2 '1e308' is more than 20,000,000 km² (Russia, the largest country"),
+        ("20000001", "line 2: value_km2 '20000001' is more than 20,000,000 km²"),
+        ("-1268", "line 2: value_km2 '-1268' is negative, but an area at date cannot be"),
+    ],
+)
+def test_a_figure_that_is_not_a_finite_area_is_named_by_line_and_field(tmp_path, value, message):
+    with pytest.raises(InvalidInputError) as error:
+        figures.read_reported_figures(figures_csv(tmp_path, (value, "")))
+    assert message in str(error.value)
+    assert "already" not in str(error.value)  # not the misleading uniqueness message a NaN gave
+
+
+def test_every_bad_value_is_listed_and_good_ones_pass(tmp_path):
+    with pytest.raises(InvalidInputError) as error:
+        figures.read_reported_figures(
+            figures_csv(tmp_path, ("1,268", ""), ("nan", ""), ("-5", "peak to date"))
+        )
+    lines = str(error.value).splitlines()
+    assert [line.split(":")[0] for line in lines] == ["figures.csv line 3", "figures.csv line 4"]
+    checked = figures.read_reported_figures(
+        figures_csv(tmp_path, ("1,268", ""), ("20000000", ""), ("-350", "net change in month"))
+    )
+    assert checked["value_km2"].tolist() == [1268.0, 20_000_000.0, -350.0]
+
+
+def test_the_largest_figure_allowed_is_exported_as_a_number(tmp_path):
+    from layers import exports
+
+    checked = figures.read_reported_figures(figures_csv(tmp_path, ("20000000", "")))
+    table = exports.comparison_csv(figures.compare(checked, series()))
+    assert "inf" not in table and ",20000000.0," in table

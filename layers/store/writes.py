@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from .. import schema
 from ..errors import ConflictError, InvalidInputError, StoreError
 from . import postgis, sqlite, tables
+from .inputs import check_actor, check_figure_rows, check_milestones, check_snapshots, storable
 from .reads import current_version, find_layer, require_layer
 from .rows import (
     NewSnapshot,
@@ -91,6 +92,9 @@ class StoreWrites:
 
         Raises
         ------
+        InvalidInputError
+            When any text is over its limit or holds characters the store refuses, or a
+            figure is not a finite number (see :mod:`.inputs`). Nothing is written.
         ConflictError
             When the current version of any key of ``expected_heads`` is not the expected
             one (someone committed since the preview). Nothing is written.
@@ -98,6 +102,12 @@ class StoreWrites:
             When another write holds the store for longer than the lock timeout (30 s).
         """
         snapshots = list(snapshots)
+        check_actor(actor)
+        check_snapshots(snapshots)
+        new_figures = figure_rows(figures, actor) if figures is not None and len(figures) else []
+        check_figure_rows(new_figures)
+        if milestones is not None and len(milestones):
+            check_milestones(milestones)
         expected = {
             (str(name), as_date(as_of)): as_version_id(version)
             for (name, as_of), version in (expected_heads or {}).items()
@@ -129,8 +139,8 @@ class StoreWrites:
                     if areas is None:  # it changed since the check above
                         areas = snapshot_area_rows(snapshot)
                     ids.append(insert_snapshot(connection, snapshot, areas, actor, action, current))
-            if figures is not None and len(figures):
-                connection.execute(tables.reported_figure.insert(), figure_rows(figures, actor))
+            if new_figures:
+                connection.execute(tables.reported_figure.insert(), new_figures)
             if milestones is not None and len(milestones):
                 records = milestones[["date", "title", "source"]].to_dict("records")
                 connection.execute(tables.milestone.insert(), cast("list[dict[str, Any]]", records))
@@ -172,6 +182,7 @@ class StoreWrites:
         """
         as_of = as_date(as_of)
         wanted = as_version_id(version_id)
+        check_actor(actor)
         with self.writing() as connection:
             layer_id = require_layer(connection, layer, self.display_url)
             target = connection.execute(
@@ -193,8 +204,11 @@ class StoreWrites:
         """Write an audit row for a refused upload and return its correlation id.
 
         Nothing else is written; the id is shown to the editor and logged, so a support
-        question about a refusal can be matched to the audit log.
+        question about a refusal can be matched to the audit log. The file name and the
+        reasons describe a refused file, so whatever it held is recorded: characters no
+        database can store become U+FFFD instead of refusing the record.
         """
+        check_actor(actor)
         correlation = uuid.uuid4().hex[:12]
         with self.writing() as connection:
             connection.execute(
@@ -206,9 +220,9 @@ class StoreWrites:
                     detail=json.dumps(
                         {
                             "correlation_id": correlation,
-                            "file_name": file_name[:300],
+                            "file_name": storable(file_name[: schema.FILE_NAME_MAX_CHARS]),
                             "size_bytes": size_bytes,
-                            "reasons": reasons[:50],
+                            "reasons": [storable(reason) for reason in reasons[:50]],
                         },
                         ensure_ascii=False,
                     ),
@@ -227,11 +241,16 @@ class StoreWrites:
 
         Raises
         ------
+        InvalidInputError
+            When any text is over its limit or holds characters the store refuses, or a
+            figure is not a finite number (see :mod:`.inputs`). Nothing is added.
         StoreError
             When the store's older uniqueness rule refuses a figure that differs only by
             layer or measure. Nothing is added.
         """
+        check_actor(actor)
         rows = figure_rows(figures, actor)
+        check_figure_rows(rows)
         columns = [f.name for f in schema.FIGURE_FIELDS]
         with self.writing() as connection:
             existing = {
