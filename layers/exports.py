@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 
 from .areas import BORDERS_SOURCE, METHOD
@@ -72,7 +73,7 @@ def area_series_csv(series: pd.DataFrame) -> str:
             "held_by": series["held_by"],
             "status": series["status"],
             "within": series["within"],
-            "area_km2": series["area_km2"].round(3),
+            "area_km2": _rounded(series["area_km2"], 3),
             "method": series.get("method", METHOD),
             "borders": BORDERS_SOURCE,
         },
@@ -85,8 +86,8 @@ def comparison_csv(comparison: pd.DataFrame) -> str:
     """``figures.compare()`` as CSV, with the method and border outline on every row."""
     table = comparison[COMPARISON_COLUMNS].copy()
     for column in ("reported_km2", "computed_km2", "difference_km2"):
-        table[column] = table[column].round(3)
-    table["difference_pct"] = table["difference_pct"].round(2)
+        table[column] = _rounded(table[column], 3)
+    table["difference_pct"] = _rounded(table["difference_pct"], 2)
     table["method"] = METHOD
     table["borders"] = BORDERS_SOURCE
     return csv_text(table)
@@ -94,7 +95,23 @@ def comparison_csv(comparison: pd.DataFrame) -> str:
 
 def table_csv(table: pd.DataFrame) -> str:
     """Any table of km² as CSV with the method and outline columns appended, numbers to 3 decimals."""
-    return csv_text(table.assign(method=METHOD, borders=BORDERS_SOURCE).round(3))
+    table = table.assign(method=METHOD, borders=BORDERS_SOURCE)
+    for column in table.select_dtypes("number").columns:
+        table[column] = _rounded(table[column], 3)
+    return csv_text(table)
+
+
+def _rounded(values: pd.Series, digits: int) -> pd.Series:
+    """``values`` rounded to ``digits`` decimals, without the overflow to inf of ``Series.round``.
+
+    pandas rounds by multiplying by 10**digits first, so 1e308 km² became inf; a value
+    of 1e15 or more has no decimals worth keeping in a float anyway.
+    """
+    if not pd.api.types.is_float_dtype(values):
+        return values.round(digits)
+    with np.errstate(over="ignore", invalid="ignore"):
+        rounded = values.round(digits)
+    return rounded.where(values.abs() < 1e15, values)
 
 
 def snapshot_geojson(snapshot: Snapshot) -> str:

@@ -139,3 +139,32 @@ def test_snapshot_geojson_round_trips(two_snapshot_store):
     assert len(read) == len(snap.features) and set(read["source"]) == set(snap.features["source"])
     assert shapely.equals(read.geometry.union_all(), snap.features.geometry.union_all())
     assert json.loads(body)["metadata"]["snapshot"] == "2024-08-20"
+
+
+def test_rounding_never_turns_a_huge_number_into_inf():
+    # A figure stored before values were bounded: pandas' round(3) multiplied 1e308 by 1000.
+    huge = figures.compare(
+        pd.DataFrame(
+            [
+                {
+                    "date": D("2024-08-20"),
+                    "scope": "typo",
+                    "layer": "",
+                    "held_by": "",
+                    "status": "",
+                    "within": "",
+                    "value_km2": 1e308,
+                    "kind": "official claim",
+                    "source": "x",
+                    "note": "",
+                }
+            ]
+        ),
+        stored_series(),
+    )
+    (row,) = read_csv(exports.comparison_csv(huge)).to_dict("records")
+    assert row["reported_km2"] == 1e308
+    series = stored_series().assign(area_km2=[1e308, -1e307, 1.23456])
+    assert read_csv(exports.area_series_csv(series))["area_km2"].tolist() == [1e308, -1e307, 1.235]
+    table = read_csv(exports.table_csv(pd.DataFrame({"change_km2": [-1e308, 2.00049]})))
+    assert table["change_km2"].tolist() == [-1e308, 2.0]
