@@ -30,6 +30,7 @@ from .errors import InvalidInputError, ValidationFailed
 from .figures import read_reported_figures
 from .presets import PropertyMapping
 from .store import NewSnapshot, Store
+from .store.inputs import preview, text_problem
 from .validation import Report, validate
 from .validation.properties import printable
 
@@ -395,6 +396,11 @@ def plan_import(
         raise InvalidInputError(f"kind {kind!r} is not a layer kind; use {', '.join(schema.LAYER_KINDS)}.")
     if not uploads:
         raise InvalidInputError("no file to import; give at least one file.")
+    # The store checks the name again on write; checking it here fails before any file is read.
+    name_field = schema.LAYER.field_named("name")
+    problem = text_problem(layer.strip(), name_field.max_chars if name_field else None, one_line=True)
+    if problem:
+        raise InvalidInputError(f"layer name {preview(layer)} {problem}. Nothing was written.")
     for upload in uploads:
         problem = name_problem(upload.name)
         if problem:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -63,15 +64,29 @@ def test_an_overrun_of_memory_is_the_files_one_error(monkeypatch):
 
 
 def test_an_import_names_the_file_that_overran_and_checks_the_others(monkeypatch):
-    monkeypatch.setenv("FRONTLINE_PARSE_SECONDS", "0.5")
+    """One file's check hangs (a forked child inherits this patch); the budget stops it,
+    names it, and the files after it in the same child's batch are checked by another."""
+    real = checking.validate
+
+    def hangs_on_b(raw, *args, name="upload", **kwargs):
+        if name.startswith("b-"):
+            time.sleep(120)
+        return real(raw, *args, name=name, **kwargs)
+
+    monkeypatch.setattr(checking, "validate", hangs_on_b)
+    monkeypatch.setenv("FRONTLINE_PARSE_SECONDS", "5")
     uploads = [
         ingest.Upload("a-2024-11-01.geojson", geojson()),
-        ingest.Upload("b-2024-11-02.geojson", big_polygon(400_000)),
+        ingest.Upload("b-2024-11-02.geojson", geojson()),
         ingest.Upload("c-2024-11-03.geojson", geojson({"held_by": "XX"})),
+        ingest.Upload("d-2024-11-04.geojson", geojson()),
     ]
+    started = time.monotonic()
     plan = ingest.plan_import(uploads, "Budget", workers=1)
-    assert [report.ok for report in plan.reports] == [True, False, False]
-    assert plan.reports[1].errors[0].rule == "budget-time"
+    assert time.monotonic() - started < 60
+    assert [report.ok for report in plan.reports] == [True, False, False, True]
+    assert [p.rule for p in plan.reports[1].errors] == ["budget-time"]
+    assert "5 s allowed" in plan.reports[1].summary()
     assert plan.reports[2].errors[0].rule != "budget-time", "the file after the overrun is checked"
     assert plan.snapshots == []
 

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from layers import schema
+from layers import exports, schema
 from layers.checking import outline_bounded
 from layers.presets import PRESETS, PropertyMapping
 from layers.store import LayerInfo
@@ -129,7 +129,7 @@ def report_ui(report: Report, reference: str | None) -> None:
         st.dataframe(table, hide_index=True, width="stretch")
         st.download_button(
             "Download the full report (CSV)",
-            table.to_csv(index=False).encode("utf-8"),
+            exports.csv_text(table).encode("utf-8"),
             file_name="validation-report.csv",
             mime="text/csv",
             key="report_csv",

@@ -30,6 +30,7 @@ __all__ = [
     "check_figure_rows",
     "check_milestones",
     "check_snapshots",
+    "preview",
     "storable",
     "text_problem",
 ]
@@ -91,13 +92,13 @@ def check_snapshots(snapshots: Sequence[NewSnapshot]) -> None:
     for snapshot in snapshots:
         name = snapshot.layer
         problems += _field_problems("layer name", name, fields["name"])
-        label = f"layer {_preview(name)}" if isinstance(name, str) else "layer"
+        label = f"layer {preview(name)}" if isinstance(name, str) else "layer"
         if snapshot.kind not in schema.LAYER_KINDS:
             problems.append(f"{label}: kind {snapshot.kind!r} is not one of {', '.join(schema.LAYER_KINDS)}.")
         problems += _field_problems(f"{label}: description", snapshot.description, fields["description"])
         problem = text_problem(snapshot.file_name, schema.FILE_NAME_MAX_CHARS, one_line=True)
         if problem:
-            problems.append(f"{label}: file name {_preview(snapshot.file_name)} {problem} (rename the file).")
+            problems.append(f"{label}: file name {preview(snapshot.file_name)} {problem} (rename the file).")
         where = f"{label} as of {snapshot.as_of}"
         problems += (f"{where}, {problem}" for problem in _feature_problems(snapshot.features))
     _raise(problems)
@@ -121,12 +122,12 @@ def check_figure_rows(rows: Iterable[Mapping[str, object]]) -> None:
             elif field.kind == "text" and field.allowed is not None:
                 if value and value not in field.allowed:
                     problems.append(
-                        f"{where}: {field.name} {_preview(value)} is not one of {', '.join(field.allowed)}."
+                        f"{where}: {field.name} {preview(value)} is not one of {', '.join(field.allowed)}."
                     )
             elif field.name == "within":
                 if value and not (isinstance(value, str) and _ISO3.fullmatch(value)):
                     problems.append(
-                        f"{where}: within {_preview(value)} is not an ISO 3166-1 alpha-3 code such as RUS; "
+                        f"{where}: within {preview(value)} is not an ISO 3166-1 alpha-3 code such as RUS; "
                         "leave it empty for the unclipped area."
                     )
             elif field.kind == "text":
@@ -163,7 +164,7 @@ def check_actor(actor: object) -> None:
     if problem is None and isinstance(actor, str) and not actor.strip():
         problem = "is empty: say who is writing"
     if problem:
-        _raise([f"the writer's name {_preview(actor)} {problem}."])
+        _raise([f"the writer's name {preview(actor)} {problem}."])
 
 
 def _field_problems(label: str, value: object, field: schema.Field) -> list[str]:
@@ -173,7 +174,7 @@ def _field_problems(label: str, value: object, field: schema.Field) -> list[str]
     problem = text_problem(value, field.max_chars, one_line=field.one_line)
     if problem is None and field.required and isinstance(value, str) and not value.strip():
         problem = f"is blank; give {field.help}"
-    return [f"{label} {_preview(value)} {problem}."] if problem else []
+    return [f"{label} {preview(value)} {problem}."] if problem else []
 
 
 def _number_problems(label: str, value: object, largest: float) -> list[str]:
@@ -196,7 +197,7 @@ def _feature_problems(features: gpd.GeoDataFrame) -> Iterator[str]:
             continue
         in_name = _UNSTORABLE.search(column) if isinstance(column, str) else None
         if in_name is not None:
-            yield f"property name {_preview(column)} {_character_problem(column, in_name.start())}."
+            yield f"property name {preview(column)} {_character_problem(column, in_name.start())}."
             continue
         values = pd.DataFrame.__getitem__(features, column)
         if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
@@ -206,7 +207,7 @@ def _feature_problems(features: gpd.GeoDataFrame) -> Iterator[str]:
                 found = _UNSTORABLE.search(text)
                 if found is not None:
                     problem = _character_problem(text, found.start())
-                    yield f"feature {index}, property {column!r}: {_preview(text)} {problem}."
+                    yield f"feature {index}, property {column!r}: {preview(text)} {problem}."
                     break
 
 
@@ -238,7 +239,7 @@ def _character_problem(text: str, position: int) -> str:
     return f"contains the control character {code} at position {position + 1}: remove it"
 
 
-def _preview(value: object) -> str:
+def preview(value: object) -> str:
     """``value`` for a message: quoted, escaped, and cut to 40 characters."""
     if not isinstance(value, str):
         return repr(value)

@@ -59,7 +59,8 @@ def require_layer(connection: Connection, name: str, display_url: str) -> int:
     if layer_id is None:
         names = connection.execute(select(tables.layer.c.name).order_by(tables.layer.c.name)).scalars()
         known = ", ".join(repr(n) for n in names) or "none yet"
-        raise UnknownLayerError(f"no layer named {name!r} in {display_url}; layers: {known}.")
+        shown = repr(name) if len(name) <= 100 else f"{name[:80]!r}… ({len(name):,} characters)"
+        raise UnknownLayerError(f"no layer named {shown} in {display_url}; layers: {known}.")
     return layer_id
 
 
