@@ -21,6 +21,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -171,59 +173,68 @@ def browser_db(tmp_path_factory) -> str:
     return db
 
 
+@contextmanager
+def running_app(db: str, log_path: Path, secrets: Path | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on ``db`` and a free port, until the block ends: its URL.
+
+    Fails the test (with the log's path) if the server is not healthy within 60 s.
+    """
+    port = free_port()
+    options = ["--secrets.files", str(secrets)] if secrets is not None else []
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+                *options,
+            ],
+            cwd=ROOT,
+            env=dict(os.environ, FRONTLINE_DB=db),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            server.kill()
+            pytest.fail(f"streamlit did not start; log: {log.name}")
+        try:
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory, browser_db):
-    db = browser_db
-    port = free_port()
-    env = dict(os.environ, FRONTLINE_DB=db)
     secrets = tmp_path_factory.mktemp("secrets") / "secrets.toml"
     secrets.write_text(
         f'[editors]\npassword_hash = "{auth.hash_password(EDITOR_PASSWORD)}"\n', encoding="utf-8"
     )
-    # Open for the server's whole life; closed when the session ends.
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-            "--secrets.files",
-            str(secrets),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        server.kill()
-        pytest.fail(f"streamlit did not start; log: {log.name}")
-    yield url
-    server.terminate()
-    try:
-        server.wait(10)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    with running_app(browser_db, tmp_path_factory.mktemp("log") / "streamlit.log", secrets) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

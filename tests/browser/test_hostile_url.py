@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, READER_MAP, free_port, need, recorded_page, wait_for_server
-from tests.conftest import ROOT
+from tests.browser.conftest import CHROMIUM, READER_MAP, need, recorded_page, running_app, wait_for_server
 from tests.views.conftest import seed_markup_store
 
 LATEST = "2025-03-31"
@@ -84,48 +80,8 @@ def hostile_app(tmp_path_factory, beacon):
     folder = tmp_path_factory.mktemp("hostile")
     db = f"sqlite:///{folder / 'app.db'}"
     names = seed_markup_store(db, f"http://127.0.0.1:{beacon.server_address[1]}")
-    port = free_port()
-    with open(folder / "streamlit.log", "w") as log:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=ROOT,
-            env=dict(os.environ, FRONTLINE_DB=db),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                if time.time() > deadline:
-                    server.kill()
-                    pytest.fail(f"streamlit did not start; log: {log.name}")
-                time.sleep(0.3)
+    with running_app(db, folder / "streamlit.log") as url:
         yield url, names
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 @pytest.fixture
