@@ -14,6 +14,7 @@ reader before the rebuild).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -528,6 +529,10 @@ def map_view(page) -> tuple[float, float, float]:
             0.5 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi)
         )
 
+    # Labels are attached before their dots are drawn and placed: wait (up to 20 s) for
+    # two, which fails below if they never come.
+    with contextlib.suppress(Exception):  # the assertion below says what is missing
+        page.wait_for_function(f"() => ({PLACE_DOTS})().length >= 2", timeout=20_000)
     dots = [(mercator(*where[name]), (x, y)) for name, x, y in page.evaluate(PLACE_DOTS) if name in where]
     assert len(dots) >= 2, f"too few place dots on screen to tell the view: {dots}"
     (m0, s0), (m1, s1) = min(dots, key=lambda d: d[1][0]), max(dots, key=lambda d: d[1][0])
