@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from layers import checking, ingest, schema
+from layers import checking, ingest, sandbox, schema
 from layers.presets import DEEPSTATE
 from tests.hostile.corpus import SQUARE, geojson
 
@@ -74,6 +75,9 @@ def test_an_import_names_the_file_that_overran_and_checks_the_others(monkeypatch
         return real(raw, *args, name=name, **kwargs)
 
     monkeypatch.setattr(checking, "validate", hangs_on_b)
+    # Children must be forked from this process to inherit the patch: other tests may have
+    # left threads behind, which would make the sandbox use the fork server.
+    monkeypatch.setattr(sandbox, "_context", lambda: multiprocessing.get_context("fork"))
     monkeypatch.setenv("FRONTLINE_PARSE_SECONDS", "5")
     uploads = [
         ingest.Upload("a-2024-11-01.geojson", geojson()),

@@ -24,7 +24,9 @@ BUDGET_SECONDS = 30
 BUDGET_MB = 1024
 
 
-def _run(arguments: list[str], environment: dict[str, str], folder: Path) -> tuple[int, str, float, float]:
+def run_measured(
+    arguments: list[str], environment: dict[str, str], folder: Path
+) -> tuple[int, str, float, float]:
     """Exit status, output (stdout then stderr), seconds and peak RSS in MB of one command,
     measured by ``measure.py`` around it."""
     out, err = folder / "stdout", folder / "stderr"
@@ -77,7 +79,7 @@ def test_a_hostile_upload_is_refused_with_a_message_within_the_budget(case, stor
     if "--layer" not in options:
         options += ["--layer", "Corpus"]
     before = _rows(database)
-    status, output, seconds, peak_mb = _run(
+    status, output, seconds, peak_mb = run_measured(
         [sys.executable, "-m", "layers", "import", *options, os.fsdecode(path)], environment, tmp_path
     )
     assert status != 0, f"{case.name} was accepted:\n{output}"
@@ -97,7 +99,7 @@ def test_a_valid_file_passes_the_same_way(store, tmp_path):
     database, environment = store
     path = tmp_path / "kursk-2024-11-25.geojson"
     path.write_bytes(geojson())
-    status, output, _, _ = _run(
+    status, output, _, _ = run_measured(
         [sys.executable, "-m", "layers", "import", "--layer", "Corpus control", str(path)],
         environment,
         tmp_path,
