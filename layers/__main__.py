@@ -329,6 +329,22 @@ def run_export_animation(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_publish(args: argparse.Namespace) -> int:
+    from .publish import publish
+
+    started = time.monotonic()
+    store = _open(args)
+    try:
+        result = publish(store, args.out, layers=args.layer, events=args.events, title=args.title)
+    finally:
+        store.close()
+    print(
+        f"published {args.out}: {len(result.written)} file(s) written, {len(result.kept)} unchanged, "
+        f"in {time.monotonic() - started:.1f} s"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     commands = {
@@ -339,7 +355,9 @@ def main(argv: list[str] | None = None) -> int:
         "change": run_change,
         "snapshot": run_snapshot,
     }
-    commands.update({"export-png": run_export_png, "export-animation": run_export_animation})
+    commands.update(
+        {"export-png": run_export_png, "export-animation": run_export_animation, "publish": run_publish}
+    )
     try:
         code = commands[args.command](args)
         # Flushed here, not at exit, so that a closed pipe is caught below.

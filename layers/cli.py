@@ -197,6 +197,22 @@ def parser() -> argparse.ArgumentParser:
     )
     animation.add_argument("--fps", type=float, default=2.0, help="frames a second (default: 2)")
     _picture_options(animation)
+
+    site = commands.add_parser(
+        "publish",
+        help="write the reader as a static site (index.html, embed.html, hashed data and assets) "
+        "that any web server or CDN serves; only what changed is rewritten",
+    )
+    site.add_argument("--out", type=Path, required=True, metavar="DIR", help="the site's folder")
+    _db_option(site)
+    site.add_argument(
+        "--layer",
+        action="append",
+        default=[],
+        help="territory layer shown; repeat for several (default: all)",
+    )
+    site.add_argument("--events", help="events layer shown (default: the first)")
+    site.add_argument("--title", help="the pages' title, at most 200 characters (default: the layers' names)")
     return top
 
 

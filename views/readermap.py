@@ -24,9 +24,10 @@ import shapely
 import streamlit as st
 
 from layers import change as change_mod
-from layers import links, mapview, style
+from layers import links
 from layers.mapview import pack
 from layers.mapview.display import round_coordinates
+from layers.mapview.reader import reader_settings
 
 from .appdata import Data, open_store
 from .widgets import Selection, static_url
@@ -176,33 +177,16 @@ def show(
     if "_reader_view" not in st.session_state:
         # The view the map opens on: the link's, once per session (the browser keeps it after).
         st.session_state["_reader_view"] = {"center": list(center), "zoom": zoom}
-    settings = {
-        "static": static_url(),
-        "pack": pack_url(data),
-        "date": as_of.isoformat(),
-        "layers": list(selection.visible),
-        "events": selection.events_layer,
-        "window_days": selection.window_days,
-        "view": st.session_state["_reader_view"],
-        "home": {"center": list(mapview.HOME_CENTER), "zoom": mapview.HOME_ZOOM},
-        "min_zoom": mapview.MIN_ZOOM,
-        "max_zoom": mapview.MAX_ZOOM,
-        "event_colours": style.EVENT_COLOURS,
-        "strip_colours": {
-            "snapshots": style.SNAPSHOT_COLOUR,
-            "milestones": style.MILESTONE_COLOUR,
-            "events": style.EVENT_COLOURS["strike"],
-        },
-        "basemap": dict(style.BASEMAP),
-        "tiles": {name: list(spec) for name, spec in mapview.ONLINE_TILES.items()},
-        "attribution": mapview.ATTRIBUTION,
-        "change": {"date": as_of.isoformat(), "features": change_features(changes)},
-        "change_styles": {
-            f"{side}|{kind}": mapview.change_style(side, kind)
-            for side in (*style.SIDE_COLOURS, "?")
-            for kind in ("gained", "lost")
-        },
-    }
+    settings = reader_settings(
+        static=static_url(),
+        pack=pack_url(data),
+        date=as_of.isoformat(),
+        layers=selection.visible,
+        events=selection.events_layer,
+        window_days=selection.window_days,
+        view=st.session_state["_reader_view"],
+        change={"date": as_of.isoformat(), "features": change_features(changes)},
+    )
     _component(
         key=KEY,
         data=settings,

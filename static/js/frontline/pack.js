@@ -78,9 +78,12 @@ export class Pack {
     this.pending = new Map(); // file -> Promise<Chunk>
   }
 
+  /** Open the pack in the folder ``base`` (ending with "/"); ``options.index`` names its
+   * index file there (a published site's carries a content hash; the app's does not). */
   static async open(base, options = {}) {
     let bytes = 0;
-    const index = await fetchPackJson(`${base}index.json.gz`, { ...options, onBytes: (n) => { bytes = n; } });
+    const name = options.index ?? "index.json.gz";
+    const index = await fetchPackJson(`${base}${name}`, { ...options, onBytes: (n) => { bytes = n; } });
     const pack = new Pack(base, index, options);
     pack.bytes += bytes;
     return pack;

@@ -100,7 +100,7 @@ export class Reader {
   async start() {
     const o = this.options;
     const [L, pack] = await Promise.all([
-      loadLeaflet(o.static), Pack.open(o.pack, { signal: this.abort.signal }),
+      loadLeaflet(o.static), Pack.open(o.pack, { signal: this.abort.signal, index: o.pack_index }),
     ]);
     if (this.destroyed) return;
     this.L = L;

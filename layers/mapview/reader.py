@@ -1,0 +1,76 @@
+"""The reader's settings: what ``static/js/frontline/reader.js`` is given to draw a timeline.
+
+One function builds them for the app's component (``views/readermap.py``) and for the
+published site (:mod:`layers.publish`), so that both readers draw alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .. import style
+from .basemap import ATTRIBUTION, ONLINE_TILES
+from .display import HOME_CENTER, HOME_ZOOM, MAX_ZOOM, MIN_ZOOM, change_style
+
+__all__ = ["reader_settings"]
+
+
+def reader_settings(
+    *,
+    static: str,
+    pack: str,
+    date: str | None,
+    layers: Sequence[str],
+    events: str | None,
+    window_days: int,
+    view: dict[str, Any] | None,
+    change: dict[str, Any] | None = None,
+    tiles: bool = True,
+) -> dict[str, Any]:
+    """The reader's settings (JSON).
+
+    Parameters
+    ----------
+    static : str
+        URL of the folder holding ``js/frontline``, ``vendor/leaflet`` and ``basemap``.
+    pack : str
+        URL of the timeline pack's folder, ending with ``/``.
+    date : str or None
+        The day to open on (``YYYY-MM-DD``); None: the last.
+    layers, events, window_days
+        Visible territory layers, the events layer (or None) and the events' window.
+    view : dict or None
+        ``{"center": [lat, lon], "zoom": z}`` to open on; None: the home view.
+    change : dict, optional
+        The change drawn over the territory (``{"date", "features"}``).
+    tiles : bool
+        Whether online tiles are offered in the layer switcher (an option, never needed).
+    """
+    return {
+        "static": static,
+        "pack": pack,
+        "date": date,
+        "layers": list(layers),
+        "events": events,
+        "window_days": window_days,
+        "view": view,
+        "home": {"center": list(HOME_CENTER), "zoom": HOME_ZOOM},
+        "min_zoom": MIN_ZOOM,
+        "max_zoom": MAX_ZOOM,
+        "event_colours": style.EVENT_COLOURS,
+        "strip_colours": {
+            "snapshots": style.SNAPSHOT_COLOUR,
+            "milestones": style.MILESTONE_COLOUR,
+            "events": style.EVENT_COLOURS["strike"],
+        },
+        "basemap": dict(style.BASEMAP),
+        "tiles": {name: list(spec) for name, spec in ONLINE_TILES.items()} if tiles else {},
+        "attribution": ATTRIBUTION,
+        "change": change or {"date": date, "features": []},
+        "change_styles": {
+            f"{side}|{kind}": change_style(side, kind)
+            for side in (*style.SIDE_COLOURS, "?")
+            for kind in ("gained", "lost")
+        },
+    }

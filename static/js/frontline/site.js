@@ -1,0 +1,52 @@
+// The published site's entry (layers/publish.py): the same reader as the app's map, given
+// its settings by the site's manifest instead of by Streamlit. The address is the
+// permalink, read as the app reads it (?date=&layers=&center=&zoom=) and kept up to date
+// as the reader pauses, pans and zooms. Values from the address are checked before use
+// and never become markup.
+
+import { createReader } from "./reader.js";
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The view and choices the address asks for, each part only if it is well formed. */
+export function linkedOptions(search, known) {
+  const params = new URLSearchParams(search);
+  const single = (name) => (params.getAll(name).length === 1 ? params.get(name) : null);
+  const options = {};
+  const date = single("date");
+  if (date && DAY.test(date)) options.date = date;
+  if (params.has("layers") && params.getAll("layers").length === 1) {
+    const wanted = params.get("layers").split(",").filter((name) => known.includes(name));
+    if (wanted.length || params.get("layers") === "") options.layers = wanted;
+  }
+  const center = (single("center") ?? "").split(",").map(Number);
+  const zoom = Number(single("zoom"));
+  if (center.length === 2 && center.every(Number.isFinite) && Math.abs(center[0]) <= 90
+      && Math.abs(center[1]) <= 180 && Number.isInteger(zoom) && zoom >= 1 && zoom <= 18) {
+    options.view = { center, zoom };
+  }
+  return options;
+}
+
+function rewrite(changes) {
+  const url = new URL(window.location.href);
+  for (const [name, value] of Object.entries(changes)) url.searchParams.set(name, value);
+  window.history.replaceState(null, "", url);
+}
+
+/** Mount the reader in ``root`` from the manifest at ``manifestUrl``; the reader. */
+export async function start(root, manifestUrl = "manifest.json") {
+  const response = await fetch(manifestUrl, { cache: "no-cache" });
+  if (!response.ok) throw new Error(`manifest: HTTP ${response.status}`);
+  const manifest = await response.json();
+  const settings = manifest.reader;
+  const linked = linkedOptions(window.location.search, settings.layers);
+  const reader = createReader(root, {
+    ...settings,
+    ...linked,
+    onPause: (iso) => rewrite({ date: iso }),
+    onView: (view) => rewrite({ center: view.center.join(","), zoom: String(view.zoom) }),
+    onDrawn: () => root.setAttribute("data-ready", "true"),
+  });
+  return reader;
+}

@@ -1,0 +1,209 @@
+"""The published site (``python -m layers publish``) served as plain static files, by
+``python -m http.server`` and by nginx, in Chromium: the map draws, scrubbing works, the km²
+shown are the command line's, embed.html works in another page's iframe, and no request
+leaves the site's origin."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import (
+    CHROMIUM,
+    READER_MAP,
+    free_port,
+    need,
+    reader_slider,
+    recorded_page,
+    slider_date,
+    wait_for_drawn,
+)
+from tests.conftest import ROOT
+
+NGINX = os.environ.get("FRONTLINE_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
+DATE = "2024-11-25"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """The embedded data published to a folder (the store is seeded on first use)."""
+    need(os.path.exists(CHROMIUM), f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package")
+    folder = tmp_path_factory.mktemp("published")
+    env = {**os.environ, "FRONTLINE_DB": f"sqlite:///{folder / 'store.db'}", "PYTHONPATH": str(ROOT)}
+    subprocess.run(
+        [sys.executable, "-m", "layers", "publish", "--out", str(folder / "site")],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return folder / "site", env
+
+
+def _wait(url: str) -> None:
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"{url} did not answer")
+
+
+@pytest.fixture(scope="module")
+def http_server(site):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site[0])],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait(f"http://127.0.0.1:{port}/manifest.json")
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(10)
+
+
+NGINX_CONF = """
+{user}
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+daemon off;
+events {{ worker_connections 256; }}
+http {{
+  include {mime};
+  access_log off;
+  client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy;
+  fastcgi_temp_path {folder}/fastcgi; uwsgi_temp_path {folder}/uwsgi; scgi_temp_path {folder}/scgi;
+  server {{
+    listen 127.0.0.1:{port};
+    root {root};
+    gzip_static on;
+    location = /manifest.json {{ add_header Cache-Control "no-cache"; }}
+    location ~ \\.html$ {{ add_header Cache-Control "no-cache"; }}
+    location /data/ {{ add_header Cache-Control "public, max-age=31536000, immutable"; }}
+    location /assets/ {{ add_header Cache-Control "public, max-age=31536000, immutable"; }}
+  }}
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def nginx_server(site, tmp_path_factory):
+    need(Path(NGINX).exists(), f"nginx not found at {NGINX}: install Debian's 'nginx' package (.ci/run does)")
+    folder = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    mime = "/etc/nginx/mime.types"
+    conf = folder / "nginx.conf"
+    # As root (CI), nginx's workers would drop to www-data, who cannot read pytest's
+    # private temporary folders: they stay root here.
+    user = "user root;" if os.geteuid() == 0 else ""
+    conf.write_text(
+        NGINX_CONF.format(user=user, folder=folder, mime=mime, port=port, root=site[0]), encoding="utf-8"
+    )
+    server = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(folder)], stderr=subprocess.PIPE)
+    _wait(f"http://127.0.0.1:{port}/manifest.json")
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(10)
+
+
+def _areas(env: dict[str, str]) -> dict[str, float]:
+    """``python -m layers areas --date DATE``: km² held per side (anywhere), as the CLI says."""
+    result = subprocess.run(
+        [sys.executable, "-m", "layers", "areas", "--date", DATE, "--layer", "Kursk incursion"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    rows = csv.DictReader(io.StringIO(result.stdout))
+    return {
+        row["held_by"]: float(row["area_km2"])
+        for row in rows
+        if row["status"] == "held" and row["within"] == ""
+    }
+
+
+@pytest.fixture
+def page(browser):
+    page = recorded_page(browser)
+    yield page
+    page.context.close()
+
+
+@pytest.mark.parametrize("server", ["http_server", "nginx_server"])
+def test_the_published_reader_draws_scrubs_and_states_the_cli_areas(server, page, site, request):
+    base = request.getfixturevalue(server)
+    page.goto(f"{base}/index.html?date={DATE}")
+    wait_for_drawn(page, DATE, timeout=30_000)
+    header = page.locator(".frontline-layer-figures").first.inner_text()
+    held = _areas(site[1])
+    assert "UA" in held, held
+    shown = header.replace("\u202f", ",").replace("\xa0", " ")
+    assert f"Ukraine {round(held['UA']):,} km²" in shown, (header, held)
+    slider = reader_slider(page)
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    wait_for_drawn(page, slider_date(page))
+    assert slider_date(page) > DATE
+    outside = [url for url in page.recorder.requests if not url.startswith((base, "data:", "blob:"))]
+    assert outside == [], outside
+    assert page.title() == "Kursk incursion"
+
+
+def test_the_embed_works_inside_another_pages_iframe(page, nginx_server, tmp_path):
+    """An article on another origin (another port) embeds the map as the snippet does."""
+    article = tmp_path / "article"
+    article.mkdir()
+    (article / "article.html").write_text(
+        "<!doctype html><title>Article</title><p>Story text.</p>"
+        f'<iframe title="Map" src="{nginx_server}/embed.html?date={DATE}" width="640" height="420" '
+        'loading="lazy" style="border:0"></iframe>',
+        encoding="utf-8",
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(article)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        origin = f"http://127.0.0.1:{port}"
+        _wait(f"{origin}/article.html")
+        page.goto(f"{origin}/article.html")
+        frame = page.frame_locator("iframe")
+        frame.locator(f'{READER_MAP}[data-drawn-date="{DATE}"]').wait_for(state="attached", timeout=30_000)
+        assert frame.locator("a[href='index.html']").count() == 1
+        assert [u for u in page.recorder.requests if not u.startswith((nginx_server, origin))] == []
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_nginx_serves_the_precompressed_files_and_caches_hashed_ones_forever(nginx_server, site):
+    manifest = urllib.request.urlopen(f"{nginx_server}/manifest.json").headers
+    assert manifest["Cache-Control"] == "no-cache"
+    import json
+
+    assets = json.loads((site[0] / "manifest.json").read_text())["reader"]["static"]
+    request = urllib.request.Request(
+        f"{nginx_server}/{assets}/js/frontline/reader.js", headers={"Accept-Encoding": "gzip"}
+    )
+    response = urllib.request.urlopen(request)
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "immutable" in response.headers["Cache-Control"]
