@@ -7,12 +7,15 @@ const RETRY_FIRST_MS = 250;
 const RETRY_MAX_MS = 2000;
 const RETRY_FOR_MS = 180000;
 
-/** A pack file's JSON. A 404 (a pack still being built) is retried for up to 3 minutes. */
+/** A pack file's JSON. A 404 (a pack still being built) is retried for up to 3 minutes.
+ * Pack files never change once written, so the first request may take any cached copy;
+ * a retry must not ("reload"): a 404 is cacheable, and the browser would otherwise answer
+ * every retry with the 404 it stored, and the first map of a new store never came. */
 export async function fetchPackJson(url, { signal, onBytes } = {}) {
   const started = Date.now();
   let wait = RETRY_FIRST_MS;
-  for (;;) {
-    const response = await fetch(url, { signal, cache: "force-cache" });
+  for (let attempt = 0; ; attempt += 1) {
+    const response = await fetch(url, { signal, cache: attempt === 0 ? "force-cache" : "reload" });
     if (response.ok) {
       const packed = await response.arrayBuffer();
       if (onBytes) onBytes(packed.byteLength);
