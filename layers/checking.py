@@ -21,7 +21,7 @@ from .errors import InvalidInputError
 from .formats import swap_axes
 from .presets import PropertyMapping, distinct_values, suggest_preset
 from .problems import Problem
-from .sandbox import Budget, BudgetExceeded, run_bounded, run_each
+from .sandbox import BudgetExceeded, run_bounded, run_each
 from .store import AreaRow, computed_area_rows
 from .validation import Report, validate
 
@@ -126,13 +126,11 @@ def checked(job: Job, workers: int | None) -> Iterator[Checked]:
     the import goes on to list the other files' problems.
     """
     count = worker_count(workers, len(job.uploads))
-    budget = Budget.from_settings()
     if job.kind == "territory" and threading.active_count() == 1:
         _warm_area_caches()
     results = run_each(
         _check,
         [(job, index) for index in range(len(job.uploads))],
-        budget=budget,
         workers=count,
         # Each fork copies the page tables of a parent that holds every file: a few
         # large batches (8 per worker at most) cost less than one per 8 files.
@@ -195,7 +193,6 @@ def validate_bounded(
             mapping,
             repair,
             any_date,
-            budget=Budget.from_settings(),
             what="checking it",
         )
     except BudgetExceeded as error:
@@ -224,7 +221,7 @@ def outline_bounded(raw: bytes, name: str) -> tuple[str | None, dict[str, list[s
     its error from :func:`validate_bounded`.
     """
     try:
-        return run_bounded(_outline, raw, name, budget=Budget.from_settings(), what="reading it")
+        return run_bounded(_outline, raw, name, what="reading it")
     except BudgetExceeded:
         return None, {}
 
@@ -232,6 +229,6 @@ def outline_bounded(raw: bytes, name: str) -> tuple[str | None, dict[str, list[s
 def swapped_bounded(raw: bytes, name: str) -> bytes:
     """:func:`layers.formats.swap_axes` under the budget; an overrun gives the bytes unchanged."""
     try:
-        return run_bounded(swap_axes, raw, name, budget=Budget.from_settings(), what="swapping its axes")
+        return run_bounded(swap_axes, raw, name, what="swapping its axes")
     except BudgetExceeded:
         return raw

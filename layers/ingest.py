@@ -31,8 +31,8 @@ from .figures import read_reported_figures
 from .presets import PropertyMapping
 from .store import NewSnapshot, Store
 from .store.inputs import preview, text_problem
+from .text import printable
 from .validation import Report, validate
-from .validation.properties import printable
 
 __all__ = [
     "GEODATA",
@@ -308,7 +308,8 @@ def _named_dates(names: Sequence[str], as_of: dt.date | None) -> list[dt.date]:
                 "(2024-11-25 or 20241125)."
             )
         return [as_of]
-    ambiguous = [(name, dates_in_name(name)) for name in names if len(dates_in_name(name)) > 1]
+    named = [dates_in_name(name) for name in names]
+    ambiguous = [(name, found) for name, found in zip(names, named, strict=True) if len(found) > 1]
     if ambiguous:
         name, found_dates = ambiguous[0]
         raise InvalidInputError(
@@ -316,7 +317,7 @@ def _named_dates(names: Sequence[str], as_of: dt.date | None) -> list[dt.date]:
             f"({', '.join(d.isoformat() for d in found_dates)}), so its snapshot date is ambiguous; pass "
             "--as-of YYYY-MM-DD, or rename the file to hold one date."
         )
-    found = [date_from_name(name) for name in names]
+    found = [dates[0] if dates else None for dates in named]
     undated = [name for name, date in zip(names, found, strict=True) if date is None]
     if undated:
         listed = ", ".join(undated[:10]) + (f" and {len(undated) - 10} more" if len(undated) > 10 else "")

@@ -70,6 +70,17 @@ class Published:
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
+def _variants(name: str, data: bytes) -> list[tuple[str, bytes]]:
+    """A file and, when it is compressible, its ``.gz`` and ``.br`` siblings (deterministic bytes)."""
+    if not name.endswith(COMPRESSIBLE):
+        return [(name, data)]
+    return [
+        (name, data),
+        (f"{name}.gz", gzip.compress(data, 9, mtime=0)),
+        (f"{name}.br", brotli.compress(data, quality=11)),
+    ]
+
+
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:HASH_CHARS]
 
@@ -91,13 +102,7 @@ class _Site:
 
     def put(self, name: str, data: bytes, *, compress: bool = True) -> None:
         """A content-addressed file (and its compressed siblings), unless it is there already."""
-        variants = [(name, data)]
-        if compress and name.endswith(COMPRESSIBLE):
-            variants += [
-                (f"{name}.gz", gzip.compress(data, 9, mtime=0)),
-                (f"{name}.br", brotli.compress(data, quality=11)),
-            ]
-        for variant, content in variants:
+        for variant, content in _variants(name, data) if compress else [(name, data)]:
             path = self.out / variant
             if path.is_file() and path.stat().st_size == len(content) and path.read_bytes() == content:
                 self.result.kept.append(variant)
@@ -265,12 +270,11 @@ def publish(
     )
     settings["pack_index"] = index
     manifest = {"format": FORMAT, "title": title, "revision": store.revision(), "reader": settings}
-    for name, data in _pages(title, assets, METHOD).items():
-        _replace(out / name, data)
-        for suffix, compressed in ((".gz", gzip.compress(data, 9, mtime=0)), (".br", brotli.compress(data))):
-            _replace(out / f"{name}{suffix}", compressed)
-            result.written.append(f"{name}{suffix}")
-        result.written.append(name)
+    for page, data in _pages(title, assets, METHOD).items():
+        # Siblings first: a server with gzip_static then never pairs a new .gz with an old page.
+        for name, content in reversed(_variants(page, data)):
+            _replace(out / name, content)
+            result.written.append(name)
     text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
     # Last: until this rename the previous manifest, and every file it names, keeps serving.
     _replace(out / "manifest.json", text)

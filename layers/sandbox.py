@@ -16,7 +16,9 @@ How the budget is enforced:
   (``MemoryError`` in Python, a failed ``malloc`` in a C library), and the child
   reports it; if a library aborts instead, the child's death by that signal is
   reported the same way. Linux only (where ``resource`` exists); elsewhere
-  only the time budget applies.
+  only the time budget applies. The cap counts new mappings, so a child forked from a
+  process that freed much of its heap may reuse that freed memory beyond the budget; the
+  command line forks from a fresh process and the server from the fork server, both small.
 - **Time**: the parent waits at most the budget for the child's answer, then kills it
   (``SIGKILL``): no C loop in GDAL or SQLite can hold the process.
 - **Start method**: ``fork`` from a single-threaded process (the command line), the

@@ -5,7 +5,12 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["escape_html", "escape_markdown"]
+__all__ = ["UNSTORABLE", "escape_html", "escape_markdown", "printable"]
+
+#: NUL and the lone halves of UTF-16 surrogate pairs: neither database can store them
+#: (PostgreSQL refuses NUL in text; neither encodes a lone surrogate as UTF-8). Both the
+#: upload validator and the store's last check look for them with this.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 
@@ -28,3 +33,10 @@ def escape_markdown(value: object) -> str:
     reader's browser fetch the attacker's URL.
     """
     return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if value is None else str(value)).replace("\n", " ")
+
+
+def printable(text: object, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters, with NUL and lone surrogates written as escapes,
+    so that a message naming it can always be printed and stored."""
+    cut = str(text)[:limit]
+    return cut.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .. import schema
 from ..errors import InvalidInputError
+from ..text import UNSTORABLE
 from .rows import NewSnapshot, is_missing
 
 __all__ = [
@@ -38,9 +39,6 @@ __all__ = [
 #: Problems listed in one message before the rest are counted.
 _SHOWN = 20
 
-# NUL and the lone halves of UTF-16 surrogate pairs: neither database can store them
-# (PostgreSQL refuses NUL in text; neither encodes a lone surrogate as UTF-8).
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # C0 controls and DEL, and the C1 controls; tab, line feed and carriage return are
 # allowed where a field may hold several lines.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -65,7 +63,7 @@ def text_problem(value: object, max_chars: int | None = None, *, one_line: bool 
         return f"is {type(value).__name__} {value!r}, not text; give it as text"
     if max_chars is not None and len(value) > max_chars:
         return f"is {len(value):,} characters long; the limit is {max_chars:,}: shorten it"
-    unstorable = _UNSTORABLE.search(value)
+    unstorable = UNSTORABLE.search(value)
     if unstorable is not None:
         return _character_problem(value, unstorable.start())
     control = (_CONTROL if one_line else _CONTROL_BUT_LINES).search(value)
@@ -76,7 +74,7 @@ def text_problem(value: object, max_chars: int | None = None, *, one_line: bool 
 
 def storable(text: str) -> str:
     """``text`` with every NUL and lone surrogate replaced by U+FFFD: for records of what was refused."""
-    return _UNSTORABLE.sub("\ufffd", text)
+    return UNSTORABLE.sub("\ufffd", text)
 
 
 def check_snapshots(snapshots: Sequence[NewSnapshot]) -> None:
@@ -195,7 +193,7 @@ def _feature_problems(features: gpd.GeoDataFrame) -> Iterator[str]:
     for column in features.columns:
         if column == geometry:
             continue
-        in_name = _UNSTORABLE.search(column) if isinstance(column, str) else None
+        in_name = UNSTORABLE.search(column) if isinstance(column, str) else None
         if in_name is not None:
             yield f"property name {preview(column)} {_character_problem(column, in_name.start())}."
             continue
@@ -204,7 +202,7 @@ def _feature_problems(features: gpd.GeoDataFrame) -> Iterator[str]:
             continue
         for index, value in enumerate(values.tolist()):
             for text in _strings(value):
-                found = _UNSTORABLE.search(text)
+                found = UNSTORABLE.search(text)
                 if found is not None:
                     problem = _character_problem(text, found.start())
                     yield f"feature {index}, property {column!r}: {preview(text)} {problem}."

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
@@ -19,20 +18,10 @@ from shapely.geometry.base import BaseGeometry
 from .. import schema
 from ..dates import date_problem
 from ..problems import MAX_PROPERTIES, MAX_PROPERTY_DEPTH, MAX_PROPERTY_ITEMS, MAX_STRING_CHARS, Collector
+from ..text import UNSTORABLE, printable
 
 if TYPE_CHECKING:
     from ..presets import PropertyMapping
-
-
-#: UTF-16 surrogates: JSON's "\\ud800" escapes parse to them, and no UTF-8 text can hold one.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def printable(text: object, limit: int = 60) -> str:
-    """``text`` cut to ``limit`` characters, with NUL and lone surrogates written as escapes,
-    so that a message naming it can always be printed and stored."""
-    cut = str(text)[:limit]
-    return cut.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
 
 
 def value_problem(value: object, depth: int = 0) -> str | None:
@@ -51,16 +40,16 @@ def value_problem(value: object, depth: int = 0) -> str | None:
             "as text."
         )
     if isinstance(value, str):
-        if "\x00" in value:
+        unstorable = UNSTORABLE.search(value)
+        if unstorable and unstorable.group() == "\x00":
             return (
-                f"holds a NUL character (\\u0000) at character {value.index(chr(0)) + 1}; no store keeps it "
+                f"holds a NUL character (\\u0000) at character {unstorable.start() + 1}; no store keeps it "
                 "(PostgreSQL refuses it). Remove it in the tool that wrote the file."
             )
-        surrogate = _SURROGATE.search(value)
-        if surrogate:
+        if unstorable:
             return (
-                f"holds an invalid Unicode escape at character {surrogate.start() + 1} (a lone surrogate, "
-                f"\\u{ord(surrogate.group()):04x}, which is half of a pair and no character); fix the text "
+                f"holds an invalid Unicode escape at character {unstorable.start() + 1} (a lone surrogate, "
+                f"\\u{ord(unstorable.group()):04x}, which is half of a pair and no character); fix the text "
                 "in the tool that wrote the file, or re-save it as UTF-8."
             )
         if len(value) > MAX_STRING_CHARS:
@@ -239,10 +228,8 @@ class PropertyChecker:
                     f"date:{spec.name}",
                 )
                 ok = False
-            elif spec.kind == "date" and not self.any_date and _implausible(value):
-                self.collect.error(
-                    where, spec.name, str(_implausible(value)), f"implausible-date:{spec.name}"
-                )
+            elif spec.kind == "date" and not self.any_date and (implausible := _implausible(value)):
+                self.collect.error(where, spec.name, implausible, f"implausible-date:{spec.name}")
                 ok = False
             elif spec.kind == "list" and not is_claims(value):
                 self.collect.error(
@@ -306,4 +293,4 @@ class PropertyChecker:
             )
 
 
-__all__ = ["PropertyChecker", "is_claims", "is_iso_date", "printable", "value_problem"]
+__all__ = ["PropertyChecker", "is_claims", "is_iso_date", "value_problem"]
