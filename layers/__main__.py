@@ -335,7 +335,15 @@ def run_publish(args: argparse.Namespace) -> int:
     started = time.monotonic()
     store = _open(args)
     try:
-        result = publish(store, args.out, layers=args.layer, events=args.events, title=args.title)
+        result = publish(
+            store,
+            args.out,
+            layers=args.layer,
+            events=args.events,
+            title=args.title,
+            start=args.since,
+            end=args.until,
+        )
     finally:
         store.close()
     print(

@@ -212,6 +212,13 @@ def parser() -> argparse.ArgumentParser:
         help="territory layer shown; repeat for several (default: all)",
     )
     site.add_argument("--events", help="events layer shown (default: the first)")
+    site.add_argument(
+        "--from",
+        dest="since",
+        type=date_argument,
+        help="first day published (each layer keeps the snapshot shown on it); default: the first",
+    )
+    site.add_argument("--to", dest="until", type=date_argument, help="last day published; default: the last")
     site.add_argument("--title", help="the pages' title, at most 200 characters (default: the layers' names)")
     return top
 

@@ -9,14 +9,28 @@ a hash of their content, so that they can be cached forever:
     The timeline pack (:mod:`layers.mapview.pack`): the index (dates, km² per side,
     status and border of every snapshot, events, milestones) and the chunks of rings per
     layer and level of detail. The index names its chunks by their hashed names.
+``data/areas.<hash>.csv``
+    The area series: km² per side, status and border of every published snapshot
+    (``date, layer, held_by, status, within, area_km2``, as ``python -m layers areas``).
+``data/figures.<hash>.json`` and ``data/figures.<hash>.csv``
+    The reported figures of the published layers, each beside the computed area for the
+    same scope and date (:func:`layers.figures.compare`); the page shows those nearest
+    the date on screen.
+``data/events.<hash>.geojson``
+    The published events layer's events (also in the pack's index, which the map draws).
 ``assets/<hash>/``
     The reader's ES modules (``js/frontline``, the same files the app serves: one source),
     Leaflet and the offline basemap; the folder's name is the hash of everything in it.
     Each compressible file has a ``.gz`` and a ``.br`` beside it (``gzip_static`` in nginx;
     object storage serves them with ``Content-Encoding``, see ``docs/deployment.md``).
 
+``--from`` and ``--to`` limit the site to a span of days: each layer keeps its snapshots
+dated in it and the one shown on the first day (its latest on or before it); events,
+milestones and reported figures dated in the span.
+
 Publishing again writes only files that are not there yet (a chunk whose snapshots did
-not change keeps its name and is not rewritten), then the two HTML pages, then
+not change keeps its name and is not rewritten, nor even built again: the manifest maps
+each chunk's source, :func:`layers.mapview.pack.chunk_source`, to its file), then the two HTML pages, then
 ``manifest.json`` last (small, and not compressed, so that it swaps as one file), each
 replaced atomically: a reader loading the site meanwhile
 sees the old manifest and the old files, which stay, or the new ones, never half of
@@ -29,10 +43,14 @@ title is HTML-escaped where it is written into the pages.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import gzip
 import hashlib
 import html
+import io
 import json
+import math
 import os
 import tempfile
 from collections.abc import Sequence
@@ -41,9 +59,11 @@ from pathlib import Path
 from typing import Any
 
 import brotli
+import pandas as pd
 
 from .areas import BORDERS_SOURCE, METHOD
 from .errors import InvalidInputError
+from .figures import COMPARISON_COLUMNS, UKRAINE_OFFICIAL_SOURCE, compare
 from .mapview import pack as pack_mod
 from .mapview.reader import reader_settings
 from .store import Store
@@ -58,6 +78,8 @@ ASSET_FOLDERS = ("js/frontline", "vendor/leaflet", "basemap")
 #: Suffixes that get ``.gz`` and ``.br`` siblings (``.json.gz`` files are compressed already).
 COMPRESSIBLE = (".html", ".js", ".css", ".json", ".geojson", ".svg")
 HASH_CHARS = 12
+#: Columns of ``data/areas.<hash>.csv`` (those of ``python -m layers areas``).
+AREA_COLUMNS = ("date", "layer", "held_by", "status", "within", "area_km2")
 
 
 @dataclass
@@ -128,26 +150,177 @@ def _assets(site: _Site) -> str:
     return folder
 
 
-def _pack(site: _Site, store: Store, build_folder: Path) -> str:
-    """Build the timeline pack and publish it with hashed names; the index's name."""
-    pack_mod.build(store, build_folder)
+def _previous_chunks(out: Path) -> dict[str, str]:
+    """The chunks of the site already in ``out``: their source (``chunk_source``) to their file."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        chunks = manifest.get("chunks", {}) if manifest.get("format") == FORMAT else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+    if not isinstance(chunks, dict):
+        return {}
+    return {
+        str(source): str(name)
+        for source, name in chunks.items()
+        if isinstance(name, str) and "/" not in name and (out / "data" / name).is_file()
+    }
+
+
+def _pack(site: _Site, store: Store, build_folder: Path, selection: pack_mod.Selection) -> _Pack:
+    """Build the timeline pack and publish it with hashed names (chunks the site has
+    already are not built again)."""
+    previous = _previous_chunks(site.out)
+    pack_mod.build(store, build_folder, selection=selection, skip=previous.__contains__)
     index = pack_mod.read_json(build_folder / "index.json.gz")
+    sources: dict[str, str] = json.loads((build_folder / "sources.json").read_text())
     renamed: dict[str, str] = {}
-    for path in sorted(build_folder.glob("*.json.gz")):
-        if path.name == "index.json.gz":
-            continue
-        data = path.read_bytes()
-        name = f"{path.name.removesuffix('.json.gz')}.{_digest(gzip.decompress(data))}.json.gz"
-        site.put(f"data/{name}", data, compress=False)
-        renamed[path.name] = name
+    chunks: dict[str, str] = {}
+    for chunk, source in sorted(sources.items()):
+        path = build_folder / chunk
+        if source in previous and not path.exists():
+            name = previous[source]
+            site.result.kept.append(f"data/{name}")
+        else:
+            data = path.read_bytes()
+            name = f"{chunk.removesuffix('.json.gz')}.{_digest(gzip.decompress(data))}.json.gz"
+            site.put(f"data/{name}", data, compress=False)
+        renamed[chunk] = name
+        chunks[source] = name
     for layer in index["layers"]:
-        for chunks in layer["chunks"].values():
-            for chunk in chunks:
-                chunk["file"] = renamed[chunk["file"]]
+        for entries in layer["chunks"].values():
+            for entry in entries:
+                entry["file"] = renamed[entry["file"]]
     text = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode()
     name = f"index.{_digest(text)}.json.gz"
     site.put(f"data/{name}", gzip.compress(text, 6, mtime=0), compress=False)
-    return name
+    return _Pack(name, index, chunks)
+
+
+@dataclass
+class _Pack:
+    index_name: str
+    index: dict[str, Any]
+    chunks: dict[str, str]
+
+
+def _layer_sources(site: _Site, pack: _Pack) -> list[dict[str, Any]]:
+    """Each published layer's span and the sources its zones name, with the days each is
+    named (read from the coarsest level's chunks, which hold every snapshot)."""
+    layers = []
+    for layer in pack.index["layers"]:
+        dates = layer["dates"]
+        named: dict[str, list[str]] = {}
+        coarsest = min(layer["chunks"], key=int) if layer["chunks"] else None
+        for entry in layer["chunks"].get(coarsest, []) if coarsest is not None else []:
+            chunk = json.loads(gzip.decompress((site.out / "data" / entry["file"]).read_bytes()))
+            for offset, zones in enumerate(chunk["snapshots"]):
+                day = dates[entry["first"] + offset]
+                for zone in zones:
+                    span = named.setdefault(zone[1] or "", [day, day])
+                    span[0], span[1] = min(span[0], day), max(span[1], day)
+        layers.append(
+            {
+                "name": layer["name"],
+                "snapshots": len(dates),
+                "first": dates[0] if dates else None,
+                "last": dates[-1] if dates else None,
+                "method": layer["areas"]["method"],
+                "sources": [
+                    {"source": source, "first": first, "last": last}
+                    for source, (first, last) in sorted(named.items(), key=lambda item: (item[1][0], item[0]))
+                    if source
+                ],
+            }
+        )
+    return layers
+
+
+def _csv(rows: list[dict[str, Any]], columns: Sequence[str]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON can hold it: dates as ISO text, NaN and NaT as null, floats to 0.1."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 1)
+    return value
+
+
+def _data_files(site: _Site, store: Store, pack: _Pack, selection: pack_mod.Selection) -> dict[str, str]:
+    """The area series, the figures comparison and the events as files; their names."""
+    names = [layer["name"] for layer in pack.index["layers"]]
+    kept = {(layer["name"], day) for layer in pack.index["layers"] for day in layer["dates"]}
+    series = store.area_series()
+    series = series[
+        [(name, day.isoformat()) in kept for name, day in zip(series["layer"], series["as_of"], strict=True)]
+    ]
+    areas = [
+        {
+            "date": day.isoformat(),
+            "layer": layer,
+            "held_by": side,
+            "status": status,
+            "within": within,
+            "area_km2": f"{km2:.3f}",
+        }
+        for day, layer, side, status, within, km2 in zip(
+            series["as_of"],
+            series["layer"],
+            series["held_by"],
+            series["status"],
+            series["within"],
+            series["area_km2"],
+            strict=True,
+        )
+    ]
+    figures = store.reported_figures()
+    if len(figures):
+        wanted = [
+            name in names and selection.holds(day)
+            for name, day in zip(figures["layer"], figures["date"], strict=True)
+        ]
+        figures = figures[wanted]
+    table = compare(figures, series) if len(figures) else pd.DataFrame(columns=COMPARISON_COLUMNS)
+    table = table.sort_values(["date", "scope"], kind="stable")
+    records = [{str(key): _plain(value) for key, value in row.items()} for row in table.to_dict("records")]
+    files = {
+        "areas": ("areas.{}.csv", _csv(areas, AREA_COLUMNS)),
+        "figures": (
+            "figures.{}.json",
+            json.dumps(
+                {"columns": COMPARISON_COLUMNS, "rows": records}, ensure_ascii=False, indent=0
+            ).encode(),
+        ),
+        "figures_csv": ("figures.{}.csv", _csv(records, COMPARISON_COLUMNS)),
+    }
+    for events in pack.index["events"]:
+        columns = events["columns"]
+        features = [
+            {
+                "type": "Feature",
+                "geometry": None
+                if lon is None or lat is None
+                else {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {key: columns[key][i] for key in columns if key not in ("lon", "lat")},
+            }
+            for i, (lon, lat) in enumerate(zip(columns["lon"], columns["lat"], strict=True))
+        ]
+        collection = {"type": "FeatureCollection", "name": events["name"], "features": features}
+        files["events"] = ("events.{}.geojson", json.dumps(collection, ensure_ascii=False).encode())
+    written = {}
+    for key, (pattern, data) in files.items():
+        name = f"data/{pattern.format(_digest(data))}"
+        site.put(name, data)
+        written[key] = name
+    return written
 
 
 _PAGE = """<!doctype html>
@@ -158,17 +331,15 @@ _PAGE = """<!doctype html>
 <link rel="icon" href="data:,">
 <title>{title}</title>
 <link rel="modulepreload" href="{assets}/js/frontline/site.js">
-<style>
-html, body {{ margin: 0; height: 100%; font-family: system-ui, sans-serif; }}
-body {{ display: flex; flex-direction: column; }}
-.frontline-site {{ flex: 1; min-height: 320px; display: flex; flex-direction: column; }}
-header, footer {{ padding: 0.4rem 0.8rem; }}
-header h1 {{ font-size: 1.1rem; margin: 0; }}
-footer {{ font-size: 0.8rem; color: #444; }}
-</style>
+<link rel="stylesheet" href="{assets}/js/frontline/site.css">
 </head>
 <body class="{kind}">
-{header}<main id="reader" class="frontline-site" aria-label="Map of {title}"></main>
+{header}<div class="frontline-layout">
+<main id="reader" class="frontline-site" aria-label="Map of {title}"></main>
+{aside}</div>
+<noscript><p class="frontline-noscript">This map draws itself with JavaScript. Its data:
+<a href="{areas}">km² per snapshot (CSV)</a>,
+<a href="{figures}">reported figures against the map (CSV)</a>.</p></noscript>
 {footer}<script type="module">
 import {{ start }} from "./{assets}/js/frontline/site.js";
 start(document.getElementById("reader"), "manifest.json");
@@ -178,59 +349,35 @@ start(document.getElementById("reader"), "manifest.json");
 """
 
 
-_EMBED_FOOTER = (
-    '<footer><a href="index.html" target="_blank" rel="noopener">Full map, method and sources</a></footer>\n'
-)
+_ASIDE = '<aside id="panel" class="frontline-panel" aria-label="Figures, method and sources"></aside>\n'
 
 
-def _pages(title: str, assets: str, method: str) -> dict[str, bytes]:
+def _pages(title: str, assets: str, data: dict[str, str]) -> dict[str, bytes]:
+    """``index.html`` and ``embed.html``: the reader, and on the full page a panel that
+    ``site.js`` fills from the manifest (figures, method, sources, downloads)."""
     safe = html.escape(title, quote=True)
-    footer = (
-        f"<footer>Areas: {html.escape(method)} Borders: {html.escape(BORDERS_SOURCE)}. "
-        "Each layer's source and date are on the map's key and strip.</footer>\n"
-    )
+    common = {"title": safe, "assets": assets, "areas": data["areas"], "figures": data["figures_csv"]}
     return {
         "index.html": _PAGE.format(
-            title=safe,
-            assets=assets,
+            **common,
             kind="frontline-page",
-            header=f"<header><h1>{safe}</h1></header>\n",
-            footer=footer,
+            header=f'<header class="frontline-title"><h1>{safe}</h1></header>\n',
+            aside=_ASIDE,
+            footer="",
         ).encode(),
         "embed.html": _PAGE.format(
-            title=safe,
-            assets=assets,
+            **common,
             kind="frontline-embed",
             header="",
-            footer=_EMBED_FOOTER,
+            aside="",
+            footer='<footer class="frontline-credit"></footer>\n',
         ).encode(),
     }
 
 
-def publish(
-    store: Store,
-    out: Path,
-    *,
-    layers: Sequence[str] = (),
-    events: str | None = None,
-    title: str | None = None,
-) -> Published:
-    """Write (or update) the static site of ``store`` in ``out``.
-
-    Parameters
-    ----------
-    layers : sequence of str
-        Territory layers shown when the page opens (default: every territory layer).
-    events : str, optional
-        Events layer shown (default: the first events layer, if any).
-    title : str, optional
-        The pages' title (default: the layers' names).
-
-    Raises
-    ------
-    InvalidInputError
-        For a layer or events layer the store does not hold, or a title over 200 characters.
-    """
+def _check(
+    store: Store, layers: Sequence[str], events: str | None, start: dt.date | None, end: dt.date | None
+) -> None:
     infos = store.layers()
     territory = [info.name for info in infos if info.kind == "territory"]
     event_layers = [info.name for info in infos if info.kind == "events"]
@@ -247,33 +394,107 @@ def publish(
         )
     if not territory:
         raise InvalidInputError("the store holds no territory layer to publish; import one first.")
-    shown = list(layers) or territory
+    if start is not None and end is not None and start > end:
+        raise InvalidInputError(f"--from {start} is after --to {end}: swap them.")
+    if end is not None:
+        names = list(layers) or territory
+        if not any(len(heads) and heads["as_of"].min() <= end for heads in map(store.heads, names)):
+            raise InvalidInputError(
+                f"no published layer has a snapshot on or before --to {end}: choose a later date."
+            )
+
+
+def publish(
+    store: Store,
+    out: Path,
+    *,
+    layers: Sequence[str] = (),
+    events: str | None = None,
+    title: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Published:
+    """Write (or update) the static site of ``store`` in ``out``.
+
+    Parameters
+    ----------
+    layers : sequence of str
+        Territory layers published (default: every territory layer).
+    events : str, optional
+        Events layer published (default: the first events layer, if any).
+    title : str, optional
+        The pages' title (default: the layers' names).
+    start, end : date, optional
+        The first and last day published (``--from``, ``--to``; see the module's docstring).
+
+    Raises
+    ------
+    InvalidInputError
+        For a layer or events layer the store does not hold, a title over 200 characters,
+        ``start`` after ``end``, or a span in which no layer has a snapshot.
+    """
+    _check(store, layers, events, start, end)
+    infos = store.layers()
+    shown = list(layers) or [info.name for info in infos if info.kind == "territory"]
+    if events is None:
+        events = next((info.name for info in infos if info.kind == "events"), None)
     title = (title or " and ".join(shown)).strip()
     if len(title) > 200:
         raise InvalidInputError(f"--title is {len(title):,} characters long; the limit is 200: shorten it.")
+    selection = pack_mod.Selection(tuple(shown), (events,) if events else (), start, end)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     result = Published(out)
     site = _Site(out, result)
     with tempfile.TemporaryDirectory(prefix=".publish-", dir=out) as building:
-        index = _pack(site, store, Path(building) / "pack")
+        pack = _pack(site, store, Path(building) / "pack", selection)
+    data = _data_files(site, store, pack, selection)
     assets = _assets(site)
     settings = reader_settings(
         static=assets,
         pack="data/",
         date=None,
         layers=shown,
-        events=events if events is not None else (event_layers[0] if event_layers else None),
+        events=events,
         window_days=7,
         view=None,
         tiles=False,
     )
-    settings["pack_index"] = index
-    manifest = {"format": FORMAT, "title": title, "revision": store.revision(), "reader": settings}
-    for page, data in _pages(title, assets, METHOD).items():
+    settings["pack_index"] = pack.index_name
+    descriptions = {info.name: info.description for info in infos}
+    about = {
+        "method": METHOD,
+        "borders": BORDERS_SOURCE,
+        "shares": UKRAINE_OFFICIAL_SOURCE,
+        "layers": [
+            {**layer, "description": descriptions.get(layer["name"], "")}
+            for layer in _layer_sources(site, pack)
+        ],
+        "events": [
+            {
+                "name": layer["name"],
+                "count": len(layer["columns"]["date"]),
+                "sources": sorted({s for s in layer["columns"]["source"] if s}),
+            }
+            for layer in pack.index["events"]
+        ],
+        "milestones": sorted({m["source"] for m in pack.index["milestones"] if m["source"]}),
+        "from": start.isoformat() if start else None,
+        "to": end.isoformat() if end else None,
+    }
+    manifest = {
+        "format": FORMAT,
+        "title": title,
+        "revision": store.revision(),
+        "reader": settings,
+        "data": data,
+        "about": about,
+        "chunks": dict(sorted(pack.chunks.items())),
+    }
+    for page, content in _pages(title, assets, data).items():
         # Siblings first: a server with gzip_static then never pairs a new .gz with an old page.
-        for name, content in reversed(_variants(page, data)):
-            _replace(out / name, content)
+        for name, variant in reversed(_variants(page, content)):
+            _replace(out / name, variant)
             result.written.append(name)
     text = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
     # Last: until this rename the previous manifest, and every file it names, keeps serving.

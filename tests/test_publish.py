@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import gzip
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -11,7 +14,10 @@ import brotli
 import pytest
 import shapely
 
+from layers import events as events_mod
+from layers import mapview
 from layers import publish as publish_mod
+from layers.areas import METHOD
 from layers.errors import InvalidInputError
 from layers.mapview import pack as pack_mod
 from layers.publish import publish
@@ -156,3 +162,100 @@ def test_unknown_layers_and_long_titles_are_refused(store, tmp_path):
         publish(store, tmp_path / "b", events="Nope")
     with pytest.raises(InvalidInputError, match="limit is 200"):
         publish(store, tmp_path / "c", title="T" * 201)
+
+
+@pytest.fixture
+def seeded(tmp_path) -> Store:
+    """The embedded data: a territory layer, an events layer, reported figures, milestones."""
+    from layers.ingest import seed_default_data
+
+    store = Store(f"sqlite:///{tmp_path / 'seeded.db'}")
+    seed_default_data(store)
+    yield store
+    store.close()
+
+
+def test_the_area_series_figures_and_events_are_files_that_match_the_store(seeded, tmp_path):
+    from layers.figures import compare
+    from layers.series import area_rows
+
+    out = tmp_path / "site"
+    manifest = publish(seeded, out).manifest
+    data = manifest["data"]
+    assert set(data) == {"areas", "figures", "figures_csv", "events"}
+    areas = list(csv.DictReader(io.StringIO((out / data["areas"]).read_text())))
+    for within in ("", "RUS"):
+        expected = area_rows(seeded, "Kursk incursion", None, within)
+        rows = [r for r in areas if r["within"] == within]
+        assert [(r["date"], r["held_by"], r["status"], float(r["area_km2"])) for r in rows] == [
+            (e["date"], e["held_by"], e["status"], pytest.approx(e["area_km2"], abs=5e-4)) for e in expected
+        ]
+    table = compare(seeded.reported_figures(), seeded.area_series())
+    figures = json.loads((out / data["figures"]).read_text())["rows"]
+    assert len(figures) == len(table) > 0
+    by_key = {(r["date"], r["scope"], r["source"]): r for r in figures}
+    for row in table.itertuples():
+        shown = by_key[(row.date.isoformat(), row.scope, row.source)]
+        assert shown["reported_km2"] == pytest.approx(row.reported_km2, abs=0.05)
+        if row.comparison == "compared":
+            assert shown["computed_km2"] == pytest.approx(row.computed_km2, abs=0.05)
+            assert shown["computed_as_of"] == row.computed_as_of.isoformat()
+    assert len(list(csv.DictReader(io.StringIO((out / data["figures_csv"]).read_text())))) == len(table)
+    events = json.loads((out / data["events"]).read_text())
+    assert len(events["features"]) == len(events_mod.all_events(seeded, "Strikes and reports")) > 0
+    about = manifest["about"]
+    assert [layer["name"] for layer in about["layers"]] == ["Kursk incursion"]
+    assert about["layers"][0]["description"].startswith("Illustrative")
+    assert about["layers"][0]["sources"] and about["method"] == METHOD
+
+
+def test_from_and_to_publish_a_span_with_the_snapshot_shown_on_its_first_day(seeded, tmp_path):
+    days = [d.isoformat() for d in seeded.heads("Kursk incursion")["as_of"]]
+    start, end = dt.date(2024, 9, 1), dt.date(2024, 12, 31)
+    shown_first = max(d for d in days if d <= start.isoformat())
+    manifest = publish(seeded, tmp_path / "site", start=start, end=end).manifest
+    index = json.loads(
+        gzip.decompress((tmp_path / "site" / "data" / manifest["reader"]["pack_index"]).read_bytes())
+    )
+    assert index["layers"][0]["dates"] == [d for d in days if shown_first <= d <= end.isoformat()]
+    assert all(start.isoformat() <= d <= end.isoformat() for d in index["events"][0]["columns"]["date"])
+    assert all(start.isoformat() <= m["date"] <= end.isoformat() for m in index["milestones"])
+    areas = csv.DictReader(io.StringIO((tmp_path / "site" / manifest["data"]["areas"]).read_text()))
+    assert {row["date"] for row in areas} == set(index["layers"][0]["dates"])
+    figures = json.loads((tmp_path / "site" / manifest["data"]["figures"]).read_text())["rows"]
+    assert figures and all(start.isoformat() <= f["date"] <= end.isoformat() for f in figures)
+    with pytest.raises(InvalidInputError, match="after --to"):
+        publish(seeded, tmp_path / "x", start=end, end=start)
+    with pytest.raises(InvalidInputError, match="no published layer has a snapshot on or before --to"):
+        publish(seeded, tmp_path / "y", end=dt.date(2000, 1, 1))
+    assert not (tmp_path / "y").exists() and not (tmp_path / "x").exists()
+
+
+def test_a_republish_builds_only_the_chunks_whose_snapshots_changed(store, tmp_path, monkeypatch):
+    monkeypatch.setattr(pack_mod, "CHUNK_SNAPSHOTS", 1)
+    built: list[str] = []
+    real = pack_mod._write_chunk  # noqa: SLF001
+
+    def counting(store, out, number, layer, detail, chunk, span):
+        built.append(f"{layer.dates[span[0]]}/{detail.level}")
+        real(store, out, number, layer, detail, chunk, span)
+
+    monkeypatch.setattr(pack_mod, "_write_chunk", counting)
+    out = tmp_path / "site"
+    publish(store, out)
+    levels = len(mapview.DETAILS)
+    assert len(built) == 2 * levels
+    built.clear()
+    publish(store, out)
+    assert built == [], "an unchanged store builds no chunk again"
+    store.write(
+        [snapshot("Test", "2024-09-01", [(shapely.box(35.0, 50.9, 35.5, 51.4), "UA", "held", "C")])],
+        actor="test",
+    )
+    publish(store, out)
+    assert sorted(built) == sorted(f"2024-09-01/{d.level}" for d in mapview.DETAILS)
+    fresh = tmp_path / "fresh"
+    publish(store, fresh)
+    assert _files(fresh)["manifest.json"] == _files(out)["manifest.json"], (
+        "a site updated chunk by chunk is the site a fresh publish writes"
+    )

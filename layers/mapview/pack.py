@@ -59,6 +59,7 @@ from .encoding import encode_ring
 
 __all__ = [
     "CHUNK_SNAPSHOTS",
+    "Selection",
     "FORMAT",
     "MIN_STALE_DAYS",
     "build",
@@ -120,10 +121,28 @@ def read_json(path: Path) -> Any:
 
 
 @dataclass(frozen=True)
+class Selection:
+    """What a pack holds: the territory and events layers (None: every one) and the days
+    from ``start`` to ``end``, both included (None: open); a layer keeps the snapshot shown
+    on ``start`` (its latest on or before it) as well, so that the first day has a map.
+    The app's packs hold everything; a published site (:mod:`layers.publish`) what its
+    ``--layer``, ``--events``, ``--from`` and ``--to`` ask for."""
+
+    layers: tuple[str, ...] | None = None
+    events: tuple[str, ...] | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def holds(self, day: dt.date) -> bool:
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
 class _Layer:
     name: str
     dates: list[dt.date]
     versions: list[int]
+    sha256: list[str]
 
 
 def _styles() -> dict[str, dict[str, Any]]:
@@ -162,9 +181,11 @@ def _areas(store: Store, layer: _Layer) -> dict[str, Any]:
     return {"keys": keys, "rows": rows, "method": "; ".join(methods)}
 
 
-def _events(store: Store, name: str) -> dict[str, Any]:
+def _events(store: Store, name: str, selection: Selection) -> dict[str, Any]:
     """An events layer as columns (dates, coordinates, and the text its symbols show)."""
     frame = events_mod.all_events(store, name)
+    if len(frame):
+        frame = frame[[selection.holds(day) for day in frame["occurred_on"]]]
     points = frame.geometry.values if len(frame) else []
     columns: dict[str, list[Any]] = {
         "date": [d.isoformat() for d in frame["occurred_on"]],
@@ -179,11 +200,12 @@ def _events(store: Store, name: str) -> dict[str, Any]:
     return {"name": name, "columns": columns}
 
 
-def _milestones(store: Store) -> list[dict[str, str]]:
+def _milestones(store: Store, selection: Selection) -> list[dict[str, str]]:
     frame = store.milestones()
     return [
         {"date": pd.Timestamp(d).date().isoformat(), "title": str(t), "source": str(s)}
         for d, t, s in zip(frame["date"], frame["title"], frame["source"], strict=True)
+        if selection.holds(pd.Timestamp(d).date())
     ]
 
 
@@ -192,7 +214,9 @@ def _chunks(count: int) -> list[tuple[int, int]]:
     return [(first, min(first + CHUNK_SNAPSHOTS, count) - 1) for first in range(0, count, CHUNK_SNAPSHOTS)]
 
 
-def _index(store: Store, layers: list[_Layer], event_layers: list[str]) -> dict[str, Any]:
+def _index(
+    store: Store, layers: list[_Layer], event_layers: list[str], selection: Selection
+) -> dict[str, Any]:
     days = [d for layer in layers for d in layer.dates]
     return {
         "format": FORMAT,
@@ -215,8 +239,8 @@ def _index(store: Store, layers: list[_Layer], event_layers: list[str]) -> dict[
             }
             for number, layer in enumerate(layers)
         ],
-        "events": [_events(store, name) for name in event_layers],
-        "milestones": _milestones(store),
+        "events": [_events(store, name, selection) for name in event_layers],
+        "milestones": _milestones(store, selection),
     }
 
 
@@ -281,25 +305,83 @@ def _plan(layers: list[_Layer]) -> list[tuple[int, int, int, tuple[int, int]]]:
     ]
 
 
-def build(store: Store, out: Path, *, progress: Callable[[str], None] | None = None) -> Path:
-    """Write the pack of ``store``'s current revision into ``out`` (created), files already
-    there kept; ``ready`` last. Returns ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
+def _code_digest() -> str:
+    """A digest of the code that draws a chunk: a chunk built by other code is not reused."""
+    digest = hashlib.sha256(f"{FORMAT}|{CHUNK_SNAPSHOTS}".encode())
+    for name in ("pack.py", "display.py", "encoding.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
+
+
+def chunk_source(store: Store, layer: _Layer, detail: Detail, span: tuple[int, int], code: str) -> str:
+    """What a chunk is made from, as a digest: the store, the layer, the level of detail,
+    each snapshot's version and imported file, and the code that draws it. Two chunks with
+    the same source have the same bytes."""
+    parts = [code, store.display_url, layer.name, str(detail.level), str(detail.decimals)]
+    for i in range(span[0], span[1] + 1):
+        parts.append(f"{layer.dates[i].isoformat()}:{layer.versions[i]}:{layer.sha256[i]}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _layers(store: Store, selection: Selection) -> list[_Layer]:
     layers = []
     for info in store.layers():
-        if info.kind != "territory":
+        if info.kind != "territory" or (selection.layers is not None and info.name not in selection.layers):
             continue
         heads = store.heads(info.name)
-        layers.append(_Layer(info.name, list(heads["as_of"]), [int(v) for v in heads["version_id"]]))
-    event_layers = [info.name for info in store.layers() if info.kind == "events"]
+        files = store.history(info.name).set_index("version_id")["sha256"]
+        # From the snapshot shown on the first day (the latest on or before it) on.
+        earlier = [day for day in heads["as_of"] if selection.start is not None and day <= selection.start]
+        shown_first = max(earlier) if earlier else None
+        kept = [selection.holds(day) or day == shown_first for day in heads["as_of"]]
+        heads = heads[kept] if len(heads) else heads
+        versions = [int(v) for v in heads["version_id"]]
+        layers.append(
+            _Layer(info.name, list(heads["as_of"]), versions, [str(files.get(v, "")) for v in versions])
+        )
+    return layers
+
+
+def build(
+    store: Store,
+    out: Path,
+    *,
+    progress: Callable[[str], None] | None = None,
+    selection: Selection | None = None,
+    skip: Callable[[str], bool] | None = None,
+) -> Path:
+    """Write the pack of ``store``'s current revision into ``out`` (created), files already
+    there kept; ``ready`` last. Returns ``out``.
+
+    ``selection`` limits the layers and days (default: all). With ``skip``, ``sources.json``
+    maps every chunk file to its source (:func:`chunk_source`), and a chunk whose source
+    ``skip`` accepts is not built (a publish that has it already, :mod:`layers.publish`).
+    """
+    selection = selection or Selection()
+    out.mkdir(parents=True, exist_ok=True)
+    layers = _layers(store, selection)
+    event_layers = [
+        info.name
+        for info in store.layers()
+        if info.kind == "events" and (selection.events is None or info.name in selection.events)
+    ]
     if not (out / "index.json.gz").exists():
-        _write(out / "index.json.gz", _index(store, layers, event_layers))
+        _write(out / "index.json.gz", _index(store, layers, event_layers, selection))
     details = {d.level: d for d in DETAILS}
     jobs = _plan(layers)
+    code = _code_digest() if skip else ""
+    sources = {}
     for done, (number, level, chunk, span) in enumerate(jobs, 1):
+        if skip is not None:
+            source = chunk_source(store, layers[number], details[level], span, code)
+            sources[chunk_file(number, level, chunk)] = source
+            if skip(source):
+                continue
         _write_chunk(store, out, number, layers[number], details[level], chunk, span)
         if progress:
             progress(f"pack: {done}/{len(jobs)} chunks")
+    if skip is not None:
+        (out / "sources.json").write_text(json.dumps(sources, indent=0, sort_keys=True))
     (out / "ready").write_text(f"{len(jobs)} chunks\n")
     return out
 

@@ -6,7 +6,9 @@ leaves the site's origin."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -19,11 +21,17 @@ import pytest
 
 from tests.browser.conftest import (
     CHROMIUM,
+    HOSTILE,
+    HOSTILE_DATE,
+    HOSTILE_LAYER,
+    HOSTILE_NOTE,
+    HOSTILE_SOURCE,
     READER_MAP,
     free_port,
     need,
     reader_slider,
     recorded_page,
+    seed_browser_store,
     slider_date,
     wait_for_drawn,
 )
@@ -188,7 +196,9 @@ def test_the_embed_works_inside_another_pages_iframe(page, nginx_server, tmp_pat
         page.goto(f"{origin}/article.html")
         frame = page.frame_locator("iframe")
         frame.locator(f'{READER_MAP}[data-drawn-date="{DATE}"]').wait_for(state="attached", timeout=30_000)
-        assert frame.locator("a[href='index.html']").count() == 1
+        link = frame.locator("footer a[href^='index.html']")
+        assert link.get_attribute("href") == f"index.html?date={DATE}", "the credit opens the full page there"
+        assert "Kursk incursion" in frame.locator("footer").inner_text()
         assert [u for u in page.recorder.requests if not u.startswith((nginx_server, origin))] == []
     finally:
         server.terminate()
@@ -198,7 +208,6 @@ def test_the_embed_works_inside_another_pages_iframe(page, nginx_server, tmp_pat
 def test_nginx_serves_the_precompressed_files_and_caches_hashed_ones_forever(nginx_server, site):
     manifest = urllib.request.urlopen(f"{nginx_server}/manifest.json").headers
     assert manifest["Cache-Control"] == "no-cache"
-    import json
 
     assets = json.loads((site[0] / "manifest.json").read_text())["reader"]["static"]
     request = urllib.request.Request(
@@ -207,3 +216,165 @@ def test_nginx_serves_the_precompressed_files_and_caches_hashed_ones_forever(ngi
     response = urllib.request.urlopen(request)
     assert response.headers["Content-Encoding"] == "gzip"
     assert "immutable" in response.headers["Cache-Control"]
+
+
+def _cli_figures(env: dict[str, str]) -> list[dict]:
+    """``python -m layers figures compare --format json``: each reported figure and the map's km²."""
+    result = subprocess.run(
+        [sys.executable, "-m", "layers", "figures", "compare", "--format", "json"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(result.stdout)["rows"]
+
+
+def test_the_panel_sets_the_reported_figures_nearest_the_date_against_the_cli_areas(page, http_server, site):
+    page.goto(f"{http_server}/index.html?date={DATE}")
+    wait_for_drawn(page, DATE, timeout=30_000)
+    page.locator(".frontline-figure").first.wait_for(timeout=10_000)
+    shown = page.evaluate(
+        """() => [...document.querySelectorAll('.frontline-figure')].map((li) => ({
+             scope: li.querySelector('.scope').textContent, meta: li.querySelector('.meta').textContent,
+             values: li.querySelector('.values').textContent }))"""
+    )
+    rows = _cli_figures(site[1])
+    distance = {
+        r["scope"]: min(
+            abs((dt.date.fromisoformat(x["date"]) - dt.date.fromisoformat(DATE)).days)
+            for x in rows
+            if x["scope"] == r["scope"]
+        )
+        for r in rows
+    }
+    nearest = [
+        r
+        for r in rows
+        if abs((dt.date.fromisoformat(r["date"]) - dt.date.fromisoformat(DATE)).days) == distance[r["scope"]]
+    ]
+    assert len(shown) == min(6, len(nearest)) > 0, (shown, nearest)
+    for item in shown:
+        date = item["meta"].split(" · ")[0]
+        (row,) = [
+            r
+            for r in nearest
+            if r["scope"] == item["scope"] and r["date"] == date and r["source"] in item["meta"]
+        ]
+        values = item["values"].replace("\u202f", ",")
+        assert f"reported {round(row['reported_km2']):,} km²" in values, (values, row)
+        if row["comparison"] == "compared":
+            assert (
+                f"map {round(row['computed_km2']):,} km² (snapshot of {row['computed_as_of']})" in values
+            ), (values, row)
+    about = page.locator(".frontline-about").inner_text()
+    assert "equal-area projection" in about and "Illustrative drawing" in about
+    page.keyboard.press("Tab")
+    slider = reader_slider(page)
+    slider.focus()
+    page.keyboard.press("End")
+    last = slider_date(page)
+    wait_for_drawn(page, last)
+    page.wait_for_function(
+        "(iso) => document.querySelector('.frontline-compare .frontline-note').textContent.includes(iso)",
+        arg=last,
+    )
+    assert page.url.endswith(f"date={last}"), "a pause writes the date into the address"
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    """The browser tests' hostile store (layer name, description, sources and notes that try
+    to inject script) with a reported figure of the same kind, published under a hostile title."""
+    import pandas as pd
+
+    from layers.figures import check_figures
+    from layers.store import Store
+
+    need(os.path.exists(CHROMIUM), f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package")
+    folder = tmp_path_factory.mktemp("hostile")
+    url = f"sqlite:///{folder / 'store.db'}"
+    seed_browser_store(url)
+    figure = pd.DataFrame(
+        [
+            {
+                "date": HOSTILE_DATE,
+                "scope": f"Scope {HOSTILE}",
+                "value_km2": "100",
+                "kind": "official claim",
+                "source": HOSTILE_SOURCE,
+                "layer": HOSTILE_LAYER,
+                "held_by": "UA",
+                "status": "held",
+                "note": HOSTILE_NOTE,
+            }
+        ]
+    )
+    Store(url).add_figures(check_figures(figure, "hostile figure"), actor="test")
+    env = {**os.environ, "FRONTLINE_DB": url, "PYTHONPATH": str(ROOT)}
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "layers",
+            "publish",
+            "--out",
+            str(folder / "site"),
+            "--layer",
+            HOSTILE_LAYER,
+            "--layer",
+            "Kursk incursion",
+            "--title",
+            f"Title {HOSTILE}",
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(folder / "site"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait(f"http://127.0.0.1:{port}/manifest.json")
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(10)
+
+
+def test_hostile_names_sources_notes_and_titles_stay_text_on_the_published_page(page, hostile_site):
+    page.goto(f"{hostile_site}/index.html?date={HOSTILE_DATE}")
+    wait_for_drawn(page, HOSTILE_DATE, timeout=30_000)
+    page.locator(".frontline-figure").first.wait_for(timeout=10_000)
+    assert page.title() == f"Title {HOSTILE}"
+    assert page.locator("h1").inner_text() == f"Title {HOSTILE}"
+    panel = page.locator("#panel")
+    page.evaluate("() => document.querySelectorAll('#panel details').forEach((d) => { d.open = true; })")
+    text = panel.inner_text()
+    for literal in (HOSTILE_LAYER, HOSTILE, f"Scope {HOSTILE}", HOSTILE_SOURCE, HOSTILE_NOTE):
+        assert literal in text, f"{literal!r} is not shown as text in the panel"
+    assert HOSTILE_LAYER in page.locator(".frontline-header").inner_text()
+    page.goto(f"{hostile_site}/embed.html?date={HOSTILE_DATE}")
+    wait_for_drawn(page, HOSTILE_DATE, timeout=30_000)
+    assert HOSTILE_LAYER in page.locator("footer").inner_text()
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => typeof window.__xss") == "undefined"
+    assert (
+        page.locator('img[src="x"]').count() == 0
+        and page.locator("body script:not([type=module])").count() == 0
+    )
+    assert page.recorder.dialogs == []
+    assert not any(u.rstrip("/").endswith("/x") for u in page.recorder.requests), "<img src=x> was requested"

@@ -131,7 +131,7 @@ def test_stale_threshold_is_three_median_spacings_and_at_least_a_week(gaps, expe
 
 def test_the_latest_chunks_of_the_default_zoom_come_first():
     days = [D("2024-01-01") + dt.timedelta(days=i) for i in range(130)]
-    layers = [pack._Layer("a", days, list(range(130)))]  # noqa: SLF001
+    layers = [pack._Layer("a", days, list(range(130)), [""] * 130)]  # noqa: SLF001
     plan = pack._plan(layers)  # noqa: SLF001
     default = mapview.detail_for_zoom(mapview.HOME_ZOOM).level
     assert plan[0][1] == default and plan[0][2] == 2, (

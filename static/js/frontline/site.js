@@ -4,7 +4,9 @@
 // as the reader pauses, pans and zooms. Values from the address are checked before use
 // and never become markup.
 
+import { isoDay } from "./days.js";
 import { createReader } from "./reader.js";
+import { createPanel, writeCredit } from "./sitepanel.js";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -34,19 +36,40 @@ function rewrite(changes) {
   window.history.replaceState(null, "", url);
 }
 
-/** Mount the reader in ``root`` from the manifest at ``manifestUrl``; the reader. */
+/**
+ * Mount the reader in ``root`` from the manifest at ``manifestUrl``; the reader. On the full
+ * page (an ``#panel`` element), the panel of figures, method and sources follows the date;
+ * in the embed (a ``.frontline-credit`` footer), the credit links to the full page there.
+ */
 export async function start(root, manifestUrl = "manifest.json") {
   const response = await fetch(manifestUrl, { cache: "no-cache" });
   if (!response.ok) throw new Error(`manifest: HTTP ${response.status}`);
   const manifest = await response.json();
   const settings = manifest.reader;
   const linked = linkedOptions(window.location.search, settings.layers);
+  const aside = document.getElementById("panel");
+  const credit = document.querySelector(".frontline-credit");
+  let panel = null;
+  const paused = (iso) => {
+    rewrite({ date: iso });
+    panel?.update(iso);
+    if (credit) writeCredit(credit, manifest, window.location.search);
+  };
   const reader = createReader(root, {
     ...settings,
     ...linked,
-    onPause: (iso) => rewrite({ date: iso }),
-    onView: (view) => rewrite({ center: view.center.join(","), zoom: String(view.zoom) }),
+    onPause: paused,
+    onView: (view) => {
+      rewrite({ center: view.center.join(","), zoom: String(view.zoom) });
+      if (credit) writeCredit(credit, manifest, window.location.search);
+    },
     onDrawn: () => root.setAttribute("data-ready", "true"),
   });
+  if (credit) writeCredit(credit, manifest, window.location.search);
+  await reader.ready;
+  if (aside && reader.pack) {
+    panel = await createPanel(aside, manifest, reader, new URL(manifestUrl, window.location.href));
+    panel.update(isoDay(reader.day));
+  }
   return reader;
 }
