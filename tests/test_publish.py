@@ -259,3 +259,28 @@ def test_a_republish_builds_only_the_chunks_whose_snapshots_changed(store, tmp_p
     assert _files(fresh)["manifest.json"] == _files(out)["manifest.json"], (
         "a site updated chunk by chunk is the site a fresh publish writes"
     )
+
+
+def test_only_the_layers_asked_for_are_in_the_files(store, tmp_path):
+    store.write(
+        [
+            snapshot(
+                "Private",
+                "2024-08-15",
+                [(shapely.box(36.0, 50.0, 36.2, 50.2), "RU", "held", "secret source")],
+            )
+        ],
+        actor="test",
+    )
+    out = tmp_path / "site"
+    manifest = publish(store, out, layers=["Test"]).manifest
+    assert [layer["name"] for layer in manifest["about"]["layers"]] == ["Test"]
+    everything = b"".join(
+        gzip.decompress(data) if name.endswith(".json.gz") else data
+        for name, data in _files(out).items()
+        if not name.endswith((".gz", ".br")) or name.endswith(".json.gz")
+    )
+    assert b"Private" not in everything and b"secret source" not in everything
+    assert "Private" in [
+        layer["name"] for layer in publish(store, tmp_path / "all").manifest["about"]["layers"]
+    ]
