@@ -5,6 +5,7 @@ leaves the site's origin."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -69,18 +71,27 @@ def _wait(url: str) -> None:
     pytest.fail(f"{url} did not answer")
 
 
-@pytest.fixture(scope="module")
-def http_server(site):
+@contextlib.contextmanager
+def static_server(folder: Path) -> Iterator[str]:
+    """``python -m http.server`` serving ``folder`` on a free local port; its address."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site[0])],
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    _wait(f"http://127.0.0.1:{port}/manifest.json")
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(10)
+    try:
+        _wait(f"http://127.0.0.1:{port}/")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+@pytest.fixture(scope="module")
+def http_server(site):
+    with static_server(site[0]) as base:
+        yield base
 
 
 NGINX_CONF = """
@@ -184,15 +195,7 @@ def test_the_embed_works_inside_another_pages_iframe(page, nginx_server, tmp_pat
         'loading="lazy" style="border:0"></iframe>',
         encoding="utf-8",
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(article)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        origin = f"http://127.0.0.1:{port}"
-        _wait(f"{origin}/article.html")
+    with static_server(article) as origin:
         page.goto(f"{origin}/article.html")
         frame = page.frame_locator("iframe")
         frame.locator(f'{READER_MAP}[data-drawn-date="{DATE}"]').wait_for(state="attached", timeout=30_000)
@@ -200,9 +203,6 @@ def test_the_embed_works_inside_another_pages_iframe(page, nginx_server, tmp_pat
         assert link.get_attribute("href") == f"index.html?date={DATE}", "the credit opens the full page there"
         assert "Kursk incursion" in frame.locator("footer").inner_text()
         assert [u for u in page.recorder.requests if not u.startswith((nginx_server, origin))] == []
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def test_nginx_serves_the_precompressed_files_and_caches_hashed_ones_forever(nginx_server, site):
@@ -334,25 +334,8 @@ def hostile_site(tmp_path_factory):
         capture_output=True,
         timeout=300,
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "http.server",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(folder / "site"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _wait(f"http://127.0.0.1:{port}/manifest.json")
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(10)
+    with static_server(folder / "site") as base:
+        yield base
 
 
 def test_hostile_names_sources_notes_and_titles_stay_text_on_the_published_page(page, hostile_site):
