@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from layers.errors import InvalidInputError
-from layers.settings import Limits, limits
+from layers.settings import Limits, limits, published_url
 
 VARIABLES = (
     "FRONTLINE_PARSE_SECONDS",
@@ -52,3 +52,54 @@ def test_a_bad_value_is_named_with_the_fix(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(InvalidInputError, match=name):
         limits()
+
+
+@pytest.fixture
+def no_published_url(monkeypatch):
+    monkeypatch.delenv("FRONTLINE_PUBLISHED_URL", raising=False)
+
+
+def test_the_published_url_is_unset_by_default(no_published_url):
+    assert published_url() is None
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("https://maps.example.org/kursk", "https://maps.example.org/kursk/"),
+        ("  http://localhost:8000/ ", "http://localhost:8000/"),
+        ("https://maps.example.org", "https://maps.example.org/"),
+    ],
+)
+def test_the_published_url_is_a_folder_ending_in_a_slash(monkeypatch, value, expected):
+    monkeypatch.setenv("FRONTLINE_PUBLISHED_URL", value)
+    assert published_url() == expected
+
+
+@pytest.mark.parametrize(
+    "value,fix",
+    [
+        ("ftp://maps.example.org/", "http:// or https://"),
+        ("javascript:alert(1)", "http:// or https://"),
+        ("maps.example.org/kursk", "http:// or https://"),
+        ("https:///kursk", "with a host"),
+        ("https://maps.example.org/kursk/index.html", "not a page"),
+        ("https://maps.example.org/?date=2024-11-25", "without \\?query"),
+        ("https://maps.example.org/#top", "#fragment"),
+        ('https://maps.example.org/"><script>', "no spaces, quotes"),
+        ("https://maps.example.org/a b", "no spaces, quotes"),
+        ("https://maps.example.org:99999/", "not an address"),
+        ("https://" + "a" * 600 + ".org/", "the limit is 500"),
+    ],
+)
+def test_a_bad_published_url_is_named_with_the_fix(monkeypatch, value, fix):
+    monkeypatch.setenv("FRONTLINE_PUBLISHED_URL", value)
+    with pytest.raises(InvalidInputError, match=f"FRONTLINE_PUBLISHED_URL.*{fix}"):
+        published_url()
+
+
+def test_credentials_in_the_published_url_are_refused_without_repeating_them(monkeypatch):
+    monkeypatch.setenv("FRONTLINE_PUBLISHED_URL", "https://editor:s3cret@maps.example.org/")
+    with pytest.raises(InvalidInputError, match="user name and password") as caught:
+        published_url()
+    assert "s3cret" not in str(caught.value)

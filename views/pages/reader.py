@@ -20,6 +20,7 @@ from layers.text import escape_markdown
 from .. import readermap, routes
 from ..analytics import analytics_ui
 from ..appdata import Data
+from ..embed import embed_ui
 from ..panels import areas_ui, change_ui, layer_changes, since_choice, since_ui
 from ..widgets import Selection, link_ui
 
@@ -82,7 +83,7 @@ def page(data: Data, selection: Selection, dates: Sequence[dt.date]) -> None:
     elif st.button("Show the figures panel", key="panel_show", help="Areas, change and reported figures"):
         st.session_state[PANEL_KEY] = True
         st.rerun()
-    _sidebar()
+    _sidebar(data, selection, as_of)
 
 
 def _keep_view(event: readermap.MapEvent) -> None:
@@ -116,10 +117,11 @@ def _panel(data: Data, selection: Selection, as_of: dt.date, dates: Sequence[dt.
     analytics_ui(data, as_of, selection, shown)
 
 
-def _sidebar() -> None:
+def _sidebar(data: Data, selection: Selection, as_of: dt.date) -> None:
     with st.sidebar:
         st.divider()
         link_ui()
+        embed_ui(data, selection, as_of)
         if st.button(
             "Presentation mode",
             key="present",
