@@ -61,12 +61,13 @@ from typing import Any
 import brotli
 import pandas as pd
 
+from .alttext import LayerFacts, alt_text
 from .areas import BORDERS_SOURCE, METHOD
 from .errors import InvalidInputError
 from .figures import COMPARISON_COLUMNS, UKRAINE_OFFICIAL_SOURCE, compare
 from .mapview import pack as pack_mod
 from .mapview.reader import reader_settings
-from .store import Store
+from .store import LayerInfo, Store
 
 __all__ = ["ASSET_FOLDERS", "COMPRESSIBLE", "FORMAT", "Published", "publish"]
 
@@ -330,6 +331,10 @@ _PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>{title}</title>
+<meta name="description" content="{summary}">
+<meta property="og:type" content="website">
+<meta property="og:title" content="{title}">
+<meta property="og:description" content="{summary}">
 <link rel="modulepreload" href="{assets}/js/frontline/site.js">
 <link rel="stylesheet" href="{assets}/js/frontline/site.css">
 </head>
@@ -352,11 +357,18 @@ start(document.getElementById("reader"), "manifest.json");
 _ASIDE = '<aside id="panel" class="frontline-panel" aria-label="Figures, method and sources"></aside>\n'
 
 
-def _pages(title: str, assets: str, data: dict[str, str]) -> dict[str, bytes]:
+def _pages(title: str, assets: str, data: dict[str, str], summary: str) -> dict[str, bytes]:
     """``index.html`` and ``embed.html``: the reader, and on the full page a panel that
-    ``site.js`` fills from the manifest (figures, method, sources, downloads)."""
+    ``site.js`` fills from the manifest (figures, method, sources, downloads). ``summary``
+    (the last day's alt text) is the pages' description for search engines and link cards."""
     safe = html.escape(title, quote=True)
-    common = {"title": safe, "assets": assets, "areas": data["areas"], "figures": data["figures_csv"]}
+    common = {
+        "title": safe,
+        "summary": html.escape(summary, quote=True),
+        "assets": assets,
+        "areas": data["areas"],
+        "figures": data["figures_csv"],
+    }
     return {
         "index.html": _PAGE.format(
             **common,
@@ -373,6 +385,22 @@ def _pages(title: str, assets: str, data: dict[str, str]) -> dict[str, bytes]:
             footer='<footer class="frontline-credit"></footer>\n',
         ).encode(),
     }
+
+
+def _summary(store: Store, pack: _Pack, infos: Sequence[LayerInfo]) -> str:
+    """The alt text of the site's last day (:mod:`layers.alttext`)."""
+    descriptions = {info.name: info.description for info in infos}
+    layers = [
+        LayerFacts(
+            layer["name"],
+            tuple(map(dt.date.fromisoformat, layer["dates"])),
+            descriptions.get(layer["name"], ""),
+        )
+        for layer in pack.index["layers"]
+        if layer["dates"]
+    ]
+    last = max(day for layer in layers for day in layer.snapshot_dates)
+    return alt_text(store.area_series(), layers, last)
 
 
 def _check(
@@ -491,7 +519,7 @@ def publish(
         "about": about,
         "chunks": dict(sorted(pack.chunks.items())),
     }
-    for page, content in _pages(title, assets, data).items():
+    for page, content in _pages(title, assets, data, _summary(store, pack, infos)).items():
         # Siblings first: a server with gzip_static then never pairs a new .gz with an old page.
         for name, variant in reversed(_variants(page, content)):
             _replace(out / name, variant)

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import gzip
 import hashlib
+import html
 import io
 import json
 from pathlib import Path
@@ -17,6 +18,7 @@ import shapely
 from layers import events as events_mod
 from layers import mapview
 from layers import publish as publish_mod
+from layers.alttext import LayerFacts, alt_text
 from layers.areas import METHOD
 from layers.errors import InvalidInputError
 from layers.mapview import pack as pack_mod
@@ -207,6 +209,11 @@ def test_the_area_series_figures_and_events_are_files_that_match_the_store(seede
     assert [layer["name"] for layer in about["layers"]] == ["Kursk incursion"]
     assert about["layers"][0]["description"].startswith("Illustrative")
     assert about["layers"][0]["sources"] and about["method"] == METHOD
+    heads = seeded.heads("Kursk incursion")["as_of"]
+    facts = LayerFacts("Kursk incursion", tuple(heads), about["layers"][0]["description"])
+    summary = html.escape(alt_text(seeded.area_series(), [facts], max(heads)), quote=True)
+    page = (out / "index.html").read_text()
+    assert f'<meta name="description" content="{summary}">' in page and "Illustrative data" in summary
 
 
 def test_from_and_to_publish_a_span_with_the_snapshot_shown_on_its_first_day(seeded, tmp_path):
