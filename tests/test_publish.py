@@ -9,6 +9,7 @@ import hashlib
 import html
 import io
 import json
+import re
 from pathlib import Path
 
 import brotli
@@ -84,6 +85,9 @@ def test_every_data_and_asset_file_is_named_by_its_content(store, tmp_path):
     assert "Test &lt;script&gt;" in page and "<script>" not in page.replace('<script type="module">', "")
     assert f'from "./{assets}/js/frontline/site.js"' in page and "embed" in files["embed.html"].decode()
     assert sorted(result.written) == sorted(files)
+    preloaded = re.findall(r'<link rel="(?:modulepreload|preload|stylesheet)" href="([^"]+)"', page)
+    assert f"{assets}/js/frontline/pack.js" in preloaded and f"data/{index_name}" in preloaded
+    assert all(href in files for href in preloaded), "every preloaded file is in the site"
 
 
 def test_publishing_twice_gives_the_same_bytes_and_rewrites_only_pages_and_manifest(store, tmp_path):
