@@ -3,7 +3,8 @@ snippet, the alt text and the published page's address, for the date, layers and
 screen.
 
 The snippets are built by :mod:`layers.embedding`, the alt text by :mod:`layers.alttext`;
-here they are only shown, in ``st.code`` (text, never markup), beside the permalink. The
+here they are only shown, in ``st.code`` (text, never markup), in a dialog opened by a
+button beside the permalink (a popover at the sidebar's foot had no room for them). The
 image is the slide renderer's (:func:`layers.render.render_png`), drawn when the button is
 pressed, in turn in the process's one render queue (``analytics.render_queue``).
 """
@@ -25,10 +26,19 @@ from .analytics import render_queue
 from .appdata import Data
 from .widgets import Selection, slug
 
-__all__ = ["POPOVER_KEY", "embed_ui", "embed_view", "image_png", "map_alt_text"]
+__all__ = ["OPEN_KEY", "embed_ui", "embed_view", "image_png", "map_alt_text"]
 
-#: The popover's session key: its content runs only while it is open.
-POPOVER_KEY = "embed"
+#: Whether the Embed dialog is open (until the reader dismisses it): its content runs only then.
+OPEN_KEY = "embed_open"
+
+
+def _dismissed() -> None:
+    st.session_state[OPEN_KEY] = False
+
+
+@st.dialog("Embed this map", width="large", on_dismiss=_dismissed)
+def _dialog(data: Data, selection: Selection, as_of: dt.date) -> None:
+    _embed_panel(data, selection, as_of)
 
 
 def embed_view(selection: Selection, as_of: dt.date) -> embedding.EmbedView:
@@ -63,18 +73,17 @@ def _published_base() -> tuple[str | None, str | None]:
 
 
 def embed_ui(data: Data, selection: Selection, as_of: dt.date) -> None:
-    """The Embed popover (in the sidebar, under the link to this view)."""
-    popover = st.popover(
+    """The Embed button (in the sidebar, under the link to this view) and, once pressed,
+    its dialog: large enough for the snippets, open until the reader dismisses it."""
+    if st.button(
         "Embed this map",
         icon=":material/code:",
-        key=POPOVER_KEY,
-        on_change="rerun",
+        key="embed_button",
         help="An iframe snippet, a static image and its alt text, for an article",
-    )
-    if not popover.open:
-        return
-    with popover:
-        _embed_panel(data, selection, as_of)
+    ):
+        st.session_state[OPEN_KEY] = True
+    if st.session_state.get(OPEN_KEY):
+        _dialog(data, selection, as_of)
 
 
 def _embed_panel(data: Data, selection: Selection, as_of: dt.date) -> None:

@@ -32,7 +32,7 @@ def unpublished(monkeypatch):
 
 def open_embed(app, **params):
     app.query_params.update({"date": "2024-11-25", "center": "51.2500,35.3000", "zoom": "10", **params})
-    app.session_state[embed.POPOVER_KEY] = True
+    app.session_state[embed.OPEN_KEY] = True
     at = app.run()
     assert not at.exception, at.exception
     return at
@@ -125,11 +125,14 @@ def test_a_bad_published_url_is_named_and_the_placeholder_used(app, monkeypatch)
     assert iframe_src(snippet(at)).startswith(PLACEHOLDER_URL)
 
 
-def test_closed_the_control_computes_nothing(app):
+def test_closed_the_control_computes_nothing_and_its_button_opens_it(app):
     app.query_params["date"] = "2024-11-25"
     at = app.run()
     assert not at.exception
     assert not [code for code in codes(at) if "<iframe" in code]
+    at = at.button(key="embed_button").click().run()
+    assert "date=2024-11-25" in snippet(at), "the button opens the dialog"
+    assert at.session_state[embed.OPEN_KEY]
 
 
 def test_a_hostile_layer_name_stays_inert_in_every_snippet(db_url, monkeypatch):
