@@ -2,11 +2,17 @@
 // its settings by the site's manifest instead of by Streamlit. The address is the
 // permalink, read as the app reads it (?date=&layers=&center=&zoom=) and kept up to date
 // as the reader pauses, pans and zooms. Values from the address are checked before use
-// and never become markup.
+// and never become markup. The embed options ?theme=light|dark|auto,
+// ?gestures=cooperative|greedy (cooperative by default on embed.html) and ?lang= are the
+// reader's options of the same names (docs/reader.md, "Embed options").
 
 import { createReader } from "./reader.js";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const THEMES = ["light", "dark", "auto"];
+const GESTURES = ["cooperative", "greedy"];
+// A BCP 47 tag as far as a catalogue needs one: language, then up to three subtags.
+const LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/;
 
 /** The view and choices the address asks for, each part only if it is well formed. */
 export function linkedOptions(search, known) {
@@ -25,6 +31,12 @@ export function linkedOptions(search, known) {
       && Math.abs(center[1]) <= 180 && Number.isInteger(zoom) && zoom >= 1 && zoom <= 18) {
     options.view = { center, zoom };
   }
+  const theme = single("theme");
+  if (THEMES.includes(theme)) options.theme = theme;
+  const gestures = single("gestures");
+  if (GESTURES.includes(gestures)) options.gestures = gestures;
+  const lang = single("lang");
+  if (lang && LANGUAGE.test(lang)) options.lang = lang;
   return options;
 }
 
@@ -43,10 +55,12 @@ export async function start(root, manifestUrl = "manifest.json") {
   const linked = linkedOptions(window.location.search, settings.layers);
   const reader = createReader(root, {
     ...settings,
+    gestures: root.closest(".frontline-embed") ? "cooperative" : "greedy",
     ...linked,
     onPause: (iso) => rewrite({ date: iso }),
     onView: (view) => rewrite({ center: view.center.join(","), zoom: String(view.zoom) }),
     onDrawn: () => root.setAttribute("data-ready", "true"),
   });
+  document.documentElement.lang = reader.language;
   return reader;
 }
