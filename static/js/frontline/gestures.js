@@ -9,7 +9,7 @@
 // its hint from the browser's language rather than ours, and draws it as CSS-generated
 // content; its maintained fork is GPL-3.0. docs/reader.md, "Embed options".
 //
-// How: a capture listener on the map's container sees each wheel and pointer event before
+// How: a capture listener on the map's container sees each wheel, touch and pointer event before
 // Leaflet's own listeners on that container, and keeps from Leaflet the ones that belong
 // to the page; CSS (reader.css, .frontline-cooperative) lets the browser pan the page with
 // one finger; touch events with two fingers are cancelled so that the browser leaves them
@@ -68,9 +68,12 @@ export function cooperate(map, hints) {
     if (event.touches.length >= 2) {
       if (event.cancelable) event.preventDefault(); // the browser leaves it to Leaflet's pinch
       hide();
-    } else if (event.type === "touchmove" && event.touches.length === 1) {
-      show(hints.touch);
+      return;
     }
+    // One finger: Leaflet (which listens to touch events where the browser has them, else
+    // to pointer events) never sees it, so it neither drags nor cancels the page's pan.
+    event.stopPropagation();
+    if (event.type === "touchmove") show(hints.touch);
   };
 
   box.addEventListener("wheel", onWheel, { capture: true, passive: true });
