@@ -7,6 +7,7 @@ catalogue is used, an unknown language falls back to English, ``<html lang>`` fo
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -25,7 +26,11 @@ DATE = "2024-11-25"
 HINT = ".frontline-gesture-hint"
 TEST_LANGUAGE = {
     "locale": "de-DE",
-    "strings": {"play.label": "Abspielen (xx)", "side.UA": "Ukraine (xx)", "summary.map": "Karte vom {date}."},
+    "strings": {
+        "play.label": "Abspielen (xx)",
+        "side.UA": "Ukraine (xx)",
+        "summary.map": "Karte vom {date}.",
+    },
 }
 
 
@@ -70,13 +75,13 @@ def site(tmp_path_factory) -> Path:
     index = (site / "index.html").read_text(encoding="utf-8")
     start = re.search(r'import \{ start \} from "\./(assets/\w+)/js/frontline/site\.js";', index)
     assert start, "index.html no longer imports site.js as this test expects"
-    import json
-
     register = (
         f'import {{ addCatalogue }} from "./{start.group(1)}/js/frontline/strings.js";\n'
-        f"addCatalogue(\"xx\", {json.dumps(TEST_LANGUAGE)});\n"
+        f'addCatalogue("xx", {json.dumps(TEST_LANGUAGE)});\n'
     )
-    (site / "lang-test.html").write_text(index.replace(start.group(0), register + start.group(0)), encoding="utf-8")
+    (site / "lang-test.html").write_text(
+        index.replace(start.group(0), register + start.group(0)), encoding="utf-8"
+    )
     return site
 
 
@@ -95,7 +100,8 @@ def article_url(site_url, tmp_path_factory):
     (folder / "article.html").write_text(
         "<!doctype html><title>Article</title><style>body{margin:0}</style>"
         '<p style="height:150px;margin:0">Story text.</p>'
-        f'<iframe title="Map" src="{site_url}/embed.html?date={DATE}" width="800" height="500" style="border:0;display:block"></iframe>'
+        f'<iframe title="Map" src="{site_url}/embed.html?date={DATE}" width="800" height="500" '
+        'style="border:0;display:block"></iframe>'
         '<p style="height:3000px">More story text.</p>',
         encoding="utf-8",
     )
@@ -148,10 +154,18 @@ def test_dark_theme_darkens_the_chrome_and_the_basemap_and_keeps_text_readable(p
     assert page.get_attribute(".frontline-reader", "data-theme") == "dark"
     header = _computed(page, ".frontline-header", "backgroundColor")
     dock = _computed(page, ".frontline-dock", "backgroundColor")
-    for name, colour in (("header", header), ("dock", dock), ("body", _computed(page, "body", "backgroundColor"))):
+    for name, colour in (
+        ("header", header),
+        ("dock", dock),
+        ("body", _computed(page, "body", "backgroundColor")),
+    ):
         assert _luminance(colour) < 0.05, (name, colour)
-    for selector in (".frontline-date", ".frontline-layer-figures .side-UA", ".frontline-layer-figures .as-of",
-                     ".frontline-layer-figures .name"):
+    for selector in (
+        ".frontline-date",
+        ".frontline-layer-figures .side-UA",
+        ".frontline-layer-figures .as-of",
+        ".frontline-layer-figures .name",
+    ):
         text = _computed(page, selector, "color")
         assert _contrast(text, header) >= 4.5, (selector, text, header)
     legend = _computed(page, ".frontline-legend", "color")
@@ -163,7 +177,8 @@ def test_dark_theme_darkens_the_chrome_and_the_basemap_and_keeps_text_readable(p
     assert fills and set(fills) <= {dark["land"], *dark["land_focus"].values()}, fills
     assert _hex(_computed(page, READER_MAP, "backgroundColor")) == dark["sea"]
     strokes = page.eval_on_selector_all(
-        ".leaflet-territory-pane path.leaflet-interactive", "paths => paths.map(p => p.getAttribute('stroke'))"
+        ".leaflet-territory-pane path.leaflet-interactive",
+        "paths => paths.map(p => p.getAttribute('stroke'))",
     )
     assert style.DARK_COLOURS[style.SIDE_COLOURS["UA"]] in strokes, strokes
     assert style.SIDE_COLOURS["UA"] not in strokes
@@ -174,7 +189,9 @@ def test_light_is_the_default_and_an_invalid_theme_is_ignored(page, site_url):
     wait_for_drawn(page, DATE, timeout=30_000)
     assert page.get_attribute(".frontline-reader", "data-theme") == "light"
     assert _luminance(_computed(page, ".frontline-dock", "backgroundColor")) > 0.9
-    fills = page.eval_on_selector_all(".leaflet-basemap-pane path", "paths => paths.map(p => p.getAttribute('fill'))")
+    fills = page.eval_on_selector_all(
+        ".leaflet-basemap-pane path", "paths => paths.map(p => p.getAttribute('fill'))"
+    )
     assert style.BASEMAP["land"] in fills
 
 
@@ -187,7 +204,9 @@ def test_auto_theme_follows_the_systems_colour_scheme_as_it_changes(page, site_u
     page.emulate_media(color_scheme="light")
     page.wait_for_selector('.frontline-reader[data-theme="light"]')
     assert _luminance(_computed(page, ".frontline-dock", "backgroundColor")) > 0.9
-    fills = page.eval_on_selector_all(".leaflet-basemap-pane path", "paths => paths.map(p => p.getAttribute('fill'))")
+    fills = page.eval_on_selector_all(
+        ".leaflet-basemap-pane path", "paths => paths.map(p => p.getAttribute('fill'))"
+    )
     assert style.BASEMAP_DARK["land"] not in fills
 
 
@@ -196,7 +215,21 @@ def _zoom(frame) -> int:
 
 
 def _center(frame) -> list[float]:
-    return frame.evaluate("(() => { const c = window.__frontline.reader.map.getCenter(); return [c.lat, c.lng]; })()")
+    return frame.evaluate(
+        "(() => { const c = window.__frontline.reader.map.getCenter(); return [c.lat, c.lng]; })()"
+    )
+
+
+def _settled_scroll(page) -> float:
+    """The outer page's scroll once it has stopped moving (a fling goes on after the touch)."""
+    before = page.evaluate("window.scrollY")
+    for _ in range(50):
+        page.wait_for_timeout(150)
+        now = page.evaluate("window.scrollY")
+        if now == before:
+            return now
+        before = now
+    pytest.fail("the page kept scrolling")
 
 
 def _map_middle(frame) -> tuple[float, float]:
@@ -223,7 +256,7 @@ def test_embed_wheel_scrolls_the_page_and_ctrl_wheel_zooms_the_map(page, article
     assert frame.inner_text(HINT) == "Use ctrl + scroll to zoom the map"
     page.wait_for_timeout(400)
     assert _zoom(frame) == zoom, "a plain wheel must not zoom the embedded map"
-    scrolled = page.evaluate("window.scrollY")
+    scrolled = _settled_scroll(page)
     page.mouse.move(*_map_middle(frame))
     page.keyboard.down("Control")
     page.mouse.wheel(0, -240)
@@ -255,7 +288,7 @@ def test_embed_one_finger_scrolls_the_page_and_two_fingers_move_the_map(touch_pa
     assert frame.inner_text(HINT) == "Use two fingers to move the map"
     assert _center(frame) == center, "one finger must not move the embedded map"
 
-    scrolled = page.evaluate("window.scrollY")
+    scrolled = _settled_scroll(page)
     x, y = _map_middle(frame)
     start = [(x - 60, y), (x + 60, y)]
     touch("touchStart", start)
@@ -264,7 +297,9 @@ def test_embed_one_finger_scrolls_the_page_and_two_fingers_move_the_map(touch_pa
         page.wait_for_timeout(16)
     touch("touchEnd", [])
     frame.wait_for_function(
-        f"(() => {{ const c = window.__frontline.reader.map.getCenter(); return c.lat !== {center[0]} || c.lng !== {center[1]}; }})()",
+        "([lat, lng]) => { const c = window.__frontline.reader.map.getCenter();"
+        " return c.lat !== lat || c.lng !== lng; }",
+        arg=center,
         timeout=5_000,
     )
     assert page.evaluate("window.scrollY") == scrolled, "two fingers move the map, not the page"
@@ -302,7 +337,9 @@ def test_lang_uses_a_registered_catalogue_and_sets_html_lang(page, site_url):
     assert page.evaluate("document.documentElement.lang") == "xx"
     assert page.get_attribute(".frontline-reader", "lang") == "xx"
     assert page.get_attribute("button.frontline-play", "aria-label") == "Abspielen (xx)"
-    assert page.get_attribute('.frontline-slider[role="slider"]', "aria-label") == "Date", "missing key: English"
+    assert page.get_attribute('.frontline-slider[role="slider"]', "aria-label") == "Date", (
+        "missing key: English"
+    )
     figures = page.locator(".frontline-layer-figures").first.inner_text()
     assert "Ukraine (xx) " in figures, figures
     assert page.inner_text(".frontline-date") == "25. November 2024", "dates in the catalogue's locale"
