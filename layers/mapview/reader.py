@@ -65,6 +65,7 @@ def reader_settings(
             "events": style.EVENT_COLOURS["strike"],
         },
         "basemap": dict(style.BASEMAP),
+        "dark": {"basemap": dict(style.BASEMAP_DARK), "colours": dict(style.DARK_COLOURS)},
         "tiles": {name: list(spec) for name, spec in ONLINE_TILES.items()} if tiles else {},
         "attribution": ATTRIBUTION,
         "change": change or {"date": date, "features": []},

@@ -1,5 +1,8 @@
 // Days, snapshots and figures: pure functions, no DOM (tested with Node's test runner).
 // A day is a whole number: days since 1970-01-01 (UTC); ISO dates are YYYY-MM-DD.
+// Dates in words and figures follow the language of strings.js (Intl, its locale).
+
+import { language, locale, t } from "./strings.js";
 
 export const DAY_MS = 86400000;
 
@@ -15,8 +18,13 @@ export function isoDay(day) {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** "25 November 2024": the date in words, in English, whatever the reader's locale. */
+/** "25 November 2024": the date in words, in the language of strings.js (English by
+ * default, whatever the browser's locale; other languages through Intl). */
 export function longDate(day) {
+  if (language() !== "en") {
+    return new Intl.DateTimeFormat(locale(), { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
+      .format(new Date(day * DAY_MS));
+  }
   const months = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
   const date = new Date(day * DAY_MS);
@@ -84,17 +92,18 @@ export function levelForZoom(levels, zoom) {
   return levels[levels.length - 1].level;
 }
 
-/** "1,234 km²" (whole km² from 100 up, one decimal below). */
+/** "1,234 km²" (whole km² from 100 up, one decimal below), grouped as the language's
+ * locale groups digits. */
 export function formatKm2(value) {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "n/a";
+  if (value === null || value === undefined || !Number.isFinite(value)) return t("area.notAvailable");
   const digits = Math.abs(value) >= 100 ? 0 : 1;
-  return `${value.toLocaleString("en-GB", { maximumFractionDigits: digits, minimumFractionDigits: digits })} km²`;
+  return t("area.km2", { value: value.toLocaleString(locale(), { maximumFractionDigits: digits, minimumFractionDigits: digits }) });
 }
 
 /** "+12 km²" / "−3.5 km²" / "no change". */
 export function formatChange(value) {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "n/a";
-  if (Math.abs(value) < 0.05) return "no change";
+  if (value === null || value === undefined || !Number.isFinite(value)) return t("area.notAvailable");
+  if (Math.abs(value) < 0.05) return t("area.noChange");
   const sign = value > 0 ? "+" : "−";
   return `${sign}${formatKm2(Math.abs(value))}`;
 }

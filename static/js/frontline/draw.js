@@ -1,6 +1,9 @@
 // Drawing on the Leaflet map: each snapshot's zones prepared once as a layer group and
 // swapped in on each step (an LRU keeps the recent ones), events as circle markers.
-// Text from the data goes into tooltips as textContent, never as markup.
+// Text from the data goes into tooltips as textContent, never as markup; the interface's
+// own words come from strings.js.
+
+import { sideName, t, zoneLabel } from "./strings.js";
 
 const CACHE_GROUPS = 24;
 const FADED = 0.35;
@@ -23,7 +26,7 @@ export function tipElement(title, lines) {
 }
 
 /** The SVG hatch for contested ground, in the renderer's <svg>; returns its fill value. */
-function addHatch(renderer, colour) {
+function addHatch(renderer, colour, lineColour = "#4a4a4a") {
   const svg = renderer._container;
   const ns = "http://www.w3.org/2000/svg";
   const id = `frontline-hatch-${++uid}`;
@@ -42,7 +45,7 @@ function addHatch(renderer, colour) {
   const line = document.createElementNS(ns, "rect");
   line.setAttribute("width", "2.2");
   line.setAttribute("height", "7");
-  line.setAttribute("fill", "#4a4a4a");
+  line.setAttribute("fill", lineColour);
   line.setAttribute("fill-opacity", "0.7");
   pattern.append(back, line);
   defs.append(pattern);
@@ -81,9 +84,12 @@ export class Territory {
     const { L } = this;
     const layers = zones.map(([styleKey, source, note, latlngs]) => {
       const entry = this.styles[styleKey] ?? this.styles["?|held"];
+      const [side, status] = (this.styles[styleKey] ? styleKey : "?|held").split("|");
       const polygon = L.polygon(latlngs, { ...this.style(styleKey, faded), renderer: this.renderer });
       polygon.bindTooltip(
-        () => tipElement(entry.label, [["Layer", layerName], ["Snapshot", snapshotIso], ["Source", source], ["Note", note]]),
+        () => tipElement(zoneLabel(side, status, entry.label), [
+          [t("tip.layer"), layerName], [t("tip.snapshot"), snapshotIso], [t("tip.source"), source], [t("tip.note"), note],
+        ]),
         { sticky: true, className: "frontline-tooltip" },
       );
       polygon.frontlineStyle = styleKey;
@@ -113,6 +119,16 @@ export class Territory {
       this.shown.set(layerNumber, key);
     }
     this.evict();
+  }
+
+  /** Draw with ``styles`` from now on (a theme's colours, the hatch's lines in
+   * ``hatchLine``), the prepared snapshots too. */
+  setStyles(styles, hatchLine) {
+    this.styles = styles;
+    this.hatch = addHatch(this.renderer, styles["UA|contested"]?.style.fillColor ?? "#7a7a7a", hatchLine);
+    for (const entry of this.cache.values()) {
+      entry.group.eachLayer((polygon) => polygon.setStyle(this.style(polygon.frontlineStyle, entry.faded)));
+    }
   }
 
   hide(layerNumber) {
@@ -165,9 +181,9 @@ export class Events {
           pane: this.pane, renderer: this.renderer,
           dashArray: c.confidence[i] === "low" ? "2 2" : null,
         });
-        marker.bindTooltip(() => tipElement(c.title[i] || "Event", [
-          ["", `${c.kind[i]} · ${c.date[i]}`], ["Where", c.place[i]], ["Weapon", c.weapon[i]],
-          ["Target", c.target[i]], ["Source", c.source[i]], ["Confidence", c.confidence[i]],
+        marker.bindTooltip(() => tipElement(c.title[i] || t("tip.event"), [
+          ["", `${c.kind[i]} · ${c.date[i]}`], [t("tip.where"), c.place[i]], [t("tip.weapon"), c.weapon[i]],
+          [t("tip.target"), c.target[i]], [t("tip.source"), c.source[i]], [t("tip.confidence"), c.confidence[i]],
         ]), { className: "frontline-tooltip" });
         this.markers.set(id, marker);
         if (this.markers.size > 5000) this.markers.clear();
@@ -176,9 +192,6 @@ export class Events {
     }
   }
 }
-
-const CHANGE_WORDS = { gained: "Gained by", lost: "Lost by" };
-const SIDE_NAMES = { UA: "Ukraine", RU: "Russia" };
 
 /** Ground gained and lost between the panel's two dates, drawn over the territory. */
 export class Change {
@@ -192,6 +205,16 @@ export class Change {
     this.source = null;
   }
 
+  /** Draw with ``styles`` from now on (a theme's colours). */
+  setStyles(styles) {
+    this.styles = styles ?? {};
+    this.layer?.setStyle((f) => this.style(f));
+  }
+
+  style(f) {
+    return this.styles[`${f.properties.side}|${f.properties.change}`] ?? this.styles[`?|${f.properties.change}`] ?? {};
+  }
+
   /** Show ``features`` (GeoJSON features with layer, side, change, km2, since, until), or none. */
   show(features) {
     if (features === this.source) return;
@@ -201,13 +224,15 @@ export class Change {
     if (!features || !features.length) return;
     this.layer = this.L.geoJSON({ type: "FeatureCollection", features }, {
       pane: this.pane,
-      style: (f) => this.styles[`${f.properties.side}|${f.properties.change}`] ?? this.styles[`?|${f.properties.change}`] ?? {},
+      style: (f) => this.style(f),
       onEachFeature: (f, layer) => {
         const p = f.properties;
-        layer.bindTooltip(() => tipElement(
-          `${CHANGE_WORDS[p.change] ?? p.change} ${SIDE_NAMES[p.side] ?? p.side}`,
-          [["Layer", p.layer], ["Area", `${p.km2} km²`], ["Between", `${p.since} and ${p.until}`]],
-        ), { sticky: true, className: "frontline-tooltip" });
+        const title = ["gained", "lost"].includes(p.change)
+          ? t(`change.${p.change}`, { side: sideName(p.side) }) : `${p.change} ${sideName(p.side)}`;
+        layer.bindTooltip(() => tipElement(title, [
+          [t("tip.layer"), p.layer], [t("tip.area"), t("area.km2", { value: p.km2 })],
+          [t("tip.between"), t("tip.betweenDates", { since: p.since, until: p.until })],
+        ]), { sticky: true, className: "frontline-tooltip" });
       },
     }).addTo(this.map);
   }

@@ -5,18 +5,25 @@
 // Contract (tests rely on it): the date control is [role=slider] with aria-valuetext
 // starting "YYYY-MM-DD"; ←/→ one day, PageUp/PageDown one snapshot, Home/End the ends;
 // .leaflet-container carries data-drawn-date once that date's territory is on the map.
+//
+// Options beyond the data (docs/reader.md, "Embed options"): theme ("light", the default;
+// "dark"; "auto" follows prefers-color-scheme), gestures ("greedy", the default: the map
+// takes every wheel and touch; "cooperative": gestures.js) and lang (strings.js).
 
 import {
   debounce, firstOnOrAfter, formatChange, formatKm2, headline, isoDay, latestOnOrBefore,
   layerState, levelForZoom, longDate, nextSnapshot, previousSnapshot, dayNumber,
 } from "./days.js";
 import { Change, Events, Territory } from "./draw.js";
+import { cooperate, usesCommandKey } from "./gestures.js";
 import { Pack } from "./pack.js";
 import { drawStrip, stripItemAt } from "./strip.js";
+import { language, setLanguage, sideName, t, zoneLabel } from "./strings.js";
 
 const PLAY_STEP_MS = 100;
 const PAUSE_MS = 300;
-const SIDE_WORDS = { UA: "Ukraine", RU: "Russia" };
+const THEMES = ["light", "dark", "auto"];
+const DARK_HATCH_LINE = "#c8c8c8";
 
 let leafletPromise = null;
 
@@ -60,7 +67,10 @@ export class Reader {
     this.sentDay = options.date ? dayNumber(options.date) : null;
     this.serverDate = options.date ?? null;
     this.sentDates = new Set();
+    if (options.lang) setLanguage(options.lang);
+    this.language = language();
     this.build();
+    this.applyTheme();
     this.ready = this.start();
   }
 
@@ -68,6 +78,7 @@ export class Reader {
     const root = this.root;
     root.classList.add("frontline-reader");
     root.dataset.packUrl = this.options.pack;
+    root.lang = this.language;
     this.header = element("header", "frontline-header");
     this.dateLabel = element("time", "frontline-date");
     this.figures = element("div", "frontline-figures");
@@ -77,13 +88,13 @@ export class Reader {
     this.mapBox = element("div", "frontline-map", { "aria-describedby": "" });
     this.status = element("div", "frontline-status", { role: "status" });
     this.dock = element("div", "frontline-dock");
-    this.play = element("button", "frontline-play", { type: "button", "aria-pressed": "false", title: "Play: one day every 0.1 s (Space)" });
+    this.play = element("button", "frontline-play", { type: "button", "aria-pressed": "false", title: t("play.title") });
     this.play.textContent = "▶";
-    this.play.setAttribute("aria-label", "Play");
+    this.play.setAttribute("aria-label", t("play.label"));
     this.track = element("div", "frontline-track");
     this.strip = element("canvas", "frontline-strip", { "aria-hidden": "true" });
     this.rail = element("div", "frontline-rail");
-    this.slider = element("div", "frontline-slider", { role: "slider", tabindex: "0", "aria-label": "Date" });
+    this.slider = element("div", "frontline-slider", { role: "slider", tabindex: "0", "aria-label": t("slider.label") });
     this.thumb = element("div", "frontline-thumb");
     this.rail.append(this.thumb);
     this.track.append(this.strip, this.rail, this.slider);
@@ -94,7 +105,7 @@ export class Reader {
     this.summary.id = `frontline-summary-${Math.random().toString(36).slice(2)}`;
     this.mapBox.setAttribute("aria-describedby", this.summary.id);
     root.replaceChildren(this.header, this.stage, this.summary);
-    this.status.textContent = "Loading the timeline…";
+    this.status.textContent = t("status.loading");
   }
 
   async start() {
@@ -121,7 +132,7 @@ export class Reader {
     this.territory = new Territory(L, map, pack.styles);
     this.events = new Events(L, map, o.event_colours ?? { other: "#37474f" });
     this.change = new Change(L, map, o.change_styles);
-    this.addLegend(L, map, pack.styles);
+    this.addLegend(L, map);
     this.level = levelForZoom(pack.levels, map.getZoom());
     map.on("zoomend", () => {
       const level = levelForZoom(pack.levels, map.getZoom());
@@ -144,7 +155,13 @@ export class Reader {
     map.on("moveend", () => { if (this.userMoved) reportView(); });
     map.on("movestart zoomstart", (event) => { if (event && !this.programmatic) this.userMoved = true; });
     this.bindSlider();
+    if (o.gestures === "cooperative") {
+      this.gestures = cooperate(map, {
+        wheel: t(usesCommandKey() ? "gestures.wheelMac" : "gestures.wheel"), touch: t("gestures.touch"),
+      });
+    }
     this.status.textContent = "";
+    this.restyle();
     this.setData(o, true);
     this.resizeObserver = new ResizeObserver(() => { map.invalidateSize(); this.paintStrip(); });
     this.resizeObserver.observe(this.stage);
@@ -156,25 +173,25 @@ export class Reader {
     const places = map.createPane("places");
     places.style.zIndex = 620;
     places.style.pointerEvents = "none";
-    const base = o.basemap ?? {};
     fetch(`${o.static}/basemap/countries.geojson`, { signal: this.abort.signal })
       .then((r) => r.json())
-      .then((data) => L.geoJSON(data, {
-        pane: "basemap", interactive: false,
-        style: (f) => ({ fillColor: f.properties.fill, fillOpacity: 1, color: base.border ?? "#8a8a8a", weight: 1.2 }),
-      }).addTo(map))
+      .then((data) => {
+        this.countries = L.geoJSON(data, { pane: "basemap", interactive: false, style: (f) => this.countryStyle(f) }).addTo(map);
+      })
       .catch(() => {});
     fetch(`${o.static}/basemap/places.geojson`, { signal: this.abort.signal })
       .then((r) => r.json())
-      .then((data) => L.geoJSON(data, {
-        pane: "places", interactive: false,
-        pointToLayer: (feature, latlng) => {
-          const label = document.createElement("span");
-          label.textContent = feature.properties.name;
-          return L.circleMarker(latlng, { pane: "places", radius: 2, color: "#333", weight: 1, fillOpacity: 1, interactive: false })
-            .bindTooltip(label, { permanent: true, direction: "right", className: "frontline-place", interactive: false });
-        },
-      }).addTo(map))
+      .then((data) => {
+        this.places = L.geoJSON(data, {
+          pane: "places", interactive: false,
+          pointToLayer: (feature, latlng) => {
+            const label = document.createElement("span");
+            label.textContent = feature.properties.name;
+            return L.circleMarker(latlng, { pane: "places", radius: 2, color: this.placeColour(), weight: 1, fillOpacity: 1, interactive: false })
+              .bindTooltip(label, { permanent: true, direction: "right", className: "frontline-place", interactive: false });
+          },
+        }).addTo(map);
+      })
       .catch(() => {});
     const overlays = {};
     for (const [name, [url, attribution]] of Object.entries(o.tiles ?? {})) {
@@ -183,31 +200,96 @@ export class Reader {
     if (Object.keys(overlays).length) L.control.layers(null, overlays, { collapsed: true }).addTo(map);
   }
 
-  addLegend(L, map, styles) {
+  addLegend(L, map) {
     const legend = L.control({ position: "topright" });
-    legend.onAdd = () => {
-      const box = element("div", "frontline-legend");
-      const rows = [["UA|held", "held"], ["RU|held", "held"], ["UA|contested", "contested"], ["RU|claimed", "claimed"]];
-      for (const [key, kind] of rows) {
-        const entry = styles[key];
-        if (!entry) continue;
-        const row = element("div", "row");
-        const swatch = element("span", `sw sw-${kind}`);
-        swatch.style.borderColor = entry.style.color;
-        if (kind === "held") swatch.style.background = entry.style.fillColor;
-        const label = element("span");
-        label.textContent = kind === "contested" ? "Contested" : kind === "claimed" ? "Claimed, unconfirmed" : entry.label;
-        row.append(swatch, label);
-        box.append(row);
-      }
-      return box;
-    };
+    this.legend = element("div", "frontline-legend");
+    legend.onAdd = () => this.legend;
     legend.addTo(map);
+  }
+
+  /** The legend's rows, in the theme's colours. */
+  fillLegend(styles) {
+    const rows = [["UA|held", "held"], ["RU|held", "held"], ["UA|contested", "contested"], ["RU|claimed", "claimed"]];
+    const out = [];
+    for (const [key, kind] of rows) {
+      const entry = styles[key];
+      if (!entry) continue;
+      const row = element("div", "row");
+      const swatch = element("span", `sw sw-${kind}`);
+      swatch.style.borderColor = entry.style.color;
+      if (kind === "held") swatch.style.background = entry.style.fillColor;
+      const label = element("span");
+      label.textContent = kind === "contested" ? t("legend.contested") : kind === "claimed" ? t("legend.claimed")
+        : zoneLabel(key.split("|")[0], kind, entry.label);
+      row.append(swatch, label);
+      out.push(row);
+    }
+    this.legend.replaceChildren(...out);
+  }
+
+  /** Apply the ``theme`` option (data-theme on the root; "auto" follows the system's). */
+  applyTheme() {
+    const wanted = THEMES.includes(this.options.theme) ? this.options.theme : "light";
+    if (wanted === "auto" && !this.darkQuery && window.matchMedia) {
+      this.darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
+      this.onScheme = () => this.applyTheme();
+      this.darkQuery.addEventListener("change", this.onScheme);
+    } else if (wanted !== "auto" && this.darkQuery) {
+      this.darkQuery.removeEventListener("change", this.onScheme);
+      this.darkQuery = null;
+    }
+    const theme = wanted === "auto" ? (this.darkQuery?.matches ? "dark" : "light") : wanted;
+    if (theme === this.theme) return;
+    this.theme = theme;
+    this.root.dataset.theme = theme;
+    this.restyle();
+  }
+
+  /** A colour as the theme draws it (the settings' ``dark.colours`` map light to dark). */
+  colour(value) {
+    if (this.theme !== "dark" || typeof value !== "string") return value;
+    return this.options.dark?.colours?.[value.toLowerCase()] ?? value;
+  }
+
+  themedStyle(style) {
+    return { ...style, color: this.colour(style.color), fillColor: this.colour(style.fillColor) };
+  }
+
+  basemapColours() {
+    return (this.theme === "dark" ? this.options.dark?.basemap : null) ?? this.options.basemap ?? {};
+  }
+
+  countryStyle(feature) {
+    const base = this.basemapColours();
+    const fill = this.theme === "dark" && base.land
+      ? base.land_focus?.[feature.properties.iso3] ?? base.land : feature.properties.fill;
+    return { fillColor: fill, fillOpacity: 1, color: base.border ?? "#8a8a8a", weight: 1.2 };
+  }
+
+  placeColour() {
+    return this.theme === "dark" ? this.basemapColours().label ?? "#c9ccd1" : "#333";
+  }
+
+  /** Draw everything in the theme's colours: basemap, territory, change, legend, strip. */
+  restyle() {
+    if (!this.map) return;
+    const sea = this.basemapColours().sea;
+    if (sea) this.mapBox.style.setProperty("--frontline-sea", sea);
+    this.countries?.setStyle((f) => this.countryStyle(f));
+    this.places?.eachLayer((marker) => marker.setStyle({ color: this.placeColour() }));
+    const styles = Object.fromEntries(Object.entries(this.pack.styles)
+      .map(([key, entry]) => [key, { ...entry, style: this.themedStyle(entry.style) }]));
+    this.territory.setStyles(styles, this.theme === "dark" ? DARK_HATCH_LINE : undefined);
+    this.change.setStyles(Object.fromEntries(Object.entries(this.options.change_styles ?? {})
+      .map(([key, style]) => [key, this.themedStyle(style)])));
+    this.fillLegend(styles);
+    this.paintStrip();
   }
 
   /** New settings from the server (layers, events, window; a date it moved to). */
   setData(options, initial = false) {
     this.options = { ...this.options, ...options };
+    this.applyTheme();
     if (!this.pack) return;
     const pack = this.pack;
     this.visible = (this.options.layers ?? pack.layers.map((l) => l.name)).map((name) => pack.layer(name)).filter(Boolean);
@@ -306,7 +388,7 @@ export class Reader {
     }
     if (this.day >= this.last) this.setDay(this.first);
     this.play.setAttribute("aria-pressed", "true");
-    this.play.setAttribute("aria-label", "Pause");
+    this.play.setAttribute("aria-label", t("play.pause"));
     this.play.textContent = "⏸";
     this.playing = setInterval(() => {
       if (this.drawnDay !== this.day) return; // wait for the day on screen: no step dropped
@@ -325,7 +407,7 @@ export class Reader {
     clearInterval(this.playing);
     this.playing = null;
     this.play.setAttribute("aria-pressed", "false");
-    this.play.setAttribute("aria-label", "Play");
+    this.play.setAttribute("aria-label", t("play.label"));
     this.play.textContent = "▶";
   }
 
@@ -336,8 +418,8 @@ export class Reader {
     const share = this.last > this.first ? (day - this.first) / (this.last - this.first) : 1;
     this.thumb.style.left = `${(share * 100).toFixed(3)}%`;
     const states = this.visible.map((layer) => [layer, layerState(layer.days, layer.stale_days, day)]);
-    const described = states.map(([layer, s]) => (s.index < 0 ? `${layer.name}: no snapshot yet`
-      : `${layer.name}: snapshot of ${isoDay(s.snapshotDay)}${s.stale ? ", stale" : ""}`)).join("; ");
+    const described = states.map(([layer, s]) => (s.index < 0 ? t("slider.noSnapshot", { layer: layer.name })
+      : t(s.stale ? "slider.snapshotStale" : "slider.snapshot", { layer: layer.name, date: isoDay(s.snapshotDay) }))).join("; ");
     this.slider.setAttribute("aria-valuemin", "0");
     this.slider.setAttribute("aria-valuemax", String(this.last - this.first));
     this.slider.setAttribute("aria-valuenow", String(day - this.first));
@@ -359,27 +441,27 @@ export class Reader {
       row.append(name);
       if (s.index < 0) {
         const none = element("span", "none");
-        none.textContent = "no snapshot yet";
+        none.textContent = t("figures.noSnapshot");
         row.append(none);
         return row;
       }
       const h = headline(layer.areas, s.index);
       for (const side of Object.keys(h.held).sort()) {
         const value = element("span", `km2 side-${side}`);
-        value.textContent = `${SIDE_WORDS[side] ?? side} ${formatKm2(h.held[side])}`;
+        value.textContent = t("figures.held", { side: sideName(side), area: formatKm2(h.held[side]) });
         row.append(value);
       }
       if (h.contested > 0) {
         const value = element("span", "km2 contested");
-        value.textContent = `contested ${formatKm2(h.contested)}`;
+        value.textContent = t("figures.contested", { area: formatKm2(h.contested) });
         row.append(value);
       }
       const when = element("span", "as-of");
       if (s.stale) {
         row.classList.add("stale");
-        when.textContent = `last mapped on ${isoDay(s.snapshotDay)} (stale: ${s.age} days old)`;
+        when.textContent = t("figures.stale", { date: isoDay(s.snapshotDay), age: s.age, count: s.age });
       } else {
-        when.textContent = s.age === 0 ? "mapped this day" : `snapshot of ${isoDay(s.snapshotDay)}`;
+        when.textContent = s.age === 0 ? t("figures.thisDay") : t("figures.snapshot", { date: isoDay(s.snapshotDay) });
       }
       row.append(when);
       return row;
@@ -412,7 +494,7 @@ export class Reader {
     this.change.show(change && change.date === isoDay(day) ? change.features : null);
     if (missing.length) {
       Promise.all(missing).then(() => { if (this.day === day && this.level === level) this.draw(); }, (error) => {
-        this.status.textContent = `The map could not load its data: ${error.message}. Reload the page to try again.`;
+        this.status.textContent = t("status.loadFailed", { error: error.message });
       });
       return;
     }
@@ -457,36 +539,39 @@ export class Reader {
   writeSummary() {
     if (!this.pack) return;
     const day = this.day;
-    const parts = [`Map of ${longDate(day)} (${isoDay(day)}).`];
+    const parts = [t("summary.map", { date: longDate(day), iso: isoDay(day) })];
     for (const layer of this.visible) {
       const s = layerState(layer.days, layer.stale_days, day);
       if (s.index < 0) {
-        parts.push(`${layer.name}: no snapshot on or before this date.`);
+        parts.push(t("summary.noSnapshot", { layer: layer.name }));
         continue;
       }
       const h = headline(layer.areas, s.index);
       const before = s.index > 0 ? headline(layer.areas, s.index - 1) : null;
       const sides = Object.keys(h.held).sort().map((side) => {
-        const change = before && before.held[side] !== undefined ? `, ${formatChange(h.held[side] - before.held[side])} since ${layer.dates[s.index - 1]}` : "";
-        return `${SIDE_WORDS[side] ?? side} holds ${formatKm2(h.held[side])}${change}`;
+        const held = { side: sideName(side), area: formatKm2(h.held[side]) };
+        if (!before || before.held[side] === undefined) return t("summary.holds", held);
+        return t("summary.holdsChange", {
+          ...held, change: formatChange(h.held[side] - before.held[side]), date: layer.dates[s.index - 1],
+        });
       });
-      if (h.contested > 0) sides.push(`contested ${formatKm2(h.contested)}`);
-      const when = s.stale ? `last mapped on ${isoDay(s.snapshotDay)}, stale` : `snapshot of ${isoDay(s.snapshotDay)}`;
-      parts.push(`${layer.name} (${when}): ${sides.join("; ") || "no areas stored"}.`);
+      if (h.contested > 0) sides.push(t("summary.contested", { area: formatKm2(h.contested) }));
+      const when = s.stale ? t("summary.stale", { date: isoDay(s.snapshotDay) }) : t("summary.snapshot", { date: isoDay(s.snapshotDay) });
+      parts.push(t("summary.layer", { layer: layer.name, when, sides: sides.join("; ") || t("summary.noAreas") }));
     }
-    if (layerMethod(this.visible)) parts.push(`Areas: ${layerMethod(this.visible)}.`);
+    if (layerMethod(this.visible)) parts.push(t("summary.method", { method: layerMethod(this.visible) }));
     this.summary.textContent = parts.join(" ");
   }
 
   paintStrip() {
-    if (!this.pack) return;
+    if (!this.pack || !this.visible) return;
     const box = this.rail.getBoundingClientRect();
     this.stripModel = drawStrip(this.strip, {
       first: this.first, last: this.last, width: box.width,
       snapshots: this.visible.map((layer) => layer.days),
       events: this.eventsLayer ? this.eventsLayer.days : [],
       milestones: this.pack.milestones,
-      colours: this.options.strip_colours ?? {},
+      colours: Object.fromEntries(Object.entries(this.options.strip_colours ?? {}).map(([k, c]) => [k, this.colour(c)])),
     });
   }
 
@@ -496,6 +581,8 @@ export class Reader {
     this.pauseLater?.cancel();
     this.abort.abort();
     this.resizeObserver?.disconnect();
+    this.darkQuery?.removeEventListener("change", this.onScheme);
+    this.gestures?.destroy();
     this.map?.remove();
     this.root.replaceChildren();
   }

@@ -2,13 +2,19 @@
 // its settings by the site's manifest instead of by Streamlit. The address is the
 // permalink, read as the app reads it (?date=&layers=&center=&zoom=) and kept up to date
 // as the reader pauses, pans and zooms. Values from the address are checked before use
-// and never become markup.
+// and never become markup. The embed options ?theme=light|dark|auto,
+// ?gestures=cooperative|greedy (cooperative by default on embed.html) and ?lang= are the
+// reader's options of the same names (docs/reader.md, "Embed options").
 
 import { isoDay } from "./days.js";
 import { createReader } from "./reader.js";
 import { createPanel, writeCredit } from "./sitepanel.js";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const THEMES = ["light", "dark", "auto"];
+const GESTURES = ["cooperative", "greedy"];
+// A BCP 47 tag as far as a catalogue needs one: language, then up to three subtags.
+const LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/;
 
 /** The view and choices the address asks for, each part only if it is well formed. */
 export function linkedOptions(search, known) {
@@ -27,6 +33,12 @@ export function linkedOptions(search, known) {
       && Math.abs(center[1]) <= 180 && Number.isInteger(zoom) && zoom >= 1 && zoom <= 18) {
     options.view = { center, zoom };
   }
+  const theme = single("theme");
+  if (THEMES.includes(theme)) options.theme = theme;
+  const gestures = single("gestures");
+  if (GESTURES.includes(gestures)) options.gestures = gestures;
+  const lang = single("lang");
+  if (lang && LANGUAGE.test(lang)) options.lang = lang;
   return options;
 }
 
@@ -57,6 +69,7 @@ export async function start(root, manifestUrl = "manifest.json") {
   };
   const reader = createReader(root, {
     ...settings,
+    gestures: root.closest(".frontline-embed") ? "cooperative" : "greedy",
     ...linked,
     onPause: paused,
     onView: (view) => {
@@ -65,6 +78,7 @@ export async function start(root, manifestUrl = "manifest.json") {
     },
     onDrawn: () => root.setAttribute("data-ready", "true"),
   });
+  document.documentElement.lang = reader.language;
   if (credit) writeCredit(credit, manifest, window.location.search);
   await reader.ready;
   if (aside && reader.pack) {

@@ -3,6 +3,7 @@
 // scale. Hovering the slider names the milestone or snapshot under the pointer.
 
 import { isoDay } from "./days.js";
+import { t } from "./strings.js";
 
 const HEIGHT = 30;
 
@@ -37,7 +38,7 @@ export function drawStrip(canvas, { first, last, width, snapshots, events, miles
     ctx.fillStyle = colours.snapshots ?? "#1f5fbf";
     const top = 11 + row * Math.floor(8 / rows);
     for (const day of days) ctx.fillRect(Math.floor(x(day)), top, 1, Math.max(3, Math.floor(8 / rows)));
-    for (const day of days) items.push({ day, rank: 1, text: `snapshot of ${isoDay(day)}` });
+    for (const day of days) items.push({ day, rank: 1, text: t("strip.snapshot", { date: isoDay(day) }) });
   });
   // Milestones: diamonds along the top.
   ctx.fillStyle = colours.milestones ?? "#6a1b9a";

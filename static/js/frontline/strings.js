@@ -1,0 +1,140 @@
+// The reader's words, in one place: every string the interface shows or announces (header,
+// timeline, legend, tooltips, the text alternative, hints, errors) is a key here, read with
+// t("key", {param: value}). One catalogue per language; a key missing from a catalogue, or
+// a language with no catalogue, falls back to English. Pure (no DOM): Node tests it.
+//
+// Adding a language (docs/reader.md, "Embed options"): copy ENGLISH into CATALOGUES under
+// the language's code ("uk", "pt-BR"), translate the values and keep the {names} in braces;
+// `locale` is the Intl locale numbers and dates are written in. A value may instead be
+// {one: "...", other: "..."} (plural forms, Intl.PluralRules) chosen by the {count} param.
+
+const ENGLISH = {
+  locale: "en-GB",
+  strings: {
+    "status.loading": "Loading the timeline…",
+    "status.loadFailed": "The map could not load its data: {error}. Reload the page to try again.",
+    "play.label": "Play",
+    "play.pause": "Pause",
+    "play.title": "Play: one day every 0.1 s (Space)",
+    "slider.label": "Date",
+    "slider.noSnapshot": "{layer}: no snapshot yet",
+    "slider.snapshot": "{layer}: snapshot of {date}",
+    "slider.snapshotStale": "{layer}: snapshot of {date}, stale",
+    "side.UA": "Ukraine",
+    "side.RU": "Russia",
+    "figures.noSnapshot": "no snapshot yet",
+    "figures.held": "{side} {area}",
+    "figures.contested": "contested {area}",
+    "figures.stale": "last mapped on {date} (stale: {age} days old)",
+    "figures.thisDay": "mapped this day",
+    "figures.snapshot": "snapshot of {date}",
+    "zone.held": "Held by {side}",
+    "zone.contested": "Contested ({side} side)",
+    "zone.claimed": "Claimed by {side}, unconfirmed",
+    "legend.contested": "Contested",
+    "legend.claimed": "Claimed, unconfirmed",
+    "summary.map": "Map of {date} ({iso}).",
+    "summary.noSnapshot": "{layer}: no snapshot on or before this date.",
+    "summary.holds": "{side} holds {area}",
+    "summary.holdsChange": "{side} holds {area}, {change} since {date}",
+    "summary.contested": "contested {area}",
+    "summary.stale": "last mapped on {date}, stale",
+    "summary.snapshot": "snapshot of {date}",
+    "summary.layer": "{layer} ({when}): {sides}.",
+    "summary.noAreas": "no areas stored",
+    "summary.method": "Areas: {method}.",
+    "area.km2": "{value} km²",
+    "area.notAvailable": "n/a",
+    "area.noChange": "no change",
+    "strip.snapshot": "snapshot of {date}",
+    "tip.layer": "Layer",
+    "tip.snapshot": "Snapshot",
+    "tip.source": "Source",
+    "tip.note": "Note",
+    "tip.event": "Event",
+    "tip.where": "Where",
+    "tip.weapon": "Weapon",
+    "tip.target": "Target",
+    "tip.confidence": "Confidence",
+    "tip.area": "Area",
+    "tip.between": "Between",
+    "tip.betweenDates": "{since} and {until}",
+    "change.gained": "Gained by {side}",
+    "change.lost": "Lost by {side}",
+    "gestures.wheel": "Use ctrl + scroll to zoom the map",
+    "gestures.wheelMac": "Use ⌘ + scroll to zoom the map",
+    "gestures.touch": "Use two fingers to move the map",
+  },
+};
+
+const CATALOGUES = new Map([["en", ENGLISH]]);
+const FALLBACK = "en";
+const CODE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/;
+
+let current = FALLBACK;
+
+/** The English catalogue's keys and values (what a translation has to cover). */
+export const english = Object.freeze({ ...ENGLISH.strings });
+
+/** Register (or replace) the catalogue of ``lang``: ``{locale, strings}``. */
+export function addCatalogue(lang, catalogue) {
+  if (!CODE.test(lang)) throw new RangeError(`not a language code: ${lang}`);
+  CATALOGUES.set(lang.toLowerCase(), { locale: catalogue.locale ?? lang, strings: { ...catalogue.strings } });
+}
+
+/** The catalogue code used for ``lang``: itself, else its primary language ("pt-BR" ->
+ * "pt"), else English. */
+export function resolveLanguage(lang) {
+  if (typeof lang !== "string" || !CODE.test(lang)) return FALLBACK;
+  const code = lang.toLowerCase();
+  if (CATALOGUES.has(code)) return code;
+  const primary = code.split("-")[0];
+  return CATALOGUES.has(primary) ? primary : FALLBACK;
+}
+
+/** Use ``lang`` from now on (see ``resolveLanguage``); returns the code used. */
+export function setLanguage(lang) {
+  current = resolveLanguage(lang);
+  return current;
+}
+
+/** The language in use (a catalogue's code, "en" by default). */
+export function language() {
+  return current;
+}
+
+/** The Intl locale that numbers and dates are written in. */
+export function locale() {
+  return CATALOGUES.get(current).locale;
+}
+
+function lookup(key) {
+  const own = CATALOGUES.get(current).strings[key];
+  if (own !== undefined) return own;
+  return ENGLISH.strings[key];
+}
+
+/** The text of ``key`` in the language in use, with each {name} replaced by ``params[name]``
+ * (a missing key gives the key itself, so that it shows and gets fixed). */
+export function t(key, params = {}) {
+  let text = lookup(key);
+  if (text === undefined) return key;
+  if (typeof text === "object") {
+    const form = new Intl.PluralRules(locale()).select(Number(params.count));
+    text = text[form] ?? text.other;
+  }
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+/** A side's name ("UA" -> "Ukraine"); a code with no name as given. */
+export function sideName(side) {
+  const key = `side.${side}`;
+  return lookup(key) === undefined ? side : t(key);
+}
+
+/** What a zone is, in words ("Held by Ukraine"); ``fallback`` (the pack's label) for a
+ * status with no words here. */
+export function zoneLabel(side, status, fallback) {
+  const key = `zone.${status}`;
+  return lookup(key) === undefined ? fallback : t(key, { side: sideName(side) });
+}
