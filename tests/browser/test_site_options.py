@@ -170,6 +170,19 @@ def test_dark_theme_darkens_the_chrome_and_the_basemap_and_keeps_text_readable(p
         assert _contrast(text, header) >= 4.5, (selector, text, header)
     legend = _computed(page, ".frontline-legend", "color")
     assert _contrast(legend, _computed(page, ".frontline-legend", "backgroundColor")) >= 4.5
+    body = _computed(page, "body", "backgroundColor")
+    assert body.startswith("rgb("), f"the page itself is dark, not transparent: {body}"
+    page.locator(".frontline-figure").first.wait_for(timeout=10_000)
+    for selector in (
+        ".frontline-panel h2",
+        ".frontline-compare .frontline-note",
+        ".frontline-figure .meta",
+        ".frontline-figure .difference",
+        ".frontline-files a",
+        "h1",
+    ):
+        text = _computed(page, selector, "color")
+        assert _contrast(text, body) >= 4.5, (selector, text, body)
     fills = page.eval_on_selector_all(
         ".leaflet-basemap-pane path", "paths => [...new Set(paths.map(p => p.getAttribute('fill')))]"
     )

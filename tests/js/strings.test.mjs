@@ -60,10 +60,14 @@ test("a registered catalogue is used, English filling the keys it lacks", () => 
   assert.equal(longDate(dayNumber("2024-11-25")), "25 November 2024");
 });
 
-test("every English string is text, and every {name} is a plain word", () => {
+test("every English string is text (or plural forms of text), and every {name} is a plain word", () => {
   for (const [key, value] of Object.entries(english)) {
-    assert.equal(typeof value, "string", key);
-    assert.ok(value.length > 0, key);
-    for (const name of value.match(/\{[^}]*\}/g) ?? []) assert.match(name, /^\{\w+\}$/, key);
+    const forms = typeof value === "object" ? Object.values(value) : [value];
+    if (typeof value === "object") assert.ok("other" in value, `${key}: plural forms need "other"`);
+    for (const form of forms) {
+      assert.equal(typeof form, "string", key);
+      assert.ok(form.length > 0, key);
+      for (const name of form.match(/\{[^}]*\}/g) ?? []) assert.match(name, /^\{\w+\}$/, key);
+    }
   }
 });

@@ -5,10 +5,9 @@
 // page through textContent.
 
 import { dayNumber, formatKm2 } from "./days.js";
+import { sideName, t } from "./strings.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const SIDE_WORDS = { UA: "Ukraine", RU: "Russia" };
-const SIDE_COLOURS = { UA: "#174a96", RU: "#a31f1f" };
 const SHOWN_FIGURES = 6;
 
 function element(tag, className, text) {
@@ -93,26 +92,26 @@ class Panel {
   }
 
   writeCompare(iso) {
-    const heading = element("h2", null, "Reported figures against the map");
+    const heading = element("h2", null, t("panel.compare"));
     const intro = element("p", "frontline-note");
     const shown = nearestFigures(this.figures, iso);
     if (!shown.length) {
-      intro.textContent = "No reported figures are stored for these layers.";
+      intro.textContent = t("panel.noFigures");
       this.compare.replaceChildren(heading, intro);
       return;
     }
-    intro.textContent = `The figures dated nearest to ${iso}, each beside the area the map gives for the same `
-      + "scope on that date (its latest snapshot on or before it).";
+    intro.textContent = t("panel.compareIntro", { date: iso });
     const list = element("ol", "frontline-figure-list");
     for (const row of shown) {
       const item = element("li", "frontline-figure");
       const title = element("div", "scope", row.scope);
-      const meta = element("div", "meta", `${row.date} · ${row.source} (${row.kind}${row.measure && row.measure !== "at date" ? `, ${row.measure}` : ""})`);
+      const measured = row.measure && row.measure !== "at date";
+      const meta = element("div", "meta", t(measured ? "panel.figureMetaMeasure" : "panel.figureMeta", row));
       const values = element("div", "values");
-      values.append(element("span", "reported", `reported ${formatKm2(row.reported_km2)}`));
+      values.append(element("span", "reported", t("panel.reported", { area: formatKm2(row.reported_km2) })));
       if (row.comparison === "compared") {
         values.append(
-          element("span", "computed", `map ${formatKm2(row.computed_km2)} (snapshot of ${row.computed_as_of})`),
+          element("span", "computed", t("panel.computed", { area: formatKm2(row.computed_km2), date: row.computed_as_of })),
           element("span", `difference ${row.difference_km2 < 0 ? "below" : "above"}`, formatDifference(row)),
         );
       } else {
@@ -128,7 +127,7 @@ class Panel {
   writeChart(iso) {
     const pack = this.reader.pack;
     if (!pack) return;
-    const heading = element("h2", null, "Area over time");
+    const heading = element("h2", null, t("panel.chart"));
     const charts = [heading];
     const day = dayNumber(iso);
     for (const layer of pack.layers) {
@@ -147,35 +146,35 @@ class Panel {
       const y = (km2) => (height - 14 - (km2 / top) * (height - 24)).toFixed(1);
       const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "frontline-sparkline", role: "img" });
       const label = svg("title");
-      label.textContent = `${layer.name}: km² held per side from ${layer.dates[0]} to ${layer.dates[layer.dates.length - 1]}; `
-        + `the dots are reported figures; the line marks ${iso}.`;
+      label.textContent = t("panel.chartTitle", {
+        layer: layer.name, first: layer.dates[0], last: layer.dates[layer.dates.length - 1], date: iso,
+      });
       chart.append(label);
       for (const side of sides) {
         const points = series[side].map(([d, km2]) => `${x(d)},${y(km2)}`).join(" ");
-        chart.append(svg("polyline", { points, fill: "none", stroke: SIDE_COLOURS[side] ?? "#555", "stroke-width": 1.6 }));
+        chart.append(svg("polyline", { points, class: `line side-${side}` }));
       }
       for (const figure of figures) {
         const d = dayNumber(figure.date);
         if (d < first || d > last) continue;
-        const dot = svg("circle", { cx: x(d), cy: y(figure.reported_km2), r: 2.6, fill: "#fff", stroke: SIDE_COLOURS[figure.held_by] ?? "#555", "stroke-width": 1.4 });
+        const dot = svg("circle", { cx: x(d), cy: y(figure.reported_km2), r: 2.6, class: `dot side-${figure.held_by}` });
         const tip = svg("title");
-        tip.textContent = `${figure.date}: ${figure.source} reported ${formatKm2(figure.reported_km2)}`;
+        tip.textContent = t("panel.chartDot", { date: figure.date, source: figure.source, area: formatKm2(figure.reported_km2) });
         dot.append(tip);
         chart.append(dot);
       }
       if (day >= first && day <= last) {
-        chart.append(svg("line", { x1: x(day), x2: x(day), y1: 2, y2: height - 12, stroke: "#1f1f1f", "stroke-dasharray": "3 2" }));
+        chart.append(svg("line", { x1: x(day), x2: x(day), y1: 2, y2: height - 12, class: "cursor" }));
       }
-      const axis = svg("text", { x: 4, y: height - 1, "font-size": 9, fill: "#555" });
-      axis.textContent = `${layer.dates[0]} – ${layer.dates[layer.dates.length - 1]} · top ${formatKm2(top)}`;
+      const axis = svg("text", { x: 4, y: height - 1, class: "axis" });
+      axis.textContent = t("panel.chartAxis", { first: layer.dates[0], last: layer.dates[layer.dates.length - 1], area: formatKm2(top) });
       chart.append(axis);
       const caption = element("p", "frontline-legend-line");
       for (const side of sides) {
-        const key = element("span", `side-${side}`, `— ${SIDE_WORDS[side] ?? side} holds`);
-        key.style.color = SIDE_COLOURS[side] ?? "#555";
+        const key = element("span", `side-${side}`, t("panel.chartSide", { side: sideName(side) }));
         caption.append(key, " ");
       }
-      caption.append(element("span", "dots", "○ reported figures"));
+      caption.append(element("span", "dots", t("panel.chartDots")));
       charts.push(element("h3", null, layer.name), chart, caption);
     }
     this.chart.replaceChildren(...(charts.length > 1 ? charts : []));
@@ -183,27 +182,30 @@ class Panel {
 
   writeAbout() {
     const about = this.manifest.about ?? {};
-    const parts = [element("h2", null, "Method and sources")];
+    const parts = [element("h2", null, t("panel.about"))];
     const method = element("p");
-    method.append(element("strong", null, "Areas: "), `computed from the map's geometry: ${about.method ?? ""}. `,
-      element("strong", null, "Borders: "), `${about.borders ?? ""}. `);
+    method.append(element("strong", null, t("panel.areas")), t("panel.method", { method: about.method ?? "" }),
+      element("strong", null, t("panel.borders")), t("panel.bordersText", { borders: about.borders ?? "" }));
     parts.push(method);
     if (about.from || about.to) {
-      parts.push(element("p", "frontline-note", `Published span: ${about.from ?? "the first snapshot"} to ${about.to ?? "the last"}.`));
+      parts.push(element("p", "frontline-note", t("panel.span", {
+        from: about.from ?? t("panel.spanFirst"), to: about.to ?? t("panel.spanLast"),
+      })));
     }
     for (const layer of about.layers ?? []) {
       const block = element("div", "frontline-layer-about");
       block.append(element("h3", null, layer.name));
-      const span = layer.snapshots ? `${layer.snapshots} snapshot${layer.snapshots === 1 ? "" : "s"}, ${layer.first} to ${layer.last}.` : "No snapshot.";
+      const span = layer.snapshots
+        ? t("panel.snapshots", { count: layer.snapshots, first: layer.first, last: layer.last }) : t("panel.noSnapshots");
       block.append(element("p", "frontline-note", span));
       if (layer.description) block.append(element("p", "description", layer.description));
       if (layer.sources?.length) {
         const details = element("details");
-        details.append(element("summary", null, `Sources named by its snapshots (${layer.sources.length})`));
+        details.append(element("summary", null, t("panel.layerSources", { count: layer.sources.length })));
         const list = element("ul");
         for (const entry of layer.sources) {
-          const when = entry.first === entry.last ? entry.first : `${entry.first} to ${entry.last}`;
-          list.append(element("li", null, `${when}: ${entry.source}`));
+          list.append(element("li", null, entry.first === entry.last
+            ? t("panel.sourceDay", { date: entry.first, source: entry.source }) : t("panel.sourceDays", entry)));
         }
         details.append(list);
         block.append(details);
@@ -212,10 +214,10 @@ class Panel {
     }
     for (const events of about.events ?? []) {
       const block = element("div", "frontline-layer-about");
-      block.append(element("h3", null, events.name), element("p", "frontline-note", `${events.count} events.`));
+      block.append(element("h3", null, events.name), element("p", "frontline-note", t("panel.events", { count: events.count })));
       if (events.sources?.length) {
         const details = element("details");
-        details.append(element("summary", null, `Sources (${events.sources.length})`));
+        details.append(element("summary", null, t("panel.eventSources", { count: events.sources.length })));
         const list = element("ul");
         for (const source of events.sources) list.append(element("li", null, source));
         details.append(list);
@@ -223,14 +225,13 @@ class Panel {
       }
       parts.push(block);
     }
-    if (about.milestones?.length) parts.push(element("p", "frontline-note", `Milestones: ${about.milestones.join("; ")}.`));
+    if (about.milestones?.length) parts.push(element("p", "frontline-note", t("panel.milestones", { sources: about.milestones.join("; ") })));
     this.about.replaceChildren(...parts);
   }
 
   writeFiles() {
     const data = this.manifest.data ?? {};
-    const names = [["areas", "km² per snapshot, side, status and border (CSV)"],
-      ["figures_csv", "reported figures against the map (CSV)"], ["events", "events (GeoJSON)"]];
+    const names = [["areas", t("panel.dataAreas")], ["figures_csv", t("panel.dataFigures")], ["events", t("panel.dataEvents")]];
     const list = element("ul");
     for (const [key, label] of names) {
       if (!data[key]) continue;
@@ -241,7 +242,7 @@ class Panel {
       item.append(link);
       list.append(item);
     }
-    this.files.replaceChildren(element("h2", null, "Data"), list);
+    this.files.replaceChildren(element("h2", null, t("panel.data")), list);
   }
 }
 
@@ -251,7 +252,7 @@ export async function createPanel(aside, manifest, reader, base = window.locatio
   try {
     await panel.load();
   } catch (error) {
-    panel.compare.replaceChildren(element("p", "frontline-note", `The reported figures could not be loaded: ${error.message}.`));
+    panel.compare.replaceChildren(element("p", "frontline-note", t("panel.figuresFailed", { error: error.message })));
   }
   return panel;
 }
@@ -259,9 +260,9 @@ export async function createPanel(aside, manifest, reader, base = window.locatio
 /** The embed's credit line: the layers, and a link to the full page at the same place. */
 export function writeCredit(footer, manifest, search) {
   const names = (manifest.about?.layers ?? []).map((layer) => layer.name);
-  const link = element("a", null, "Full map, method and sources");
+  const link = element("a", null, t("credit.link"));
   link.href = `index.html${search}`;
   link.target = "_blank";
   link.rel = "noopener";
-  footer.replaceChildren(`${names.join(", ")} · areas computed from the map · `, link);
+  footer.replaceChildren(t("credit.text", { layers: names.join(", ") }), link);
 }
