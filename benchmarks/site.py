@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.browser import chromium, median, progress, temp_folder  # noqa: E402
-from benchmarks.site_page import milestones, visits  # noqa: E402
+from benchmarks.site_page import SLOW_LINK, link_visits, milestones, visits, without_preload  # noqa: E402
 from benchmarks.site_serve import header_notes, load_test, request_paths, serving  # noqa: E402
 from benchmarks.table import Report, Row, verdict  # noqa: E402
 from benchmarks.timeline_rows import archive_store, timeline_days  # noqa: E402
@@ -307,6 +307,24 @@ def _load_row(result: dict) -> tuple[Row, bool | None]:
     )
 
 
+def _link_row(result: dict) -> tuple[Row, bool]:
+    with_links, without = ([v["first_map_ms"] / 1000 for v in visits] for visits in result.values())
+    ok = median(with_links) <= median(without)
+    return (
+        Row(
+            f"first map, cold cache, 1366×768, over an emulated link ({SLOW_LINK['latency']} ms a request, "
+            f"{SLOW_LINK['downloadThroughput'] * 8 / 1e6:.0f} Mbit/s): the page's preload links against the "
+            "same page without them",
+            f"{median(with_links):.2f} s with, {median(without):.2f} s without",
+            "with ≤ without",
+            f"{len(with_links)} visits each, taken in turn; max {max(with_links):.2f} s with, "
+            f"{max(without):.2f} s without",
+            verdict(ok),
+        ),
+        ok,
+    )
+
+
 def rows(name: str, result) -> list[tuple[Row, bool | None]]:
     """The table's rows for measurement ``name`` (as ``main`` keeps it in ``results``), each
     with whether it meets its target (None: no target)."""
@@ -323,6 +341,8 @@ def rows(name: str, result) -> list[tuple[Row, bool | None]]:
         return [(_publish_row(result, "publish again into the same folder, the store unchanged"), None)]
     if name == "size":
         return [_size_row(result)]
+    if name == "slow_link":
+        return [_link_row(result)]
     if name.startswith("visits_"):
         viewport = tuple(result["viewport"])
         found = [_first_map_row(result["visits"], viewport), _first_bytes_row(result["visits"], viewport)]
@@ -391,6 +411,13 @@ def main(argv: list[str] | None = None) -> int:
                 return {"viewport": list(viewport), "visits": loaded, "scrub": scrubbed}
 
             measured(f"visits_{viewport[0]}", at_size)
+        bare = without_preload(site)
+        measured(
+            "slow_link",
+            lambda: link_visits(
+                browser, server.url, days[middle], LAPTOP, plan.visits, ["index.html", bare], SLOW_LINK
+            ),
+        )
         fetched = next(
             (result["scrub"]["urls"] for key, result in results.items() if key.startswith("visits_")),
             [],

@@ -13,7 +13,9 @@ Only the site's reader contract is used: the date control is ``[role=slider]`` w
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 from benchmarks.browser import median, percentile
@@ -23,12 +25,15 @@ from benchmarks.timeline_page import instrumented_page, press_and_time, recorded
 __all__ = [
     "SITE_SLIDER",
     "before_first_map",
+    "SLOW_LINK",
     "kind_of",
+    "link_visits",
     "milestones",
     "open_cold",
     "scrub",
     "step_summary",
     "visit",
+    "without_preload",
 ]
 
 SITE_SLIDER = "[role=slider]"
@@ -132,20 +137,49 @@ def step_summary(timed: list[float], keys_at: list[float], loading_until: float 
 # --- the browser -------------------------------------------------------------------
 
 
-def open_cold(page) -> None:
-    """Disable the cache of ``page`` over CDP (its context is new, so it is empty too)."""
+#: A reader's link as Chromium emulates it (CDP ``Network.emulateNetworkConditions``):
+#: 100 ms of latency each request, 20 Mbit/s down, 8 Mbit/s up; localhost has none.
+SLOW_LINK = {"offline": False, "latency": 100, "downloadThroughput": 2_500_000, "uploadThroughput": 1_000_000}
+
+
+def open_cold(page, link: dict | None = None) -> None:
+    """Disable the cache of ``page`` over CDP (its context is new, so it is empty too);
+    with ``link``, emulate that network (``SLOW_LINK``)."""
     session = page.context.new_cdp_session(page)
     session.send("Network.enable")
     session.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    if link is not None:
+        session.send("Network.emulateNetworkConditions", link)
 
 
-def visit(page, base_url: str, day: dt.date, timeout_s: float = 60) -> dict:
+def without_preload(site: Path, name: str = "index-without-preload.html") -> str:
+    """A copy of the site's ``index.html`` without its preload links, beside it; its name."""
+    page = (site / "index.html").read_text(encoding="utf-8")
+    (site / name).write_text(re.sub(r'<link rel="(?:module)?preload"[^>]*>\n', "", page), encoding="utf-8")
+    return name
+
+
+def link_visits(
+    browser, base_url: str, day: dt.date, viewport, count: int, pages: list[str], link: dict
+) -> dict:
+    """``count`` cold visits of each of ``pages`` over the emulated ``link``, taken in turn
+    (so that the machine's noise falls on each alike); the visits by page."""
+    found: dict[str, list[dict]] = {name: [] for name in pages}
+    for _ in range(count):
+        for name in pages:
+            with instrumented_page(browser, viewport) as page:
+                open_cold(page, link)
+                found[name].append(visit(page, base_url, day, page_name=name))
+    return found
+
+
+def visit(page, base_url: str, day: dt.date, timeout_s: float = 60, page_name: str = "index.html") -> dict:
     """Open ``index.html?date=day`` in ``page`` (``instrumented_page`` + ``open_cold``) and
     wait until ``.leaflet-container`` says it drew that day; the first map's time on the
     page's clock, Playwright's, and what was transferred before it."""
     iso = day.isoformat()
     started = time.perf_counter()
-    page.goto(f"{base_url}/index.html?date={iso}")
+    page.goto(f"{base_url}/{page_name}?date={iso}")
     try:
         page.wait_for_selector(
             f'.leaflet-container[data-drawn-date="{iso}"]', state="attached", timeout=timeout_s * 1000
