@@ -5,87 +5,41 @@ leaves the site's origin."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
 import json
-import os
-import shutil
 import subprocess
 import sys
-import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import (
-    CHROMIUM,
     HOSTILE,
     HOSTILE_DATE,
     HOSTILE_LAYER,
     HOSTILE_NOTE,
     HOSTILE_SOURCE,
     READER_MAP,
-    free_port,
-    need,
     reader_slider,
     recorded_page,
     seed_browser_store,
     slider_date,
     wait_for_drawn,
 )
+from tests.browser.sites import nginx_server as served_by_nginx
+from tests.browser.sites import publish_site, static_server
 from tests.conftest import ROOT
 
-NGINX = os.environ.get("FRONTLINE_NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
 DATE = "2024-11-25"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     """The embedded data published to a folder (the store is seeded on first use)."""
-    need(os.path.exists(CHROMIUM), f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package")
-    folder = tmp_path_factory.mktemp("published")
-    env = {**os.environ, "FRONTLINE_DB": f"sqlite:///{folder / 'store.db'}", "PYTHONPATH": str(ROOT)}
-    subprocess.run(
-        [sys.executable, "-m", "layers", "publish", "--out", str(folder / "site")],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return folder / "site", env
-
-
-def _wait(url: str) -> None:
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"{url} did not answer")
-
-
-@contextlib.contextmanager
-def static_server(folder: Path) -> Iterator[str]:
-    """``python -m http.server`` serving ``folder`` on a free local port; its address."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait(f"http://127.0.0.1:{port}/")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(10)
+    return publish_site(tmp_path_factory.mktemp("published"))
 
 
 @pytest.fixture(scope="module")
@@ -94,49 +48,10 @@ def http_server(site):
         yield base
 
 
-NGINX_CONF = """
-{user}
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log;
-daemon off;
-events {{ worker_connections 256; }}
-http {{
-  include {mime};
-  access_log off;
-  client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy;
-  fastcgi_temp_path {folder}/fastcgi; uwsgi_temp_path {folder}/uwsgi; scgi_temp_path {folder}/scgi;
-  server {{
-    listen 127.0.0.1:{port};
-    root {root};
-    gzip_static on;
-    location = /manifest.json {{ add_header Cache-Control "no-cache"; }}
-    location ~ \\.html$ {{ add_header Cache-Control "no-cache"; }}
-    location /data/ {{ add_header Cache-Control "public, max-age=31536000, immutable"; }}
-    location /assets/ {{ add_header Cache-Control "public, max-age=31536000, immutable"; }}
-  }}
-}}
-"""
-
-
 @pytest.fixture(scope="module")
 def nginx_server(site, tmp_path_factory):
-    need(Path(NGINX).exists(), f"nginx not found at {NGINX}: install Debian's 'nginx' package (.ci/run does)")
-    folder = tmp_path_factory.mktemp("nginx")
-    port = free_port()
-    mime = "/etc/nginx/mime.types"
-    conf = folder / "nginx.conf"
-    # As root (CI), nginx's workers would drop to www-data, who cannot read pytest's
-    # private temporary folders: they stay root here.
-    user = "user root;" if os.geteuid() == 0 else ""
-    conf.write_text(
-        NGINX_CONF.format(user=user, folder=folder, mime=mime, port=port, root=site[0]), encoding="utf-8"
-    )
-    server = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(folder)], stderr=subprocess.PIPE)
-    _wait(f"http://127.0.0.1:{port}/manifest.json")
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(10)
+    with served_by_nginx(site[0], tmp_path_factory.mktemp("nginx")) as base:
+        yield base
 
 
 def _areas(env: dict[str, str]) -> dict[str, float]:
@@ -292,7 +207,6 @@ def hostile_site(tmp_path_factory):
     from layers.figures import check_figures
     from layers.store import Store
 
-    need(os.path.exists(CHROMIUM), f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package")
     folder = tmp_path_factory.mktemp("hostile")
     url = f"sqlite:///{folder / 'store.db'}"
     seed_browser_store(url)
@@ -312,29 +226,9 @@ def hostile_site(tmp_path_factory):
         ]
     )
     Store(url).add_figures(check_figures(figure, "hostile figure"), actor="test")
-    env = {**os.environ, "FRONTLINE_DB": url, "PYTHONPATH": str(ROOT)}
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "layers",
-            "publish",
-            "--out",
-            str(folder / "site"),
-            "--layer",
-            HOSTILE_LAYER,
-            "--layer",
-            "Kursk incursion",
-            "--title",
-            f"Title {HOSTILE}",
-        ],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    with static_server(folder / "site") as base:
+    options = ("--layer", HOSTILE_LAYER, "--layer", "Kursk incursion", "--title", f"Title {HOSTILE}")
+    site, _ = publish_site(folder, *options, url=url)
+    with static_server(site) as base:
         yield base
 
 

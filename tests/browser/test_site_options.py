@@ -8,19 +8,14 @@ catalogue is used, an unknown language falls back to English, ``<html lang>`` fo
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from layers import style
-from tests.browser.conftest import CHROMIUM, READER_MAP, free_port, need, recorded_page, wait_for_drawn
-from tests.conftest import ROOT
+from tests.browser.conftest import READER_MAP, recorded_page, wait_for_drawn
+from tests.browser.sites import publish_site, static_server
 
 DATE = "2024-11-25"
 HINT = ".frontline-gesture-hint"
@@ -34,44 +29,11 @@ TEST_LANGUAGE = {
 }
 
 
-def _wait(url: str) -> None:
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"{url} did not answer")
-
-
-def _serve(folder: Path, probe: str):
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _wait(f"http://127.0.0.1:{port}/{probe}")
-    return server, f"http://127.0.0.1:{port}"
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """The embedded data published to a folder, plus ``lang-test.html``: index.html that
     registers a test catalogue, "xx", before it starts."""
-    need(os.path.exists(CHROMIUM), f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package")
-    folder = tmp_path_factory.mktemp("published")
-    env = {**os.environ, "FRONTLINE_DB": f"sqlite:///{folder / 'store.db'}", "PYTHONPATH": str(ROOT)}
-    subprocess.run(
-        [sys.executable, "-m", "layers", "publish", "--out", str(folder / "site")],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    site = folder / "site"
+    site, _ = publish_site(tmp_path_factory.mktemp("published"))
     index = (site / "index.html").read_text(encoding="utf-8")
     start = re.search(r'import \{ start \} from "\./(assets/\w+)/js/frontline/site\.js";', index)
     assert start, "index.html no longer imports site.js as this test expects"
@@ -87,10 +49,8 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def site_url(site):
-    server, url = _serve(site, "manifest.json")
-    yield url
-    server.terminate()
-    server.wait(10)
+    with static_server(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -105,10 +65,8 @@ def article_url(site_url, tmp_path_factory):
         '<p style="height:3000px">More story text.</p>',
         encoding="utf-8",
     )
-    server, url = _serve(folder, "article.html")
-    yield url
-    server.terminate()
-    server.wait(10)
+    with static_server(folder) as url:
+        yield url
 
 
 @pytest.fixture
