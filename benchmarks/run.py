@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import signal
 import sys
@@ -186,23 +185,14 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 except Exception as error:  # noqa: BLE001
                     progress(f"profile failed: {error!r}")
-    report.raw["seconds"] = time.perf_counter() - started
-    report.raw["load_average_after"] = os.getloadavg()
-    # Other work on the machine shows in the load average, so it is printed beside the
-    # timings (what this run alone makes of it: benchmarks/README.md).
-    print(
-        f"\n{'Quick run' if options.quick else 'Full run'}: "
-        f"{len(files) if options.store is None else len(dates)} daily files, "
-        f"{report.raw['seconds'] / 60:.1f} min; load average (1, 5, 15 min) before "
-        f"{', '.join(f'{x:.1f}' for x in report.raw['load_average_before'])}, "
-        f"after {', '.join(f'{x:.1f}' for x in report.raw['load_average_after'])}\n",
-        flush=True,
+    # Other work on the machine shows in the load average, printed beside the timings (what
+    # this run alone makes of it: benchmarks/README.md).
+    return report.finish(
+        started,
+        quick=options.quick,
+        counted=f"{len(files) if options.store is None else len(dates)} daily files, ",
+        json_path=options.json,
     )
-    print(report.table(), flush=True)
-    if options.json:
-        options.json.write_text(json.dumps(report.raw, indent=2, default=str) + "\n", encoding="utf-8")
-        progress(f"raw numbers written to {options.json}")
-    return 1 if report.failed else 0
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import re
 import signal
@@ -465,22 +464,13 @@ def _notes(result) -> list[str]:
 def _finish(options, report: Report, results: dict, notes: list[str], started: float) -> int:
     report.raw["results"] = results
     report.raw["notes"] = notes
-    report.raw["seconds"] = time.perf_counter() - started
-    report.raw["load_average_after"] = os.getloadavg()
-    print(
-        f"\n{'Quick run' if options.quick else 'Full run'}: {report.raw['seconds'] / 60:.1f} min; "
-        f"load average (1, 5, 15 min) before "
-        f"{', '.join(f'{x:.1f}' for x in report.raw['load_average_before'])}, after "
-        f"{', '.join(f'{x:.1f}' for x in report.raw['load_average_after'])}\n",
-        flush=True,
+    return report.finish(
+        started,
+        quick=options.quick,
+        notes=notes,
+        notes_title="Contract and header points that did not hold",
+        json_path=options.json,
     )
-    print(report.table(), flush=True)
-    if notes:
-        print("\nContract and header points that did not hold:", *(f"- {note}" for note in notes), sep="\n")
-    if options.json:
-        options.json.write_text(json.dumps(report.raw, indent=2, default=str) + "\n", encoding="utf-8")
-        progress(f"raw numbers written to {options.json}")
-    return 1 if report.failed else 0
 
 
 if __name__ == "__main__":

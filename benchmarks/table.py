@@ -4,8 +4,13 @@ is measured, and every raw number kept for ``--json``. ``benchmarks.timeline`` p
 
 from __future__ import annotations
 
+import json
+import os
+import time
 import traceback
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from benchmarks.browser import median, progress
 
@@ -77,6 +82,39 @@ class Report:
 
     def table(self) -> str:
         return "\n".join([self.header, *(row.markdown() for row in self.rows)])
+
+    def finish(
+        self,
+        started: float,
+        *,
+        quick: bool,
+        counted: str = "",
+        notes: Sequence[str] = (),
+        notes_title: str = "Contract points that did not hold",
+        json_path: Path | None = None,
+    ) -> int:
+        """End a run: its time and the load average before and after (other work on the
+        machine shows there, so it is printed beside the timings), the whole table, the
+        contract ``notes``, every raw number to ``json_path``; the exit status (1 if a
+        target was missed or a measurement failed)."""
+        self.raw["seconds"] = time.perf_counter() - started
+        self.raw["load_average_after"] = os.getloadavg()
+        loads = [
+            ", ".join(f"{x:.1f}" for x in self.raw[key])
+            for key in ("load_average_before", "load_average_after")
+        ]
+        print(
+            f"\n{'Quick run' if quick else 'Full run'}: {counted}{self.raw['seconds'] / 60:.1f} min; "
+            f"load average (1, 5, 15 min) before {loads[0]}, after {loads[1]}\n",
+            flush=True,
+        )
+        print(self.table(), flush=True)
+        if notes:
+            print(f"\n{notes_title}:", *(f"- {note}" for note in notes), sep="\n")
+        if json_path:
+            json_path.write_text(json.dumps(self.raw, indent=2, default=str) + "\n", encoding="utf-8")
+            progress(f"raw numbers written to {json_path}")
+        return 1 if self.failed else 0
 
 
 def verdict(ok: bool) -> str:

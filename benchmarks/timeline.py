@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import signal
 import subprocess
@@ -359,24 +358,16 @@ def main(argv: list[str] | None = None) -> int:
         each("visits_phone", measure_visits, middle, PHONE, 1)
         emit("coverage_1366", "coverage_390", "coverage_1920")
     report.raw["results"] = results
-    report.raw["seconds"] = time.perf_counter() - started
-    report.raw["load_average_after"] = os.getloadavg()
     notes = [f"{key}: {note}" for key, result in results.get("after", {}).items() for note in _notes(result)]
     report.raw["contract_notes"] = notes
-    print(
-        f"\n{'Quick run' if options.quick else 'Full run'}: {len(days)} days, "
-        f"{report.raw['seconds'] / 60:.1f} min; load average (1, 5, 15 min) before "
-        f"{', '.join(f'{x:.1f}' for x in report.raw['load_average_before'])}, "
-        f"after {', '.join(f'{x:.1f}' for x in report.raw['load_average_after'])}\n",
-        flush=True,
+    return report.finish(
+        started,
+        quick=options.quick,
+        counted=f"{len(days)} days, ",
+        notes=notes,
+        notes_title="Contract points that did not hold (after)",
+        json_path=options.json,
     )
-    print(report.table(), flush=True)
-    if notes:
-        print("\nContract points that did not hold (after):", *(f"- {note}" for note in notes), sep="\n")
-    if options.json:
-        options.json.write_text(json.dumps(report.raw, indent=2, default=str) + "\n", encoding="utf-8")
-        progress(f"raw numbers written to {options.json}")
-    return 1 if report.failed else 0
 
 
 def _notes(result) -> list[str]:
