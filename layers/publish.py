@@ -522,7 +522,13 @@ def publish(
         "borders": BORDERS_SOURCE,
         "shares": UKRAINE_OFFICIAL_SOURCE,
         "layers": [
-            {**layer, "description": descriptions.get(layer["name"], "")}
+            {
+                **layer,
+                "description": descriptions.get(layer["name"], ""),
+                "illustrative": LayerFacts(
+                    layer["name"], (), descriptions.get(layer["name"], "")
+                ).illustrative,
+            }
             for layer in _layer_sources(site, pack)
         ],
         "events": [

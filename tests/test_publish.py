@@ -211,7 +211,7 @@ def test_the_area_series_figures_and_events_are_files_that_match_the_store(seede
     assert len(events["features"]) == len(events_mod.all_events(seeded, "Strikes and reports")) > 0
     about = manifest["about"]
     assert [layer["name"] for layer in about["layers"]] == ["Kursk incursion"]
-    assert about["layers"][0]["description"].startswith("Illustrative")
+    assert about["layers"][0]["description"].startswith("Illustrative") and about["layers"][0]["illustrative"]
     assert about["layers"][0]["sources"] and about["method"] == METHOD
     heads = seeded.heads("Kursk incursion")["as_of"]
     facts = LayerFacts("Kursk incursion", tuple(heads), about["layers"][0]["description"])

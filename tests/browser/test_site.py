@@ -116,7 +116,9 @@ def test_the_embed_works_inside_another_pages_iframe(page, nginx_server, tmp_pat
         frame.locator(f'{READER_MAP}[data-drawn-date="{DATE}"]').wait_for(state="attached", timeout=30_000)
         link = frame.locator("footer a[href^='index.html']")
         assert link.get_attribute("href") == f"index.html?date={DATE}", "the credit opens the full page there"
-        assert "Kursk incursion" in frame.locator("footer").inner_text()
+        assert "Kursk incursion (illustrative)" in frame.locator("footer").inner_text(), (
+            "an illustrative layer says so in the embed's credit"
+        )
         assert [u for u in page.recorder.requests if not u.startswith((nginx_server, origin))] == []
 
 
@@ -185,6 +187,7 @@ def test_the_panel_sets_the_reported_figures_nearest_the_date_against_the_cli_ar
             ), (values, row)
     about = page.locator(".frontline-about").inner_text()
     assert "equal-area projection" in about and "Illustrative drawing" in about
+    assert "Illustrative data, not survey data." in about
     page.keyboard.press("Tab")
     slider = reader_slider(page)
     slider.focus()

@@ -198,6 +198,7 @@ class Panel {
       const span = layer.snapshots
         ? t("panel.snapshots", { count: layer.snapshots, first: layer.first, last: layer.last }) : t("panel.noSnapshots");
       block.append(element("p", "frontline-note", span));
+      if (layer.illustrative) block.append(element("p", "frontline-illustrative", t("panel.illustrative")));
       if (layer.description) block.append(element("p", "description", layer.description));
       if (layer.sources?.length) {
         const details = element("details");
@@ -259,7 +260,8 @@ export async function createPanel(aside, manifest, reader, base = window.locatio
 
 /** The embed's credit line: the layers, and a link to the full page at the same place. */
 export function writeCredit(footer, manifest, search) {
-  const names = (manifest.about?.layers ?? []).map((layer) => layer.name);
+  const names = (manifest.about?.layers ?? [])
+    .map((layer) => (layer.illustrative ? t("credit.illustrative", { layer: layer.name }) : layer.name));
   const link = element("a", null, t("credit.link"));
   link.href = `index.html${search}`;
   link.target = "_blank";

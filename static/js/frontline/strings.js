@@ -98,7 +98,9 @@ const ENGLISH = {
     "panel.dataAreas": "km² per snapshot, side, status and border (CSV)",
     "panel.dataFigures": "reported figures against the map (CSV)",
     "panel.dataEvents": "events (GeoJSON)",
+    "panel.illustrative": "Illustrative data, not survey data.",
     "credit.text": "{layers} · areas computed from the map · ",
+    "credit.illustrative": "{layer} (illustrative)",
     "credit.link": "Full map, method and sources",
   },
 };
