@@ -353,6 +353,35 @@ def run_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_sync(args: argparse.Namespace) -> int:
+    from .sync import ARCHIVE_FIRST_DAY, DEFAULT_BASE_URL, Fetcher, sync_archive
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    fetcher = Fetcher(timeout_s=args.timeout, retries=args.retries, delay_s=args.delay, log=log)
+    store = _open(args)
+    try:
+        result = sync_archive(
+            store,
+            args.layer,
+            fetcher,
+            base_url=args.base_url or DEFAULT_BASE_URL,
+            first=args.first or ARCHIVE_FIRST_DAY,
+            last=args.last,
+            log=log,
+        )
+    finally:
+        store.close()
+    missing = ", ".join(day.isoformat() for day in result.missing)
+    print(
+        f"layer {args.layer!r}: {len(result.written)} day(s) stored, {result.already} already stored"
+        + (f", {len(result.missing)} not in the archive ({missing})" if result.missing else "")
+        + f"; {fetcher.requests} request(s)."
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     commands = {
@@ -364,7 +393,12 @@ def main(argv: list[str] | None = None) -> int:
         "snapshot": run_snapshot,
     }
     commands.update(
-        {"export-png": run_export_png, "export-animation": run_export_animation, "publish": run_publish}
+        {
+            "sync": run_sync,
+            "export-png": run_export_png,
+            "export-animation": run_export_animation,
+            "publish": run_publish,
+        }
     )
     try:
         code = commands[args.command](args)

@@ -220,7 +220,38 @@ def parser() -> argparse.ArgumentParser:
     )
     site.add_argument("--to", dest="until", type=date_argument, help="last day published; default: the last")
     site.add_argument("--title", help="the pages' title, at most 200 characters (default: the layers' names)")
+    _sync_commands(commands)
     return top
+
+
+def _sync_commands(commands: argparse._SubParsersAction) -> None:
+    sync = commands.add_parser("sync", help="keep a layer in step with a public archive")
+    sources = sync.add_subparsers(dest="sync_source", required=True)
+    archive = sources.add_parser(
+        "deepstate-archive",
+        help="fetch the days a layer lacks from the daily archive of cyterat/deepstate-map-data",
+    )
+    archive.add_argument("--layer", required=True, help="layer to sync (created if new)")
+    _db_option(archive)
+    archive.add_argument(
+        "--base-url",
+        default=None,
+        help="the archive's address; files are BASE/data/deepstatemap_data_YYYYMMDD.geojson "
+        "(default: the repository's raw files on raw.githubusercontent.com)",
+    )
+    archive.add_argument(
+        "--from", dest="first", type=date_argument, default=None, help="first day (default: 2024-07-08)"
+    )
+    archive.add_argument(
+        "--to", dest="last", type=date_argument, default=None, help="last day (default: today, UTC)"
+    )
+    archive.add_argument("--delay", type=float, default=0.5, help="seconds between requests (default: 0.5)")
+    archive.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds before a request times out (default: 30)"
+    )
+    archive.add_argument(
+        "--retries", type=int, default=5, help="retries per file on transient faults (default: 5)"
+    )
 
 
 def extent_argument(text: str) -> tuple[float, ...]:

@@ -1,0 +1,166 @@
+"""One polite HTTP client for public archives: one request at a time, retries, bounded bodies.
+
+Retries with exponential backoff on 5xx, 429 (honouring ``Retry-After`` in seconds or as
+an HTTP date), timeouts, connection resets and truncated bodies (fewer bytes than
+``Content-Length``). A body larger than ``max_bytes`` is refused without reading the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import http.client
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import FrontlineError
+
+__all__ = ["MAX_BODY_BYTES", "USER_AGENT", "Fetched", "Fetcher", "FetchError", "NoNetworkError"]
+
+#: The project's address, named in every request's User-Agent.
+PROJECT_URL = "https://github.com/frontline-map/frontline-map"
+USER_AGENT = f"frontline-map (+{PROJECT_URL})"
+#: The largest body accepted: the archive's daily files are about 1-3 MB.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+class FetchError(FrontlineError):
+    """A download failed after every retry."""
+
+
+class NoNetworkError(FetchError):
+    """The first request could not reach the source at all (refused, no DNS)."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A downloaded file and its provenance."""
+
+    url: str
+    raw: bytes
+    fetched_at: dt.datetime
+    sha256: str
+    etag: str | None
+    last_modified: str | None
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+class _Retry(Exception):
+    def __init__(self, reason: str, wait: float | None = None):
+        super().__init__(reason)
+        self.wait = wait
+
+
+class Fetcher:
+    """Fetch URLs one at a time, with a delay between requests and retries on transient faults."""
+
+    def __init__(
+        self,
+        *,
+        timeout_s: float = 30.0,
+        retries: int = 5,
+        backoff_s: float = 1.0,
+        max_backoff_s: float = 60.0,
+        delay_s: float = 0.5,
+        max_bytes: int = MAX_BODY_BYTES,
+        sleep: Callable[[float], None] = time.sleep,
+        log: Callable[[str], None] | None = None,
+    ):
+        self.timeout_s = timeout_s
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.delay_s = delay_s
+        self.max_bytes = max_bytes
+        self.sleep = sleep
+        self.log = log or (lambda _message: None)
+        self.requests = 0
+        self._reached = False
+
+    def get(self, url: str) -> Fetched | None:
+        """The file at ``url``, or None when the source answers 404.
+
+        Raises
+        ------
+        NoNetworkError
+            If the very first request cannot connect (refused, DNS failure).
+        FetchError
+            If the request still fails after every retry, or the body is too large.
+        """
+        attempt = 0
+        while True:
+            if self.requests and self.delay_s:
+                self.sleep(self.delay_s)
+            self.requests += 1
+            try:
+                return self._once(url)
+            except _Retry as fault:
+                attempt += 1
+                if attempt > self.retries:
+                    raise FetchError(f"{url}: {fault} (gave up after {self.retries} retries)") from None
+                wait = fault.wait
+                if wait is None:
+                    wait = self.backoff_s * 2 ** (attempt - 1)
+                wait = min(wait, self.max_backoff_s)
+                self.log(f"{url}: {fault}; retry {attempt} of {self.retries} in {wait:.1f} s")
+                self.sleep(wait)
+
+    def _once(self, url: str) -> Fetched | None:
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        try:
+            response = urllib.request.urlopen(request, timeout=self.timeout_s)  # noqa: S310
+        except urllib.error.HTTPError as error:
+            self._reached = True
+            error.close()
+            if error.code == 404:
+                return None
+            if error.code == 429 or error.code >= 500:
+                raise _Retry(f"HTTP {error.code}", _retry_after(error.headers.get("Retry-After"))) from None
+            raise FetchError(f"{url}: HTTP {error.code} {error.reason}") from None
+        except urllib.error.URLError as error:
+            reason = error.reason
+            if not self._reached and isinstance(reason, ConnectionRefusedError | socket.gaierror):
+                raise NoNetworkError(f"cannot reach {url}: {reason}") from None
+            raise _Retry(f"connection failed: {reason}") from None
+        except (TimeoutError, ConnectionError, http.client.HTTPException) as error:
+            raise _Retry(f"{type(error).__name__}: {error}") from None
+        self._reached = True
+        with response:
+            length = response.headers.get("Content-Length")
+            if length is not None and length.isdigit() and int(length) > self.max_bytes:
+                raise FetchError(f"{url}: {length} bytes is more than the limit of {self.max_bytes}")
+            try:
+                raw = response.read(self.max_bytes + 1)
+            except (TimeoutError, ConnectionError, http.client.HTTPException) as error:
+                raise _Retry(f"body cut short: {type(error).__name__}") from None
+            if len(raw) > self.max_bytes:
+                raise FetchError(f"{url}: body is more than the limit of {self.max_bytes} bytes")
+            if length is not None and length.isdigit() and len(raw) != int(length):
+                raise _Retry(f"body cut short: {len(raw)} of {length} bytes")
+            return Fetched(
+                url=url,
+                raw=raw,
+                fetched_at=dt.datetime.now(dt.UTC),
+                sha256=hashlib.sha256(raw).hexdigest(),
+                etag=response.headers.get("ETag"),
+                last_modified=response.headers.get("Last-Modified"),
+            )
