@@ -11,6 +11,7 @@ import datetime as dt
 import email.utils
 import hashlib
 import http.client
+import os
 import socket
 import time
 import urllib.error
@@ -20,11 +21,20 @@ from dataclasses import dataclass
 
 from ..errors import FrontlineError
 
-__all__ = ["MAX_BODY_BYTES", "USER_AGENT", "Fetched", "Fetcher", "FetchError", "NoNetworkError"]
+__all__ = ["MAX_BODY_BYTES", "USER_AGENT", "Fetched", "FetchError", "Fetcher", "NoNetworkError", "user_agent"]
 
-#: The project's address, named in every request's User-Agent.
-PROJECT_URL = "https://github.com/frontline-map/frontline-map"
-USER_AGENT = f"frontline-map (+{PROJECT_URL})"
+#: Every request's User-Agent names the project and, from ``FRONTLINE_SYNC_CONTACT``, the
+#: address (a site or an e-mail) where the source's operators can reach whoever runs the
+#: sync. The project has no public address of its own yet, so none is made up here.
+USER_AGENT = "frontline-map (open-source front-line map; sync of public archives)"
+
+
+def user_agent() -> str:
+    """``USER_AGENT``, with ``FRONTLINE_SYNC_CONTACT`` as ``+contact`` when it is set (one line)."""
+    contact = " ".join(os.environ.get("FRONTLINE_SYNC_CONTACT", "").split())[:200]
+    return f"{USER_AGENT[:-1]}; +{contact})" if contact else USER_AGENT
+
+
 #: The largest body accepted: the archive's daily files are about 1-3 MB.
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
@@ -125,7 +135,7 @@ class Fetcher:
                 self.sleep(wait)
 
     def _once(self, url: str) -> Fetched | None:
-        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        request = urllib.request.Request(url, headers={"User-Agent": user_agent()})
         try:
             response = urllib.request.urlopen(request, timeout=self.timeout_s)  # noqa: S310
         except urllib.error.HTTPError as error:

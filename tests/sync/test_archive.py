@@ -43,6 +43,7 @@ class Archive:
         self.faults: dict[str, list[str]] = {}
         self.changed: dict[str, bytes] = {}
         self.requests: list[str] = []
+        self.agents: set[str] = set()
         self.delay_s = delay_s
         archive = self
 
@@ -52,6 +53,7 @@ class Archive:
 
             def do_GET(self) -> None:  # noqa: N802
                 archive.requests.append(self.path)
+                archive.agents.add(self.headers.get("User-Agent", ""))
                 time.sleep(archive.delay_s)
                 queue = archive.faults.get(self.path, [])
                 fault = queue.pop(0) if queue else None
@@ -117,11 +119,15 @@ def _areas(db: str, layer: str, capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def test_sync_equals_import_and_rerun_downloads_nothing(
-    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("FRONTLINE_SYNC_CONTACT", "maps@example.org")
     db = f"sqlite:///{tmp_path / 's.db'}"
     assert _sync(archive, db, 20) == 0
     assert len(archive.requests) == 20
+    assert archive.agents == {
+        "frontline-map (open-source front-line map; sync of public archives; +maps@example.org)"
+    }
     files = [DAILY / f"deepstatemap_data_{FIRST + dt.timedelta(days=n):%Y%m%d}.geojson" for n in range(20)]
     imported = f"sqlite:///{tmp_path / 'i.db'}"
     argv = ["import", "--db", imported, "--layer", "occupied", "--held-by", "RU", "--status", "held"]
