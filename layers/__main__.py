@@ -369,6 +369,7 @@ def run_sync(args: argparse.Namespace) -> int:
             base_url=args.base_url or DEFAULT_BASE_URL,
             first=args.first or ARCHIVE_FIRST_DAY,
             last=args.last,
+            recheck=args.recheck,
             log=log,
         )
     finally:
@@ -377,6 +378,12 @@ def run_sync(args: argparse.Namespace) -> int:
     print(
         f"layer {args.layer!r}: {len(result.written)} day(s) stored, {result.already} already stored"
         + (f", {len(result.missing)} not in the archive ({missing})" if result.missing else "")
+        + (
+            f"; rechecked: {result.unchanged} unchanged, {len(result.changed)} changed upstream and stored "
+            "as new versions"
+            if args.recheck
+            else ""
+        )
         + f"; {fetcher.requests} request(s)."
     )
     return 0

@@ -252,6 +252,12 @@ def _sync_commands(commands: argparse._SubParsersAction) -> None:
     archive.add_argument(
         "--retries", type=int, default=5, help="retries per file on transient faults (default: 5)"
     )
+    archive.add_argument(
+        "--recheck",
+        action="store_true",
+        help="also ask whether days already stored in the span changed upstream (conditional "
+        "requests: an unchanged file is not downloaded again; a changed one becomes a new version)",
+    )
 
 
 def extent_argument(text: str) -> tuple[float, ...]:

@@ -126,4 +126,7 @@ def snapshot_geojson(snapshot: Snapshot) -> str:
         "area_method": METHOD,
         "borders": BORDERS_SOURCE,
     }
+    if snapshot.provenance is not None:
+        # Where the synced file came from: URL, time fetched, SHA-256, ETag, Last-Modified.
+        collection["metadata"]["provenance"] = dict(snapshot.provenance)
     return json.dumps(collection, ensure_ascii=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -46,9 +46,14 @@ class SnapshotRef:
 
 @dataclass(frozen=True)
 class Snapshot(SnapshotRef):
-    """The full state of one layer as of a date: a :class:`SnapshotRef` with its features."""
+    """The full state of one layer as of a date: a :class:`SnapshotRef` with its features.
+
+    ``provenance`` says where a synced snapshot's file came from (``Store.provenance``);
+    None for an upload.
+    """
 
     features: gpd.GeoDataFrame = None
+    provenance: Mapping[str, str | None] | None = None
 
 
 def latest_on_or_before(dates: Iterable[dt.date], as_of: dt.date) -> int | None:
@@ -74,7 +79,14 @@ def snapshot_at(store: Store, layer: str, as_of: dt.date) -> Snapshot | None:
     ref = ref_at(store, layer, as_of)
     if ref is None:
         return None
-    return Snapshot(ref.layer, ref.as_of, ref.requested, ref.version_id, store.features(ref.version_id))
+    return Snapshot(
+        ref.layer,
+        ref.as_of,
+        ref.requested,
+        ref.version_id,
+        store.features(ref.version_id),
+        store.provenance(ref.version_id),
+    )
 
 
 def timeline(store: Store, layers: Iterable[str]) -> list[dt.date]:

@@ -366,7 +366,12 @@ class Data:
     def features(self, ref: snapshots.SnapshotRef) -> snapshots.Snapshot:
         """The snapshot ``ref`` names, with its features (read from the store, not cached)."""
         return snapshots.Snapshot(
-            ref.layer, ref.as_of, ref.requested, ref.version_id, self.store.features(ref.version_id)
+            ref.layer,
+            ref.as_of,
+            ref.requested,
+            ref.version_id,
+            self.store.features(ref.version_id),
+            self.store.provenance(ref.version_id),
         )
 
     def all_events(self, layer: str) -> gpd.GeoDataFrame:

@@ -24,7 +24,7 @@ from ..errors import UnknownLayerError
 from . import tables
 from .rows import as_date
 
-__all__ = ["CurrentVersion", "LayerInfo", "StoreReads", "current_version", "find_layer", "require_layer"]
+__all__ = ["PROVENANCE_KEYS", "CurrentVersion", "LayerInfo", "StoreReads", "current_version", "find_layer", "require_layer"]
 
 #: The current version of a layer and date: ``id, sha256, created_by, created_at``.
 CurrentVersion = Row[Any, Any, Any, Any]
@@ -40,6 +40,23 @@ class LayerInfo:
     n_snapshots: int
     first: dt.date | None
     last: dt.date | None
+
+
+#: The keys of a synced version's provenance, in the order they are shown.
+PROVENANCE_KEYS = ("url", "fetched_at", "sha256", "etag", "last_modified")
+
+
+def _provenance(detail: str | None) -> dict[str, str | None] | None:
+    """The ``provenance`` object of an audit row's JSON detail, keys per ``PROVENANCE_KEYS``."""
+    if not detail:
+        return None
+    try:
+        found = json.loads(detail).get("provenance")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(found, dict):
+        return None
+    return {key: None if found.get(key) is None else str(found[key]) for key in PROVENANCE_KEYS}
 
 
 def find_layer(connection: Connection, name: str) -> int | None:
@@ -259,6 +276,53 @@ class StoreReads:
         return pd.DataFrame(
             rows, columns=["as_of", "layer", "held_by", "status", "within", "area_km2", "method"]
         )
+
+    def provenance(self, version_id: int) -> dict[str, str | None] | None:
+        """Where a version's file came from, when a sync fetched it (see ``NewSnapshot.provenance``).
+
+        None for a version written from an upload, a revert or before provenance was kept.
+        """
+        with self.engine.connect() as connection:
+            detail = connection.execute(
+                select(tables.audit.c.detail)
+                .where(tables.audit.c.version_id == version_id)
+                .order_by(tables.audit.c.id)
+                .limit(1)
+            ).scalar()
+        return _provenance(detail)
+
+    def synced(self, layer: str) -> pd.DataFrame:
+        """The provenance of each current snapshot of ``layer`` that a sync fetched.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``as_of, version_id, url, fetched_at`` (UTC), ``sha256, etag,
+            last_modified``, oldest snapshot first; empty when no snapshot was synced.
+
+        Raises
+        ------
+        UnknownLayerError
+            When there is no such layer.
+        """
+        head, audit = tables.head, tables.audit
+        with self.engine.connect() as connection:
+            layer_id = require_layer(connection, layer, self.display_url)
+            rows = connection.execute(
+                select(head.c.as_of, head.c.version_id, audit.c.detail)
+                .select_from(head.join(audit, audit.c.version_id == head.c.version_id))
+                .where(head.c.layer_id == layer_id, audit.c.action == "sync")
+                .order_by(head.c.as_of, audit.c.id)
+            ).all()
+        records = []
+        for as_of, version_id, detail in rows:
+            found = _provenance(detail)
+            if found is not None and not (records and records[-1]["version_id"] == version_id):
+                records.append({"as_of": as_of, "version_id": int(version_id), **found})
+        columns = ["as_of", "version_id", *PROVENANCE_KEYS]
+        synced = pd.DataFrame(records, columns=columns)
+        synced["fetched_at"] = pd.to_datetime(synced["fetched_at"], utc=True, format="ISO8601")
+        return synced
 
     def reported_figures(self) -> pd.DataFrame:
         """Every reported figure, oldest first: the columns of ``schema.FIGURE_FIELDS``."""

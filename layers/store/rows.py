@@ -57,6 +57,11 @@ class NewSnapshot:
     #: The area rows, when already computed from ``features`` (an import's worker
     #: processes do it beside validation); None: computed when written.
     areas: tuple[AreaRow, ...] | None = None
+    #: Where the file came from, for a snapshot fetched by a sync (:mod:`layers.sync`):
+    #: ``url``, ``fetched_at`` (ISO 8601, UTC), ``sha256`` of the bytes, ``etag`` and
+    #: ``last_modified`` as the server sent them. Kept in the version's audit row, written
+    #: in the same transaction. None for an upload.
+    provenance: Mapping[str, str | None] | None = None
 
 
 def computed_area_rows(features: gpd.GeoDataFrame, kind: str = "territory") -> list[AreaRow]:

@@ -23,6 +23,7 @@ from .rows import AreaRow, NewSnapshot, feature_properties, snapshot_area_rows, 
 
 __all__ = [
     "Prepared",
+    "audit_detail",
     "batchable",
     "copy_version",
     "ensure_layer",
@@ -117,7 +118,7 @@ def insert_snapshot(
             version_id=version_id,
             replaced_version_id=replaced,
             sha256=snapshot.sha256,
-            detail=json.dumps({"n_features": len(features), "file_name": snapshot.file_name, "areas": areas}),
+            detail=audit_detail(snapshot, areas),
         )
     )
     return version_id
@@ -208,9 +209,7 @@ def insert_batch(connection: Connection, prepared: Sequence[Prepared], actor: st
                 "version_id": version_id,
                 "replaced_version_id": replaced,
                 "sha256": snapshot.sha256,
-                "detail": json.dumps(
-                    {"n_features": len(frame), "file_name": snapshot.file_name, "areas": areas}
-                ),
+                "detail": audit_detail(snapshot, areas),
             }
         )
     if features:
@@ -314,6 +313,18 @@ def copy_version(connection: Connection, target: Row[Any], actor: str, current: 
         )
     )
     return new_id
+
+
+def audit_detail(snapshot: NewSnapshot, areas: Sequence[AreaRow]) -> str:
+    """The JSON kept in a new version's audit row: counts, file name, areas and, if fetched, provenance."""
+    detail: dict[str, object] = {
+        "n_features": len(snapshot.features),
+        "file_name": snapshot.file_name,
+        "areas": list(areas),
+    }
+    if snapshot.provenance is not None:
+        detail["provenance"] = dict(snapshot.provenance)
+    return json.dumps(detail)
 
 
 def _feature_rows(version_id: int, features: gpd.GeoDataFrame) -> list[dict[str, object]]:

@@ -57,6 +57,18 @@ class Fetched:
     sha256: str
     etag: str | None
     last_modified: str | None
+    #: The server answered 304 to a conditional request: nothing was downloaded (``raw`` is empty).
+    not_modified: bool = False
+
+    def provenance(self) -> dict[str, str | None]:
+        """What the store keeps of a download (``NewSnapshot.provenance``)."""
+        return {
+            "url": self.url,
+            "fetched_at": self.fetched_at.isoformat(),
+            "sha256": self.sha256,
+            "etag": self.etag,
+            "last_modified": self.last_modified,
+        }
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -106,8 +118,13 @@ class Fetcher:
         self.requests = 0
         self._reached = False
 
-    def get(self, url: str) -> Fetched | None:
+    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched | None:
         """The file at ``url``, or None when the source answers 404.
+
+        With ``etag`` or ``last_modified`` (those of a copy already kept), the request is
+        conditional (``If-None-Match``, ``If-Modified-Since``): when the file has not
+        changed the server answers 304, nothing is downloaded and the result has
+        ``not_modified`` set.
 
         Raises
         ------
@@ -122,7 +139,7 @@ class Fetcher:
                 self.sleep(self.delay_s)
             self.requests += 1
             try:
-                return self._once(url)
+                return self._once(url, etag, last_modified)
             except _Retry as fault:
                 attempt += 1
                 if attempt > self.retries:
@@ -134,8 +151,13 @@ class Fetcher:
                 self.log(f"{url}: {fault}; retry {attempt} of {self.retries} in {wait:.1f} s")
                 self.sleep(wait)
 
-    def _once(self, url: str) -> Fetched | None:
-        request = urllib.request.Request(url, headers={"User-Agent": user_agent()})
+    def _once(self, url: str, etag: str | None, last_modified: str | None) -> Fetched | None:
+        headers = {"User-Agent": user_agent()}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        request = urllib.request.Request(url, headers=headers)
         try:
             response = urllib.request.urlopen(request, timeout=self.timeout_s)  # noqa: S310
         except urllib.error.HTTPError as error:
@@ -143,6 +165,16 @@ class Fetcher:
             error.close()
             if error.code == 404:
                 return None
+            if error.code == 304 and (etag or last_modified):
+                return Fetched(
+                    url=url,
+                    raw=b"",
+                    fetched_at=dt.datetime.now(dt.UTC),
+                    sha256="",
+                    etag=error.headers.get("ETag") or etag,
+                    last_modified=error.headers.get("Last-Modified") or last_modified,
+                    not_modified=True,
+                )
             if error.code == 429 or error.code >= 500:
                 raise _Retry(f"HTTP {error.code}", _retry_after(error.headers.get("Retry-After"))) from None
             raise FetchError(f"{url}: HTTP {error.code} {error.reason}") from None

@@ -205,3 +205,27 @@ def test_figures_and_milestones_read_back_oldest_first(store):
         [dt.date(2024, 8, 6), "Incursion begins", "Reuters"],
         [dt.date(2025, 1, 20), "Inauguration", "AP"],
     ]
+
+
+def test_provenance_of_a_synced_version_and_none_for_an_upload(store):
+    fetched = {
+        "url": "http://127.0.0.1:1/data/x.geojson",
+        "fetched_at": "2026-12-03T10:00:00+00:00",
+        "sha256": "c" * 64,
+        "etag": '"abc"',
+        "last_modified": None,
+    }
+    frame = territory([(shapely.box(35, 51, 35.1, 51.1), "RU", "held", "s")])
+    [uploaded] = store.write([NewSnapshot("Synced", AUG10, frame, "d" * 64)], actor="t")
+    later = AUG10 + dt.timedelta(days=1)
+    [synced] = store.write(
+        [NewSnapshot("Synced", later, frame, "c" * 64, provenance=fetched)], actor="sync", action="sync"
+    )
+    assert store.provenance(uploaded) is None
+    assert store.provenance(synced) == fetched
+    table = store.synced("Synced")
+    assert table["as_of"].tolist() == [later] and table["version_id"].tolist() == [synced]
+    assert table["fetched_at"].iloc[0] == pd.Timestamp("2026-12-03T10:00:00Z")
+    assert table["etag"].tolist() == ['"abc"'] and table["last_modified"].isna().all()
+    with pytest.raises(UnknownLayerError):
+        store.synced("Nope")

@@ -8,7 +8,9 @@ the reason (fail under ``CI=true``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import http.server
+import json
 import os
 import signal
 import subprocess
@@ -21,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from layers.__main__ import main
+from layers.store import Store
 from tests.conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -44,6 +47,8 @@ class Archive:
         self.changed: dict[str, bytes] = {}
         self.requests: list[str] = []
         self.agents: set[str] = set()
+        #: Body bytes sent, over every request: a sync that downloads nothing sends none.
+        self.sent = 0
         self.delay_s = delay_s
         archive = self
 
@@ -74,15 +79,23 @@ class Archive:
                     self.send_error(404)
                     return
                 body = archive.changed.get(self.path, file.read_bytes())
+                etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
-                self.send_header("ETag", f'"{len(body)}"')
+                self.send_header("ETag", etag)
+                self.send_header("Last-Modified", "Tue, 01 Dec 2026 10:00:00 GMT")
                 self.end_headers()
                 if fault == "truncate":
                     self.wfile.write(body[: len(body) // 2])
                     self.close_connection = True
                     return
                 self.wfile.write(body)
+                archive.sent += len(body)
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
@@ -207,3 +220,79 @@ def test_kill_9_mid_sync_then_next_sync_completes(tmp_path: Path, capsys: pytest
         assert out.count("\n") == 21
     finally:
         slow.close()
+
+
+def test_provenance_is_kept_and_shown_by_snapshot(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    before = dt.datetime.now(dt.UTC)
+    assert _sync(archive, db, 3) == 0
+    capsys.readouterr()
+    assert main(["snapshot", "--db", db, "--layer", "occupied", "--date", "2024-07-09"]) == 0
+    metadata = json.loads(capsys.readouterr().out)["metadata"]
+    raw = (DAILY / "deepstatemap_data_20240709.geojson").read_bytes()
+    provenance = metadata["provenance"]
+    assert provenance["url"] == archive.url + "data/deepstatemap_data_20240709.geojson"
+    assert provenance["sha256"] == hashlib.sha256(raw).hexdigest()
+    assert provenance["etag"] == f'"{hashlib.sha256(raw).hexdigest()[:16]}"'
+    assert provenance["last_modified"] == "Tue, 01 Dec 2026 10:00:00 GMT"
+    assert before <= dt.datetime.fromisoformat(provenance["fetched_at"]) <= dt.datetime.now(dt.UTC)
+    store = Store(db)
+    synced = store.synced("occupied")
+    assert [str(d) for d in synced["as_of"]] == ["2024-07-08", "2024-07-09", "2024-07-10"]
+    assert list(synced["sha256"]) == list(store.history("occupied").sort_values("as_of")["sha256"])
+
+
+def test_recheck_of_unchanged_files_downloads_nothing(archive: Archive, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    assert _sync(archive, db, 5) == 0
+    versions = len(Store(db).history("occupied"))
+    archive.requests.clear()
+    archive.sent = 0
+    assert _sync(archive, db, 5, "--recheck") == 0
+    assert len(archive.requests) == 5
+    assert archive.sent == 0
+    assert len(Store(db).history("occupied")) == versions
+
+
+def test_a_file_changed_upstream_becomes_a_new_audited_version(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    assert _sync(archive, db, 5) == 0
+    store = Store(db)
+    first = store.history("occupied").set_index("as_of")
+    day = dt.date(2024, 7, 10)
+    # Upstream redraws 10 July: it now holds the map of 20 July.
+    redrawn = (DAILY / "deepstatemap_data_20240720.geojson").read_bytes()
+    archive.changed[archive.path(day)] = redrawn
+    assert _sync(archive, db, 5) == 0
+    assert len(store.history("occupied")) == 5  # without --recheck, stored days are not asked again
+    capsys.readouterr()
+    assert _sync(archive, db, 5, "--recheck") == 0
+    captured = capsys.readouterr()
+    assert "2024-07-10: changed upstream" in captured.err
+    assert "rechecked: 4 unchanged, 1 changed upstream" in captured.out
+    history = store.history("occupied")
+    assert len(history) == 6
+    new = history[(history["as_of"] == day) & history["is_head"]].iloc[0]
+    assert new["action"] == "sync"
+    assert new["sha256"] == hashlib.sha256(redrawn).hexdigest()
+    assert new["replaced_version_id"] == first.loc[day, "version_id"]
+    assert store.provenance(int(new["version_id"]))["sha256"] == new["sha256"]
+    # The day's areas are now those of the redrawn file, as a direct import would give.
+    imported = f"sqlite:///{tmp_path / 'i.db'}"
+    file = tmp_path / "deepstatemap_data_20240710.geojson"
+    file.write_bytes(redrawn)
+    argv = ["import", "--db", imported, "--layer", "occupied", "--held-by", "RU", "--status", "held"]
+    assert main([*argv, "--source", "DeepStateMap (cyterat/deepstate-map-data archive)", str(file)]) == 0
+    synced = store.area_series("occupied")
+    assert synced[synced["as_of"] == day]["area_km2"].tolist() == Store(imported).area_series("occupied")[
+        "area_km2"
+    ].tolist()
+    # Asked again, the new copy's ETag answers 304: nothing is downloaded, nothing written.
+    archive.sent = 0
+    assert _sync(archive, db, 5, "--recheck") == 0
+    assert archive.sent == 0
+    assert len(store.history("occupied")) == 6

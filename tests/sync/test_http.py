@@ -37,6 +37,7 @@ class _Server:
 
     def __init__(self) -> None:
         self.answers: dict[str, list[tuple[int, dict[str, str], bytes]]] = {}
+        self.conditions: list[tuple[str | None, str | None]] = []
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -44,6 +45,7 @@ class _Server:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802
+                server.conditions.append((self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")))
                 queue = server.answers.get(self.path, [])
                 status, headers, body = queue.pop(0) if queue else (404, {}, b"")
                 self.send_response(status)
@@ -93,3 +95,18 @@ def test_a_body_over_the_limit_is_refused_and_retries_give_up(server):
     server.answers["/down"] = [(500, {}, b"")] * 3
     with pytest.raises(sync_http.FetchError, match="gave up after 2 retries"):
         _fetcher(retries=2).get(f"{server.url}/down")
+
+
+def test_a_conditional_request_answered_304_downloads_nothing(server):
+    body = b'{"type": "FeatureCollection", "features": []}'
+    stamp = "Tue, 01 Dec 2026 10:00:00 GMT"
+    server.answers["/a"] = [(304, {"ETag": '"v1"'}, b""), (200, {"ETag": '"v2"'}, body)]
+    fetcher = _fetcher()
+    kept = fetcher.get(f"{server.url}/a", etag='"v1"', last_modified=stamp)
+    assert kept is not None and kept.not_modified and kept.raw == b"" and kept.etag == '"v1"'
+    changed = fetcher.get(f"{server.url}/a", etag='"v1"')
+    assert changed is not None and not changed.not_modified and changed.raw == body
+    assert changed.provenance()["etag"] == '"v2"' and changed.provenance()["sha256"] == changed.sha256
+    assert server.conditions == [('"v1"', stamp), ('"v1"', None)]
+    fetcher.get(f"{server.url}/b")
+    assert server.conditions[-1] == (None, None), "a plain get is not conditional"
