@@ -24,7 +24,15 @@ from ..errors import UnknownLayerError
 from . import tables
 from .rows import as_date
 
-__all__ = ["PROVENANCE_KEYS", "CurrentVersion", "LayerInfo", "StoreReads", "current_version", "find_layer", "require_layer"]
+__all__ = [
+    "PROVENANCE_KEYS",
+    "CurrentVersion",
+    "LayerInfo",
+    "StoreReads",
+    "current_version",
+    "find_layer",
+    "require_layer",
+]
 
 #: The current version of a layer and date: ``id, sha256, created_by, created_at``.
 CurrentVersion = Row[Any, Any, Any, Any]
@@ -314,7 +322,7 @@ class StoreReads:
                 .where(head.c.layer_id == layer_id, audit.c.action == "sync")
                 .order_by(head.c.as_of, audit.c.id)
             ).all()
-        records = []
+        records: list[dict[str, object]] = []
         for as_of, version_id, detail in rows:
             found = _provenance(detail)
             if found is not None and not (records and records[-1]["version_id"] == version_id):

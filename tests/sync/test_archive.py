@@ -288,9 +288,10 @@ def test_a_file_changed_upstream_becomes_a_new_audited_version(
     argv = ["import", "--db", imported, "--layer", "occupied", "--held-by", "RU", "--status", "held"]
     assert main([*argv, "--source", "DeepStateMap (cyterat/deepstate-map-data archive)", str(file)]) == 0
     synced = store.area_series("occupied")
-    assert synced[synced["as_of"] == day]["area_km2"].tolist() == Store(imported).area_series("occupied")[
-        "area_km2"
-    ].tolist()
+    assert (
+        synced[synced["as_of"] == day]["area_km2"].tolist()
+        == Store(imported).area_series("occupied")["area_km2"].tolist()
+    )
     # Asked again, the new copy's ETag answers 304: nothing is downloaded, nothing written.
     archive.sent = 0
     assert _sync(archive, db, 5, "--recheck") == 0

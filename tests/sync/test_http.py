@@ -45,7 +45,8 @@ class _Server:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802
-                server.conditions.append((self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")))
+                condition = (self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since"))
+                server.conditions.append(condition)
                 queue = server.answers.get(self.path, [])
                 status, headers, body = queue.pop(0) if queue else (404, {}, b"")
                 self.send_response(status)
