@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import json
 import os
 import sys
@@ -354,27 +355,37 @@ def run_publish(args: argparse.Namespace) -> int:
 
 
 def run_sync(args: argparse.Namespace) -> int:
-    from .sync import ARCHIVE_FIRST_DAY, DEFAULT_BASE_URL, Fetcher, sync_archive
+    from .sync import ARCHIVE_FIRST_DAY, DEFAULT_BASE_URL, SOURCE, Fetcher, sync_archive
+    from .sync.status import SyncRun, record_sync
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     fetcher = Fetcher(timeout_s=args.timeout, retries=args.retries, delay_s=args.delay, log=log)
     store = _open(args)
+    base_url = args.base_url or DEFAULT_BASE_URL
+    run = SyncRun(args.layer, SOURCE, base_url, _now(), _now(), ok=False)
     try:
         result = sync_archive(
             store,
             args.layer,
             fetcher,
-            base_url=args.base_url or DEFAULT_BASE_URL,
+            base_url=base_url,
             first=args.first or ARCHIVE_FIRST_DAY,
             last=args.last,
             recheck=args.recheck,
             log=log,
         )
+        run.ok, run.written, run.changed = True, len(result.written), len(result.changed)
+        run.missing = [day.isoformat() for day in result.missing]
+    except FrontlineError as error:
+        run.error = str(error)
+        raise
     finally:
+        run.finished_at = _now()
+        record_sync(store, run)
         store.close()
-    missing = ", ".join(day.isoformat() for day in result.missing)
+    missing = ", ".join(run.missing)
     print(
         f"layer {args.layer!r}: {len(result.written)} day(s) stored, {result.already} already stored"
         + (f", {len(result.missing)} not in the archive ({missing})" if result.missing else "")
@@ -387,6 +398,10 @@ def run_sync(args: argparse.Namespace) -> int:
         + f"; {fetcher.requests} request(s)."
     )
     return 0
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@ the reported figures nearest it, and the change between two dates."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
@@ -12,12 +12,41 @@ from layers import change as change_mod
 from layers import exports, links, snapshots, style
 from layers import figures as figures_mod
 from layers.areas import BORDERS_SOURCE, METHOD
+from layers.sync.status import last_sync, sync_words
 from layers.text import escape_markdown
 
 from .appdata import Data, outline_area_km2
 from .widgets import km2_columns, slug
 
-__all__ = ["areas_ui", "change_ui", "layer_changes", "since_choice", "since_ui"]
+__all__ = ["areas_ui", "change_ui", "layer_changes", "since_choice", "since_ui", "sync_ui"]
+
+
+def sync_ui(data: Data, shown: Sequence[snapshots.SnapshotRef]) -> None:
+    """For each shown layer kept in step by a sync: "last synced … from …", and a warning
+    when that is longer ago than expected or the last run failed (``layers.sync.status``).
+
+    Read on every run, not cached: a sync that found nothing new changes no revision.
+    """
+    now = dt.datetime.now(dt.UTC)
+    for ref in shown:
+        run = last_sync(data.store, ref.layer)
+        if run is None:
+            continue
+        line, warning = sync_words(run, now)
+        st.caption(escape_markdown(line))
+        if warning is not None:
+            st.warning(escape_markdown(warning), icon="⏱")
+
+
+def provenance_words(fetched: Mapping[str, str | None]) -> str:
+    """One line on where a synced snapshot's file came from (plain text, to be escaped)."""
+    parts = [f"File fetched {fetched.get('fetched_at') or '?'} from {fetched.get('url') or '?'}"]
+    parts.append(f"SHA-256 {(fetched.get('sha256') or '?')[:16]}…")
+    if fetched.get("etag"):
+        parts.append(f"ETag {fetched['etag']}")
+    if fetched.get("last_modified"):
+        parts.append(f"Last-Modified {fetched['last_modified']}")
+    return " · ".join(parts)
 
 
 def areas_ui(data: Data, as_of: dt.date, shown: Sequence[snapshots.SnapshotRef]) -> None:
@@ -30,6 +59,9 @@ def areas_ui(data: Data, as_of: dt.date, shown: Sequence[snapshots.SnapshotRef])
         st.markdown(
             f"**{escape_markdown(ref.layer)}** — snapshot of {ref.as_of} ({style.age_words(ref.age_days)})"
         )
+        fetched = data.store.provenance(ref.version_id)
+        if fetched is not None:
+            st.caption(escape_markdown(provenance_words(fetched)))
         if areas.ua_in_russia > 0:
             st.metric(
                 "Held by Ukraine inside Russia",

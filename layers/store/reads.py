@@ -353,6 +353,22 @@ class StoreReads:
             ).all()
         return pd.DataFrame(rows, columns=["date", "title", "source"])
 
+    def get_meta(self, key: str) -> str | None:
+        """The value of one key of the ``meta`` table, or None (see ``put_meta``)."""
+        with self.engine.connect() as connection:
+            return connection.execute(select(tables.meta.c.value).where(tables.meta.c.key == key)).scalar()
+
+    def layer_id(self, layer: str) -> int:
+        """The layer's id, stable for its life (a key that fits where its name may not).
+
+        Raises
+        ------
+        UnknownLayerError
+            When there is no such layer.
+        """
+        with self.engine.connect() as connection:
+            return require_layer(connection, layer, self.display_url)
+
     def revision(self) -> str:
         """A token that changes whenever anything is written: for cache keys."""
         with self.engine.connect() as connection:

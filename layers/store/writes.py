@@ -291,6 +291,16 @@ class StoreWrites:
                 )
         return len(new)
 
+    def put_meta(self, key: str, value: str) -> None:
+        """Set one key of the store's ``meta`` table (the only mutable table besides ``head``).
+
+        For small bookkeeping kept with the data, e.g. when a layer was last synced
+        (:mod:`layers.sync.status`). Keys are at most 100 characters.
+        """
+        with self.writing() as connection:
+            connection.execute(tables.meta.delete().where(tables.meta.c.key == key))
+            connection.execute(tables.meta.insert().values(key=key, value=value))
+
     @contextmanager
     def writing(self) -> Iterator[Connection]:
         """A connection in a write transaction that holds the store's write lock; commits on success.

@@ -297,3 +297,18 @@ def test_a_file_changed_upstream_becomes_a_new_audited_version(
     assert _sync(archive, db, 5, "--recheck") == 0
     assert archive.sent == 0
     assert len(store.history("occupied")) == 6
+
+
+def test_each_run_is_recorded_for_the_app_and_a_failure_says_why(archive: Archive, tmp_path: Path) -> None:
+    from layers.sync.status import last_sync
+
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    assert _sync(archive, db, 2) == 0
+    first = last_sync(Store(db), "occupied")
+    assert first is not None and first.ok and first.written == 2 and first.base_url == archive.url
+    assert first.source == "DeepStateMap (cyterat/deepstate-map-data archive)"
+    archive.faults = {archive.path(FIRST + dt.timedelta(days=2)): ["500"] * 3}
+    assert _sync(archive, db, 3, "--retries", "1") == 2
+    failed = last_sync(Store(db), "occupied")
+    assert failed is not None and not failed.ok and "HTTP 500" in failed.error
+    assert failed.last_success == first.finished_at

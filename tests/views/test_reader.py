@@ -158,3 +158,42 @@ def test_first_paint_is_the_map_and_the_panel_follows_once_it_is_drawn(db_url, m
     at.session_state[readermap.DRAWN_KEY] = True  # what pending() sets from the component's "drawn"
     at.run()
     assert at.get("vega_lite_chart") and at.dataframe
+
+
+def test_the_panel_says_when_a_synced_layer_was_last_synced_and_warns_when_stale(app, db_url):
+    from layers.store import NewSnapshot, Store
+    from layers.sync.status import SyncRun, record_sync
+
+    store = Store(db_url)
+    layer = "Kursk incursion"
+    last = store.heads(layer).iloc[-1]
+    day = D("2025-04-01")
+    fetched = {
+        "url": "https://mirror.example/data/deepstatemap_data_20250401.geojson",
+        "fetched_at": "2025-04-02T06:00:00+00:00",
+        "sha256": "e" * 64,
+        "etag": '"v7"',
+        "last_modified": None,
+    }
+    features = store.features(int(last["version_id"]))
+    store.write(
+        [NewSnapshot(layer, day, features, "e" * 64, provenance=fetched)], actor="sync", action="sync"
+    )
+    now = dt.datetime.now(dt.UTC)
+    run = SyncRun(layer, "A *mirror*", "https://mirror.example/", now, now, ok=True)
+    record_sync(store, run)
+    app.query_params["date"] = "2025-04-01"
+    at = app.run()
+    assert not at.exception
+    # As the reader reads them: Markdown's escapes taken out.
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert any("last synced" in c and "just now" in c and "mirror.example" in c for c in captions), captions
+    assert any(r"A \*mirror\*" in c.value for c in at.caption), "the source's name is escaped, not Markdown"
+    assert any("File fetched 2025-04-02T06:00:00+00:00 from https" in c and '"v7"' in c for c in captions)
+    assert not at.warning
+    stale = dt.datetime.now(dt.UTC) - dt.timedelta(days=5)
+    record_sync(store, SyncRun(layer, "A mirror", "https://mirror.example/", stale, stale, ok=True))
+    at = app.run()
+    assert any("5 days ago" in c.value for c in at.caption)
+    [warning] = at.warning
+    assert "has not been synced since" in warning.value and "36 hours" in warning.value.replace("\\", "")

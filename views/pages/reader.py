@@ -21,7 +21,7 @@ from .. import readermap, routes
 from ..analytics import analytics_ui
 from ..appdata import Data
 from ..embed import embed_ui
-from ..panels import areas_ui, change_ui, layer_changes, since_choice, since_ui
+from ..panels import areas_ui, change_ui, layer_changes, since_choice, since_ui, sync_ui
 from ..widgets import Selection, link_ui
 
 __all__ = ["DATE_KEY", "PANEL_KEY", "page", "reader_date", "status_line"]
@@ -110,6 +110,7 @@ def _panel(data: Data, selection: Selection, as_of: dt.date, dates: Sequence[dt.
         f"{status_line(shown)}. Areas are computed from the stored full-detail geometry. The embedded Kursk "
         "data is an illustrative drawing by this project from public reporting, not survey data."
     )
+    sync_ui(data, shown)
     since = since_ui(as_of, dates)
     changes, missing = layer_changes(data, since, shown)
     change_ui(data, since, changes, missing)
