@@ -3,6 +3,7 @@
 Run from the repository root::
 
     python -m reports.real_archives [--db URL] [--markdown]
+    python -m reports.real_archives --synced --db URL [--figures FILE.csv] [--markdown]
 
 It needs the reference data in ``../shared/data`` (see that folder's README); without it
 it exits with status 2 and says so. Steps, all through the command line's own code run
@@ -23,6 +24,26 @@ in-process (``layers.__main__.main``):
 4. ``figures compare``, keeping the rows of the two DeepStateMap layers (and any
    unmapped shared figure), never the embedded demo layer's;
 5. context that helps explain the disagreements.
+
+From a synced store (``--synced``)
+----------------------------------
+Anyone without ``../shared/data`` reproduces the comparison from the public sources: sync
+the two layers into a store, then run the report on it with ``--synced``, which reads the
+layers already there instead of importing files::
+
+    python -m layers sync deepstate-archive --db URL --layer "Occupied Ukraine (DeepStateMap)" --to 2026-08-22
+    python -m layers sync deepstate-history --db URL --layer "Kursk (DeepStateMap)" \
+        --from 2024-08-01 --to 2025-04-30
+    python -m reports.real_archives --synced --db URL --figures reported-figures.csv --markdown
+
+The figures file is any CSV of reported figures with the columns ``date, scope, km2``
+(or ``value_km2``), ``kind, source, note``, the columns of the team's
+``reported-figures.csv``; every figure of the table in ``docs/real-archives.md`` is
+listed there with its date, scope, kind, source and value, so the file can be written
+from it. DeepStateMap's history API returns the whole map, not the Kursk cut of the
+shared archive: the Ukrainian-held area within Russia is the same ground, so the Kursk
+rows agree (a test checks that the table from a synced store equals the one from the
+files); the layer's unclipped totals are the whole country's.
 
 Which border (``within``) each figure is compared within
 --------------------------------------------------------
@@ -84,8 +105,21 @@ class ReportError(Exception):
     """A problem the user can act on (missing data, a failed import); printed without a traceback."""
 
 
-def missing_data(data: Path = DATA) -> str | None:
-    """Why the report cannot run on ``data`` (a sentence), or None when everything is there."""
+def missing_data(data: Path = DATA, *, synced: bool = False, figures: Path | None = None) -> str | None:
+    """Why the report cannot run on ``data`` (a sentence), or None when everything is there.
+
+    With ``synced`` the archives come from the store, so only the figures file is needed
+    (``figures``, default ``data/reported-figures.csv``).
+    """
+    if synced or figures is not None:
+        path = figures or data / FIGURES_FILE
+        if not path.is_file():
+            return (
+                f"the figures file {path} is absent; give a CSV of reported figures with --figures "
+                "(columns date, scope, km2, kind, source, note; see docs/real-archives.md)."
+            )
+        if synced:
+            return None
     if not data.is_dir():
         return (
             f"the reference data folder {data} is absent on this machine; "
@@ -168,9 +202,39 @@ def import_archives(url: str, data: Path = DATA, progress=None) -> list[Imported
     return done
 
 
-def shared_figures(data: Path = DATA) -> pd.DataFrame:
-    """``reported-figures.csv`` as strings, in file order."""
-    return pd.read_csv(data / FIGURES_FILE, dtype=str, keep_default_na=False)
+def shared_figures(data: Path = DATA, path: Path | None = None) -> pd.DataFrame:
+    """``reported-figures.csv`` (or the file at ``path``) as strings, in file order."""
+    return pd.read_csv(path or data / FIGURES_FILE, dtype=str, keep_default_na=False)
+
+
+def check_synced(url: str) -> list[str]:
+    """The layers of a synced store the report reads, each with its span (for the progress lines).
+
+    Raises
+    ------
+    ReportError
+        If either layer is missing or empty, naming the sync command that fills it.
+    """
+    commands = {
+        OCCUPIED: f'python -m layers sync deepstate-archive --db URL --layer "{OCCUPIED}" --to 2026-08-22',
+        KURSK: f'python -m layers sync deepstate-history --db URL --layer "{KURSK}" '
+        "--from 2024-08-01 --to 2025-04-30",
+    }
+    store = Store(url)
+    try:
+        found = {info.name: info for info in store.layers()}
+    finally:
+        store.close()
+    lines, problems = [], []
+    for layer in LAYERS:
+        info = found.get(layer)
+        if info is None or not info.n_snapshots:
+            problems.append(f"the store has no layer {layer!r}; fill it with: {commands[layer]}")
+        else:
+            lines.append(f"{layer!r}: {info.n_snapshots} snapshot(s), {info.first} to {info.last} (synced)")
+    if problems:
+        raise ReportError("\n".join(problems))
+    return lines
 
 
 def read_scopes(path: Path = SCOPES) -> pd.DataFrame:
@@ -219,10 +283,12 @@ def mapped_figures(figures: pd.DataFrame, scopes: pd.DataFrame) -> tuple[pd.Data
     return pd.DataFrame(rows, columns=[f.name for f in FIGURE_FIELDS]), notes
 
 
-def add_shared_figures(url: str, data: Path = DATA, scopes: Path = SCOPES) -> tuple[str, list[str]]:
+def add_shared_figures(
+    url: str, data: Path = DATA, scopes: Path = SCOPES, figures: Path | None = None
+) -> tuple[str, list[str]]:
     """Write the mapped figures to a temporary CSV and ``figures add`` it; returns its output
-    and the notes."""
-    table, notes = mapped_figures(shared_figures(data), read_scopes(scopes))
+    and the notes. ``figures``: another file than ``data/reported-figures.csv``."""
+    table, notes = mapped_figures(shared_figures(data, figures), read_scopes(scopes))
     with tempfile.TemporaryDirectory(prefix="real-archives-") as folder:
         path = Path(folder) / "reported-figures-mapped.csv"
         table.to_csv(path, index=False, lineterminator="\n")
@@ -230,17 +296,19 @@ def add_shared_figures(url: str, data: Path = DATA, scopes: Path = SCOPES) -> tu
     return (out + err).strip(), notes
 
 
-def comparison(url: str, data: Path = DATA) -> pd.DataFrame:
+def comparison(url: str, data: Path = DATA, figures: Path | None = None) -> pd.DataFrame:
     """``figures compare --format json``: the two layers' rows and any unmapped shared figure.
 
-    The demo layer's figures (and any other layer's) are left out. Dates become
-    ``datetime.date``; the rows are in the order of ``reported-figures.csv``'s scopes, then by date.
+    Only the figures of the shared file's scopes: the demo layer's figures (and any other
+    layer's) are left out, and so are the per-snapshot figures a history sync stores.
+    Dates become ``datetime.date``; the rows are in the order of ``reported-figures.csv``'s
+    scopes, then by date.
     """
     out, _ = _checked(["figures", "compare", "--db", url, "--format", "json"])
     table = pd.DataFrame(json.loads(out)["rows"])
-    shared = shared_figures(data)
+    shared = shared_figures(data, figures)
     order = {scope: i for i, scope in enumerate(dict.fromkeys(shared["scope"]))}
-    ours = table["layer"].isin(LAYERS) | ((table["layer"] == "") & table["scope"].isin(order))
+    ours = table["scope"].isin(order) & (table["layer"].isin(LAYERS) | (table["layer"] == ""))
     table = table[ours].copy()
     for column in ("date", "computed_as_of", "computed_from"):
         table[column] = table[column].map(
@@ -512,10 +580,24 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument(
         "--markdown", action="store_true", help="print Markdown (the README's table) instead of plain text"
     )
+    options.add_argument(
+        "--synced",
+        action="store_true",
+        help="read both layers from the store given with --db (filled by python -m layers sync) "
+        "instead of importing the files of ../shared/data",
+    )
+    options.add_argument(
+        "--figures",
+        type=Path,
+        default=None,
+        help="CSV of reported figures to compare (default: ../shared/data/reported-figures.csv)",
+    )
     options.add_argument("--data", type=Path, default=DATA, help=argparse.SUPPRESS)
     args = options.parse_args(argv)
+    if args.synced and not args.db:
+        options.error("--synced reads the store given with --db: give --db URL")
 
-    reason = missing_data(args.data)
+    reason = missing_data(args.data, synced=args.synced, figures=args.figures)
     if reason:
         print(f"real_archives: {reason}", file=sys.stderr)
         return 2
@@ -527,14 +609,19 @@ def main(argv: list[str] | None = None) -> int:
         url = args.db or f"sqlite:///{Path(folder) / 'store.db'}"
         try:
             started = time.perf_counter()
-            imported = import_archives(url, args.data, progress)
-            for done in imported:
-                progress(done.summary)
+            if args.synced:
+                imported = []
+                for line in check_synced(url):
+                    progress(line)
+            else:
+                imported = import_archives(url, args.data, progress)
+                for done in imported:
+                    progress(done.summary)
             step = time.perf_counter()
-            added, notes = add_shared_figures(url, args.data)
+            added, notes = add_shared_figures(url, args.data, figures=args.figures)
             for line in [added, *notes]:
                 progress(line)
-            compared = comparison(url, args.data)
+            compared = comparison(url, args.data, args.figures)
             figures_seconds = time.perf_counter() - step
             step = time.perf_counter()
             ctx = context(url, compared)

@@ -301,3 +301,58 @@ def test_the_apps_comparison_view_shows_the_same_figures(built, monkeypatch):
             assert rows["comparison"].item() == figure.comparison
         checked += 1
     assert checked == 10  # the 2026-01-01 and 2025-09-30 totals, the two yearly and six monthly figures
+
+
+def _without_timings(text: str) -> str:
+    return text.split("Timings on this machine")[0]
+
+
+def test_the_table_from_a_synced_store_equals_the_one_from_the_files(tmp_path, capsys):
+    """The README's table reproduced without ../shared/data: layers synced, figures from a file.
+
+    On a span of each archive (33 days of the daily one around August 2024's monthly
+    figure, 19 Kursk days around August's figures), the report from the files and the
+    report with ``--synced`` on a store filled by ``sync deepstate-archive`` print the same.
+    """
+    _need_data()
+    from layers.__main__ import main as layers_main
+    from tests.sync.test_archive import Archive
+
+    first, last = dt.date(2024, 7, 30), dt.date(2024, 8, 31)
+    kursk = [DATA / "deepstate-kursk" / f"2024-08-{day:02}.geojson" for day in range(10, 29)]
+    data = tmp_path / "data"
+    (data / "deepstate-occupied-daily").mkdir(parents=True)
+    (data / "deepstate-kursk").mkdir()
+    for n in range((last - first).days + 1):
+        name = f"deepstatemap_data_{first + dt.timedelta(days=n):%Y%m%d}.geojson"
+        if (DATA / "deepstate-occupied-daily" / name).exists():  # a few days are missing upstream
+            (data / "deepstate-occupied-daily" / name).symlink_to(DATA / "deepstate-occupied-daily" / name)
+    for path in kursk:
+        (data / "deepstate-kursk" / path.name).symlink_to(path)
+    figures = tmp_path / "figures.csv"
+    figures.write_bytes((DATA / "reported-figures.csv").read_bytes())
+    (data / "reported-figures.csv").symlink_to(figures)
+
+    assert real_archives.main(["--data", str(data), "--markdown"]) == 0
+    from_files = capsys.readouterr().out
+
+    url = f"sqlite:///{tmp_path / 'synced.db'}"
+    assert real_archives.main(["--synced", "--db", url, "--figures", str(figures)]) == 2
+    assert "sync deepstate-archive" in capsys.readouterr().err, "an empty store names the sync to run"
+    archive = Archive()
+    try:
+        argv = ["sync", "deepstate-archive", "--db", url, "--layer", OCCUPIED, "--base-url", archive.url]
+        assert layers_main([*argv, "--from", str(first), "--to", str(last), "--delay", "0"]) == 0
+    finally:
+        archive.close()
+    assert (
+        layers_main(["import", "--db", url, "--layer", KURSK, "--preset", "deepstate", *map(str, kursk)]) == 0
+    )
+    capsys.readouterr()
+    empty = tmp_path / "no-data"
+    argv = ["--synced", "--db", url, "--figures", str(figures), "--data", str(empty), "--markdown"]
+    assert real_archives.main(argv) == 0
+    from_sync = capsys.readouterr().out
+    assert "| 2024-08-31 | Russian gains in Ukraine during the month" in from_sync
+    assert "| 2024-08-22 | Ukrainian-held area in Kursk region" in from_sync
+    assert _without_timings(from_sync) == _without_timings(from_files)
