@@ -148,8 +148,9 @@ class StoreReads:
         DataFrame
             Columns ``version_id, as_of, action, created_by, created_at`` (UTC),
             ``file_name, sha256, n_features, replaced_version_id`` (the version that was
-            current for that date before, from the audit row; missing for the first) and
-            ``is_head``.
+            current for that date before, from the audit row; missing for the first),
+            ``is_head`` and ``fetched_from`` (the URL a sync fetched the file from; empty
+            for an upload).
 
         Raises
         ------
@@ -157,12 +158,14 @@ class StoreReads:
             When there is no such layer.
         """
         version, audit, head = tables.layer_version, tables.audit, tables.head
-        replaced = (
-            select(audit.c.replaced_version_id)
+        # From the version's first audit row (the one that wrote it): what it replaced, and its detail.
+        replaced, detail = (
+            select(column)
             .where(audit.c.version_id == version.c.id)
             .order_by(audit.c.id)
             .limit(1)
             .scalar_subquery()
+            for column in (audit.c.replaced_version_id, audit.c.detail)
         )
         query = (
             select(
@@ -176,6 +179,7 @@ class StoreReads:
                 version.c.n_features,
                 replaced,
                 head.c.version_id,
+                detail,
             )
             .select_from(version.outerjoin(head, head.c.version_id == version.c.id))
             .order_by(version.c.id.desc())
@@ -195,8 +199,10 @@ class StoreReads:
             "n_features",
             "replaced_version_id",
             "is_head",
+            "detail",
         ]
         history = pd.DataFrame(rows, columns=columns)
+        history["fetched_from"] = [(_provenance(d) or {}).get("url") or "" for d in history.pop("detail")]
         history["version_id"] = history["version_id"].astype("int64")
         history["n_features"] = history["n_features"].astype("int64")
         history["created_at"] = pd.to_datetime(history["created_at"], utc=True)

@@ -26,6 +26,7 @@ HISTORY_COLUMNS = [
     "n_features",
     "replaced_version_id",
     "is_head",
+    "fetched_from",
 ]
 
 
@@ -223,6 +224,10 @@ def test_provenance_of_a_synced_version_and_none_for_an_upload(store):
     )
     assert store.provenance(uploaded) is None
     assert store.provenance(synced) == fetched
+    history = store.history("Synced").set_index("version_id")
+    assert (
+        history.loc[synced, "fetched_from"] == fetched["url"] and history.loc[uploaded, "fetched_from"] == ""
+    )
     table = store.synced("Synced")
     assert table["as_of"].tolist() == [later] and table["version_id"].tolist() == [synced]
     assert table["fetched_at"].iloc[0] == pd.Timestamp("2026-12-03T10:00:00Z")
