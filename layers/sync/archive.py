@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -117,7 +118,7 @@ def sync_archive(
         _recheck(store, layer, fetcher, base_url, [d for d in days if d in shas], shas, synced, result, log)
     for count, day in enumerate(wanted, 1):
         url = archive_url(base_url, day)
-        fetched = fetcher.get(url)
+        fetched = fetcher.get(url, check=json.loads)
         if fetched is None:
             log(f"{day}: not in the archive (404), skipped")
             result.missing.append(day)
@@ -151,6 +152,7 @@ def _recheck(
             archive_url(base_url, day),
             etag=getattr(known, "etag", None),
             last_modified=getattr(known, "last_modified", None),
+            check=json.loads,
         )
         if fetched is None:
             log(f"{day}: no longer in the archive (404); the stored copy is kept")

@@ -118,8 +118,20 @@ class Fetcher:
         self.requests = 0
         self._reached = False
 
-    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched | None:
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        check: Callable[[bytes], object] | None = None,
+    ) -> Fetched | None:
         """The file at ``url``, or None when the source answers 404.
+
+        ``check`` parses the body (e.g. ``json.loads``); a body it refuses with
+        ``ValueError`` is taken for one cut short without a ``Content-Length`` to tell
+        (a chunked answer whose connection dropped) and fetched again, like any
+        truncated body.
 
         With ``etag`` or ``last_modified`` (those of a copy already kept), the request is
         conditional (``If-None-Match``, ``If-Modified-Since``): when the file has not
@@ -139,7 +151,13 @@ class Fetcher:
                 self.sleep(self.delay_s)
             self.requests += 1
             try:
-                return self._once(url, etag, last_modified)
+                fetched = self._once(url, etag, last_modified)
+                if check is not None and fetched is not None and not fetched.not_modified:
+                    try:
+                        check(fetched.raw)
+                    except ValueError as error:
+                        raise _Retry(f"body does not parse ({str(error)[:120]})") from None
+                return fetched
             except _Retry as fault:
                 attempt += 1
                 if attempt > self.retries:

@@ -86,11 +86,16 @@ class Archive:
                     self.end_headers()
                     return
                 self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
+                if fault != "cut-unannounced":
+                    self.send_header("Content-Length", str(len(body)))
                 self.send_header("ETag", etag)
                 self.send_header("Last-Modified", "Tue, 01 Dec 2026 10:00:00 GMT")
                 self.end_headers()
                 if fault == "truncate":
+                    self.wfile.write(body[: len(body) // 2])
+                    self.close_connection = True
+                    return
+                if fault == "cut-unannounced":  # no Content-Length to tell: only parsing can
                     self.wfile.write(body[: len(body) // 2])
                     self.close_connection = True
                     return
@@ -164,6 +169,7 @@ def test_transient_faults_are_retried_and_404_skipped(
         archive.path(days[2]): ["timeout"],
         archive.path(days[3]): ["truncate"],
         archive.path(days[4]): ["404"],
+        archive.path(days[5]): ["cut-unannounced"],
     }
     db = f"sqlite:///{tmp_path / 's.db'}"
     exit_code = main(
@@ -175,8 +181,9 @@ def test_transient_faults_are_retried_and_404_skipped(
     assert exit_code == 0, captured.err
     assert "2024-07-12: not in the archive (404), skipped" in captured.err
     assert "5 day(s) stored" in captured.out
-    # 2 + 1 + 1 + 1 retries on top of one request per day.
-    assert len(archive.requests) == 6 + 5
+    assert "body does not parse" in captured.err
+    # 2 + 1 + 1 + 1 + 1 retries on top of one request per day.
+    assert len(archive.requests) == 6 + 6
     archive.requests.clear()
     assert _sync(archive, db, 6) == 0
     assert archive.requests == [archive.path(days[4])]
