@@ -40,7 +40,13 @@ def sync_ui(data: Data, shown: Sequence[snapshots.SnapshotRef]) -> None:
 
 def provenance_words(fetched: Mapping[str, str | None]) -> str:
     """One line on where a synced snapshot's file came from (plain text, to be escaped)."""
-    parts = [f"File fetched {fetched.get('fetched_at') or '?'} from {fetched.get('url') or '?'}"]
+    when = fetched.get("fetched_at") or "?"
+    try:
+        moment = dt.datetime.fromisoformat(when).astimezone(dt.UTC)
+        when = f"{moment.day} {moment:%b %Y %H:%M} UTC"
+    except ValueError:
+        pass
+    parts = [f"File fetched {when} from {fetched.get('url') or '?'}"]
     parts.append(f"SHA-256 {(fetched.get('sha256') or '?')[:16]}…")
     if fetched.get("etag"):
         parts.append(f"ETag {fetched['etag']}")
