@@ -106,8 +106,11 @@ class Fetcher:
         self.requests = 0
         self._reached = False
 
-    def get(self, url: str) -> Fetched | None:
+    def get(self, url: str, max_bytes: int | None = None) -> Fetched | None:
         """The file at ``url``, or None when the source answers 404.
+
+        ``max_bytes`` lowers the body limit for this request (an API answer far smaller
+        than a map); by default the fetcher's own ``max_bytes``.
 
         Raises
         ------
@@ -122,7 +125,7 @@ class Fetcher:
                 self.sleep(self.delay_s)
             self.requests += 1
             try:
-                return self._once(url)
+                return self._once(url, self.max_bytes if max_bytes is None else max_bytes)
             except _Retry as fault:
                 attempt += 1
                 if attempt > self.retries:
@@ -134,7 +137,7 @@ class Fetcher:
                 self.log(f"{url}: {fault}; retry {attempt} of {self.retries} in {wait:.1f} s")
                 self.sleep(wait)
 
-    def _once(self, url: str) -> Fetched | None:
+    def _once(self, url: str, max_bytes: int) -> Fetched | None:
         request = urllib.request.Request(url, headers={"User-Agent": user_agent()})
         try:
             response = urllib.request.urlopen(request, timeout=self.timeout_s)  # noqa: S310
@@ -156,14 +159,14 @@ class Fetcher:
         self._reached = True
         with response:
             length = response.headers.get("Content-Length")
-            if length is not None and length.isdigit() and int(length) > self.max_bytes:
-                raise FetchError(f"{url}: {length} bytes is more than the limit of {self.max_bytes}")
+            if length is not None and length.isdigit() and int(length) > max_bytes:
+                raise FetchError(f"{url}: {length} bytes is more than the limit of {max_bytes}")
             try:
-                raw = response.read(self.max_bytes + 1)
+                raw = response.read(max_bytes + 1)
             except (TimeoutError, ConnectionError, http.client.HTTPException) as error:
                 raise _Retry(f"body cut short: {type(error).__name__}") from None
-            if len(raw) > self.max_bytes:
-                raise FetchError(f"{url}: body is more than the limit of {self.max_bytes} bytes")
+            if len(raw) > max_bytes:
+                raise FetchError(f"{url}: body is more than the limit of {max_bytes} bytes")
             if length is not None and length.isdigit() and len(raw) != int(length):
                 raise _Retry(f"body cut short: {len(raw)} of {length} bytes")
             return Fetched(

@@ -93,3 +93,12 @@ def test_a_body_over_the_limit_is_refused_and_retries_give_up(server):
     server.answers["/down"] = [(500, {}, b"")] * 3
     with pytest.raises(sync_http.FetchError, match="gave up after 2 retries"):
         _fetcher(retries=2).get(f"{server.url}/down")
+
+
+def test_a_request_may_lower_the_body_limit_for_itself_alone(server):
+    server.answers["/answer"] = [(200, {}, b"x" * 2048), (200, {}, b"x" * 2048)]
+    fetcher = _fetcher(max_bytes=4096)
+    with pytest.raises(sync_http.FetchError, match="limit of 1024"):
+        fetcher.get(f"{server.url}/answer", max_bytes=1024)
+    fetched = fetcher.get(f"{server.url}/answer")
+    assert fetched is not None and len(fetched.raw) == 2048, "the fetcher's own limit is unchanged"
