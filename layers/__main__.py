@@ -36,7 +36,7 @@ from .checking import validate_bounded
 from .cli import Progress, output_path, parser, write_whole
 from .errors import FrontlineError, InvalidInputError
 from .exports import comparison_csv, csv_cell, snapshot_geojson, table_csv
-from .figures import compare, monthly_change, read_reported_figures
+from .figures import compare, disagreement_line, largest_disagreements, monthly_change, read_reported_figures
 from .ingest import plan_import, read_uploads, seed_default_data, write_import
 from .presets import PRESETS
 from .series import area_rows, computed_series
@@ -353,12 +353,16 @@ def run_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def run_sync(args: argparse.Namespace) -> int:
     from .sync import ARCHIVE_FIRST_DAY, DEFAULT_BASE_URL, Fetcher, sync_archive
 
-    def log(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
-
+    if args.sync_source == "deepstate-history":
+        return run_sync_history(args)
+    log = _log
     fetcher = Fetcher(timeout_s=args.timeout, retries=args.retries, delay_s=args.delay, log=log)
     store = _open(args)
     try:
@@ -379,6 +383,38 @@ def run_sync(args: argparse.Namespace) -> int:
         + (f", {len(result.missing)} not in the archive ({missing})" if result.missing else "")
         + f"; {fetcher.requests} request(s)."
     )
+    return 0
+
+
+def run_sync_history(args: argparse.Namespace) -> int:
+    from .sync import HISTORY_BASE_URL, Fetcher, sync_history
+
+    fetcher = Fetcher(timeout_s=args.timeout, retries=args.retries, delay_s=args.delay, log=_log)
+    store = _open(args)
+    try:
+        result = sync_history(
+            store,
+            args.layer,
+            fetcher,
+            base_url=args.base_url or HISTORY_BASE_URL,
+            first=args.first,
+            last=args.last,
+            log=_log,
+        )
+        table = compare(store.reported_figures(), store.area_series(args.layer))
+    finally:
+        store.close()
+    missing = ", ".join(f"{s.day} ({s.id})" for s in result.missing)
+    print(
+        f"layer {args.layer!r}: {len(result.written)} day(s) stored with {result.figures} DeepStateMap "
+        f"figure(s), {result.already} already stored"
+        + (f", {len(result.missing)} without a map ({missing})" if result.missing else "")
+        + (f", {len(result.without_areas)} without areas" if result.without_areas else "")
+        + f"; {fetcher.requests} request(s)."
+    )
+    largest = largest_disagreements(table, layer=args.layer, limit=1)
+    if len(largest):
+        print(f"largest disagreement: {disagreement_line(largest.iloc[0].to_dict())}")
     return 0
 
 
