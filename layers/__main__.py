@@ -37,7 +37,7 @@ from .checking import validate_bounded
 from .cli import Progress, output_path, parser, write_whole
 from .errors import FrontlineError, InvalidInputError
 from .exports import comparison_csv, csv_cell, snapshot_geojson, table_csv
-from .figures import compare, monthly_change, read_reported_figures
+from .figures import compare, disagreement_line, largest_disagreements, monthly_change, read_reported_figures
 from .ingest import plan_import, read_uploads, seed_default_data, write_import
 from .presets import PRESETS
 from .series import area_rows, computed_series
@@ -354,13 +354,17 @@ def run_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def run_sync(args: argparse.Namespace) -> int:
     from .sync import ARCHIVE_FIRST_DAY, DEFAULT_BASE_URL, SOURCE, Fetcher, sync_archive
     from .sync.status import SyncRun, record_sync
 
-    def log(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
-
+    if args.sync_source == "deepstate-history":
+        return run_sync_history(args)
+    log = _log
     fetcher = Fetcher(timeout_s=args.timeout, retries=args.retries, delay_s=args.delay, log=log)
     store = _open(args)
     base_url = args.base_url or DEFAULT_BASE_URL
@@ -402,6 +406,48 @@ def run_sync(args: argparse.Namespace) -> int:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def run_sync_history(args: argparse.Namespace) -> int:
+    from .sync import HISTORY_BASE_URL, HISTORY_SOURCE, Fetcher, sync_history
+    from .sync.status import SyncRun, record_sync
+
+    fetcher = Fetcher(timeout_s=args.timeout, retries=args.retries, delay_s=args.delay, log=_log)
+    store = _open(args)
+    base_url = args.base_url or HISTORY_BASE_URL
+    run = SyncRun(args.layer, HISTORY_SOURCE, base_url, _now(), _now(), ok=False)
+    try:
+        result = sync_history(
+            store,
+            args.layer,
+            fetcher,
+            base_url=base_url,
+            first=args.first,
+            last=args.last,
+            log=_log,
+        )
+        run.ok, run.written = True, len(result.written)
+        run.missing = [s.day.isoformat() for s in result.missing]
+        table = compare(store.reported_figures(), store.area_series(args.layer))
+    except FrontlineError as error:
+        run.error = str(error)
+        raise
+    finally:
+        run.finished_at = _now()
+        record_sync(store, run)
+        store.close()
+    missing = ", ".join(f"{s.day} ({s.id})" for s in result.missing)
+    print(
+        f"layer {args.layer!r}: {len(result.written)} day(s) stored with {result.figures} DeepStateMap "
+        f"figure(s), {result.already} already stored"
+        + (f", {len(result.missing)} without a map ({missing})" if result.missing else "")
+        + (f", {len(result.without_areas)} without areas" if result.without_areas else "")
+        + f"; {fetcher.requests} request(s)."
+    )
+    largest = largest_disagreements(table, layer=args.layer, limit=1)
+    if len(largest):
+        print(f"largest disagreement: {disagreement_line(largest.iloc[0].to_dict())}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -245,18 +245,45 @@ def _sync_commands(commands: argparse._SubParsersAction) -> None:
     archive.add_argument(
         "--to", dest="last", type=date_argument, default=None, help="last day (default: today, UTC)"
     )
-    archive.add_argument("--delay", type=float, default=0.5, help="seconds between requests (default: 0.5)")
-    archive.add_argument(
-        "--timeout", type=float, default=30.0, help="seconds before a request times out (default: 30)"
-    )
-    archive.add_argument(
-        "--retries", type=int, default=5, help="retries per file on transient faults (default: 5)"
-    )
+    _politeness_options(archive)
     archive.add_argument(
         "--recheck",
         action="store_true",
         help="also ask whether days already stored in the span changed upstream (conditional "
         "requests: an unchanged file is not downloaded again; a changed one becomes a new version)",
+    )
+    history = sources.add_parser(
+        "deepstate-history",
+        help="store the last snapshot of each day from DeepStateMap's history API, with its own areas "
+        "as reported figures",
+    )
+    history.add_argument("--layer", required=True, help="layer to sync (created if new)")
+    _db_option(history)
+    history.add_argument(
+        "--base-url",
+        default=None,
+        help="the site whose BASE/api/history/public lists the snapshots (default: https://deepstatemap.live/)",
+    )
+    history.add_argument(
+        "--from", dest="first", type=date_argument, default=None, help="first day (default: the first listed)"
+    )
+    history.add_argument(
+        "--to",
+        dest="last",
+        type=date_argument,
+        default=None,
+        help="last day (default: yesterday, UTC: the last day whose last snapshot is known)",
+    )
+    _politeness_options(history)
+
+
+def _politeness_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--delay", type=float, default=0.5, help="seconds between requests (default: 0.5)")
+    command.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds before a request times out (default: 30)"
+    )
+    command.add_argument(
+        "--retries", type=int, default=5, help="retries per file on transient faults (default: 5)"
     )
 
 

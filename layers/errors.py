@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # validation raises these errors: a runtime import would be c
     from .validation import Report
 
 __all__ = [
+    "BadAnswerError",
     "ConflictError",
     "FrontlineError",
     "InvalidInputError",
@@ -53,3 +54,7 @@ class ConflictError(FrontlineError):
 
 class NotAuthorisedError(FrontlineError):
     """A write was attempted without the editor role."""
+
+
+class BadAnswerError(FrontlineError):
+    """A remote source answered with something unusable; the message names the URL and what was wrong."""

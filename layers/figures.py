@@ -20,7 +20,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,9 @@ __all__ = [
     "check_figures",
     "compare",
     "computed_at",
+    "disagreement_line",
+    "disagreement_table",
+    "largest_disagreements",
     "monthly_change",
     "nearest",
     "period_start",
@@ -391,3 +394,83 @@ def nearest(comparison: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
         key=lambda i: (distances[i], dates[i]),
     )
     return comparison.iloc[keep]
+
+
+def largest_disagreements(
+    comparison: pd.DataFrame,
+    source: str = "DeepStateMap",
+    *,
+    by: str = "absolute",
+    limit: int = 10,
+    layer: str | None = None,
+) -> pd.DataFrame:
+    """The compared figures a mapping project published from its own map, largest disagreement first.
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        :func:`compare` rows.
+    source : str
+        The figures' ``source`` (kind "mapped" only).
+    by : str
+        ``"absolute"`` orders by |map − reported| km², ``"relative"`` by |difference %|
+        (figures of 0 km² have no relative difference and are left out then).
+    limit : int
+        Most rows returned.
+    layer : str, optional
+        Only figures compared with this layer.
+
+    Returns
+    -------
+    DataFrame
+        ``COMPARISON_COLUMNS``. Of figures for the same layer, date and scope, only the one
+        stored last counts: a day synced again from a later snapshot has its newer figure.
+    """
+    if by not in ("absolute", "relative"):
+        raise ValueError(f"by must be 'absolute' or 'relative', not {by!r}")
+    rows = comparison[
+        (comparison["source"] == source)
+        & (comparison["kind"] == "mapped")
+        & (comparison["comparison"] == "compared")
+    ]
+    if layer is not None:
+        rows = rows[rows["layer"] == layer]
+    scope = ["layer", "date", "scope", "held_by", "status", "within", "measure"]
+    rows = rows.drop_duplicates(scope, keep="last")
+    size = (rows["difference_km2"] if by == "absolute" else rows["difference_pct"]).abs()
+    order = size.dropna().sort_values(ascending=False, kind="stable").index[:limit]
+    return rows.loc[order]
+
+
+def _pct(value: float) -> str:
+    return "n/a" if pd.isna(value) else f"{value:+.1f} %"
+
+
+def disagreement_line(row: Mapping[Any, object], source: str = "DeepStateMap") -> str:
+    """One disagreement as a line of text.
+
+    For example ``2024-08-05 (scope): map 3,324 km² vs DeepStateMap 3,400 km² (-2.2 %)``.
+    """
+    computed = cast(float, row["computed_km2"])
+    reported = cast(float, row["reported_km2"])
+    return (
+        f"{row['date']} ({row['scope']}): map {computed:,.0f} km² vs {source} {reported:,.0f} km² "
+        f"({_pct(cast(float, row['difference_pct']))})"
+    )
+
+
+def disagreement_table(rows: pd.DataFrame, source: str = "DeepStateMap") -> pd.DataFrame:
+    """:func:`largest_disagreements` rows as a table of readable text: km² with thousands
+    separators, differences and percentages signed."""
+    return pd.DataFrame(
+        {
+            "date": [d.isoformat() for d in rows["date"]],
+            "layer": rows["layer"].tolist(),
+            "what": rows["scope"].tolist(),
+            "map km²": [f"{v:,.0f}" for v in rows["computed_km2"]],
+            f"{source} km²": [f"{v:,.0f}" for v in rows["reported_km2"]],
+            "map − figure km²": [f"{v:+,.0f}" for v in rows["difference_km2"]],
+            "difference": [_pct(v) for v in rows["difference_pct"]],
+            "snapshot used": [d.isoformat() for d in rows["computed_as_of"]],
+        }
+    )

@@ -462,11 +462,20 @@ class Written:
     unchanged: list[str]
 
 
-def write_import(store: Store, plan: ImportPlan, *, actor: str, action: str = "import") -> Written:
+def write_import(
+    store: Store,
+    plan: ImportPlan,
+    *,
+    actor: str,
+    action: str = "import",
+    figures: pd.DataFrame | None = None,
+) -> Written:
     """Write a validated import in one transaction: all snapshots or none.
 
     A file identical (same SHA-256) to the current version of its layer and date is
     not written again (the store returns that version); it is listed in ``unchanged``.
+    ``figures`` (checked reported figures, e.g. a source's own figures for the same
+    snapshot) are written in the same transaction.
 
     Returns
     -------
@@ -500,4 +509,4 @@ def write_import(store: Store, plan: ImportPlan, *, actor: str, action: str = "i
         )
     unchanged = [s.file_name for s in plan.snapshots if current.get(s.as_of) == s.sha256]
     with _collector_paused():
-        return Written(store.write(plan.snapshots, actor=actor, action=action), unchanged)
+        return Written(store.write(plan.snapshots, figures, actor=actor, action=action), unchanged)

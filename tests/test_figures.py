@@ -263,3 +263,73 @@ def test_the_largest_figure_allowed_is_exported_as_a_number(tmp_path):
     checked = figures.read_reported_figures(figures_csv(tmp_path, ("20000000", "")))
     table = exports.comparison_csv(figures.compare(checked, series()))
     assert "inf" not in table and ",20000000.0," in table
+
+
+def _compared(rows: list[tuple]) -> pd.DataFrame:
+    """``compare`` rows: (date, scope, source, kind, reported, computed, comparison)."""
+    records = []
+    for date, scope, source, kind, reported, computed, comparison in rows:
+        difference = computed - reported
+        records.append(
+            {
+                "date": dt.date.fromisoformat(date),
+                "scope": scope,
+                "measure": "at date",
+                "kind": kind,
+                "source": source,
+                "reported_km2": reported,
+                "computed_km2": computed,
+                "computed_as_of": dt.date.fromisoformat(date),
+                "computed_from": None,
+                "difference_km2": difference,
+                "difference_pct": 100 * difference / reported if reported else float("nan"),
+                "layer": "L",
+                "held_by": "RU",
+                "status": "held",
+                "within": "UKR",
+                "note": "",
+                "comparison": comparison,
+            }
+        )
+    return pd.DataFrame(records, columns=figures.COMPARISON_COLUMNS)
+
+
+def test_largest_disagreements_rank_the_sources_own_figures_by_km2_or_percent():
+    table = _compared(
+        [
+            ("2024-08-01", "a", "DeepStateMap", "mapped", 100_000.0, 99_000.0, "compared"),  # -1,000, -1 %
+            ("2024-08-02", "a", "DeepStateMap", "mapped", 100.0, 150.0, "compared"),  # +50, +50 %
+            ("2024-08-03", "a", "DeepStateMap", "mapped", 0.0, 10.0, "compared"),  # +10, no %
+            ("2024-08-02", "a", "DeepStateMap", "mapped", 100.0, 101.0, "compared"),  # later: replaces
+            ("2024-08-04", "a", "ISW", "assessed", 10.0, 1_000.0, "compared"),
+            ("2024-08-05", "a", "DeepStateMap", "press estimate", 10.0, 1_000.0, "compared"),
+            ("2024-08-06", "a", "DeepStateMap", "mapped", 10.0, float("nan"), "no computed series: x"),
+        ]
+    )
+    by_km2 = figures.largest_disagreements(table)
+    assert by_km2["difference_km2"].tolist() == [-1_000.0, 10.0, 1.0]
+    by_pct = figures.largest_disagreements(table, by="relative", limit=1)
+    assert by_pct["difference_pct"].tolist() == [-1.0]
+    assert figures.largest_disagreements(table, layer="other").empty
+    with pytest.raises(ValueError, match="absolute"):
+        figures.largest_disagreements(table, by="most")
+
+
+def test_disagreements_read_as_signed_km2_and_percent():
+    rows = figures.largest_disagreements(
+        _compared([("2024-08-01", "occupied", "DeepStateMap", "mapped", 108_000.0, 106_500.4, "compared")])
+    )
+    assert figures.disagreement_line(rows.iloc[0].to_dict()) == (
+        "2024-08-01 (occupied): map 106,500 km² vs DeepStateMap 108,000 km² (-1.4 %)"
+    )
+    table = figures.disagreement_table(rows)
+    assert table.iloc[0].to_dict() == {
+        "date": "2024-08-01",
+        "layer": "L",
+        "what": "occupied",
+        "map km²": "106,500",
+        "DeepStateMap km²": "108,000",
+        "map − figure km²": "-1,500",
+        "difference": "-1.4 %",
+        "snapshot used": "2024-08-01",
+    }

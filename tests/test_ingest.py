@@ -8,6 +8,7 @@ import re
 import threading
 from pathlib import Path
 
+import pandas as pd
 import pyproj
 import pytest
 import shapely
@@ -179,6 +180,24 @@ def test_import_writes_every_file_in_one_transaction_with_name_and_hash(store, m
     assert list(history["as_of"]) == [D("2024-11-25"), D("2024-11-26"), D("2024-11-27")]
     again = ingest.write_import(store, ingest.plan_import(uploads[:1], "Kursk test"), actor="cli")
     assert again.unchanged == [uploads[0].name] and again.version_ids == [written.version_ids[0]]
+
+
+def test_import_writes_figures_with_its_snapshots_all_or_nothing(store):
+    from layers.figures import check_figures
+
+    row = {"date": "2024-11-25", "scope": "s", "layer": "Figures", "held_by": "UA", "status": "held"}
+    figures = check_figures(
+        pd.DataFrame([{**row, "value_km2": "12", "kind": "mapped", "source": "DeepStateMap"}]), "t"
+    )
+    plan = ingest.plan_import([ingest.Upload("a-2024-11-25.geojson", territory_file())], "Figures")
+    ingest.write_import(store, plan, actor="sync", figures=figures)
+    assert store.reported_figures()["value_km2"].tolist() == [12.0]
+    assert len(store.history("Figures")) == 1
+    refused = figures.assign(note="\x00")
+    plan = ingest.plan_import([ingest.Upload("a-2024-11-26.geojson", territory_file())], "Figures")
+    with pytest.raises(InvalidInputError):
+        ingest.write_import(store, plan, actor="sync", figures=refused)
+    assert len(store.history("Figures")) == 1, "a refused figure keeps its snapshot out too"
 
 
 def test_import_writes_nothing_when_any_file_fails(store):

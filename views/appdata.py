@@ -124,6 +124,13 @@ def comparison(url: str, revision: str) -> pd.DataFrame:
     return figures_mod.compare(store.reported_figures(), area_series(url, revision))
 
 
+@st.cache_data(max_entries=16)
+def disagreements(url: str, revision: str, by: str, limit: int) -> pd.DataFrame:
+    """The largest disagreements with DeepStateMap's own figures, as readable text."""
+    rows = figures_mod.largest_disagreements(comparison(url, revision), by=by, limit=limit)
+    return figures_mod.disagreement_table(rows)
+
+
 @st.cache_resource(max_entries=8)
 def milestones(url: str, revision: str) -> pd.DataFrame:
     return open_store(url).milestones()
@@ -391,6 +398,9 @@ class Data:
 
     def comparison(self) -> pd.DataFrame:
         return comparison(self.url, self.revision)
+
+    def disagreements(self, by: str, limit: int) -> pd.DataFrame:
+        return disagreements(self.url, self.revision, by, limit)
 
     def nearest_figures(self, as_of: dt.date) -> NearbyFigures:
         return nearest_figures(self.url, self.revision, as_of)

@@ -121,12 +121,16 @@ class Fetcher:
     def get(
         self,
         url: str,
+        max_bytes: int | None = None,
         *,
         etag: str | None = None,
         last_modified: str | None = None,
         check: Callable[[bytes], object] | None = None,
     ) -> Fetched | None:
         """The file at ``url``, or None when the source answers 404.
+
+        ``max_bytes`` lowers the body limit for this request (an API answer far smaller
+        than a map); by default the fetcher's own ``max_bytes``.
 
         ``check`` parses the body (e.g. ``json.loads``); a body it refuses with
         ``ValueError`` is taken for one cut short without a ``Content-Length`` to tell
@@ -151,7 +155,8 @@ class Fetcher:
                 self.sleep(self.delay_s)
             self.requests += 1
             try:
-                fetched = self._once(url, etag, last_modified)
+                limit = self.max_bytes if max_bytes is None else max_bytes
+                fetched = self._once(url, limit, etag, last_modified)
                 if check is not None and fetched is not None and not fetched.not_modified:
                     try:
                         check(fetched.raw)
@@ -169,7 +174,7 @@ class Fetcher:
                 self.log(f"{url}: {fault}; retry {attempt} of {self.retries} in {wait:.1f} s")
                 self.sleep(wait)
 
-    def _once(self, url: str, etag: str | None, last_modified: str | None) -> Fetched | None:
+    def _once(self, url: str, max_bytes: int, etag: str | None, last_modified: str | None) -> Fetched | None:
         headers = {"User-Agent": user_agent()}
         if etag:
             headers["If-None-Match"] = etag
@@ -206,14 +211,14 @@ class Fetcher:
         self._reached = True
         with response:
             length = response.headers.get("Content-Length")
-            if length is not None and length.isdigit() and int(length) > self.max_bytes:
-                raise FetchError(f"{url}: {length} bytes is more than the limit of {self.max_bytes}")
+            if length is not None and length.isdigit() and int(length) > max_bytes:
+                raise FetchError(f"{url}: {length} bytes is more than the limit of {max_bytes}")
             try:
-                raw = response.read(self.max_bytes + 1)
+                raw = response.read(max_bytes + 1)
             except (TimeoutError, ConnectionError, http.client.HTTPException) as error:
                 raise _Retry(f"body cut short: {type(error).__name__}") from None
-            if len(raw) > self.max_bytes:
-                raise FetchError(f"{url}: body is more than the limit of {self.max_bytes} bytes")
+            if len(raw) > max_bytes:
+                raise FetchError(f"{url}: body is more than the limit of {max_bytes} bytes")
             if length is not None and length.isdigit() and len(raw) != int(length):
                 raise _Retry(f"body cut short: {len(raw)} of {length} bytes")
             return Fetched(

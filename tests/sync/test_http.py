@@ -111,3 +111,12 @@ def test_a_conditional_request_answered_304_downloads_nothing(server):
     assert server.conditions == [('"v1"', stamp), ('"v1"', None)]
     fetcher.get(f"{server.url}/b")
     assert server.conditions[-1] == (None, None), "a plain get is not conditional"
+
+
+def test_a_request_may_lower_the_body_limit_for_itself_alone(server):
+    server.answers["/answer"] = [(200, {}, b"x" * 2048), (200, {}, b"x" * 2048)]
+    fetcher = _fetcher(max_bytes=4096)
+    with pytest.raises(sync_http.FetchError, match="limit of 1024"):
+        fetcher.get(f"{server.url}/answer", max_bytes=1024)
+    fetched = fetcher.get(f"{server.url}/answer")
+    assert fetched is not None and len(fetched.raw) == 2048, "the fetcher's own limit is unchanged"

@@ -1,6 +1,6 @@
 """Side by side (``/compare?left=…&right=…``, or an older link's ``?mode=compare``): two
 dates next to each other, pan and zoom synchronised, each labelled, and the change in
-km² between them."""
+km² between them; below, where the map disagrees most with DeepStateMap's own figures."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from ..widgets import Selection, static_url
 __all__ = ["page"]
 
 COMPARE_MAP_HEIGHT_PX = 600
+#: Rows of each table of disagreements.
+DISAGREEMENTS_SHOWN = 10
 
 
 def page(data: Data, selection: Selection, dates: Sequence[dt.date]) -> None:
@@ -60,3 +62,21 @@ def page(data: Data, selection: Selection, dates: Sequence[dt.date]) -> None:
         ]
         missing = [ref.layer for ref in right_refs if ref.layer not in by_layer]
         change_ui(data, left, changes, missing, until=right)
+    disagreements_ui(data)
+
+
+def disagreements_ui(data: Data) -> None:
+    """The figures DeepStateMap published from its own map that the map's km² differ from most."""
+    by_km2 = data.disagreements("absolute", DISAGREEMENTS_SHOWN)
+    if by_km2.empty:
+        return
+    st.subheader("Largest disagreements with DeepStateMap's own figures")
+    st.caption(
+        "DeepStateMap's published area for a snapshot (stored by `python -m layers sync deepstate-history`, "
+        "or added as a reported figure of kind *mapped*) beside the km² this app computes from the same "
+        "snapshot, for the same side, status and border. A large difference points at a category mapped "
+        "differently or at a map that covers only part of the front."
+    )
+    absolute, relative = st.tabs([f"Top {DISAGREEMENTS_SHOWN} by km²", f"Top {DISAGREEMENTS_SHOWN} by %"])
+    absolute.dataframe(by_km2, hide_index=True, width="stretch")
+    relative.dataframe(data.disagreements("relative", DISAGREEMENTS_SHOWN), hide_index=True, width="stretch")
