@@ -312,7 +312,8 @@ def test_the_table_from_a_synced_store_equals_the_one_from_the_files(tmp_path, c
 
     On a span of each archive (33 days of the daily one around August 2024's monthly
     figure, 19 Kursk days around August's figures), the report from the files and the
-    report with ``--synced`` on a store filled by ``sync deepstate-archive`` print the same.
+    report with ``--synced`` on a store filled by ``sync deepstate-archive`` and ``sync
+    deepstate-history`` (local fakes of both sources) print the same.
     """
     _need_data()
     from layers.__main__ import main as layers_main
