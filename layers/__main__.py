@@ -5,7 +5,10 @@
 stderr); ``figures``, ``change`` and ``snapshot`` are this project's additions, and their
 CSV and GeoJSON carry the area method and border outline in a column or ``metadata``.
 ``export-png`` (in the contract) and ``export-animation`` draw slides and time-lapses
-with :mod:`layers.render` and write their file whole or not at all.
+with :mod:`layers.render` and write their file whole or not at all. ``seed-demo`` writes
+the illustrative demo into an empty store: only the embedded default store (no
+``FRONTLINE_DB``, no ``--db``) is seeded without being asked, so a store the user named
+never gets the demo drawing on top of their real data.
 
 The parser and the helpers around the output are in :mod:`layers.cli`; the area rows
 ``areas`` prints in :mod:`layers.series`. Errors a user can act on
@@ -37,7 +40,14 @@ from .cli import Progress, output_path, parser, write_whole
 from .errors import FrontlineError, InvalidInputError
 from .exports import comparison_csv, csv_cell, snapshot_geojson, table_csv
 from .figures import compare, monthly_change, read_reported_figures
-from .ingest import plan_import, read_uploads, seed_default_data, write_import
+from .ingest import (
+    demo_layer_names,
+    plan_import,
+    read_uploads,
+    seed_default_data,
+    seed_if_embedded,
+    write_import,
+)
 from .presets import PRESETS
 from .series import area_rows, computed_series
 from .snapshots import snapshot_at
@@ -111,9 +121,10 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"{report.name}: warning: {problem}", file=sys.stderr)
     store = Store(args.db or default_url())
     try:
-        # The app seeds an empty store on first run; seeding here keeps the embedded
-        # layers in a store that the command line happened to create.
-        seed_default_data(store)
+        # The app seeds the embedded default store on first run; seeding it here too keeps
+        # the demo in it when the command line happened to create it. A named store is
+        # never seeded unasked.
+        seed_if_embedded(store)
         print(
             f"writing {len(plan.snapshots)} snapshot(s) to layer {plan.layer!r} in one transaction...",
             file=sys.stderr,
@@ -144,7 +155,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_areas(args: argparse.Namespace) -> int:
     store = Store(args.db or default_url())
-    seed_default_data(store)
+    seed_if_embedded(store)
     rows = area_rows(store, args.layer, args.date, args.within)
     if args.format == "json":
         json.dump({"method": METHOD, "rows": rows}, sys.stdout, ensure_ascii=False, indent=1)
@@ -159,8 +170,38 @@ def run_areas(args: argparse.Namespace) -> int:
 
 def _open(args: argparse.Namespace) -> Store:
     store = Store(args.db or default_url())
-    seed_default_data(store)
+    seed_if_embedded(store)
     return store
+
+
+def run_seed_demo(args: argparse.Namespace) -> int:
+    """Write the illustrative demo into an empty store; into any other, write nothing and say why."""
+    store = Store(args.db or default_url())
+    try:
+        written = seed_default_data(store)
+        demo = demo_layer_names()
+        if written:
+            print(
+                f"{store.display_url}: wrote the illustrative demo: {written} snapshot(s) of the layers "
+                + ", ".join(repr(name) for name in demo)
+                + ", with their reported figures and milestones."
+            )
+            return 0
+        names = [info.name for info in store.layers()]
+    finally:
+        store.close()
+    if set(demo) <= set(names):
+        print(f"{store.display_url}: the store already holds the illustrative demo; nothing was written.")
+        return 0
+    shown = ", ".join(repr(name) for name in names[:5]) + (
+        f" and {len(names) - 5} more" if len(names) > 5 else ""
+    )
+    raise InvalidInputError(
+        f"seed-demo: the store {store.display_url!r} already holds {len(names)} layer(s) ({shown}); "
+        "the illustrative demo is written only into an empty store, so that it never sits on top of "
+        "real data. Nothing was written. To try the demo, give a new store: "
+        "--db sqlite:////path/to/demo.db."
+    )
 
 
 def run_figures(args: argparse.Namespace) -> int:
@@ -398,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
             "export-png": run_export_png,
             "export-animation": run_export_animation,
             "publish": run_publish,
+            "seed-demo": run_seed_demo,
         }
     )
     try:
