@@ -31,6 +31,7 @@ import time
 import pandas as pd
 
 from . import schema
+from .alttext import ILLUSTRATIVE_NOTE, illustrative_label
 from .areas import BORDERS_SOURCE, METHOD, country_border
 from .change import between as change_between
 from .change import summary as change_summary
@@ -38,7 +39,14 @@ from .change import to_geojson as change_geojson
 from .checking import validate_bounded
 from .cli import Progress, output_path, parser, write_whole
 from .errors import FrontlineError, InvalidInputError
-from .exports import comparison_csv, csv_cell, snapshot_geojson, table_csv
+from .exports import (
+    comparison_csv,
+    csv_cell,
+    illustrative_column,
+    illustrative_layers,
+    snapshot_geojson,
+    table_csv,
+)
 from .figures import compare, monthly_change, read_reported_figures
 from .ingest import (
     demo_layer_names,
@@ -157,14 +165,20 @@ def run_areas(args: argparse.Namespace) -> int:
     store = Store(args.db or default_url())
     seed_if_embedded(store)
     rows = area_rows(store, args.layer, args.date, args.within)
+    # The contract fixes the CSV's columns: an illustrative layer is named beside them.
+    drawn = sorted(illustrative_layers(store.layers()) & {row["layer"] for row in rows})
     if args.format == "json":
-        json.dump({"method": METHOD, "rows": rows}, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(
+            {"method": METHOD, "illustrative": drawn, "rows": rows}, sys.stdout, ensure_ascii=False, indent=1
+        )
         print()
     else:
         writer = csv.DictWriter(sys.stdout, fieldnames=AREA_ROW, lineterminator="\n")
         writer.writeheader()
         writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
         print(f"# method: {METHOD}", file=sys.stderr)
+        for name in drawn:
+            print(f"# {illustrative_label(name)}: {ILLUSTRATIVE_NOTE}.", file=sys.stderr)
     return 0
 
 
@@ -230,12 +244,14 @@ def run_figures(args: argparse.Namespace) -> int:
     table = compare(store.reported_figures(), store.area_series())
     if args.layer:
         table = table[table["layer"] == args.layer]
+    drawn = illustrative_layers(store.layers())
     if args.format == "json":
         dated = table.assign(
+            illustrative=illustrative_column(table["layer"], drawn) == "true",
             **{
                 c: table[c].map(lambda d: d.isoformat() if d is not None and not pd.isna(d) else None)
                 for c in ("date", "computed_as_of", "computed_from")
-            }
+            },
         )
         records = json.loads(dated.to_json(orient="records"))
         json.dump(
@@ -246,13 +262,14 @@ def run_figures(args: argparse.Namespace) -> int:
         )
         print()
     else:
-        sys.stdout.write(comparison_csv(table))
+        sys.stdout.write(comparison_csv(table, drawn))
     return 0
 
 
 def run_change(args: argparse.Namespace) -> int:
     store = _open(args)
     heads = store.heads(args.layer)  # names the known layers if there is no such layer
+    drawn = "true" if args.layer in illustrative_layers(store.layers()) else "false"
     if args.monthly:
         code = args.within.strip().upper()
         if code:
@@ -261,11 +278,21 @@ def run_change(args: argparse.Namespace) -> int:
         if code not in set(series["within"]):
             series = computed_series(store, args.layer, code)
         table = monthly_change(series, args.layer, code)
-        table = table.assign(layer=args.layer, within=code)
+        table = table.assign(layer=args.layer, within=code, illustrative=drawn)
         sys.stdout.write(
             table_csv(
                 table[
-                    ["month", "layer", "held_by", "within", "from_as_of", "to_as_of", "change_km2", "partial"]
+                    [
+                        "month",
+                        "layer",
+                        "held_by",
+                        "within",
+                        "from_as_of",
+                        "to_as_of",
+                        "change_km2",
+                        "partial",
+                        "illustrative",
+                    ]
                 ]
             )
         )
@@ -278,7 +305,10 @@ def run_change(args: argparse.Namespace) -> int:
         print(change_geojson(found))
     else:
         table = change_summary(found).assign(
-            layer=args.layer, from_snapshot=found.since.as_of, to_snapshot=found.until.as_of
+            layer=args.layer,
+            from_snapshot=found.since.as_of,
+            to_snapshot=found.until.as_of,
+            illustrative=drawn,
         )
         sys.stdout.write(
             table_csv(
@@ -292,6 +322,7 @@ def run_change(args: argparse.Namespace) -> int:
                         "gained_km2",
                         "lost_km2",
                         "net_km2",
+                        "illustrative",
                     ]
                 ]
             )
@@ -307,7 +338,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             f"snapshot: layer {args.layer!r} has no snapshot on or before {args.date}; its first is {first}."
         )
-    print(snapshot_geojson(found))
+    print(snapshot_geojson(found, args.layer in illustrative_layers(store.layers())))
     return 0
 
 

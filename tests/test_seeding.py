@@ -186,3 +186,67 @@ def test_the_app_on_the_embedded_default_seeds_it_and_shows_the_map(embedded, mo
     assert not at.exception
     assert not [info for info in at.info if "no map yet" in info.value]
     assert layer_names(embedded) == DEMO
+
+
+# --- the demo says what it is in what the command line writes -----------------------
+
+
+@pytest.fixture
+def demo_url(store_url, capsys) -> str:
+    assert run(capsys, "seed-demo", "--db", store_url)[0] == 0
+    return store_url
+
+
+def test_areas_names_the_illustrative_layer_beside_the_contracts_columns(demo_url, capsys):
+    import json
+
+    code, out, err = run(capsys, "areas", "--db", demo_url, "--layer", "Kursk incursion")
+    assert code == 0 and out.startswith("date,layer,held_by,status,within,area_km2\n")
+    assert "# Illustrative layer: Kursk incursion \u2014 hand-drawn, not a source: " in err
+    code, out, _ = run(capsys, "areas", "--db", demo_url, "--format", "json")
+    assert json.loads(out)["illustrative"] == ["Kursk incursion"]
+
+
+def test_the_snapshot_geojson_of_the_demo_says_it_is_illustrative(demo_url, capsys):
+    import json
+
+    code, out, _ = run(
+        capsys, "snapshot", "--db", demo_url, "--layer", "Kursk incursion", "--date", "2024-11-25"
+    )
+    metadata = json.loads(out)["metadata"]
+    assert code == 0 and metadata["illustrative"] is True and "hand-drawn" in metadata["note"]
+
+
+def test_figures_and_change_mark_the_illustrative_layer(demo_url, capsys):
+    import csv
+    import io
+
+    code, out, _ = run(capsys, "figures", "compare", "--db", demo_url)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and rows
+    assert {row["illustrative"] for row in rows if row["layer"] == "Kursk incursion"} == {"true"}
+    for argv in (["--from", "2024-09-01", "--to", "2024-11-25"], ["--monthly"]):
+        code, out, _ = run(capsys, "change", "--db", demo_url, "--layer", "Kursk incursion", *argv)
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert code == 0 and rows and {row["illustrative"] for row in rows} == {"true"}
+
+
+def test_a_layer_not_marked_illustrative_is_marked_false(store_url, capsys):
+    import csv
+    import io
+
+    argv = [
+        "import",
+        "--db",
+        store_url,
+        "--layer",
+        "Mine",
+        "--repair",
+        str(DATA / "bowtie-2024-11-25.geojson"),
+    ]
+    assert run(capsys, *argv)[0] == 0
+    code, out, err = run(capsys, "areas", "--db", store_url)
+    assert code == 0 and "Illustrative" not in err
+    code, out, _ = run(capsys, "change", "--db", store_url, "--layer", "Mine", "--monthly")
+    assert code == 0 and ",partial,illustrative," in out.splitlines()[0]
+    assert {row["illustrative"] for row in csv.DictReader(io.StringIO(out))} <= {"false"}
