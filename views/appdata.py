@@ -27,7 +27,7 @@ import pandas as pd
 import streamlit as st
 
 from layers import change as change_mod
-from layers import charts, mapview, snapshots, style
+from layers import charts, exports, mapview, snapshots, style
 from layers import events as events_mod
 from layers import figures as figures_mod
 from layers.areas import area_km2, area_summary, country_border
@@ -334,6 +334,10 @@ class Data:
 
     def layer_infos(self) -> list[LayerInfo]:
         return layer_infos(self.url, self.revision)
+
+    def illustrative_layers(self) -> frozenset[str]:
+        """The layers drawn by the project, not a source (labelled on the map and in exports)."""
+        return exports.illustrative_layers(self.layer_infos())
 
     def layer_names(self, kind: str) -> list[str]:
         """The names of the layers of a kind (``"territory"`` or ``"events"``)."""
