@@ -302,7 +302,7 @@ def run_change(args: argparse.Namespace) -> int:
     until = args.until or heads["as_of"].max()
     found = change_between(store, args.layer, args.since, until)
     if args.format == "geojson":
-        print(change_geojson(found))
+        print(change_geojson(found, drawn == "true"))
     else:
         table = change_summary(found).assign(
             layer=args.layer,

@@ -220,11 +220,25 @@ def test_the_snapshot_geojson_of_the_demo_says_it_is_illustrative(demo_url, caps
 def test_figures_and_change_mark_the_illustrative_layer(demo_url, capsys):
     import csv
     import io
+    import json
 
     code, out, _ = run(capsys, "figures", "compare", "--db", demo_url)
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and rows
     assert {row["illustrative"] for row in rows if row["layer"] == "Kursk incursion"} == {"true"}
+    code, out, _ = run(
+        capsys,
+        "change",
+        "--db",
+        demo_url,
+        "--layer",
+        "Kursk incursion",
+        "--from",
+        "2024-09-01",
+        "--format",
+        "geojson",
+    )
+    assert code == 0 and json.loads(out)["metadata"]["illustrative"] is True
     for argv in (["--from", "2024-09-01", "--to", "2024-11-25"], ["--monthly"]):
         code, out, _ = run(capsys, "change", "--db", demo_url, "--layer", "Kursk incursion", *argv)
         rows = list(csv.DictReader(io.StringIO(out)))
