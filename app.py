@@ -50,7 +50,8 @@ def route(data: Data, params: links.Params) -> None:
     # moves the slider's range or invalidates a date in a shared link.
     dates = data.timeline_dates(data.layer_names("territory"))
     if not dates:
-        st.warning("The store holds no territory snapshot yet.")
+        # A store the user named is not seeded with the demo: say how to fill it.
+        widgets.empty_store_ui(data.store.display_url)
         return
     link, first_run = widgets.checked_link(data, analytics.TABS)
     legacy = routes.for_mode(links.mode(params))

@@ -93,6 +93,12 @@ def import_times(
         "DeepStateMap",
         *map(str, files),
     ]
+    # The demo layer beside the archive, as the import wrote it into a new store until a
+    # named store was seeded only when asked: the stores, so the numbers, stay comparable.
+    # Outside the timing: the import's own cost is what is measured.
+    seeded = Store(f"sqlite:///{database}")
+    ingest.seed_default_data(seeded)
+    seeded.close()
     saved = os.environ.get(ingest.WORKERS_VARIABLE)
     if workers is not None:  # the command line reads it from the environment
         os.environ[ingest.WORKERS_VARIABLE] = str(workers)

@@ -33,8 +33,8 @@ value, one more run per pan).
 The store: ``--store`` is a SQLite file (reused if it exists; if it does not, the
 DeepStateMap archive, or its first ``--files N`` files, is imported into it and kept) or
 a SQLAlchemy URL. Without ``--store``, ``--files N`` imports the first N files into a
-temporary store; without either, the app seeds its embedded data into a fresh temporary
-store (a small timeline: for smoke runs and the tests).
+temporary store; without either, the server (``benchmarks.browser.Server``) seeds the
+embedded demo data into a fresh temporary store (a small timeline: for smoke runs and the tests).
 
 This module is the command and the store; the rest lives by job: ``protocol`` (what the
 load test reads of Streamlit's messages), ``reader_session`` (one reader's WebSocket
@@ -77,7 +77,7 @@ __all__ = [
 
 def prepare_store(store: str | None, files: int | None, folder: Path) -> tuple[str, str]:
     """The store's URL and a description: an existing file or URL, an import, or a fresh
-    store the app seeds."""
+    store the server seeds with the demo."""
     from benchmarks.import_archive import DEFAULT_FOLDER, import_seconds
 
     if store and "://" in store:

@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             dates = list(store.heads(LAYER)["as_of"])
             # The slider's days, as the app makes them: every day between the first and the
-            # last snapshot of all territory layers (the import seeds the embedded Kursk layer
+            # last snapshot of all territory layers (``import_times`` seeds the demo's Kursk layer
             # into a fresh store, and the map shows it too).
             territory = [info.name for info in store.layers() if info.kind == "territory"]
             days = snapshots.timeline(store, tuple(territory))

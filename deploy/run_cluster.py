@@ -4,12 +4,15 @@
         .venv/bin/python deploy/run_cluster.py --apps 3 --port 8080
 
 starts ``streamlit run app.py`` on ports 8501, 8502, 8503 (``--first-app-port``, or
-``--app-ports 9001,9002``), all on the store in ``--db`` / ``FRONTLINE_DB``, seeds that
-store first if it is empty (once, not in every process), then nginx on ``--port`` with
+``--app-ports 9001,9002``), all on the store in ``--db`` / ``FRONTLINE_DB``, then nginx on ``--port`` with
 ``deploy/nginx.conf`` rewritten for those ports. Ctrl-C (or SIGTERM) stops nginx, then
 every app process; if any of them dies, the others are stopped too and the exit status
 is 1. nginx's files (config, pid, logs: ``access.log`` names the backend of each
 request) go to ``--workdir``, by default a new temporary directory.
+
+The store is never seeded unasked: a named store is the operator's, and the illustrative
+demo would sit on top of its real data. ``--seed-demo`` writes the demo into it first if
+it is empty (once, not in every process), as ``python -m layers seed-demo`` does.
 
 Every process gets the same ``server.cookieSecret`` (``STREAMLIT_SERVER_COOKIE_SECRET``
 if set, else a random one for this run), so a signed cookie (``st.login``) set by one
@@ -96,22 +99,27 @@ class Cluster:
         secrets_file: str | None,
         nginx: str,
         log_dir: Path | None = None,
+        seed_demo: bool = False,
     ):
         self.db, self.app_ports, self.port, self.host, self.workdir = db, app_ports, port, host, workdir
         self.secrets_file, self.nginx_binary, self.log_dir = secrets_file, nginx, log_dir or workdir
+        self.seed_demo = seed_demo
         self.apps: list[subprocess.Popen] = []
         self.nginx: subprocess.Popen | None = None
         self._logs = []
 
     def start(self) -> None:
-        from layers.ingest import seed_default_data
-        from layers.store import Store
+        if self.seed_demo:
+            from layers.ingest import seed_default_data
+            from layers.store import Store
 
-        store = Store(self.db)
-        written = seed_default_data(store)
-        store.close()
-        if written:
-            print(f"seeded the empty store with {written} snapshot(s)", flush=True)
+            store = Store(self.db)
+            written = seed_default_data(store)
+            store.close()
+            if written:
+                print(f"seeded the empty store with the illustrative demo: {written} snapshot(s)", flush=True)
+            else:
+                print("--seed-demo: the store is not empty; the demo was not written", flush=True)
         env = dict(os.environ, FRONTLINE_DB=self.db)
         env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
         for port in self.app_ports:
@@ -199,6 +207,11 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("FRONTLINE_DB", ""),
         help="PostgreSQL URL of the shared store (default: FRONTLINE_DB)",
     )
+    parser.add_argument(
+        "--seed-demo",
+        action="store_true",
+        help="write the illustrative demo into the store first if it is empty (default: never seed)",
+    )
     parser.add_argument("--apps", type=int, default=2, help="number of app processes (default 2)")
     parser.add_argument(
         "--first-app-port", type=int, default=8501, help="port of the first app process (default 8501)"
@@ -241,7 +254,16 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
 
     sys.path.insert(0, str(ROOT))
-    cluster = Cluster(args.db, ports, args.port, args.host, workdir.resolve(), args.secrets, args.nginx)
+    cluster = Cluster(
+        args.db,
+        ports,
+        args.port,
+        args.host,
+        workdir.resolve(),
+        args.secrets,
+        args.nginx,
+        seed_demo=args.seed_demo,
+    )
     stopping = False
 
     def on_signal(signum, frame):

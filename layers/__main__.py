@@ -5,7 +5,10 @@
 stderr); ``figures``, ``change`` and ``snapshot`` are this project's additions, and their
 CSV and GeoJSON carry the area method and border outline in a column or ``metadata``.
 ``export-png`` (in the contract) and ``export-animation`` draw slides and time-lapses
-with :mod:`layers.render` and write their file whole or not at all.
+with :mod:`layers.render` and write their file whole or not at all. ``seed-demo`` writes
+the illustrative demo into an empty store: only the embedded default store (no
+``FRONTLINE_DB``, no ``--db``) is seeded without being asked, so a store the user named
+never gets the demo drawing on top of their real data.
 
 The parser and the helpers around the output are in :mod:`layers.cli`; the area rows
 ``areas`` prints in :mod:`layers.series`. Errors a user can act on
@@ -29,6 +32,7 @@ import time
 import pandas as pd
 
 from . import schema
+from .alttext import ILLUSTRATIVE_NOTE, illustrative_label
 from .areas import BORDERS_SOURCE, METHOD, country_border
 from .change import between as change_between
 from .change import summary as change_summary
@@ -36,9 +40,23 @@ from .change import to_geojson as change_geojson
 from .checking import validate_bounded
 from .cli import Progress, output_path, parser, write_whole
 from .errors import FrontlineError, InvalidInputError
-from .exports import comparison_csv, csv_cell, snapshot_geojson, table_csv
+from .exports import (
+    comparison_csv,
+    csv_cell,
+    illustrative_column,
+    illustrative_layers,
+    snapshot_geojson,
+    table_csv,
+)
 from .figures import compare, disagreement_line, largest_disagreements, monthly_change, read_reported_figures
-from .ingest import plan_import, read_uploads, seed_default_data, write_import
+from .ingest import (
+    demo_layer_names,
+    plan_import,
+    read_uploads,
+    seed_default_data,
+    seed_if_embedded,
+    write_import,
+)
 from .presets import PRESETS
 from .series import area_rows, computed_series
 from .snapshots import snapshot_at
@@ -112,9 +130,10 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"{report.name}: warning: {problem}", file=sys.stderr)
     store = Store(args.db or default_url())
     try:
-        # The app seeds an empty store on first run; seeding here keeps the embedded
-        # layers in a store that the command line happened to create.
-        seed_default_data(store)
+        # The app seeds the embedded default store on first run; seeding it here too keeps
+        # the demo in it when the command line happened to create it. A named store is
+        # never seeded unasked.
+        seed_if_embedded(store)
         print(
             f"writing {len(plan.snapshots)} snapshot(s) to layer {plan.layer!r} in one transaction...",
             file=sys.stderr,
@@ -145,23 +164,59 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_areas(args: argparse.Namespace) -> int:
     store = Store(args.db or default_url())
-    seed_default_data(store)
+    seed_if_embedded(store)
     rows = area_rows(store, args.layer, args.date, args.within)
+    # The contract fixes the CSV's columns: an illustrative layer is named beside them.
+    drawn = sorted(illustrative_layers(store.layers()) & {row["layer"] for row in rows})
     if args.format == "json":
-        json.dump({"method": METHOD, "rows": rows}, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(
+            {"method": METHOD, "illustrative": drawn, "rows": rows}, sys.stdout, ensure_ascii=False, indent=1
+        )
         print()
     else:
         writer = csv.DictWriter(sys.stdout, fieldnames=AREA_ROW, lineterminator="\n")
         writer.writeheader()
         writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
         print(f"# method: {METHOD}", file=sys.stderr)
+        for name in drawn:
+            print(f"# {illustrative_label(name)}: {ILLUSTRATIVE_NOTE}.", file=sys.stderr)
     return 0
 
 
 def _open(args: argparse.Namespace) -> Store:
     store = Store(args.db or default_url())
-    seed_default_data(store)
+    seed_if_embedded(store)
     return store
+
+
+def run_seed_demo(args: argparse.Namespace) -> int:
+    """Write the illustrative demo into an empty store; into any other, write nothing and say why."""
+    store = Store(args.db or default_url())
+    try:
+        written = seed_default_data(store)
+        demo = demo_layer_names()
+        if written:
+            print(
+                f"{store.display_url}: wrote the illustrative demo: {written} snapshot(s) of the layers "
+                + ", ".join(repr(name) for name in demo)
+                + ", with their reported figures and milestones."
+            )
+            return 0
+        names = [info.name for info in store.layers()]
+    finally:
+        store.close()
+    if set(demo) <= set(names):
+        print(f"{store.display_url}: the store already holds the illustrative demo; nothing was written.")
+        return 0
+    shown = ", ".join(repr(name) for name in names[:5]) + (
+        f" and {len(names) - 5} more" if len(names) > 5 else ""
+    )
+    raise InvalidInputError(
+        f"seed-demo: the store {store.display_url!r} already holds {len(names)} layer(s) ({shown}); "
+        "the illustrative demo is written only into an empty store, so that it never sits on top of "
+        "real data. Nothing was written. To try the demo, give a new store: "
+        "--db sqlite:////path/to/demo.db."
+    )
 
 
 def run_figures(args: argparse.Namespace) -> int:
@@ -190,12 +245,14 @@ def run_figures(args: argparse.Namespace) -> int:
     table = compare(store.reported_figures(), store.area_series())
     if args.layer:
         table = table[table["layer"] == args.layer]
+    drawn = illustrative_layers(store.layers())
     if args.format == "json":
         dated = table.assign(
+            illustrative=illustrative_column(table["layer"], drawn) == "true",
             **{
                 c: table[c].map(lambda d: d.isoformat() if d is not None and not pd.isna(d) else None)
                 for c in ("date", "computed_as_of", "computed_from")
-            }
+            },
         )
         records = json.loads(dated.to_json(orient="records"))
         json.dump(
@@ -206,13 +263,14 @@ def run_figures(args: argparse.Namespace) -> int:
         )
         print()
     else:
-        sys.stdout.write(comparison_csv(table))
+        sys.stdout.write(comparison_csv(table, drawn))
     return 0
 
 
 def run_change(args: argparse.Namespace) -> int:
     store = _open(args)
     heads = store.heads(args.layer)  # names the known layers if there is no such layer
+    drawn = "true" if args.layer in illustrative_layers(store.layers()) else "false"
     if args.monthly:
         code = args.within.strip().upper()
         if code:
@@ -221,11 +279,21 @@ def run_change(args: argparse.Namespace) -> int:
         if code not in set(series["within"]):
             series = computed_series(store, args.layer, code)
         table = monthly_change(series, args.layer, code)
-        table = table.assign(layer=args.layer, within=code)
+        table = table.assign(layer=args.layer, within=code, illustrative=drawn)
         sys.stdout.write(
             table_csv(
                 table[
-                    ["month", "layer", "held_by", "within", "from_as_of", "to_as_of", "change_km2", "partial"]
+                    [
+                        "month",
+                        "layer",
+                        "held_by",
+                        "within",
+                        "from_as_of",
+                        "to_as_of",
+                        "change_km2",
+                        "partial",
+                        "illustrative",
+                    ]
                 ]
             )
         )
@@ -235,10 +303,13 @@ def run_change(args: argparse.Namespace) -> int:
     until = args.until or heads["as_of"].max()
     found = change_between(store, args.layer, args.since, until)
     if args.format == "geojson":
-        print(change_geojson(found))
+        print(change_geojson(found, drawn == "true"))
     else:
         table = change_summary(found).assign(
-            layer=args.layer, from_snapshot=found.since.as_of, to_snapshot=found.until.as_of
+            layer=args.layer,
+            from_snapshot=found.since.as_of,
+            to_snapshot=found.until.as_of,
+            illustrative=drawn,
         )
         sys.stdout.write(
             table_csv(
@@ -252,6 +323,7 @@ def run_change(args: argparse.Namespace) -> int:
                         "gained_km2",
                         "lost_km2",
                         "net_km2",
+                        "illustrative",
                     ]
                 ]
             )
@@ -267,7 +339,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             f"snapshot: layer {args.layer!r} has no snapshot on or before {args.date}; its first is {first}."
         )
-    print(snapshot_geojson(found))
+    print(snapshot_geojson(found, args.layer in illustrative_layers(store.layers())))
     return 0
 
 
@@ -466,6 +538,7 @@ def main(argv: list[str] | None = None) -> int:
             "export-png": run_export_png,
             "export-animation": run_export_animation,
             "publish": run_publish,
+            "seed-demo": run_seed_demo,
         }
     )
     try:

@@ -33,7 +33,18 @@ from .mapview.pack import stale_days
 from .schema import ANYWHERE
 from .style import BORDER_LABELS, long_date, side_name
 
-__all__ = ["LAYER_NAME_CHARS", "MAX_CHARS", "WITHIN_SHARE", "Holding", "LayerFacts", "alt_text", "holdings"]
+__all__ = [
+    "ILLUSTRATIVE_NOTE",
+    "LAYER_NAME_CHARS",
+    "MAX_CHARS",
+    "WITHIN_SHARE",
+    "Holding",
+    "LayerFacts",
+    "alt_text",
+    "holdings",
+    "illustrative_label",
+    "is_illustrative",
+]
 
 #: Alt text is read aloud in full: screen-reader guidance keeps it to a short paragraph.
 MAX_CHARS = 250
@@ -41,6 +52,23 @@ MAX_CHARS = 250
 WITHIN_SHARE = 0.9
 #: A layer name is cut to this many characters in the text.
 LAYER_NAME_CHARS = 60
+#: What an illustrative layer is, in exports beside ``illustrative: true``.
+ILLUSTRATIVE_NOTE = "hand-drawn by the project from public reporting: not survey data, not a source"
+
+
+def is_illustrative(description: str) -> bool:
+    """Whether a layer with this description is illustrative: drawn, not a source.
+
+    The one rule for every place that says so (the alt text, the published site, the
+    app's map, slides and exports): the description begins with "Illustrative", as the
+    embedded demo's do (``geodata/manifest.json``).
+    """
+    return str(description or "").strip().lower().startswith("illustrative")
+
+
+def illustrative_label(name: str) -> str:
+    """The label an illustrative layer carries on the map and on slides."""
+    return f"Illustrative layer: {name} \u2014 hand-drawn, not a source"
 
 
 @dataclass(frozen=True)
@@ -63,7 +91,7 @@ class LayerFacts:
 
     @property
     def illustrative(self) -> bool:
-        return self.description.strip().lower().startswith("illustrative")
+        return is_illustrative(self.description)
 
     def snapshot_on(self, as_of: dt.date) -> dt.date | None:
         """The latest snapshot date on or before ``as_of``, or None."""

@@ -28,6 +28,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from .alttext import ILLUSTRATIVE_NOTE, illustrative_label
 from .areas import BORDERS_SOURCE, METHOD, area_km2, area_table, clip_to_country, polygonal_part
 from .errors import InvalidInputError
 from .schema import ANYWHERE
@@ -149,8 +150,9 @@ def summary(
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
-def to_geojson(change: Change) -> str:
-    """The gained and lost polygons as a GeoJSON FeatureCollection, with method and provenance."""
+def to_geojson(change: Change, illustrative: bool = False) -> str:
+    """The gained and lost polygons as a GeoJSON FeatureCollection, with method and
+    provenance; an ``illustrative`` layer's ``metadata`` says so, with a ``note``."""
     polygons = change.polygons.copy()
     polygons["layer"] = change.layer
     polygons["from_snapshot"] = change.since.as_of.isoformat()
@@ -170,7 +172,10 @@ def to_geojson(change: Change) -> str:
         "status": change.status,
         "area_method": METHOD,
         "borders": BORDERS_SOURCE,
+        "illustrative": illustrative,
     }
+    if illustrative:
+        collection["metadata"]["note"] = f"{illustrative_label(change.layer)}: {ILLUSTRATIVE_NOTE}."
     return json.dumps(collection, ensure_ascii=False)
 
 

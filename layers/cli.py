@@ -221,6 +221,12 @@ def parser() -> argparse.ArgumentParser:
     site.add_argument("--to", dest="until", type=date_argument, help="last day published; default: the last")
     site.add_argument("--title", help="the pages' title, at most 200 characters (default: the layers' names)")
     _sync_commands(commands)
+    demo = commands.add_parser(
+        "seed-demo",
+        help="write the illustrative demo layers (hand-drawn, not a source) into an empty store; "
+        "only the embedded default store gets them unasked",
+    )
+    _db_option(demo)
     return top
 
 

@@ -10,15 +10,22 @@ writer of rows): a text cell that a spreadsheet would run as a formula (it start
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return; OWASP's "CSV injection") is
 written with a ``'`` in front, so it shows as the text it is. Numbers are never
 changed: a negative area stays a negative number.
+
+An illustrative layer (drawn by the project, not a source: :func:`layers.alttext.is_illustrative`)
+says so in every export: an ``illustrative`` column (``true``/``false``) in the CSVs
+with a layer column, and ``illustrative: true`` with a ``note`` in a GeoJSON's ``metadata``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Iterable
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
+from .alttext import ILLUSTRATIVE_NOTE, illustrative_label, is_illustrative
 from .areas import BORDERS_SOURCE, METHOD
 from .figures import COMPARISON_COLUMNS
 from .snapshots import Snapshot
@@ -30,15 +37,45 @@ __all__ = [
     "comparison_csv",
     "csv_cell",
     "csv_text",
+    "illustrative_column",
+    "illustrative_layers",
     "snapshot_geojson",
     "table_csv",
 ]
 
 #: Columns of :func:`area_series_csv`.
-AREA_SERIES_COLUMNS = ["date", "layer", "held_by", "status", "within", "area_km2", "method", "borders"]
+AREA_SERIES_COLUMNS = [
+    "date",
+    "layer",
+    "held_by",
+    "status",
+    "within",
+    "area_km2",
+    "method",
+    "borders",
+    "illustrative",
+]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Described(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+
+def illustrative_layers(layers: Iterable[_Described]) -> frozenset[str]:
+    """The names of the illustrative layers among ``layers`` (``Store.layers()``)."""
+    return frozenset(layer.name for layer in layers if is_illustrative(layer.description))
+
+
+def illustrative_column(names: pd.Series, illustrative: Collection[str]) -> pd.Series:
+    """``true`` where the layer named is illustrative, else ``false``: a CSV column."""
+    return names.map(lambda name: "true" if name in illustrative else "false")
 
 
 def csv_cell(value: object) -> object:
@@ -61,10 +98,11 @@ def csv_text(table: pd.DataFrame) -> str:
     return safe.to_csv(index=False, lineterminator="\n")
 
 
-def area_series_csv(series: pd.DataFrame) -> str:
+def area_series_csv(series: pd.DataFrame, illustrative: Collection[str] = ()) -> str:
     """``Store.area_series()`` rows as CSV, one row per date x layer x side x status x border.
 
-    ``within`` is empty for the unclipped area, else the ISO3 code of the border.
+    ``within`` is empty for the unclipped area, else the ISO3 code of the border;
+    ``illustrative`` is ``true`` for the layers named in ``illustrative``.
     """
     table = pd.DataFrame(
         {
@@ -76,20 +114,23 @@ def area_series_csv(series: pd.DataFrame) -> str:
             "area_km2": _rounded(series["area_km2"], 3),
             "method": series.get("method", METHOD),
             "borders": BORDERS_SOURCE,
+            "illustrative": illustrative_column(series["layer"], illustrative),
         },
         columns=AREA_SERIES_COLUMNS,
     )
     return csv_text(table)
 
 
-def comparison_csv(comparison: pd.DataFrame) -> str:
-    """``figures.compare()`` as CSV, with the method and border outline on every row."""
+def comparison_csv(comparison: pd.DataFrame, illustrative: Collection[str] = ()) -> str:
+    """``figures.compare()`` as CSV, with the method and border outline on every row, and
+    whether the layer compared with is illustrative (one of ``illustrative``)."""
     table = comparison[COMPARISON_COLUMNS].copy()
     for column in ("reported_km2", "computed_km2", "difference_km2"):
         table[column] = _rounded(table[column], 3)
     table["difference_pct"] = _rounded(table["difference_pct"], 2)
     table["method"] = METHOD
     table["borders"] = BORDERS_SOURCE
+    table["illustrative"] = illustrative_column(table["layer"], illustrative)
     return csv_text(table)
 
 
@@ -114,8 +155,9 @@ def _rounded(values: pd.Series, digits: int) -> pd.Series:
     return rounded.where(values.abs() < 1e15, values)
 
 
-def snapshot_geojson(snapshot: Snapshot) -> str:
-    """One snapshot's features as a GeoJSON FeatureCollection with provenance in ``metadata``."""
+def snapshot_geojson(snapshot: Snapshot, illustrative: bool = False) -> str:
+    """One snapshot's features as a GeoJSON FeatureCollection with provenance in ``metadata``;
+    an ``illustrative`` layer's says so (``illustrative: true`` and a ``note``)."""
     features = snapshot.features
     collection = json.loads(features.to_json(drop_id=True, na="drop"))
     collection["metadata"] = {
@@ -125,8 +167,11 @@ def snapshot_geojson(snapshot: Snapshot) -> str:
         "version_id": snapshot.version_id,
         "area_method": METHOD,
         "borders": BORDERS_SOURCE,
+        "illustrative": illustrative,
     }
     if snapshot.provenance is not None:
         # Where the synced file came from: URL, time fetched, SHA-256, ETag, Last-Modified.
         collection["metadata"]["provenance"] = dict(snapshot.provenance)
+    if illustrative:
+        collection["metadata"]["note"] = f"{illustrative_label(snapshot.layer)}: {ILLUSTRATIVE_NOTE}."
     return json.dumps(collection, ensure_ascii=False)

@@ -1,7 +1,9 @@
 """Reading files into snapshots: dates from file names, editors' imports, the embedded default data.
 
-``geodata/manifest.json`` lists the embedded layers; :func:`seed_default_data` checks
-every file against the data contract first and writes nothing unless all pass.
+``geodata/manifest.json`` lists the embedded layers, an illustrative demo;
+:func:`seed_default_data` checks every file against the data contract first and writes
+nothing unless all pass. Only the embedded default store is seeded unasked
+(:func:`seed_if_embedded`); a store the user named gets the demo from ``seed-demo`` alone.
 An import (:func:`plan_import`, then :func:`write_import`) works the same way: every
 file is validated before anything is written, and all snapshots are then written in
 one transaction, each with its file name and SHA-256 in the audit log.
@@ -29,7 +31,7 @@ from .dates import date_problem
 from .errors import InvalidInputError, ValidationFailed
 from .figures import read_reported_figures
 from .presets import PropertyMapping
-from .store import NewSnapshot, Store
+from .store import NewSnapshot, Store, is_embedded_default
 from .store.inputs import preview, text_problem
 from .text import printable
 from .validation import Report, validate
@@ -46,6 +48,7 @@ __all__ = [
     "date_from_name",
     "dates_in_name",
     "default_data",
+    "demo_layer_names",
     "events_snapshot",
     "name_problem",
     "plan_import",
@@ -53,6 +56,7 @@ __all__ = [
     "read_places",
     "read_uploads",
     "seed_default_data",
+    "seed_if_embedded",
     "sha256",
     "snapshot_dates",
     "snapshots_by_date",
@@ -218,6 +222,21 @@ def seed_default_data(store: Store, geodata: Path = GEODATA) -> int:
         return 0
     snapshots, figures, milestones = default_data(geodata)
     return len(store.write(snapshots, figures, milestones, actor="seed", action="seed", only_if_empty=True))
+
+
+def seed_if_embedded(store: Store, geodata: Path = GEODATA) -> int:
+    """Seed the embedded default store when it is empty (so that ``streamlit run app.py``
+    shows a map on first run); leave a store the user named as it is. Returns the number
+    of snapshots written."""
+    if not is_embedded_default(store.url):
+        return 0
+    return seed_default_data(store, geodata)
+
+
+def demo_layer_names(geodata: Path = GEODATA) -> list[str]:
+    """The names of the embedded (demo) layers, in the manifest's order."""
+    manifest = json.loads((geodata / "manifest.json").read_text(encoding="utf-8"))
+    return [layer["name"] for layer in manifest["layers"]]
 
 
 # --- editors' imports ------------------------------------------------------------

@@ -62,7 +62,7 @@ from typing import Any
 import brotli
 import pandas as pd
 
-from .alttext import LayerFacts, alt_text
+from .alttext import LayerFacts, alt_text, is_illustrative
 from .areas import BORDERS_SOURCE, METHOD
 from .errors import InvalidInputError
 from .figures import COMPARISON_COLUMNS, UKRAINE_OFFICIAL_SOURCE, compare
@@ -514,6 +514,7 @@ def publish(
         window_days=7,
         view=None,
         tiles=False,
+        illustrative=[info.name for info in infos if is_illustrative(info.description)],
     )
     settings["pack_index"] = pack.index_name
     descriptions = {info.name: info.description for info in infos}

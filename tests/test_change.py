@@ -154,3 +154,11 @@ def test_change_geojson_carries_its_provenance(two_snapshot_store):
     ) == ("2024-08-10", "2024-08-20", METHOD)
     read = gpd.read_file(io.StringIO(json.dumps(body)))
     assert read["area_km2"].tolist() == pytest.approx(found.polygons["area_km2"].round(3).tolist())
+    assert body["metadata"]["illustrative"] is False and "note" not in body["metadata"]
+
+
+def test_the_change_geojson_of_an_illustrative_layer_says_so(two_snapshot_store):
+    found = change.between(two_snapshot_store, "Test", D("2024-08-12"), D("2024-08-25"))
+    metadata = json.loads(change.to_geojson(found, illustrative=True))["metadata"]
+    assert metadata["illustrative"] is True
+    assert metadata["note"].startswith("Illustrative layer: Test \u2014 hand-drawn, not a source: ")

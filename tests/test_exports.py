@@ -76,7 +76,7 @@ def test_comparison_csv_rounds_km2_to_three_decimals_and_percentages_to_two():
     series = stored_series()
     checked = figures.check_figures(pd.DataFrame([reported("x", "Kursk", "1000.12345")]), "t")
     table = read_csv(exports.comparison_csv(figures.compare(checked, series)))
-    assert list(table.columns) == [*figures.COMPARISON_COLUMNS, "method", "borders"]
+    assert list(table.columns) == [*figures.COMPARISON_COLUMNS, "method", "borders", "illustrative"]
     row = table.iloc[0]
     assert (row.reported_km2, row.computed_km2) == (1000.123, 1234.568)
     assert row.difference_km2 == round(1234.56789 - 1000.12345, 3)
@@ -119,6 +119,7 @@ def test_snapshot_geojson_round_trips_with_its_provenance():
         "version_id": 7,
         "area_method": METHOD,
         "borders": BORDERS_SOURCE,
+        "illustrative": False,
     }
     assert "note" not in collection["features"][1]["properties"], "missing values are left out, not null"
     read = gpd.read_file(io.StringIO(body))
@@ -168,3 +169,48 @@ def test_rounding_never_turns_a_huge_number_into_inf():
     assert read_csv(exports.area_series_csv(series))["area_km2"].tolist() == [1e308, -1e307, 1.235]
     table = read_csv(exports.table_csv(pd.DataFrame({"change_km2": [-1e308, 2.00049]})))
     assert table["change_km2"].tolist() == [-1e308, 2.0]
+
+
+# --- an illustrative layer says so in every export --------------------------------------
+
+
+def test_illustrative_layers_follow_the_descriptions_rule():
+    from layers.store import LayerInfo
+
+    infos = [
+        LayerInfo("Drawn", "territory", "  Illustrative drawing by the project", 1, None, None),
+        LayerInfo(
+            "Surveyed", "territory", "DeepStateMap daily archive; illustrative of nothing", 1, None, None
+        ),
+        LayerInfo("Bare", "territory", "", 1, None, None),
+    ]
+    assert exports.illustrative_layers(infos) == {"Drawn"}
+
+
+def test_the_area_series_csv_marks_an_illustrative_layers_rows():
+    series = pd.concat([stored_series(), stored_series().assign(layer="Surveyed")], ignore_index=True)
+    table = read_csv(exports.area_series_csv(series, {"Kursk"}))
+    assert dict(zip(table["layer"], table["illustrative"], strict=False)) == {
+        "Kursk": True,
+        "Surveyed": False,
+    }
+    assert "illustrative\n" in exports.area_series_csv(series).splitlines(keepends=True)[0]
+    assert not read_csv(exports.area_series_csv(series))["illustrative"].any()
+
+
+def test_the_comparison_csv_marks_figures_compared_with_an_illustrative_layer():
+    checked = figures.check_figures(
+        pd.DataFrame([reported("x", "Kursk", "1000"), reported("y", "Elsewhere", "1")]), "t"
+    )
+    table = read_csv(exports.comparison_csv(figures.compare(checked, stored_series()), {"Kursk"}))
+    assert table["illustrative"].tolist() == [True, False]
+
+
+def test_the_snapshot_geojson_of_an_illustrative_layer_says_so_in_its_metadata():
+    features = territory([(shapely.box(35.0, 51.0, 35.1, 51.1), "UA", "held", "ISW")])
+    snapshot = Snapshot("Kursk incursion", D("2024-08-10"), D("2024-08-10"), 1, features)
+    metadata = json.loads(exports.snapshot_geojson(snapshot, illustrative=True))["metadata"]
+    assert metadata["illustrative"] is True
+    assert metadata["note"].startswith("Illustrative layer: Kursk incursion \u2014 hand-drawn, not a source")
+    assert "not survey data" in metadata["note"]
+    assert "note" not in json.loads(exports.snapshot_geojson(snapshot))["metadata"]

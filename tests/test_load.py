@@ -17,7 +17,7 @@ from benchmarks.reader_session import figures_heading
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    # A fresh store: the app seeds its embedded data into it on the first run.
+    # A fresh store: the server seeds the embedded demo data into it before the app starts.
     folder = tmp_path_factory.mktemp("load")
     server = Server(f"sqlite:///{folder / 'load.db'}", folder, name="load")
     yield server

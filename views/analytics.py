@@ -99,7 +99,7 @@ def figures_panel(data: Data) -> None:
     )
     st.download_button(
         "Comparison (CSV)",
-        lambda: exports.comparison_csv(data.comparison()),
+        lambda: exports.comparison_csv(data.comparison(), exports.illustrative_layers(data.layer_infos())),
         file_name="reported-vs-map.csv",
         mime="text/csv",
         on_click="ignore",
@@ -275,7 +275,7 @@ def _lapse_download(kept: tuple, name: str) -> None:
 def _downloads_panel(data: Data, shown: Sequence[snapshots.SnapshotRef]) -> None:
     st.download_button(
         "Area series of every layer (CSV)",
-        lambda: exports.area_series_csv(data.area_series()),
+        lambda: exports.area_series_csv(data.area_series(), exports.illustrative_layers(data.layer_infos())),
         file_name="area-series.csv",
         mime="text/csv",
         on_click="ignore",
@@ -285,13 +285,15 @@ def _downloads_panel(data: Data, shown: Sequence[snapshots.SnapshotRef]) -> None
         st.download_button(
             # A button's label is Markdown: a layer named ``![b](http://…)`` would be an image.
             f"Snapshot of {escape_markdown(ref.layer)}, {ref.as_of} (GeoJSON)",
-            lambda r=ref: exports.snapshot_geojson(data.features(r)),
+            lambda r=ref: exports.snapshot_geojson(
+                data.features(r), r.layer in exports.illustrative_layers(data.layer_infos())
+            ),
             file_name=f"{slug(ref.layer)}-{ref.as_of}.geojson",
             mime="application/geo+json",
             on_click="ignore",
             key=f"snapshot_geojson:{ref.layer}",
         )
     st.caption(
-        "Every file names its area method and border outline. "
+        "Every file names its area method and border outline, and marks an illustrative layer. "
         "The command line gives the same files: `python -m layers --help`."
     )

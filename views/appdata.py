@@ -27,11 +27,11 @@ import pandas as pd
 import streamlit as st
 
 from layers import change as change_mod
-from layers import charts, mapview, snapshots, style
+from layers import charts, exports, mapview, snapshots, style
 from layers import events as events_mod
 from layers import figures as figures_mod
 from layers.areas import area_km2, area_summary, country_border
-from layers.ingest import seed_default_data
+from layers.ingest import seed_if_embedded
 from layers.store import LayerInfo, Store, default_url
 
 from . import mapcomponent
@@ -40,7 +40,8 @@ from . import mapcomponent
 @st.cache_resource(show_spinner="Opening the store…")
 def open_store(url: str) -> Store:
     store = Store(url)
-    seed_default_data(store)
+    # Only the embedded default store gets the demo unasked; a named one is left empty.
+    seed_if_embedded(store)
     return store
 
 
@@ -324,7 +325,7 @@ class Data:
     @classmethod
     def current(cls) -> Data:
         """The store the app is configured with (``FRONTLINE_DB`` or the embedded file),
-        opened and seeded once per process, at its revision now."""
+        opened once per process (and, if it is the embedded file, seeded), at its revision now."""
         url = default_url()
         open_store(url)
         return cls(url, latest_revision(url, max_age=0))
@@ -340,6 +341,10 @@ class Data:
 
     def layer_infos(self) -> list[LayerInfo]:
         return layer_infos(self.url, self.revision)
+
+    def illustrative_layers(self) -> frozenset[str]:
+        """The layers drawn by the project, not a source (labelled on the map and in exports)."""
+        return exports.illustrative_layers(self.layer_infos())
 
     def layer_names(self, kind: str) -> list[str]:
         """The names of the layers of a kind (``"territory"`` or ``"events"``)."""

@@ -203,11 +203,17 @@ def _change_table_ui(data: Data, change: change_mod.Change) -> None:
         shown_table, hide_index=True, width="stretch", column_config=km2_columns(shown_table.columns)
     )
     stem = f"change-{slug(change.layer)}-{since_ref.as_of}-{until_ref.as_of}"
+    drawn = change.layer in data.illustrative_layers()
     left, right = st.columns(2)
     left.download_button(
         "Change (CSV)",
         lambda: exports.table_csv(
-            table.assign(layer=change.layer, from_snapshot=change.since.as_of, to_snapshot=change.until.as_of)
+            table.assign(
+                layer=change.layer,
+                from_snapshot=change.since.as_of,
+                to_snapshot=change.until.as_of,
+                illustrative="true" if drawn else "false",
+            )
         ),
         file_name=f"{stem}.csv",
         mime="text/csv",
@@ -216,7 +222,7 @@ def _change_table_ui(data: Data, change: change_mod.Change) -> None:
     )
     right.download_button(
         "Change (GeoJSON)",
-        lambda: change_mod.to_geojson(change),
+        lambda: change_mod.to_geojson(change, drawn),
         file_name=f"{stem}.geojson",
         mime="application/geo+json",
         on_click="ignore",

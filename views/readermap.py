@@ -186,6 +186,7 @@ def show(
         window_days=selection.window_days,
         view=st.session_state["_reader_view"],
         change={"date": as_of.isoformat(), "features": change_features(changes)},
+        illustrative=sorted(data.illustrative_layers()),
     )
     _component(
         key=KEY,

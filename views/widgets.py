@@ -25,6 +25,7 @@ from .appdata import Data
 __all__ = [
     "Selection",
     "checked_link",
+    "empty_store_ui",
     "km2_columns",
     "link_ui",
     "notices_ui",
@@ -47,6 +48,29 @@ def user_errors() -> Iterator[None]:
         yield
     except FrontlineError as error:
         st.error(escape_markdown(str(error)))
+
+
+#: What to run to fill an empty store: the store the app reads is the one these use
+#: (``FRONTLINE_DB``), so they are shown as they are, without the URL in them.
+FILL_COMMANDS = """\
+# your own files (GeoJSON, KML, GeoPackage), one snapshot per dated file
+python -m layers import --layer "My layer" 2024-11-25.geojson
+# or the DeepStateMap daily archive, fetched day by day
+python -m layers sync deepstate-archive --layer occupied
+# or the illustrative demo (hand-drawn, not a source)
+python -m layers seed-demo"""
+
+
+def empty_store_ui(display_url: str) -> None:
+    """What to do when the store holds no territory snapshot: a named store is never
+    filled with the demo unasked, so the reader is told how to fill it."""
+    st.info(
+        "**This store has no map yet**: it holds no territory snapshot. Fill it from the "
+        "command line, with `FRONTLINE_DB` set as for the app, then reload this page."
+    )
+    st.code(FILL_COMMANDS, language="bash")
+    st.caption("The store:")
+    st.code(display_url, language=None)
 
 
 def static_url() -> str:

@@ -27,6 +27,7 @@ def reader_settings(
     view: dict[str, Any] | None,
     change: dict[str, Any] | None = None,
     tiles: bool = True,
+    illustrative: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The reader's settings (JSON).
 
@@ -46,12 +47,16 @@ def reader_settings(
         The change drawn over the territory (``{"date", "features"}``).
     tiles : bool
         Whether online tiles are offered in the layer switcher (an option, never needed).
+    illustrative : sequence of str
+        Layers drawn by the project, not a source (``alttext.is_illustrative``): the
+        header labels each one shown.
     """
     return {
         "static": static,
         "pack": pack,
         "date": date,
         "layers": list(layers),
+        "illustrative": list(illustrative),
         "events": events,
         "window_days": window_days,
         "view": view,

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema, style
+from ..alttext import is_illustrative
 from ..areas import ANYWHERE
 from ..errors import InvalidInputError
 from ..figures import compare, nearest
@@ -93,6 +94,8 @@ class Frame:
     callouts: tuple[Callout, ...]
     reported: tuple[ReportedLine, ...]
     sources: tuple[str, ...]
+    #: Layers shown that are illustrative (drawn, not a source: ``alttext.is_illustrative``).
+    illustrative: tuple[str, ...] = ()
 
 
 def plain_text(value: object) -> str:
@@ -179,7 +182,9 @@ class FrameReader:
 
     def __init__(self, store: Store, layers: Sequence[str] | None):
         self.store = store
-        kinds = {info.name: info.kind for info in store.layers()}
+        infos = store.layers()
+        kinds = {info.name: info.kind for info in infos}
+        self.drawn = frozenset(info.name for info in infos if is_illustrative(info.description))
         if layers is None or len(layers) == 0:
             layers = [name for name, kind in kinds.items() if kind == "territory"]
             if not layers:
@@ -241,6 +246,7 @@ class FrameReader:
             callouts=tuple(c for r in refs for c in self._callouts(r)),
             reported=self._reported(as_of),
             sources=snapshot_sources(snapshots),
+            illustrative=tuple(r.layer for r in refs if r.layer in self.drawn),
         )
 
     def _callouts(self, ref: SnapshotRef) -> list[Callout]:

@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from ..alttext import illustrative_label
 from ..errors import InvalidInputError
 from ..store import Store
 from .canvas import MUTED, Canvas, Column, PanelOverflow, drawing_defaults
-from .data import Frame, FrameReader, KeyPlan, key_plan, require_some_snapshot
+from .data import Frame, FrameReader, KeyPlan, key_plan, plain_text, require_some_snapshot
 from .layout import FOOTER_PX, SOURCE_LINES, Layout, SizeLike, check_scale, pixel_size, slide_layout
 from .map_axes import draw_map
 from .panel import panel
@@ -22,17 +23,25 @@ __all__ = ["build_figure", "footer", "frame_figure", "render_png"]
 
 
 def footer(canvas: Canvas, frame: Frame, layout: Layout) -> None:
-    """Sources (``SOURCE_LINES`` at most) and the method under the map and the panel."""
+    """Sources (``SOURCE_LINES`` at most) and the method under the map and the panel.
+
+    An illustrative layer is named first, so that no cut of a long list of sources drops it.
+    """
     unit = canvas.unit
     font = canvas.font(FOOTER_PX)
     width = layout.width - 2 * layout.margin
     sources = frame.sources
-    text = "Sources: " + (
-        "; ".join(sources)
-        if sources
-        else "none given"
-        if frame.snapshots
-        else "no snapshot on or before this date"
+    labels = "".join(f"{illustrative_label(plain_text(name))}. " for name in frame.illustrative)
+    text = (
+        labels
+        + "Sources: "
+        + (
+            "; ".join(sources)
+            if sources
+            else "none given"
+            if frame.snapshots
+            else "no snapshot on or before this date"
+        )
     )
     source_lines = canvas.wrap(
         text, font, width, max_lines=SOURCE_LINES, more=f" ({len(sources)} in all)" if sources else ""

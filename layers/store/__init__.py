@@ -20,7 +20,7 @@ database specifics in :mod:`.sqlite` and :mod:`.postgis`.
 from . import postgis, sqlite, tables
 from .reads import LayerInfo
 from .rows import AreaRow, NewSnapshot, computed_area_rows
-from .store import DEFAULT_PATH, Store, default_url
+from .store import DEFAULT_PATH, Store, default_url, embedded_url, is_embedded_default
 
 __all__ = [
     "AreaRow",
@@ -30,6 +30,8 @@ __all__ = [
     "Store",
     "computed_area_rows",
     "default_url",
+    "embedded_url",
+    "is_embedded_default",
     "postgis",
     "sqlite",
     "tables",

@@ -15,15 +15,30 @@ from . import postgis, sqlite, tables
 from .reads import StoreReads
 from .writes import StoreWrites
 
-__all__ = ["DEFAULT_PATH", "Store", "default_url"]
+__all__ = ["DEFAULT_PATH", "Store", "default_url", "embedded_url", "is_embedded_default"]
 
 #: The embedded SQLite file used when ``FRONTLINE_DB`` is not set.
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / ".frontline" / "frontline.db"
 
 
+def embedded_url() -> str:
+    """The URL of the embedded SQLite file (``DEFAULT_PATH``)."""
+    return f"sqlite:///{DEFAULT_PATH}"
+
+
 def default_url() -> str:
     """The store the app and the command line use: ``FRONTLINE_DB``, else the embedded file."""
-    return os.environ.get("FRONTLINE_DB") or f"sqlite:///{DEFAULT_PATH}"
+    return os.environ.get("FRONTLINE_DB") or embedded_url()
+
+
+def is_embedded_default(url: str) -> bool:
+    """Whether ``url`` is the embedded file, the only store seeded with the demo data unasked.
+
+    A store the user names (``FRONTLINE_DB``, ``--db``) is theirs: the illustrative demo
+    would sit on top of their real data, so it is written there only by ``seed-demo``.
+    The embedded file is the one store nobody named, however it is reached.
+    """
+    return url == embedded_url()
 
 
 class Store(StoreWrites, StoreReads):

@@ -35,14 +35,23 @@ def wait_for(url: str, timeout_s: float = 30) -> None:
 
 def publish_site(folder: Path, *options: str, url: str | None = None) -> tuple[Path, dict[str, str]]:
     """``python -m layers publish --out folder/site [options]`` of the store at ``url``
-    (default: a new store in ``folder``, seeded with the embedded data on first use); the
-    site's folder and the environment that names the store."""
+    (default: a new store in ``folder``, seeded with the embedded data by ``seed-demo``, as a
+    named store is not seeded unasked); the site's folder and the environment that names the store."""
     need(os.path.exists(CHROMIUM), f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package")
     env = {
         **os.environ,
         "FRONTLINE_DB": url or f"sqlite:///{folder / 'store.db'}",
         "PYTHONPATH": str(ROOT),
     }
+    if url is None:
+        subprocess.run(
+            [sys.executable, "-m", "layers", "seed-demo"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     subprocess.run(
         [sys.executable, "-m", "layers", "publish", "--out", str(folder / "site"), *options],
         env=env,

@@ -87,6 +87,8 @@ class Cluster:
                 str(workdir),
                 "--nginx",
                 NGINX,
+                # A named store is not seeded unasked; these tests read the demo.
+                "--seed-demo",
             ],
             cwd=ROOT,
             stdout=self.output,
@@ -151,7 +153,7 @@ def cluster_prerequisites(request):
 @pytest.fixture
 def cluster(cluster_prerequisites, tmp_path):
     """``run_cluster.py`` with two app processes on a new schema of the PostGIS test database,
-    seeded by the launcher."""
+    seeded by the launcher (``--seed-demo``)."""
     admin = cluster_prerequisites
     schema = f"cluster_{uuid.uuid4().hex[:16]}"
     with admin.begin() as connection:

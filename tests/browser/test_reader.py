@@ -354,6 +354,18 @@ def test_names_sources_and_notes_with_script_show_as_text_and_run_nothing(page, 
     assert not any(u.rstrip("/").endswith("/x") for u in page.recorder.requests), "<img src=x> was requested"
 
 
+def test_the_header_labels_the_illustrative_layers_shown(page, app_url):
+    open_reader(page, app_url, "?date=2024-11-25")
+    notes = page.locator(".frontline-header .frontline-notes p")
+    assert notes.all_text_contents() == [
+        "Illustrative layer: Kursk incursion \u2014 hand-drawn, not a source",
+        "Illustrative layer: Strikes and reports \u2014 hand-drawn, not a source",
+    ]
+    assert notes.first.is_visible()
+    # The imported layers (the hostile ones) are not marked illustrative: no label for them.
+    assert not any(HOSTILE_LAYER in text for text in notes.all_text_contents())
+
+
 # --- (f) colour vision -------------------------------------------------------------------
 
 

@@ -89,6 +89,11 @@ def test_the_published_reader_draws_scrubs_and_states_the_cli_areas(server, page
     assert "UA" in held, held
     shown = header.replace("\u202f", ",").replace("\xa0", " ")
     assert f"Ukraine {round(held['UA']):,} km²" in shown, (header, held)
+    # The published map labels the illustrative layers in its header, as the app's does.
+    assert page.locator(".frontline-notes p").all_text_contents() == [
+        "Illustrative layer: Kursk incursion \u2014 hand-drawn, not a source",
+        "Illustrative layer: Strikes and reports \u2014 hand-drawn, not a source",
+    ]
     slider = reader_slider(page)
     slider.focus()
     page.keyboard.press("ArrowRight")

@@ -7,6 +7,7 @@ Like the upload corpus (``test_corpus.py``): each ends within 30 s and 1 GB (mea
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 import pytest
@@ -36,8 +37,21 @@ COMMANDS = [
 
 @pytest.fixture(scope="module")
 def environment(tmp_path_factory) -> dict[str, str]:
+    """A named store holding the embedded data (``seed-demo``: a named store is not seeded unasked)."""
     folder = tmp_path_factory.mktemp("commands-store")
-    return {**os.environ, "FRONTLINE_DB": f"sqlite:///{folder / 'store.sqlite'}", "PYTHONPATH": str(ROOT)}
+    environment = {
+        **os.environ,
+        "FRONTLINE_DB": f"sqlite:///{folder / 'store.sqlite'}",
+        "PYTHONPATH": str(ROOT),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "layers", "seed-demo"],
+        env=environment,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return environment
 
 
 @pytest.mark.parametrize("name,arguments,words", COMMANDS, ids=[c[0] for c in COMMANDS])

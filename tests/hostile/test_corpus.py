@@ -66,7 +66,11 @@ def store(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     environment.pop("FRONTLINE_PARSE_SECONDS", None)
     environment.pop("FRONTLINE_PARSE_MEMORY_MB", None)
     subprocess.run(
-        [sys.executable, "-m", "layers", "areas"], env=environment, cwd=ROOT, check=True, capture_output=True
+        [sys.executable, "-m", "layers", "seed-demo"],
+        env=environment,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     return database, environment
 

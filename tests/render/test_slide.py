@@ -83,6 +83,30 @@ def test_sources_and_method_are_in_the_footer(embedded_data_store):
     assert METHOD in footer and BORDERS_SOURCE in footer
 
 
+def test_an_illustrative_layer_is_labelled_first_in_the_footer(embedded_data_store):
+    fig = render.build_figure(embedded_data_store, [KURSK], dt.date(2024, 11, 25), size="16:9")
+    footer = next(t for t in fig.texts if t.get_gid() == "footer").get_text().replace("\n", " ")
+    assert footer.startswith(f"Illustrative layer: {KURSK} \u2014 hand-drawn, not a source. Sources: ")
+
+
+def test_a_layer_not_marked_illustrative_has_no_label(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'plain.db'}")
+    store.write(
+        [snapshot("Surveyed", "2024-09-01", [(shapely.box(35.1, 51.0, 35.3, 51.2), "UA", "held", "ISW")])],
+        actor="t",
+    )
+    fig = render.build_figure(store, ["Surveyed"], dt.date(2024, 9, 1), size=SMALL)
+    footer = next(t for t in fig.texts if t.get_gid() == "footer").get_text()
+    assert footer.startswith("Sources: ISW") and "Illustrative" not in footer
+
+
+def test_every_frame_of_a_time_lapse_labels_the_illustrative_layer(embedded_data_store):
+    reader = FrameReader(embedded_data_store, [KURSK])
+    for day in (dt.date(2024, 8, 10), dt.date(2025, 3, 1)):
+        assert reader.frame(day).illustrative == (KURSK,)
+    assert reader.frame(dt.date(2024, 1, 1)).illustrative == (), "no snapshot shown, nothing to label"
+
+
 def test_long_source_lists_are_cut_with_their_count(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'many.db'}")
     box = shapely.box(35.1, 51.0, 35.3, 51.2)

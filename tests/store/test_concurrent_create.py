@@ -1,9 +1,10 @@
 """Two processes that first use a new store at the same moment both succeed.
 
 Each round starts two ``python -m layers import`` processes on a store that does not
-exist yet: both create the tables, seed the embedded data and write a snapshot. Before
-table creation took the write lock at BEGIN, one of them failed with "database is
-locked" in most rounds on SQLite.
+exist yet: both create the tables and write a snapshot (a named store is not seeded).
+Before table creation took the write lock at BEGIN, one of them failed with "database
+is locked" in most rounds on SQLite. Two ``seed-demo`` processes at once on a new store
+both succeed too, and the demo is written once.
 """
 
 from __future__ import annotations
@@ -26,19 +27,14 @@ SEEDED_FIGURES = len(pd.read_csv(ROOT / "geodata" / "reported_figures.csv"))
 
 def import_at_once(url: str) -> list[subprocess.CompletedProcess[str]]:
     """Start two imports of the same small file into ``url`` together and wait for both."""
-    argv = [
-        sys.executable,
-        "-m",
-        "layers",
-        "import",
-        "--db",
-        url,
-        "--layer",
-        "x",
-        "--as-of",
-        "2024-11-25",
-        str(DATA / "clockwise.geojson"),
-    ]
+    return at_once(
+        ["import", "--db", url, "--layer", "x", "--as-of", "2024-11-25", str(DATA / "clockwise.geojson")]
+    )
+
+
+def at_once(arguments: list[str]) -> list[subprocess.CompletedProcess[str]]:
+    """Start two ``python -m layers ARGUMENTS`` together and wait for both."""
+    argv = [sys.executable, "-m", "layers", *arguments]
     children = [
         subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
@@ -57,6 +53,20 @@ def assert_both_succeeded(url: str, results: list[subprocess.CompletedProcess[st
     store = Store(url)
     try:
         assert len(store.heads("x")) == 1
+        assert [info.name for info in store.layers()] == ["x"]  # a named store is not seeded
+        assert store.reported_figures().empty
+    finally:
+        store.close()
+
+
+def assert_seeded_once(url: str, results: list[subprocess.CompletedProcess[str]]) -> None:
+    for result in results:
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+    said = sorted("wrote the illustrative demo" in result.stdout for result in results)
+    assert said == [False, True], [result.stdout for result in results]
+    store = Store(url)
+    try:
         assert len(store.reported_figures()) == SEEDED_FIGURES  # seeded once, not twice
     finally:
         store.close()
@@ -80,3 +90,7 @@ def test_two_imports_into_a_new_postgis_schema_both_succeed(postgis_admin):
         finally:
             with postgis_admin.begin() as connection:
                 connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
+
+
+def test_two_seed_demos_on_a_new_store_both_succeed_and_seed_once(store_url):
+    assert_seeded_once(store_url, at_once(["seed-demo", "--db", store_url]))

@@ -23,6 +23,8 @@ def test_the_page_is_one_map_component_with_what_the_browser_needs(app):
     assert data["static"] == "/app/static"
     assert data["pack"].startswith("/app/static/packs/") and data["pack"].endswith("/")
     assert data["layers"] == ["Kursk incursion"] and data["events"] == "Strikes and reports"
+    # The embedded layers are illustrative: the browser labels those shown in the map's header.
+    assert data["illustrative"] == ["Kursk incursion", "Strikes and reports"]
     assert data["date"] == data["date"][:10] and D(data["date"]) == D("2025-03-31"), "the latest day"
     assert not at.get("component_instance"), "no streamlit-folium map on the reader's page"
     assert [s.key for s in at.select_slider] == ["window"], "the date control is in the browser, not a widget"

@@ -83,7 +83,8 @@ export class Reader {
     this.dateLabel = element("time", "frontline-date");
     this.figures = element("div", "frontline-figures");
     this.milestone = element("div", "frontline-milestone");
-    this.header.append(this.dateLabel, this.figures, this.milestone);
+    this.notes = element("div", "frontline-notes");
+    this.header.append(this.dateLabel, this.figures, this.milestone, this.notes);
     this.stage = element("div", "frontline-stage");
     this.mapBox = element("div", "frontline-map", { "aria-describedby": "" });
     this.status = element("div", "frontline-status", { role: "status" });
@@ -295,6 +296,7 @@ export class Reader {
     this.visible = (this.options.layers ?? pack.layers.map((l) => l.name)).map((name) => pack.layer(name)).filter(Boolean);
     for (const layer of pack.layers) if (!this.visible.includes(layer)) this.territory.hide(layer.number);
     this.eventsLayer = this.options.events ? pack.eventsLayer(this.options.events) : null;
+    this.writeNotes();
     this.windowDays = Math.max(1, Number(this.options.window_days) || 1);
     // The server echoes the dates this reader sent (an answer may arrive after the reader
     // moved on): only a date it did not send moves the map (a link, another page).
@@ -309,6 +311,19 @@ export class Reader {
     this.setDay(Math.min(this.last, Math.max(this.first, day)), { quiet: true });
     this.paintStrip();
     if (initial) this.writeSummary();
+  }
+
+  /** A line in the header for each shown illustrative layer, territory or events
+   * (options.illustrative: drawn by the project, not a source); the name is set as text,
+   * never as markup. */
+  writeNotes() {
+    const drawn = new Set(this.options.illustrative ?? []);
+    const shown = [...this.visible, ...(this.eventsLayer ? [this.eventsLayer] : [])];
+    this.notes.replaceChildren(...shown.filter((layer) => drawn.has(layer.name)).map((layer) => {
+      const line = element("p", "frontline-illustrative");
+      line.textContent = t("header.illustrative", { layer: layer.name });
+      return line;
+    }));
   }
 
   bindSlider() {

@@ -98,6 +98,7 @@ const ENGLISH = {
     "panel.dataAreas": "km² per snapshot, side, status and border (CSV)",
     "panel.dataFigures": "reported figures against the map (CSV)",
     "panel.dataEvents": "events (GeoJSON)",
+    "header.illustrative": "Illustrative layer: {layer} — hand-drawn, not a source",
     "panel.illustrative": "Illustrative data, not survey data.",
     "credit.text": "{layers} · areas computed from the map · ",
     "credit.illustrative": "{layer} (illustrative)",
