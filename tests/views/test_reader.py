@@ -199,3 +199,18 @@ def test_the_panel_says_when_a_synced_layer_was_last_synced_and_warns_when_stale
     assert any("5 days ago" in c.value for c in at.caption)
     [warning] = at.warning
     assert "has not been synced since" in warning.value and "36 hours" in warning.value.replace("\\", "")
+
+
+def test_the_panel_calls_an_illustrative_layer_so_and_no_other(app, db_url):
+    from layers.store import NewSnapshot, Store
+
+    store = Store(db_url)
+    features = store.features(int(store.heads("Kursk incursion")["version_id"].iloc[-1]))
+    store.write([NewSnapshot("Surveyed", D("2025-03-31"), features, "f" * 64)], actor="t")
+    app.query_params["layers"] = "Kursk incursion,Surveyed"
+    at = app.run()
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "Surveyed: snapshot of 2025-03-31" in captions
+    assert "Illustrative layer\\: Kursk incursion" in captions
+    assert "Illustrative layer\\: Surveyed" not in captions

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from layers import links, style
+from layers.alttext import ILLUSTRATIVE_NOTE, illustrative_label, is_illustrative
 from layers.text import escape_markdown
 
 from .. import readermap, routes
@@ -106,9 +107,16 @@ def _panel(data: Data, selection: Selection, as_of: dt.date, dates: Sequence[dt.
         st.session_state[PANEL_KEY] = False
         st.rerun()
     shown = data.shown(selection.visible, as_of)
+    drawn = {info.name for info in data.layer_infos() if is_illustrative(info.description)}
+    notes = [f"{illustrative_label(ref.layer)}: {ILLUSTRATIVE_NOTE}." for ref in shown if ref.layer in drawn]
+    # status_line escapes its layer names; the notes name layers too, so they are escaped here.
     st.caption(
-        f"{status_line(shown)}. Areas are computed from the stored full-detail geometry. The embedded Kursk "
-        "data is an illustrative drawing by this project from public reporting, not survey data."
+        " ".join(
+            [
+                f"{status_line(shown)}. Areas are computed from the stored full-detail geometry.",
+                *map(escape_markdown, notes),
+            ]
+        )
     )
     sync_ui(data, shown)
     since = since_ui(as_of, dates)
