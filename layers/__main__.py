@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import json
 import os
 import sys
@@ -432,34 +431,28 @@ def _log(message: str) -> None:
 
 def run_sync(args: argparse.Namespace) -> int:
     from .sync import ARCHIVE_FIRST_DAY, DEFAULT_BASE_URL, SOURCE, Fetcher, sync_archive
-    from .sync.status import SyncRun, record_sync
+    from .sync.status import recording
 
     if args.sync_source == "deepstate-history":
         return run_sync_history(args)
-    log = _log
-    fetcher = Fetcher(timeout_s=args.timeout, retries=args.retries, delay_s=args.delay, log=log)
+    fetcher = Fetcher(timeout_s=args.timeout, retries=args.retries, delay_s=args.delay, log=_log)
     store = _open(args)
     base_url = args.base_url or DEFAULT_BASE_URL
-    run = SyncRun(args.layer, SOURCE, base_url, _now(), _now(), ok=False)
     try:
-        result = sync_archive(
-            store,
-            args.layer,
-            fetcher,
-            base_url=base_url,
-            first=args.first or ARCHIVE_FIRST_DAY,
-            last=args.last,
-            recheck=args.recheck,
-            log=log,
-        )
-        run.ok, run.written, run.changed = True, len(result.written), len(result.changed)
-        run.missing = [day.isoformat() for day in result.missing]
-    except FrontlineError as error:
-        run.error = str(error)
-        raise
+        with recording(store, args.layer, SOURCE, base_url) as run:
+            result = sync_archive(
+                store,
+                args.layer,
+                fetcher,
+                base_url=base_url,
+                first=args.first or ARCHIVE_FIRST_DAY,
+                last=args.last,
+                recheck=args.recheck,
+                log=_log,
+            )
+            run.written, run.changed = len(result.written), len(result.changed)
+            run.missing = [day.isoformat() for day in result.missing]
     finally:
-        run.finished_at = _now()
-        record_sync(store, run)
         store.close()
     missing = ", ".join(run.missing)
     print(
@@ -476,37 +469,22 @@ def run_sync(args: argparse.Namespace) -> int:
     return 0
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def run_sync_history(args: argparse.Namespace) -> int:
     from .sync import HISTORY_BASE_URL, HISTORY_SOURCE, Fetcher, sync_history
-    from .sync.status import SyncRun, record_sync
+    from .sync.status import recording
 
     fetcher = Fetcher(timeout_s=args.timeout, retries=args.retries, delay_s=args.delay, log=_log)
     store = _open(args)
     base_url = args.base_url or HISTORY_BASE_URL
-    run = SyncRun(args.layer, HISTORY_SOURCE, base_url, _now(), _now(), ok=False)
     try:
-        result = sync_history(
-            store,
-            args.layer,
-            fetcher,
-            base_url=base_url,
-            first=args.first,
-            last=args.last,
-            log=_log,
-        )
-        run.ok, run.written = True, len(result.written)
-        run.missing = [s.day.isoformat() for s in result.missing]
+        with recording(store, args.layer, HISTORY_SOURCE, base_url) as run:
+            result = sync_history(
+                store, args.layer, fetcher, base_url=base_url, first=args.first, last=args.last, log=_log
+            )
+            run.written = len(result.written)
+            run.missing = [s.day.isoformat() for s in result.missing]
         table = compare(store.reported_figures(), store.area_series(args.layer))
-    except FrontlineError as error:
-        run.error = str(error)
-        raise
     finally:
-        run.finished_at = _now()
-        record_sync(store, run)
         store.close()
     missing = ", ".join(f"{s.day} ({s.id})" for s in result.missing)
     print(

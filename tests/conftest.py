@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -213,3 +215,15 @@ def feature_collection(*features, **members) -> bytes:
 def problem_lines(report) -> str:
     """Every problem of a validation report, one ``where: field: message`` line each."""
     return "\n".join(str(p) for p in report.problems)
+
+
+def seed_demo_subprocess(environment: dict[str, str]) -> None:
+    """``python -m layers seed-demo`` in a child process, on the store named by FRONTLINE_DB."""
+    subprocess.run(
+        [sys.executable, "-m", "layers", "seed-demo"],
+        env=environment,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )

@@ -15,13 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
-from ..errors import UnknownLayerError
+from ..errors import FrontlineError, UnknownLayerError
 from ..store import Store
 
-__all__ = ["STALE_AFTER", "SyncRun", "last_sync", "record_sync", "stale_after", "sync_words"]
+__all__ = ["STALE_AFTER", "SyncRun", "last_sync", "record_sync", "recording", "stale_after", "sync_words"]
 
 #: How long after the last successful sync a layer counts as stale (see the module's docstring).
 STALE_AFTER = dt.timedelta(hours=36)
@@ -70,6 +72,29 @@ def record_sync(store: Store, run: SyncRun) -> None:
     record["missing"] = record["missing"][:100]
     record["error"] = record["error"][:500]
     store.put_meta(key, json.dumps(record, ensure_ascii=False))
+
+
+@contextmanager
+def recording(store: Store, layer: str, source: str, base_url: str) -> Iterator[SyncRun]:
+    """A sync run of ``layer``, recorded when the block ends: ok, or failed with the error's text.
+
+    The block fills in what it wrote (``written``, ``changed``, ``missing``); an error
+    that is not a :class:`~layers.errors.FrontlineError` (a bug) is recorded too, then raised.
+    """
+    started = dt.datetime.now(dt.UTC)
+    run = SyncRun(layer, source, base_url, started, started, ok=False)
+    try:
+        yield run
+        run.ok = True
+    except FrontlineError as error:
+        run.error = str(error)
+        raise
+    except Exception as error:
+        run.error = f"{type(error).__name__}: {error}"
+        raise
+    finally:
+        run.finished_at = dt.datetime.now(dt.UTC)
+        record_sync(store, run)
 
 
 def last_sync(store: Store, layer: str) -> SyncRun | None:

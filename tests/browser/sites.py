@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import CHROMIUM, free_port, need
-from tests.conftest import ROOT
+from tests.conftest import ROOT, seed_demo_subprocess
 
 __all__ = ["nginx_server", "publish_site", "static_server", "wait_for"]
 
@@ -44,14 +44,7 @@ def publish_site(folder: Path, *options: str, url: str | None = None) -> tuple[P
         "PYTHONPATH": str(ROOT),
     }
     if url is None:
-        subprocess.run(
-            [sys.executable, "-m", "layers", "seed-demo"],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+        seed_demo_subprocess(env)
     subprocess.run(
         [sys.executable, "-m", "layers", "publish", "--out", str(folder / "site"), *options],
         env=env,

@@ -7,10 +7,11 @@ Like the upload corpus (``test_corpus.py``): each ends within 30 s and 1 GB (mea
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
 import pytest
+
+from tests.conftest import seed_demo_subprocess
 
 from .test_corpus import BUDGET_MB, BUDGET_SECONDS, ROOT, run_measured
 
@@ -44,13 +45,7 @@ def environment(tmp_path_factory) -> dict[str, str]:
         "FRONTLINE_DB": f"sqlite:///{folder / 'store.sqlite'}",
         "PYTHONPATH": str(ROOT),
     }
-    subprocess.run(
-        [sys.executable, "-m", "layers", "seed-demo"],
-        env=environment,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    seed_demo_subprocess(environment)
     return environment
 
 

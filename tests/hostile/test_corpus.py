@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import seed_demo_subprocess
+
 from .corpus import cases
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,13 +67,7 @@ def store(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     environment = {**os.environ, "FRONTLINE_DB": f"sqlite:///{database}", "PYTHONPATH": str(ROOT)}
     environment.pop("FRONTLINE_PARSE_SECONDS", None)
     environment.pop("FRONTLINE_PARSE_MEMORY_MB", None)
-    subprocess.run(
-        [sys.executable, "-m", "layers", "seed-demo"],
-        env=environment,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    seed_demo_subprocess(environment)
     return database, environment
 
 

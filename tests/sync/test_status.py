@@ -70,3 +70,21 @@ def test_the_limit_can_be_set_for_another_schedule(monkeypatch):
     for bad in ("soon", "-1", "0"):
         monkeypatch.setenv("FRONTLINE_SYNC_STALE_HOURS", bad)
         assert stale_after() == STALE_AFTER
+
+
+def test_recording_keeps_a_run_that_ends_well_or_fails(store):
+    import pytest
+
+    from layers.errors import FrontlineError
+    from layers.sync.status import recording
+
+    layer = _layer(store)
+    with recording(store, layer, "Archive", "https://example.org/") as run:
+        run.written = 2
+    kept = last_sync(store, layer)
+    assert kept is not None and kept.ok and kept.written == 2 and kept.last_success is not None
+    with pytest.raises(FrontlineError), recording(store, layer, "Archive", "https://example.org/"):
+        raise FrontlineError("cannot reach the archive")
+    failed = last_sync(store, layer)
+    assert failed is not None and not failed.ok and failed.error == "cannot reach the archive"
+    assert failed.last_success == kept.last_success
