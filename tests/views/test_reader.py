@@ -212,5 +212,5 @@ def test_the_panel_calls_an_illustrative_layer_so_and_no_other(app, db_url):
     assert not at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "Surveyed: snapshot of 2025-03-31" in captions
-    assert "Illustrative layer\\: Kursk incursion" in captions
-    assert "Illustrative layer\\: Surveyed" not in captions
+    assert "Kursk incursion is illustrative\\: hand\\-drawn" in captions
+    assert "Surveyed is illustrative" not in captions

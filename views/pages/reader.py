@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from layers import links, style
-from layers.alttext import ILLUSTRATIVE_NOTE, illustrative_label, is_illustrative
+from layers.alttext import ILLUSTRATIVE_NOTE, is_illustrative
 from layers.text import escape_markdown
 
 from .. import readermap, routes
@@ -108,7 +108,7 @@ def _panel(data: Data, selection: Selection, as_of: dt.date, dates: Sequence[dt.
         st.rerun()
     shown = data.shown(selection.visible, as_of)
     drawn = {info.name for info in data.layer_infos() if is_illustrative(info.description)}
-    notes = [f"{illustrative_label(ref.layer)}: {ILLUSTRATIVE_NOTE}." for ref in shown if ref.layer in drawn]
+    notes = [f"{ref.layer} is illustrative: {ILLUSTRATIVE_NOTE}." for ref in shown if ref.layer in drawn]
     # status_line escapes its layer names; the notes name layers too, so they are escaped here.
     st.caption(
         " ".join(
