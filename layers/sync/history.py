@@ -151,16 +151,7 @@ def parse_snapshot_list(raw: bytes, url: str) -> list[HistorySnapshot]:
         Unix time of a plausible date, or holds more than :data:`MAX_SNAPSHOTS` entries;
         the message names the URL and the first bad entry.
     """
-    document = _decoded(raw, url)
-    if not isinstance(document, list):
-        raise BadAnswerError(
-            f"{url}: expected a JSON list of snapshots, got a {type(document).__name__}; nothing was written."
-        )
-    if len(document) > MAX_SNAPSHOTS:
-        raise BadAnswerError(
-            f"{url}: the list holds {len(document):,} snapshots, more than the {MAX_SNAPSHOTS:,} accepted; "
-            "nothing was written."
-        )
+    document = _json_list(raw, url, "snapshots", "list", MAX_SNAPSHOTS)
     today = dt.datetime.now(dt.UTC).date()
     snapshots = []
     for number, entry in enumerate(document):
@@ -184,6 +175,21 @@ def parse_snapshot_list(raw: bytes, url: str) -> list[HistorySnapshot]:
             raise BadAnswerError(f"{where}: id {value} is a time in the future ({day}); nothing was written.")
         snapshots.append(HistorySnapshot(value, day))
     return snapshots
+
+
+def _json_list(raw: bytes, url: str, what: str, holder: str, limit: int) -> list[Any]:
+    """The answer as a JSON list of at most ``limit`` entries, else a BadAnswerError naming ``url``."""
+    document = _decoded(raw, url)
+    if not isinstance(document, list):
+        raise BadAnswerError(
+            f"{url}: expected a JSON list of {what}, got a {type(document).__name__}; nothing was written."
+        )
+    if len(document) > limit:
+        raise BadAnswerError(
+            f"{url}: the {holder} holds {len(document):,} {what}, more than the {limit:,} accepted; "
+            "nothing was written."
+        )
+    return document
 
 
 def last_of_each_day(
@@ -210,16 +216,7 @@ def parse_areas(raw: bytes, url: str) -> dict[str, float]:
         each with a text ``type`` (given once) and an ``area`` that is a finite,
         non-negative number of km² no larger than ``schema.MAX_AREA_KM2``.
     """
-    document = _decoded(raw, url)
-    if not isinstance(document, list):
-        raise BadAnswerError(
-            f"{url}: expected a JSON list of areas, got a {type(document).__name__}; nothing was written."
-        )
-    if len(document) > MAX_AREA_ENTRIES:
-        raise BadAnswerError(
-            f"{url}: the answer holds {len(document):,} areas, more than the {MAX_AREA_ENTRIES} accepted; "
-            "nothing was written."
-        )
+    document = _json_list(raw, url, "areas", "answer", MAX_AREA_ENTRIES)
     areas: dict[str, float] = {}
     for number, entry in enumerate(document):
         where = f"{url}: entry {number}"
