@@ -115,6 +115,11 @@ def all_events(url: str, revision: str, layer: str):
 
 
 @st.cache_resource(max_entries=8)
+def event_choices(url: str, revision: str, layer: str) -> events_mod.Choices:
+    return events_mod.choices(all_events(url, revision, layer))
+
+
+@st.cache_resource(max_entries=8)
 def area_series(url: str, revision: str) -> pd.DataFrame:
     return open_store(url).area_series()
 
@@ -388,6 +393,10 @@ class Data:
 
     def all_events(self, layer: str) -> gpd.GeoDataFrame:
         return all_events(self.url, self.revision, layer)
+
+    def event_choices(self, layer: str) -> events_mod.Choices:
+        """What the events layer can be filtered by (kinds, confidences, sources)."""
+        return event_choices(self.url, self.revision, layer)
 
     def events_window(self, layer: str | None, start: dt.date, end: dt.date) -> tuple[int, int]:
         return events_window(self.url, self.revision, layer, start, end)

@@ -67,7 +67,7 @@ export default async function (component) {
   };
   hint("modulepreload", href(`${base}/vendor/leaflet/leaflet.js`));
   hint("preload", href(`${pack}index.json.gz`), "fetch");
-  const names = ["days", "pack", "strip", "draw", "reader", "streamlit"];
+  const names = ["days", "pack", "strip", "draw", "events", "legend", "basemap", "reader", "streamlit"];
   const modules = await Promise.all(names.map((name) => import(href(`${base}/js/frontline/${name}.js`))));
   return modules[modules.length - 1].default(component);
 }
@@ -187,6 +187,8 @@ def show(
         view=st.session_state["_reader_view"],
         change={"date": as_of.isoformat(), "features": change_features(changes)},
         illustrative=sorted(data.illustrative_layers()),
+        event_filter=selection.event_filter.settings(),
+        event_view=selection.event_filter.mode,
     )
     _component(
         key=KEY,

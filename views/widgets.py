@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
@@ -23,7 +23,9 @@ from layers.text import escape_markdown
 from .appdata import Data
 
 __all__ = [
+    "EventFilter",
     "Selection",
+    "event_filter_ui",
     "checked_link",
     "empty_store_ui",
     "km2_columns",
@@ -97,13 +99,30 @@ def slug(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class EventFilter:
+    """Which events the map shows and how it draws them: kinds, confidences and sources
+    (an empty list: every one) and a drawing mode (``events.DRAW_MODES``)."""
+
+    kinds: list[str] = field(default_factory=list)
+    confidences: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    mode: str = "auto"
+
+    def settings(self) -> dict[str, Any]:
+        """The reader's ``event_filter`` option."""
+        return {"kinds": self.kinds, "confidences": self.confidences, "sources": self.sources}
+
+
+@dataclass(frozen=True)
 class Selection:
     """What the reader chose in the sidebar: the visible territory layers, the events
-    layer (None for none) and how many days of events end at the selected date."""
+    layer (None for none), how many days of events end at the selected date, and which
+    events are shown and how."""
 
     visible: list[str]
     events_layer: str | None
     window_days: int
+    event_filter: EventFilter = field(default_factory=EventFilter)
 
 
 def sidebar_ui(data: Data) -> Selection:
@@ -128,6 +147,7 @@ def sidebar_ui(data: Data) -> Selection:
             key="window",
             bind="query-params",
         )
+        event_filter = event_filter_ui(data, events_layer) if events_layer else EventFilter()
         st.divider()
         for info in data.layer_infos():
             span = f"{info.n_snapshots} snapshot(s), {info.first} to {info.last}"
@@ -135,7 +155,38 @@ def sidebar_ui(data: Data) -> Selection:
             if info.description:
                 st.caption(escape_markdown(info.description))
         st.caption(f"Borders: {escape_markdown(BORDERS_SOURCE)}.")
-    return Selection(list(visible), events_layer, int(window_days))
+    return Selection(list(visible), events_layer, int(window_days), event_filter)
+
+
+def event_filter_ui(data: Data, layer: str) -> EventFilter:
+    """Filters of the events layer (kinds, confidence, sources; none chosen shows every
+    one) and how the map draws its events, each kept in the URL (``?event_kind=``,
+    ``?event_confidence=``, ``?event_source=``, ``?event_view=``). The browser applies
+    them: changing one reruns the page once, scrubbing never does."""
+    choices = data.event_choices(layer)
+    with st.expander("Event filters", expanded=False):
+        kinds = st.multiselect(
+            "Kinds", choices.kinds, key="event_kind", bind="query-params", placeholder="every kind"
+        )
+        confidences = st.multiselect(
+            "Confidence",
+            choices.confidences,
+            key="event_confidence",
+            bind="query-params",
+            placeholder="any confidence",
+        )
+        sources = st.multiselect(
+            "Sources", choices.sources, key="event_source", bind="query-params", placeholder="every source"
+        )
+        mode = st.selectbox(
+            "Draw events as",
+            list(events_mod.DRAW_MODES),
+            # The URL holds an option's text: the short names keep links readable.
+            help="; ".join(f"{name}: {what}" for name, what in events_mod.DRAW_MODES.items()),
+            key="event_view",
+            bind="query-params",
+        )
+    return EventFilter(list(kinds), list(confidences), list(sources), str(mode))
 
 
 def checked_link(data: Data, tabs: Sequence[str]) -> tuple[links.Link, bool]:

@@ -28,6 +28,8 @@ def reader_settings(
     change: dict[str, Any] | None = None,
     tiles: bool = True,
     illustrative: Sequence[str] = (),
+    event_filter: dict[str, Any] | None = None,
+    event_view: str = "auto",
 ) -> dict[str, Any]:
     """The reader's settings (JSON).
 
@@ -50,6 +52,10 @@ def reader_settings(
     illustrative : sequence of str
         Layers drawn by the project, not a source (``alttext.is_illustrative``): the
         header labels each one shown.
+    event_filter : dict, optional
+        ``{"kinds", "confidences", "sources"}``: the events shown (an empty list: every one).
+    event_view : str
+        How events are drawn (``events.DRAW_MODES``; ``static/js/frontline/events.js``).
     """
     return {
         "static": static,
@@ -59,6 +65,8 @@ def reader_settings(
         "illustrative": list(illustrative),
         "events": events,
         "window_days": window_days,
+        "event_filter": dict(event_filter or {}),
+        "event_view": event_view,
         "view": view,
         "home": {"center": list(HOME_CENTER), "zoom": HOME_ZOOM},
         "min_zoom": MIN_ZOOM,

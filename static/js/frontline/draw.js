@@ -1,5 +1,5 @@
 // Drawing on the Leaflet map: each snapshot's zones prepared once as a layer group and
-// swapped in on each step (an LRU keeps the recent ones), events as circle markers.
+// swapped in on each step (an LRU keeps the recent ones); events are drawn by events.js.
 // Text from the data goes into tooltips as textContent, never as markup; the interface's
 // own words come from strings.js.
 
@@ -145,50 +145,6 @@ export class Territory {
         this.cache.get(key).group.off();
         this.cache.delete(key);
       }
-    }
-  }
-}
-
-export class Events {
-  constructor(L, map, colours, pane = "events") {
-    this.L = L;
-    this.map = map;
-    this.colours = colours;
-    map.createPane(pane).style.zIndex = 610;
-    this.pane = pane;
-    this.renderer = L.svg({ pane });
-    this.group = L.layerGroup().addTo(map);
-    this.markers = new Map();
-    this.range = "";
-  }
-
-  /** Show events [first, last) of ``events`` (a Pack events layer); nothing if null. */
-  show(events, first, last) {
-    const range = events ? `${events.name}|${first}|${last}` : "";
-    if (range === this.range) return;
-    this.range = range;
-    this.group.clearLayers();
-    if (!events) return;
-    const c = events.columns;
-    for (let i = first; i < last; i += 1) {
-      if (c.lat[i] === null || c.lon[i] === null) continue;
-      const id = `${events.name}|${i}`;
-      let marker = this.markers.get(id);
-      if (!marker) {
-        const colour = this.colours[c.kind[i]] ?? this.colours.other;
-        marker = this.L.circleMarker([c.lat[i], c.lon[i]], {
-          radius: 6, color: "#ffffff", weight: 1.5, fillColor: colour, fillOpacity: 0.95,
-          pane: this.pane, renderer: this.renderer,
-          dashArray: c.confidence[i] === "low" ? "2 2" : null,
-        });
-        marker.bindTooltip(() => tipElement(c.title[i] || t("tip.event"), [
-          ["", `${c.kind[i]} · ${c.date[i]}`], [t("tip.where"), c.place[i]], [t("tip.weapon"), c.weapon[i]],
-          [t("tip.target"), c.target[i]], [t("tip.source"), c.source[i]], [t("tip.confidence"), c.confidence[i]],
-        ]), { className: "frontline-tooltip" });
-        this.markers.set(id, marker);
-        if (this.markers.size > 5000) this.markers.clear();
-      }
-      this.group.addLayer(marker);
     }
   }
 }

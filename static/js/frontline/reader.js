@@ -14,11 +14,14 @@ import {
   debounce, firstOnOrAfter, formatChange, formatKm2, headline, isoDay, latestOnOrBefore,
   layerState, levelForZoom, longDate, nextSnapshot, previousSnapshot, dayNumber,
 } from "./days.js";
-import { Change, Events, Territory } from "./draw.js";
+import { Change, Territory } from "./draw.js";
+import { EventCanvas } from "./events.js";
+import { eventRows, zoneRows } from "./legend.js";
+import { addBasemap } from "./basemap.js";
 import { cooperate, usesCommandKey } from "./gestures.js";
 import { Pack } from "./pack.js";
 import { drawStrip, stripItemAt } from "./strip.js";
-import { language, setLanguage, sideName, t, zoneLabel } from "./strings.js";
+import { language, setLanguage, sideName, t } from "./strings.js";
 
 const PLAY_STEP_MS = 100;
 const PAUSE_MS = 300;
@@ -131,7 +134,8 @@ export class Reader {
     L.control.scale({ imperial: false, maxWidth: 140, position: "bottomleft" }).addTo(map);
     this.addBasemap(L, map);
     this.territory = new Territory(L, map, pack.styles);
-    this.events = new Events(L, map, o.event_colours ?? { other: "#37474f" });
+    this.events = new EventCanvas(L, map, o.event_colours ?? { other: "#37474f" });
+    this.events.onDrawn = (drawn) => this.fillEventLegend(drawn);
     this.change = new Change(L, map, o.change_styles);
     this.addLegend(L, map);
     this.level = levelForZoom(pack.levels, map.getZoom());
@@ -169,63 +173,32 @@ export class Reader {
   }
 
   addBasemap(L, map) {
-    const o = this.options;
-    map.createPane("basemap").style.zIndex = 150;
-    const places = map.createPane("places");
-    places.style.zIndex = 620;
-    places.style.pointerEvents = "none";
-    fetch(`${o.static}/basemap/countries.geojson`, { signal: this.abort.signal })
-      .then((r) => r.json())
-      .then((data) => {
-        this.countries = L.geoJSON(data, { pane: "basemap", interactive: false, style: (f) => this.countryStyle(f) }).addTo(map);
-      })
-      .catch(() => {});
-    fetch(`${o.static}/basemap/places.geojson`, { signal: this.abort.signal })
-      .then((r) => r.json())
-      .then((data) => {
-        this.places = L.geoJSON(data, {
-          pane: "places", interactive: false,
-          pointToLayer: (feature, latlng) => {
-            const label = document.createElement("span");
-            label.textContent = feature.properties.name;
-            return L.circleMarker(latlng, { pane: "places", radius: 2, color: this.placeColour(), weight: 1, fillOpacity: 1, interactive: false })
-              .bindTooltip(label, { permanent: true, direction: "right", className: "frontline-place", interactive: false });
-          },
-        }).addTo(map);
-      })
-      .catch(() => {});
-    const overlays = {};
-    for (const [name, [url, attribution]] of Object.entries(o.tiles ?? {})) {
-      overlays[name] = L.tileLayer(url, { attribution, opacity: 0.85 });
-    }
-    if (Object.keys(overlays).length) L.control.layers(null, overlays, { collapsed: true }).addTo(map);
+    addBasemap(this, L, map);
   }
 
   addLegend(L, map) {
     const legend = L.control({ position: "topright" });
     this.legend = element("div", "frontline-legend");
+    this.zoneLegend = element("div");
+    this.eventLegend = element("div");
+    this.legend.append(this.zoneLegend, this.eventLegend);
     legend.onAdd = () => this.legend;
     legend.addTo(map);
   }
 
   /** The legend's rows, in the theme's colours. */
   fillLegend(styles) {
-    const rows = [["UA|held", "held"], ["RU|held", "held"], ["UA|contested", "contested"], ["RU|claimed", "claimed"]];
-    const out = [];
-    for (const [key, kind] of rows) {
-      const entry = styles[key];
-      if (!entry) continue;
-      const row = element("div", "row");
-      const swatch = element("span", `sw sw-${kind}`);
-      swatch.style.borderColor = entry.style.color;
-      if (kind === "held") swatch.style.background = entry.style.fillColor;
-      const label = element("span");
-      label.textContent = kind === "contested" ? t("legend.contested") : kind === "claimed" ? t("legend.claimed")
-        : zoneLabel(key.split("|")[0], kind, entry.label);
-      row.append(swatch, label);
-      out.push(row);
-    }
-    this.legend.replaceChildren(...out);
+    this.zoneLegend.replaceChildren(...zoneRows(styles));
+  }
+
+  /** The legend's events part: rebuilt when what it says changes, not on every step. */
+  fillEventLegend(drawn) {
+    const events = this.eventsLayer;
+    const kinds = events && drawn.mode !== "none" ? [...new Set(events.columns.kind)].sort() : [];
+    const key = JSON.stringify([drawn.mode, drawn.count, kinds, this.windowDays, this.theme]);
+    if (key === this.eventLegendKey) return;
+    this.eventLegendKey = key;
+    this.eventLegend.replaceChildren(...eventRows(drawn, kinds, this.events.colours, this.windowDays));
   }
 
   /** Apply the ``theme`` option (data-theme on the root; "auto" follows the system's). */
@@ -283,6 +256,10 @@ export class Reader {
     this.territory.setStyles(styles, this.theme === "dark" ? DARK_HATCH_LINE : undefined);
     this.change.setStyles(Object.fromEntries(Object.entries(this.options.change_styles ?? {})
       .map(([key, style]) => [key, this.themedStyle(style)])));
+    this.events.halo = this.theme === "dark" ? "#111317" : "#ffffff";
+    this.events.ink = this.theme === "dark" ? "#f0f0f0" : "#1d1d1d";
+    this.events.setColours(Object.fromEntries(Object.entries(this.options.event_colours ?? {})
+      .map(([kind, colour]) => [kind, this.colour(colour)])));
     this.fillLegend(styles);
     this.paintStrip();
   }
@@ -296,6 +273,7 @@ export class Reader {
     this.visible = (this.options.layers ?? pack.layers.map((l) => l.name)).map((name) => pack.layer(name)).filter(Boolean);
     for (const layer of pack.layers) if (!this.visible.includes(layer)) this.territory.hide(layer.number);
     this.eventsLayer = this.options.events ? pack.eventsLayer(this.options.events) : null;
+    this.events.setOptions({ mode: this.options.event_view, filter: this.options.event_filter });
     this.writeNotes();
     this.windowDays = Math.max(1, Number(this.options.window_days) || 1);
     // The server echoes the dates this reader sent (an answer may arrive after the reader

@@ -1,8 +1,9 @@
 // The published site's entry (layers/publish.py): the same reader as the app's map, given
 // its settings by the site's manifest instead of by Streamlit. The address is the
 // permalink, read as the app reads it (?date=&layers=&center=&zoom=) and kept up to date
-// as the reader pauses, pans and zooms. Values from the address are checked before use
-// and never become markup. The embed options ?theme=light|dark|auto,
+// as the reader pauses, pans and zooms; ?event_kind=, ?event_confidence=, ?event_source=
+// (once per value) and ?event_view= filter and draw the events as the app's sidebar does.
+// Values from the address are checked before use and never become markup. The embed options ?theme=light|dark|auto,
 // ?gestures=cooperative|greedy (cooperative by default on embed.html) and ?lang= are the
 // reader's options of the same names (docs/reader.md, "Embed options").
 
@@ -15,6 +16,11 @@ const THEMES = ["light", "dark", "auto"];
 const GESTURES = ["cooperative", "greedy"];
 // A BCP 47 tag as far as a catalogue needs one: language, then up to three subtags.
 const LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/;
+const EVENT_VIEWS = ["auto", "clusters", "density", "symbols"];
+// The events filter's parameters, as the app writes them (once per value).
+const EVENT_FILTERS = [["event_kind", "kinds"], ["event_confidence", "confidences"], ["event_source", "sources"]];
+const MAX_FILTER_VALUES = 200;
+const MAX_FILTER_CHARS = 500;
 
 /** The view and choices the address asks for, each part only if it is well formed. */
 export function linkedOptions(search, known) {
@@ -39,6 +45,14 @@ export function linkedOptions(search, known) {
   if (GESTURES.includes(gestures)) options.gestures = gestures;
   const lang = single("lang");
   if (lang && LANGUAGE.test(lang)) options.lang = lang;
+  const filter = {};
+  for (const [param, field] of EVENT_FILTERS) {
+    const values = params.getAll(param).filter((value) => value.length <= MAX_FILTER_CHARS);
+    if (values.length) filter[field] = values.slice(0, MAX_FILTER_VALUES);
+  }
+  if (Object.keys(filter).length) options.event_filter = filter;
+  const eventView = single("event_view");
+  if (EVENT_VIEWS.includes(eventView)) options.event_view = eventView;
   return options;
 }
 
