@@ -26,11 +26,13 @@ from typing import Any
 from urllib.parse import quote
 
 from .change import SINCE_CHOICES
+from .events import DRAW_MODES, Choices
 from .mapview import HOME_CENTER, HOME_ZOOM, MAX_ZOOM, MIN_ZOOM
 from .style import BORDER_LABELS
 
 __all__ = [
     "MODES",
+    "MULTI_VALUED",
     "NO_EVENTS",
     "PARAMETERS",
     "SHOWN_CHARS",
@@ -80,7 +82,13 @@ PARAMETERS = {
     "chart_layer": "a territory layer of this store",
     "chart_within": f"one of {', '.join(BORDER_LABELS.values())}",
     "analysis": "the name of a tab under the map",
+    "event_kind": "a kind of event the events layer holds, once per kind",
+    "event_confidence": "a confidence the events layer holds (confirmed, claimed, disputed), once per value",
+    "event_source": "a source of the events layer, once per source",
+    "event_view": f"one of {', '.join(DRAW_MODES)}",
 }
+#: Parameters a link may give once per value (the others: at most once).
+MULTI_VALUED = ("layers", "event_kind", "event_confidence", "event_source")
 #: How much of a bad value a notice quotes.
 SHOWN_CHARS = 80
 
@@ -176,6 +184,7 @@ class Offer:
     event_layers: Collection[str] | None = None
     stops: Collection[dt.date] | None = None
     tabs: Collection[str] | None = None
+    event_choices: Choices | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +226,15 @@ def read_link(params: Params, offer: Offer) -> Link:
             if unknown:
                 notices.append(_unknown_layers(unknown))
                 kept[key] = [name for name in values if name in offer.territory_layers]
+                if not kept[key]:
+                    del kept[key]
+            continue
+        if key in MULTI_VALUED:
+            allowed = _multi_allowed(key, offer)
+            wrong = [value for value in values if allowed is not None and value not in allowed]
+            if wrong:
+                notices.append(_not_these(key, wrong, form))
+                kept[key] = [value for value in values if value not in wrong]
                 if not kept[key]:
                     del kept[key]
             continue
@@ -268,8 +286,23 @@ def _problem(key: str, value: str, offer: Offer) -> str | None:
         "chart_layer": offer.territory_layers,
         "chart_within": list(BORDER_LABELS.values()),
         "analysis": offer.tabs,
+        "event_view": list(DRAW_MODES),
     }[key]
     return bad if allowed is not None and value not in allowed else None
+
+
+def _multi_allowed(key: str, offer: Offer) -> Collection[str] | None:
+    """The values a multi-valued parameter may take in this store; None: not checked."""
+    choices = offer.event_choices
+    if choices is None:
+        return None
+    return {"event_kind": choices.kinds, "event_confidence": choices.confidences}.get(key, choices.sources)
+
+
+def _not_these(key: str, wrong: Sequence[str], form: str) -> str:
+    shown = ", ".join(shown_value(value) for value in wrong[:_SHOWN_LAYERS])
+    more = f" and {len(wrong) - _SHOWN_LAYERS:,} more" if len(wrong) > _SHOWN_LAYERS else ""
+    return f"{key} {shown}{more} is not {form}"
 
 
 def _unknown_layers(unknown: Sequence[str]) -> str:

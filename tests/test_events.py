@@ -114,3 +114,32 @@ def test_the_window_shows_the_events_of_its_days(strikes):
         "d",
     ]
     assert events.events_between(every, *events.window(D("2024-11-24"), 0)).empty
+
+
+def test_choices_list_what_the_events_hold_sources_most_frequent_first():
+    frame = gpd.GeoDataFrame(
+        {
+            "kind": ["strike", "other", "strike", None],
+            "confidence": ["claimed", "confirmed", "claimed", ""],
+            "source": ["B", "A", "B", "<b>C</b>"],
+        },
+        geometry=[shapely.Point(30, 50)] * 4,
+        crs="EPSG:4326",
+    )
+    found = events.choices(frame)
+    assert found.kinds == ["other", "strike"]
+    assert found.confidences == ["claimed", "confirmed"]
+    assert found.sources == ["B", "<b>C</b>", "A"], "most frequent first, then by name"
+
+
+def test_choices_keep_at_most_the_most_frequent_sources():
+    names = [f"source {i:04d}" for i in range(events.MAX_SOURCE_CHOICES + 50)]
+    frame = gpd.GeoDataFrame(
+        {"kind": ["strike"] * (len(names) + 3), "source": [*names, "often", "often", "often"]},
+        geometry=[shapely.Point(30, 50)] * (len(names) + 3),
+        crs="EPSG:4326",
+    )
+    found = events.choices(frame)
+    assert len(found.sources) == events.MAX_SOURCE_CHOICES
+    assert found.sources[0] == "often" and found.sources[1:3] == ["source 0000", "source 0001"]
+    assert events.choices(frame.iloc[:0]).kinds == []

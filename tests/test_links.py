@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from layers import links, mapview
+from layers.events import Choices
 
 DATES = [dt.date(2024, 8, 6) + dt.timedelta(days=n) for n in range(10)]
 LAYERS = {"Kursk incursion", "Occupied Ukraine"}
@@ -126,7 +127,12 @@ HOSTILE = {
     "empty": "",
 }
 OFFER = links.Offer(
-    LAYERS, DATES, event_layers={"Strikes"}, stops=DATES[::3], tabs=("Area over time", "Downloads")
+    LAYERS,
+    DATES,
+    event_layers={"Strikes"},
+    stops=DATES[::3],
+    tabs=("Area over time", "Downloads"),
+    event_choices=Choices(["fire_detection", "strike"], ["claimed", "confirmed"], ["NASA FIRMS (satellite)"]),
 )
 #: One valid value of every parameter the app reads, against ``OFFER``.
 VALID = {
@@ -144,6 +150,10 @@ VALID = {
     "chart_layer": "Occupied Ukraine",
     "chart_within": "inside Russia",
     "analysis": "Downloads",
+    "event_kind": "fire_detection",
+    "event_confidence": "claimed",
+    "event_source": "NASA FIRMS (satellite)",
+    "event_view": "density",
 }
 
 
@@ -170,12 +180,14 @@ def test_a_hostile_value_is_dropped_with_a_short_notice_naming_the_parameter(key
     assert link.params == {"embed": ["true"]}, "the bad part dropped, the others kept"
     [notice] = link.notices
     assert notice.startswith("layer " if key == "layers" else f"{key} ")
+    if key in links.MULTI_VALUED and key != "layers":
+        assert notice.startswith(f"{key} {links.shown_value(value)[:40]}")
     assert "(not in this store)" in notice if key == "layers" else links.PARAMETERS[key] in notice
     assert len(notice) < 2 * links.SHOWN_CHARS + len(links.PARAMETERS[key]) + 40
     assert "\x00" not in notice and "\n" not in notice
 
 
-@pytest.mark.parametrize("key", [key for key in links.PARAMETERS if key != "layers"])
+@pytest.mark.parametrize("key", [key for key in links.PARAMETERS if key not in links.MULTI_VALUED])
 def test_a_parameter_given_twice_is_dropped_even_when_both_are_valid(key):
     """Streamlit's bound widgets disagree on repeats (a selectbox takes the last value, a
     select slider none), so the link's part falls back to the default whatever they are."""
@@ -219,3 +231,18 @@ def test_no_layers_is_a_valid_link():
 
 def test_a_repeated_mode_is_no_mode():
     assert links.mode({"mode": ["present", "compare"]}) == ""
+
+
+def test_event_filters_keep_the_values_this_layer_holds_and_name_the_rest():
+    params = {"event_kind": ["strike", "<b>x</b>", "nothing"], "event_source": ["NASA FIRMS (satellite)"] * 2}
+    link = links.read_link(params, OFFER)
+    assert link.params == {"event_kind": ["strike"], "event_source": ["NASA FIRMS (satellite)"] * 2}
+    [notice] = link.notices
+    assert notice.startswith("event_kind '<b>x</b>', 'nothing' is not a kind of event")
+
+
+def test_event_filters_are_not_checked_without_an_events_layer():
+    offer = links.Offer(LAYERS, DATES)
+    link = links.read_link({"event_source": ["anything"], "event_view": ["heat"]}, offer)
+    assert link.params == {"event_source": ["anything"]}
+    assert link.notices == ["event_view 'heat' is not one of auto, clusters, density, symbols"]

@@ -201,12 +201,19 @@ def checked_link(data: Data, tabs: Sequence[str]) -> tuple[links.Link, bool]:
     if first:
         territory = data.layer_names("territory")
         asked = [name for name in query_params().get("layers", []) if name in territory]
+        event_layers = data.layer_names("events")
+        # The filters are checked against the events layer the link shows (the sidebar's
+        # default, the first one, when it names none this store has).
+        events_asked = query_params().get("events", [])
+        shown = events_asked[0] if len(events_asked) == 1 and events_asked[0] in event_layers else None
+        shown = shown or (event_layers[0] if event_layers and events_asked != [links.NO_EVENTS] else None)
         offer = links.Offer(
             territory,
             data.timeline_dates(territory),
-            event_layers=data.layer_names("events"),
+            event_layers=event_layers,
             stops=data.snapshot_stops(asked or territory) or data.timeline_dates(territory),
             tabs=tabs,
+            event_choices=data.event_choices(shown) if shown else None,
         )
         st.session_state["_link"] = links.read_link(query_params(), offer)
     return st.session_state["_link"], first

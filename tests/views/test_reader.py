@@ -99,6 +99,31 @@ def test_the_sidebar_selection_reaches_the_component(app):
     assert settings(at)["layers"] == []
 
 
+def test_the_event_filters_reach_the_component_and_the_address(app):
+    at = app.run()
+    assert settings(at)["event_filter"] == {"kinds": [], "confidences": [], "sources": []}
+    assert settings(at)["event_view"] == "auto"
+    kinds = at.multiselect(key="event_kind")
+    assert "strike" in kinds.options and "fire_detection" not in kinds.options, "the kinds this layer holds"
+    kinds.set_value(["strike"]).run()
+    at.selectbox(key="event_view").set_value("density").run()
+    source = at.multiselect(key="event_source").options[0]
+    at.multiselect(key="event_source").set_value([source]).run()
+    assert settings(at)["event_filter"] == {"kinds": ["strike"], "confidences": [], "sources": [source]}
+    assert settings(at)["event_view"] == "density"
+
+
+def test_event_filters_from_a_link_are_applied(app):
+    """The widgets are bound to the address (``?event_kind=`` once per kind...): a link
+    carrying them opens the map filtered so."""
+    app.query_params.update({"event_kind": ["strike", "other"], "event_confidence": "claimed"})
+    app.query_params["event_view"] = "symbols"
+    at = app.run()
+    assert settings(at)["event_filter"]["kinds"] == ["strike", "other"]
+    assert settings(at)["event_filter"]["confidences"] == ["claimed"]
+    assert settings(at)["event_view"] == "symbols"
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [("2024-11-25", D("2024-11-25")), ("2030-01-01", None), ("nonsense", None), (None, None)],
