@@ -31,6 +31,7 @@ from tests.browser.dense_events import (
     dense_events,
     seed_dense_events,
 )
+from tests.browser.sites import nginx_server, publish_site
 
 COUNT = 3000
 WINDOW = 7
@@ -55,6 +56,17 @@ def events_page(browser):
     assert page.evaluate("() => window.__xss") is None, "a string from the data ran as script"
     assert page.recorder.external == [], page.recorder.external
     page.context.close()
+
+
+@pytest.fixture(scope="module")
+def events_site(tmp_path_factory, browser):
+    """The dense store published (``--events``) and served by nginx as documented."""
+    folder = tmp_path_factory.mktemp("dense-site")
+    db = f"sqlite:///{folder / 'events.db'}"
+    seed_dense_events(db, COUNT)
+    site, _ = publish_site(folder, "--events", DENSE_LAYER, url=db)
+    with nginx_server(site, folder) as url:
+        yield url
 
 
 def expected(last: dt.date, **only: str) -> list[dict]:
@@ -182,3 +194,28 @@ def test_the_window_follows_the_slider_without_waiting(events_app, events_page):
         # Drawn in the same frame as the territory: no request, no wait for the server.
         assert drawn(page)["count"] == len(expected(day)), day
     assert page.locator(READER_MAP).get_attribute("data-drawn-date") == day.isoformat()
+
+
+def test_the_published_page_filters_and_draws_events_from_its_address_and_its_control(
+    events_site, events_page
+):
+    page = events_page
+    page.goto(f"{events_site}/index.html{query(DENSE_LAST, 8, '&event_view=density&event_kind=strike')}")
+    page.wait_for_selector(f"{READER_MAP}[data-drawn-date='{DENSE_LAST.isoformat()}']", timeout=60_000)
+    page.wait_for_function(f"() => document.querySelector('{CANVAS}')?.dataset.eventsMode === 'density'")
+    assert drawn(page)["count"] == len(expected(DENSE_LAST, kind="strike"))
+    # The control: every confidence but "disputed", drawn as clusters; the address follows.
+    control = page.locator(".frontline-event-control")
+    control.locator("summary").click()
+    control.locator("input[value='disputed']").uncheck()
+    control.locator("select").select_option("clusters")
+    page.wait_for_function(f"() => document.querySelector('{CANVAS}').dataset.eventsMode === 'clusters'")
+    shown = [e for e in expected(DENSE_LAST, kind="strike") if e["confidence"] != "disputed"]
+    assert drawn(page)["count"] == len(shown)
+    address = page.evaluate("() => window.location.search")
+    assert "event_view=clusters" in address and "event_kind=strike" in address
+    assert "event_confidence=claimed" in address and "event_confidence=confirmed" in address
+    # The address reopens the same choice.
+    page.goto(f"{events_site}/index.html{address}")
+    page.wait_for_function(f"() => document.querySelector('{CANVAS}')?.dataset.eventsMode === 'clusters'")
+    assert drawn(page)["count"] == len(shown)

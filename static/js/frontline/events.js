@@ -436,3 +436,86 @@ export class EventCanvas {
     this.map.fitBounds(bounds.pad(0.2), { maxZoom: Math.max(this.map.getZoom() + 2, SYMBOL_ZOOM) });
   }
 }
+
+/**
+ * The events control of a page without the app's sidebar (the published site): which
+ * kinds and confidences are shown and how events are drawn, as a collapsed panel on the
+ * map. ``kinds`` and ``confidences`` are the values the layer holds; ``current`` is
+ * {filter, mode}; ``onChange({filter, mode})`` is called on every change (the site puts
+ * it in its address). Labels are set with textContent.
+ */
+export function eventControl(L, map, { kinds, confidences, current, onChange }) {
+  const control = L.control({ position: "topleft" });
+  const box = document.createElement("details");
+  box.className = "frontline-event-control leaflet-bar";
+  const summary = document.createElement("summary");
+  summary.textContent = t("events.control");
+  box.append(summary);
+  const filter = { kinds: [...(current.filter?.kinds ?? [])], confidences: [...(current.filter?.confidences ?? [])] };
+  let mode = MODES.includes(current.mode) ? current.mode : "auto";
+  const changed = () => onChange({ filter: { ...current.filter, ...filter }, mode });
+  const group = (title, field, values, name) => {
+    const set = document.createElement("fieldset");
+    const legend = document.createElement("legend");
+    legend.textContent = title;
+    set.append(legend);
+    for (const value of values) {
+      const label = document.createElement("label");
+      const input = document.createElement("input");
+      input.type = "checkbox";
+      input.value = value;
+      input.checked = !filter[field].length || filter[field].includes(value);
+      input.addEventListener("change", () => {
+        const checked = [...set.querySelectorAll("input:checked")].map((node) => node.value);
+        filter[field] = checked.length === values.length ? [] : checked;
+        changed();
+      });
+      label.append(input, document.createTextNode(` ${name(value)}`));
+      set.append(label);
+    }
+    box.append(set);
+  };
+  group(t("events.kinds"), "kinds", kinds, kindName);
+  group(t("tip.confidence"), "confidences", confidences, (value) => value);
+  const label = document.createElement("label");
+  label.textContent = `${t("events.drawAs")} `;
+  const select = document.createElement("select");
+  for (const value of MODES) {
+    const option = document.createElement("option");
+    option.value = value;
+    option.textContent = t(`events.mode.${value}`);
+    option.selected = value === mode;
+    select.append(option);
+  }
+  select.addEventListener("change", () => {
+    mode = select.value;
+    changed();
+  });
+  label.append(select);
+  box.append(label);
+  L.DomEvent.disableClickPropagation(box);
+  L.DomEvent.disableScrollPropagation(box);
+  control.onAdd = () => box;
+  control.addTo(map);
+  return control;
+}
+
+/** Give ``reader`` the events control once it shows an events layer, if its options ask
+ * for one (``event_controls``: the published site); changes go to ``reader.events`` and
+ * to the ``onEvents({filter, mode})`` callback. */
+export function addEventControl(reader) {
+  const o = reader.options;
+  if (!o.event_controls || !reader.eventsLayer || reader.eventControl) return;
+  const c = reader.eventsLayer.columns;
+  const distinct = (values) => [...new Set(values.filter(Boolean))].sort();
+  reader.eventControl = eventControl(reader.L, reader.map, {
+    kinds: distinct(c.kind),
+    confidences: distinct(c.confidence),
+    current: { filter: o.event_filter, mode: o.event_view },
+    onChange: ({ filter, mode }) => {
+      reader.options = { ...reader.options, event_filter: filter, event_view: mode };
+      reader.events.setOptions({ mode, filter });
+      o.onEvents?.({ filter, mode });
+    },
+  });
+}

@@ -15,7 +15,7 @@ import {
   layerState, levelForZoom, longDate, nextSnapshot, previousSnapshot, dayNumber,
 } from "./days.js";
 import { Change, Territory } from "./draw.js";
-import { EventCanvas } from "./events.js";
+import { EventCanvas, addEventControl } from "./events.js";
 import { eventRows, zoneRows } from "./legend.js";
 import { addBasemap } from "./basemap.js";
 import { cooperate, usesCommandKey } from "./gestures.js";
@@ -274,6 +274,7 @@ export class Reader {
     for (const layer of pack.layers) if (!this.visible.includes(layer)) this.territory.hide(layer.number);
     this.eventsLayer = this.options.events ? pack.eventsLayer(this.options.events) : null;
     this.events.setOptions({ mode: this.options.event_view, filter: this.options.event_filter });
+    addEventControl(this);
     this.writeNotes();
     this.windowDays = Math.max(1, Number(this.options.window_days) || 1);
     // The server echoes the dates this reader sent (an answer may arrive after the reader

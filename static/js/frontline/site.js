@@ -58,8 +58,23 @@ export function linkedOptions(search, known) {
 
 function rewrite(changes) {
   const url = new URL(window.location.href);
-  for (const [name, value] of Object.entries(changes)) url.searchParams.set(name, value);
+  for (const [name, value] of Object.entries(changes)) {
+    if (!Array.isArray(value)) {
+      url.searchParams.set(name, value);
+      continue;
+    }
+    url.searchParams.delete(name);
+    for (const each of value) url.searchParams.append(name, each);
+  }
   window.history.replaceState(null, "", url);
+}
+
+/** The address's events parameters for the events control's choice (as the app writes them). */
+export function eventParams({ filter, mode }) {
+  const params = {};
+  for (const [param, field] of EVENT_FILTERS) params[param] = filter?.[field] ?? [];
+  params.event_view = mode === "auto" ? [] : [mode];
+  return params;
 }
 
 /**
@@ -85,6 +100,11 @@ export async function start(root, manifestUrl = "manifest.json") {
     ...settings,
     gestures: root.closest(".frontline-embed") ? "cooperative" : "greedy",
     ...linked,
+    event_controls: true,
+    onEvents: (choice) => {
+      rewrite(eventParams(choice));
+      if (credit) writeCredit(credit, manifest, window.location.search);
+    },
     onPause: paused,
     onView: (view) => {
       rewrite({ center: view.center.join(","), zoom: String(view.zoom) });
