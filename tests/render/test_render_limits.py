@@ -56,9 +56,9 @@ def test_each_frame_goes_to_the_encoder_before_the_next_is_drawn(embedded_data_s
     events: list[str] = []
     original_figure, original_append = slide.frame_figure, encoders.GifWriter.append
 
-    def figure(*args):
+    def figure(*args, **keywords):
         events.append("draw")
-        return original_figure(*args)
+        return original_figure(*args, **keywords)
 
     def append(self, image):
         events.append("encode")
