@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import math
 
 import geopandas as gpd
@@ -17,7 +18,7 @@ import pytest
 import shapely
 from matplotlib.collections import PathCollection, PolyCollection
 
-from layers import render
+from layers import render, style
 from layers.__main__ import main
 from layers.errors import InvalidInputError, UnknownLayerError
 from layers.render import events as marks
@@ -289,3 +290,13 @@ def test_export_animation_refuses_a_bad_window(fires, tmp_path, capsys, window):
         main([*argv, "--out", str(tmp_path / "a.gif"), "--events", "Few fires", "--window", window])
     assert exit_info.value.code == 2 and "window expected as 1 to 366 days" in capsys.readouterr().err
     assert marks.MAX_WINDOW_DAYS == 366, "the command line's bound"
+
+
+def test_the_density_ramp_reads_in_greyscale():
+    """Lightness falls at every step, so a greyscale print still orders the counts."""
+    from matplotlib.colors import to_rgb
+
+    grey = [0.299 * r + 0.587 * g + 0.114 * b for r, g, b in map(to_rgb, marks.DENSITY_RAMP)]
+    assert all(a > b + 0.05 for a, b in itertools.pairwise(grey))
+    sides = [to_rgb(c) for c in (style.SIDE_COLOURS["UA"], style.SIDE_COLOURS["RU"])]
+    assert all(np.abs(np.subtract(to_rgb(marks.DENSITY_RAMP[-1]), s)).max() > 0.2 for s in sides)
