@@ -24,13 +24,14 @@ anything is cut.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from .mapview.pack import stale_days
-from .schema import ANYWHERE
+from .schema import ANYWHERE, EVENT_KINDS
 from .style import BORDER_LABELS, long_date, side_name
 
 __all__ = [
@@ -43,7 +44,9 @@ __all__ = [
     "Holding",
     "LayerFacts",
     "alt_text",
+    "counted_kind",
     "event_count_words",
+    "event_facts",
     "event_kind_plural",
     "events_clause",
     "holdings",
@@ -85,6 +88,13 @@ EVENT_KIND_WORDS = {
 }
 
 
+def counted_kind(kind: object) -> str:
+    """The kind an event is counted and drawn as: its own if the contract or ``EVENT_KIND_WORDS``
+    knows it, else ``"other"`` (as the map does)."""
+    text = str(kind)
+    return text if text in EVENT_KIND_WORDS or text in EVENT_KINDS else "other"
+
+
 def event_kind_plural(kind: str) -> str:
     """``"strikes"``, ``"fire detections"``: how a count of this kind is named."""
     return EVENT_KIND_WORDS.get(kind, EVENT_KIND_WORDS["other"])[1]
@@ -106,6 +116,15 @@ class EventFacts:
     #: ``(kind, count)``, in the order to name them.
     counts: tuple[tuple[str, int], ...]
     illustrative: bool = False
+
+
+def event_facts(
+    layer: str, start: dt.date, end: dt.date, kinds: Iterable[object], illustrative: bool = False
+) -> EventFacts:
+    """The facts of the events of ``kinds`` (one value per event), counted by kind, most first."""
+    tally = Counter(counted_kind(kind) for kind in kinds)
+    counts = tuple(sorted(tally.items(), key=lambda item: (-item[1], item[0])))
+    return EventFacts(layer, start, end, counts, illustrative)
 
 
 def events_clause(events: EventFacts, *, by_kind: bool = True) -> str:

@@ -30,8 +30,8 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import LinearSegmentedColormap, LogNorm, Normalize, to_rgba
 
-from .. import schema, style
-from ..alttext import EVENT_KIND_WORDS, event_kind_plural, is_illustrative
+from .. import style
+from ..alttext import EventFacts, counted_kind, event_facts, event_kind_plural, is_illustrative
 from ..errors import InvalidInputError, UnknownLayerError
 from ..events import all_events, events_between, window
 from ..store import Store
@@ -124,6 +124,10 @@ class EventsShown:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    def facts(self) -> EventFacts:
+        """What the alt text says of these events (:func:`layers.alttext.alt_text`)."""
+        return event_facts(self.layer, self.start, self.end, self.kinds, self.illustrative)
+
 
 def _cut(text: str, most: int) -> str:
     return text if len(text) <= most else f"{text[: most - 1].rstrip()}…"
@@ -178,10 +182,7 @@ class EventsReader:
         inside = np.isfinite(x) & np.isfinite(y) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
         events = events[inside]
         # A kind outside the contract is drawn and counted as "other", as on the map.
-        named = set(schema.EVENT_KINDS) | set(EVENT_KIND_WORDS)
-        kinds = np.asarray(
-            [str(k) if str(k) in named else "other" for k in events.get("kind", [])], dtype=object
-        )
+        kinds = np.asarray([counted_kind(k) for k in events.get("kind", [])], dtype=object)
         confidences = np.asarray([str(c) for c in events.get("confidence", [""] * len(events))], dtype=object)
         sources = [
             _cut(part.strip(), SOURCE_CHARS)
