@@ -358,6 +358,8 @@ def run_export_png(args: argparse.Namespace) -> int:
             scale=args.scale,
             extent=args.extent,
             title=args.title,
+            events=args.events,
+            window_days=args.window,
         )
     finally:
         store.close()
@@ -390,6 +392,8 @@ def run_export_animation(args: argparse.Namespace) -> int:
             extent=args.extent,
             title=args.title,
             progress=Progress("rendered frame"),
+            events=args.events,
+            window_days=args.window,
         )
     finally:
         store.close()

@@ -24,23 +24,31 @@ anything is cut.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from .mapview.pack import stale_days
-from .schema import ANYWHERE
+from .schema import ANYWHERE, EVENT_KINDS
 from .style import BORDER_LABELS, long_date, side_name
 
 __all__ = [
+    "EVENT_KIND_WORDS",
     "ILLUSTRATIVE_NOTE",
     "LAYER_NAME_CHARS",
     "MAX_CHARS",
     "WITHIN_SHARE",
+    "EventFacts",
     "Holding",
     "LayerFacts",
     "alt_text",
+    "counted_kind",
+    "event_count_words",
+    "event_facts",
+    "event_kind_plural",
+    "events_clause",
     "holdings",
     "illustrative_label",
     "is_illustrative",
@@ -69,6 +77,69 @@ def is_illustrative(description: str) -> bool:
 def illustrative_label(name: str) -> str:
     """The label an illustrative layer carries on the map and on slides."""
     return f"Illustrative layer: {name} \u2014 hand-drawn, not a source"
+
+
+#: Each event kind counted in words, singular and plural; any other kind is an "other event".
+EVENT_KIND_WORDS = {
+    "strike": ("strike", "strikes"),
+    "troop_presence": ("troop presence report", "troop presence reports"),
+    "fire_detection": ("fire detection", "fire detections"),
+    "other": ("other event", "other events"),
+}
+
+
+def counted_kind(kind: object) -> str:
+    """The kind an event is counted and drawn as: its own if the contract or ``EVENT_KIND_WORDS``
+    knows it, else ``"other"`` (as the map does)."""
+    text = str(kind)
+    return text if text in EVENT_KIND_WORDS or text in EVENT_KINDS else "other"
+
+
+def event_kind_plural(kind: str) -> str:
+    """``"strikes"``, ``"fire detections"``: how a count of this kind is named."""
+    return EVENT_KIND_WORDS.get(kind, EVENT_KIND_WORDS["other"])[1]
+
+
+def event_count_words(kind: str, count: int) -> str:
+    """``"1 strike"``, ``"2,312 fire detections"``."""
+    singular, plural = EVENT_KIND_WORDS.get(kind, EVENT_KIND_WORDS["other"])
+    return f"{count:,} {singular if count == 1 else plural}"
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """The events a picture shows: its layer, the window's days and the count of each kind."""
+
+    layer: str
+    start: dt.date
+    end: dt.date
+    #: ``(kind, count)``, in the order to name them.
+    counts: tuple[tuple[str, int], ...]
+    illustrative: bool = False
+
+
+def event_facts(
+    layer: str, start: dt.date, end: dt.date, kinds: Iterable[object], illustrative: bool = False
+) -> EventFacts:
+    """The facts of the events of ``kinds`` (one value per event), counted by kind, most first."""
+    tally = Counter(counted_kind(kind) for kind in kinds)
+    counts = tuple(sorted(tally.items(), key=lambda item: (-item[1], item[0])))
+    return EventFacts(layer, start, end, counts, illustrative)
+
+
+def events_clause(events: EventFacts, *, by_kind: bool = True) -> str:
+    """``"Events of Strikes from 19 to 25 November 2024: 3 strikes, 1 other event."``"""
+    days = (events.end - events.start).days + 1
+    when = f"on {long_date(events.end)}" if days == 1 else f"in the {days} days to {long_date(events.end)}"
+    total = sum(count for _, count in events.counts)
+    if not total:
+        return f"No events of {_name(LayerFacts(events.layer, ()))} {when}."
+    what = (
+        ", ".join(event_count_words(kind, count) for kind, count in events.counts)
+        if by_kind
+        else f"{total:,} events"
+    )
+    return f"Events of {_name(LayerFacts(events.layer, ()))} {when}: {what}."
 
 
 @dataclass(frozen=True)
@@ -206,8 +277,15 @@ def _layer_clause(series: pd.DataFrame, layer: LayerFacts, as_of: dt.date, *, pe
     return when, what
 
 
-def _compose(series: pd.DataFrame, layers: Sequence[LayerFacts], as_of: dt.date, peaks: int) -> str:
-    """The text with peaks for the first ``peaks`` layers."""
+def _compose(
+    series: pd.DataFrame,
+    layers: Sequence[LayerFacts],
+    as_of: dt.date,
+    peaks: int,
+    events: EventFacts | None = None,
+    by_kind: bool = True,
+) -> str:
+    """The text with peaks for the first ``peaks`` layers, and the events shown."""
     date = long_date(as_of)
     clauses = [_layer_clause(series, layer, as_of, peak=i < peaks) for i, layer in enumerate(layers)]
     if not layers:
@@ -222,7 +300,13 @@ def _compose(series: pd.DataFrame, layers: Sequence[LayerFacts], as_of: dt.date,
         ]
         text = f"Map on {date}. " + ". ".join(parts) + "."
     drawn = [_name(layer) for layer in layers if layer.illustrative]
-    if drawn and len(drawn) == len(layers):
+    shown = len(layers)
+    if events is not None:
+        text += " " + events_clause(events, by_kind=by_kind)
+        shown += 1
+        if events.illustrative:
+            drawn.append(_name(LayerFacts(events.layer, ())))
+    if drawn and len(drawn) == shown:
         text += " Illustrative data."
     elif drawn:
         text += f" Illustrative data: {', '.join(drawn)}."
@@ -230,7 +314,11 @@ def _compose(series: pd.DataFrame, layers: Sequence[LayerFacts], as_of: dt.date,
 
 
 def alt_text(
-    series: pd.DataFrame, layers: Sequence[LayerFacts], as_of: dt.date, max_chars: int = MAX_CHARS
+    series: pd.DataFrame,
+    layers: Sequence[LayerFacts],
+    as_of: dt.date,
+    max_chars: int = MAX_CHARS,
+    events: EventFacts | None = None,
 ) -> str:
     """A text alternative for the map of ``layers`` on ``as_of``, from their areas.
 
@@ -244,7 +332,11 @@ def alt_text(
         The date on screen; each layer shows its latest snapshot on or before it.
     max_chars : int
         The longest text returned: peaks are left out, from the last layer back, until it
-        fits; a text still too long is cut at a word and ends with "…".
+        fits, then the events' count by kind (their total stays); a text still too long is
+        cut at a word and ends with "…".
+    events : EventFacts, optional
+        The events shown (a slide's window of an events layer): their count by kind and
+        window follow the territory.
 
     Returns
     -------
@@ -253,9 +345,10 @@ def alt_text(
         separators, e.g. "Map of Kursk incursion on 25 November 2024: Ukraine held 519 km²
         inside Russia, 28 % less than its mapped peak of 719 km² (27 August 2024)."
     """
-    for peaks in range(len(layers), -1, -1):
-        text = _compose(series, layers, as_of, peaks)
-        if len(text) <= max_chars:
-            return text
+    for by_kind in (True, False):
+        for peaks in range(len(layers), -1, -1):
+            text = _compose(series, layers, as_of, peaks, events, by_kind)
+            if len(text) <= max_chars:
+                return text
     cut = text[: max_chars - 1].rsplit(" ", 1)[0]
     return f"{cut}…"

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from . import schema
 from .errors import InvalidInputError
+from .events import DEFAULT_WINDOW_DAYS
 from .presets import PRESETS
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "output_path",
     "parser",
     "title_argument",
+    "window_argument",
     "write_whole",
 ]
 
@@ -305,6 +307,16 @@ def extent_argument(text: str) -> tuple[float, ...]:
     return values
 
 
+def window_argument(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= 366:
+        raise argparse.ArgumentTypeError(f"window expected as 1 to 366 days, got {text!r}")
+    return days
+
+
 def title_argument(text: str) -> str:
     if len(text) > MAX_TITLE_CHARS:
         raise argparse.ArgumentTypeError(
@@ -345,6 +357,19 @@ def _picture_options(command: argparse.ArgumentParser) -> None:
         type=extent_argument,
         metavar="W,S,E,N",
         help="area shown, in degrees (default: the snapshots shown, padded)",
+    )
+    command.add_argument(
+        "--events",
+        metavar="NAME",
+        help="events layer drawn: its events of the window ending at the date (of each frame), "
+        "a symbol each when at most 150 are in view, else their density in hexagons (default: none)",
+    )
+    command.add_argument(
+        "--window",
+        type=window_argument,
+        default=DEFAULT_WINDOW_DAYS,
+        metavar="DAYS",
+        help=f"days of events shown, ending at the date, 1 to 366 (default: {DEFAULT_WINDOW_DAYS})",
     )
 
 

@@ -8,7 +8,15 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from layers.alttext import MAX_CHARS, WITHIN_SHARE, LayerFacts, alt_text, holdings
+from layers.alttext import (
+    MAX_CHARS,
+    WITHIN_SHARE,
+    EventFacts,
+    LayerFacts,
+    alt_text,
+    event_count_words,
+    holdings,
+)
 from layers.mapview.pack import stale_days
 
 D = dt.date.fromisoformat
@@ -143,3 +151,38 @@ def test_many_long_named_layers_stay_under_the_cap_dropping_peaks_first():
     assert len(text) <= MAX_CHARS and text.endswith("…")
     two = alt_text(frame(rows), layers[:1], D("2024-02-01"), max_chars=140)
     assert "peak" not in two and "Ukraine held 50 km²" in two, two
+
+
+def test_the_events_shown_are_counted_by_kind_with_their_window(series, kursk):
+    events = EventFacts("Strikes", D("2024-11-19"), D("2024-11-25"), (("strike", 3), ("other", 1)))
+    text = alt_text(series, [kursk], D("2024-11-25"), events=events)
+    assert "Events of Strikes in the 7 days to 25 November 2024: 3 strikes, 1 other event." in text
+    assert text.endswith("Illustrative data: Kursk incursion."), "the events layer is not illustrative"
+    assert len(text) <= MAX_CHARS
+
+
+def test_an_illustrative_events_layer_is_named_as_illustrative(series, kursk):
+    events = EventFacts("Strikes and reports", D("2024-11-25"), D("2024-11-25"), (), illustrative=True)
+    text = alt_text(series, [kursk], D("2024-11-25"), events=events)
+    assert "No events of Strikes and reports on 25 November 2024." in text
+    assert text.endswith("Illustrative data."), "every layer shown is illustrative"
+
+
+def test_a_long_count_by_kind_gives_way_to_the_total_before_anything_is_cut(series, kursk):
+    counts = (("fire_detection", 2312), ("strike", 41), ("troop_presence", 3), ("other", 1))
+    events = EventFacts("FIRMS " * 9, D("2024-11-19"), D("2024-11-25"), counts)
+    text = alt_text(series, [kursk], D("2024-11-25"), events=events)
+    assert "2,357 events." in text and "…" not in text
+    assert len(text) <= MAX_CHARS
+
+
+@pytest.mark.parametrize(
+    "kind, count, words",
+    [
+        ("strike", 1, "1 strike"),
+        ("fire_detection", 2312, "2,312 fire detections"),
+        ("made_up", 2, "2 other events"),
+    ],
+)
+def test_event_counts_in_words(kind, count, words):
+    assert event_count_words(kind, count) == words

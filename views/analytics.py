@@ -53,7 +53,7 @@ def analytics_ui(
         lambda: _area_panel(data, as_of, layer, within),
         lambda: _monthly_panel(data, layer, within),
         lambda: figures_panel(data),
-        lambda: _slides_panel(data, as_of, selection.visible),
+        lambda: _slides_panel(data, as_of, selection),
         lambda: _downloads_panel(data, shown),
     ]
     tabs = st.tabs(list(TABS), key="analysis", on_change="rerun", bind="query-params")
@@ -139,7 +139,7 @@ def _render_timelapse(data: Data, layers: Sequence[str], key: tuple, dates: Sequ
     """Check the frame count, wait for the render's turn (showing how many are ahead), then draw."""
     from layers import render
 
-    _, _, start, end, step, fmt, size, extent, _ = key
+    _, _, start, end, step, fmt, size, extent, events, window_days, _ = key
     with user_errors():
         render.check_frames(dates, start, end, step)
         started = st.session_state.setdefault("_lapse_started", [])
@@ -164,6 +164,8 @@ def _render_timelapse(data: Data, layers: Sequence[str], key: tuple, dates: Sequ
                             progress=lambda done, total: bar.progress(
                                 done / total, text=f"Rendered frame {done} of {total}"
                             ),
+                            events=events,
+                            window_days=window_days,
                         ),
                     )
             except FrontlineError:
@@ -174,7 +176,7 @@ def _render_timelapse(data: Data, layers: Sequence[str], key: tuple, dates: Sequ
             status.update(label="Rendered", state="complete", expanded=False)
 
 
-def _slides_panel(data: Data, as_of: dt.date, visible: Sequence[str]) -> None:
+def _slides_panel(data: Data, as_of: dt.date, selection: Selection) -> None:
     """A slide of the date for everyone, and a time-lapse for whom ``limits().timelapse`` allows.
 
     Drawn on the server as ``export-png`` and ``export-animation`` draw them, one render
@@ -187,7 +189,9 @@ def _slides_panel(data: Data, as_of: dt.date, visible: Sequence[str]) -> None:
     from layers import render
 
     territory = set(data.layer_names("territory"))
-    layers = [name for name in visible if name in territory]
+    layers = [name for name in selection.visible if name in territory]
+    # The events the reader shows on the map, over the window chosen there.
+    events, window_days = selection.events_layer, selection.window_days
     first, second, third = st.columns(3)
     size = first.selectbox(
         "Size",
@@ -214,7 +218,16 @@ def _slides_panel(data: Data, as_of: dt.date, visible: Sequence[str]) -> None:
 
     def slide() -> bytes:
         with render_queue().turn():
-            return render.render_png(data.store, layers, as_of, size=size, scale=scale, extent=extent)
+            return render.render_png(
+                data.store,
+                layers,
+                as_of,
+                size=size,
+                scale=scale,
+                extent=extent,
+                events=events,
+                window_days=window_days,
+            )
 
     st.download_button(
         f"Slide of {as_of:%d %B %Y} (PNG)",
@@ -227,7 +240,8 @@ def _slides_panel(data: Data, as_of: dt.date, visible: Sequence[str]) -> None:
     )
     st.caption(
         "Title, date, key with km² per side and status, the nearest reported figure, scale bar, north arrow, "
-        "sources and method; drawn on the server, offline."
+        "sources and method; the events layer shown on the map, over its window (a symbol each, or their "
+        "density when many); drawn on the server, offline."
     )
 
     st.markdown("**Time-lapse**")
@@ -251,7 +265,7 @@ def _slides_panel(data: Data, as_of: dt.date, visible: Sequence[str]) -> None:
         format_func={"snapshot": "snapshot", "weekly": "week", "daily": "day"}.get,
     )
     fmt = fourth.selectbox("Format", ["mp4", "gif"], key="lapse_format", format_func=str.upper)
-    key = ("lapse", tuple(layers), start, end, step, fmt, size, extent, data.revision)
+    key = ("lapse", tuple(layers), start, end, step, fmt, size, extent, events, window_days, data.revision)
     if st.button("Render time-lapse", key="lapse_render"):
         _render_timelapse(data, layers, key, dates)
     kept = st.session_state.get("_lapse")

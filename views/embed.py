@@ -17,7 +17,8 @@ from collections.abc import Sequence
 import streamlit as st
 
 from layers import embedding, links
-from layers.alttext import LayerFacts, alt_text
+from layers import events as events_mod
+from layers.alttext import EventFacts, LayerFacts, alt_text, event_facts
 from layers.errors import InvalidInputError
 from layers.settings import published_url
 from layers.text import escape_markdown
@@ -53,15 +54,31 @@ def embed_view(selection: Selection, as_of: dt.date) -> embedding.EmbedView:
     return embedding.EmbedView(as_of, tuple(selection.visible), view_center, view_zoom)
 
 
-def map_alt_text(data: Data, layers: Sequence[str], as_of: dt.date) -> str:
-    """:func:`layers.alttext.alt_text` of ``layers`` on ``as_of``, from the cached reads."""
+def map_alt_text(
+    data: Data,
+    layers: Sequence[str],
+    as_of: dt.date,
+    events: str | None = None,
+    window_days: int = events_mod.DEFAULT_WINDOW_DAYS,
+) -> str:
+    """:func:`layers.alttext.alt_text` of ``layers`` on ``as_of``, and of the events of the
+    ``events`` layer over the window shown, from the cached reads."""
     infos = {info.name: info for info in data.layer_infos()}
     facts = [
         LayerFacts(name, tuple(data.snapshot_dates(name)), infos[name].description)
         for name in layers
         if name in infos
     ]
-    return alt_text(data.area_series(), facts, as_of)
+    return alt_text(data.area_series(), facts, as_of, events=_event_facts(data, events, as_of, window_days))
+
+
+def _event_facts(data: Data, layer: str | None, as_of: dt.date, window_days: int) -> EventFacts | None:
+    if not layer or layer not in data.layer_names("events"):
+        return None
+    start, end = events_mod.window(as_of, window_days)
+    first, last = data.events_window(layer, start, end)
+    kinds = data.all_events(layer)["kind"].iloc[first:last] if last > first else []
+    return event_facts(layer, start, end, kinds, layer in data.illustrative_layers())
 
 
 def _published_base() -> tuple[str | None, str | None]:
@@ -93,7 +110,7 @@ def _embed_panel(data: Data, selection: Selection, as_of: dt.date) -> None:
         "Shape", list(embedding.ASPECT_RATIOS), default=embedding.DEFAULT_ASPECT, key="embed_aspect"
     )
     aspect = aspect or embedding.DEFAULT_ASPECT
-    alt = map_alt_text(data, view.layers, as_of)
+    alt = map_alt_text(data, view.layers, as_of, selection.events_layer, selection.window_days)
 
     st.markdown("**Interactive map** (iframe)")
     if problem is not None:
@@ -123,7 +140,7 @@ def _embed_panel(data: Data, selection: Selection, as_of: dt.date) -> None:
     st.caption("Written from the stored areas; it is also the iframe's and the image's fallback text.")
 
     st.markdown("**Static image** (for print, newsletters, pages without frames)")
-    _image_ui(data, view, aspect, alt, base)
+    _image_ui(data, view, aspect, alt, base, selection)
 
     if base is not None:
         st.markdown("**The published page**")
@@ -138,16 +155,23 @@ def image_png(
     as_of: dt.date,
     size: tuple[int, int],
     extent: Sequence[float] | None,
+    events: str | None = None,
+    window_days: int = events_mod.DEFAULT_WINDOW_DAYS,
 ) -> bytes:
-    """The slide renderer's PNG of ``layers`` on ``as_of``, drawn in turn in the process's
-    render queue (one render at a time, as slides and time-lapses are)."""
+    """The slide renderer's PNG of ``layers`` on ``as_of``, with the ``events`` layer's
+    window, drawn in turn in the process's render queue (one render at a time, as slides
+    and time-lapses are)."""
     from layers import render
 
     with render_queue().turn():
-        return render.render_png(data.store, layers, as_of, size=size, extent=extent)
+        return render.render_png(
+            data.store, layers, as_of, size=size, extent=extent, events=events, window_days=window_days
+        )
 
 
-def _image_ui(data: Data, view: embedding.EmbedView, aspect: str, alt: str, base: str | None) -> None:
+def _image_ui(
+    data: Data, view: embedding.EmbedView, aspect: str, alt: str, base: str | None, selection: Selection
+) -> None:
     """The PNG of the view, drawn by the slide renderer in turn, and its ``<img>`` snippet."""
     # matplotlib: imported when the image is first asked for, not at start (benchmarks/README.md).
     from layers import render
@@ -161,7 +185,9 @@ def _image_ui(data: Data, view: embedding.EmbedView, aspect: str, alt: str, base
 
     st.download_button(
         f"Image of {view.as_of:%d %B %Y} ({size[0]}×{size[1]} PNG)",
-        lambda: image_png(data, layers, view.as_of, size, extent),
+        lambda: image_png(
+            data, layers, view.as_of, size, extent, selection.events_layer, selection.window_days
+        ),
         file_name=file_name,
         mime="image/png",
         on_click="ignore",

@@ -8,7 +8,9 @@ basemap comes from the bundled ``static/basemap/countries.geojson`` and
 What a slide shows: a title, the date (and how old the snapshot drawn is), the territory
 in the app's colours and patterns (:mod:`layers.style`), a key with the km² of each side
 and status, the nearest reported figure beside the map's own figure for the same scope,
-a scale bar, a north arrow, the snapshots' sources, and the area method.
+a scale bar, a north arrow, the snapshots' sources, and the area method; with an events
+layer, its events of the window ending at the date, a symbol each when few and their
+density in hexagons when many, keyed with counts by kind, the window and the sources.
 
 The modules, in the order a slide is made:
 
@@ -16,6 +18,7 @@ The modules, in the order a slide is made:
 - :mod:`~layers.render.projection`: the drawing projection, the extent, the basemap for a view;
 - :mod:`~layers.render.canvas` and :mod:`~layers.render.layout`: the drawing surface, text
   measured and wrapped, the image's size and where the map, panel and footer go;
+- :mod:`~layers.render.events`: the events of a frame's window, as symbols or density;
 - :mod:`~layers.render.map_axes` and :mod:`~layers.render.labels`: the map and its names;
 - :mod:`~layers.render.panel`: the side panel and its key;
 - :mod:`~layers.render.slide`: one image, as a Figure or a PNG;

@@ -16,12 +16,14 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from ..errors import InvalidInputError
+from ..events import DEFAULT_WINDOW_DAYS
 from ..settings import limits
 from ..store import Store
 from . import slide
 from .canvas import drawing_defaults
 from .data import FrameReader, key_plan, require_some_snapshot
 from .encoders import frame_writer
+from .events import EventsReader, plan
 from .layout import SizeLike, check_scale, pixel_size, slide_layout
 from .projection import basemap_for, check_extent, frames_view
 
@@ -122,6 +124,8 @@ def render_animation(
     extent: Sequence[float] | None = None,
     title: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    events: str | None = None,
+    window_days: int = DEFAULT_WINDOW_DAYS,
 ) -> bytes:
     """A time-lapse of ``layers`` from ``start`` to ``end`` as an animated GIF or an H.264 MP4.
 
@@ -144,6 +148,10 @@ def render_animation(
         Frames a second, 0.2 to 30.
     progress : callable, optional
         Called as ``progress(done, total)`` after each frame.
+    events, window_days
+        As :func:`~layers.render.slide.render_png`, for each frame's date. One way of
+        drawing for every frame, and with density one hexagon grid and one colour scale
+        (its top the fullest hexagon of any frame), so frames compare.
 
     Raises
     ------
@@ -160,15 +168,18 @@ def render_animation(
     checked = check_extent(extent) if extent is not None else None
     with drawing_defaults():
         reader = FrameReader(store, layers)
+        happened = EventsReader(store, events, window_days) if events else None
         dates = _dates(reader, start, end, step)
         frames = [reader.frame(day) for day in dates]
         require_some_snapshot(reader, frames)
         view = frames_view(frames, checked, slide_layout(pixels).map_aspect)
         basemap = basemap_for(view)
         keys = key_plan(frames)
+        # Points only (a few arrays a frame): the whole window's scale is known before drawing.
+        shown = plan([happened.shown(day, view) for day in dates], view) if happened else [None] * len(dates)
         with frame_writer(fmt, fps) as writer:
-            for done, frame in enumerate(frames, start=1):
-                fig = slide.frame_figure(frame, view, basemap, pixels, scale, title, keys)
+            for done, (frame, marks) in enumerate(zip(frames, shown, strict=True), start=1):
+                fig = slide.frame_figure(frame, view, basemap, pixels, scale, title, keys, events=marks)
                 # Every figure here is made on its own Agg canvas (canvas.Canvas).
                 agg = cast(FigureCanvasAgg, fig.canvas)
                 agg.draw()

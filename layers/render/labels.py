@@ -78,7 +78,8 @@ def country_labels(
         if geom.area < 0.06 * view_area:
             continue
         free = shapely.make_valid(geom.intersection(inner).difference(busy))
-        parts = [p for p in shapely.get_parts(free) if p.geom_type == "Polygon"]
+        # make_valid can leave an empty polygon among the parts, which polylabel refuses.
+        parts = [p for p in shapely.get_parts(free) if p.geom_type == "Polygon" and p.area > 0]
         if not parts:
             continue
         largest = max(parts, key=lambda p: p.area)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.font_manager import FontProperties
@@ -22,6 +23,7 @@ from matplotlib_scalebar.scalebar import ScaleBar
 from .. import style
 from .canvas import FONT, INK, MUTED, PT_PER_PX, Canvas
 from .data import STATUS_ORDER, Frame
+from .events import EventsShown, draw_events
 from .labels import corner_box, country_labels, place_labels
 from .projection import Basemap, View
 
@@ -75,8 +77,15 @@ def polygon_path(geom: shapely.Geometry | None) -> MplPath | None:
     return MplPath(np.concatenate(vertices), np.concatenate(codes))
 
 
-def draw_map(ax: Axes, canvas: Canvas, frame: Frame, view: View, basemap: Basemap) -> None:
-    """The frame's map on ``ax``: land and sea, territory, borders over it, scale, north and names."""
+def draw_map(
+    ax: Axes, canvas: Canvas, frame: Frame, view: View, basemap: Basemap, events: EventsShown | None = None
+) -> None:
+    """The frame's map on ``ax``: land and sea, territory, events, borders, scale, north and names.
+
+    Density is drawn over the territory's fill and under its outlines, drawn again above
+    it, so that the front line is never buried; symbols go over everything but the
+    scale bar, the north arrow and the names.
+    """
     unit = canvas.unit
     x0, y0, x1, y1 = view.bounds_m
     ax.set_xlim(x0, x1)
@@ -126,6 +135,21 @@ def draw_map(ax: Axes, canvas: Canvas, frame: Frame, view: View, basemap: Basema
                     gid=f"territory-{status}",
                 )
             )
+    if events is not None:
+        draw_events(ax, events, unit)
+        if events.density is not None:
+            for _order, held_by, status, geom in sorted(territory, key=lambda t: t[0]):
+                path = polygon_path(geom)
+                if path is not None:
+                    outline = territory_patch_style(held_by, status, line_scale=unit)
+                    outline["facecolor"] = "none"
+                    # A white casing keeps the line readable over the darkest hexagons.
+                    casing = patheffects.withStroke(
+                        linewidth=outline["linewidth"] + 2.5 * unit, foreground="white", alpha=0.9
+                    )
+                    patch = PathPatch(path, zorder=14, **outline, gid=f"front-{status}")
+                    patch.set_path_effects([casing, patheffects.Normal()])
+                    ax.add_patch(patch)
 
     scalebar = ScaleBar(
         1.0,

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import calendar
 
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from .. import style
+from ..alttext import event_kind_plural
 from .canvas import FAINT, INK, MUTED, Column
 from .data import Frame, KeyPlan, ReportedLine, plain_text
+from .events import (
+    DENSITY_ALPHA,
+    DENSITY_RAMP,
+    KIND_MARKERS,
+    EventsShown,
+    kind_words,
+    source_words,
+    window_words,
+)
 from .map_axes import territory_patch_style
 
-__all__ = ["format_km2", "panel"]
+__all__ = ["events_key", "format_km2", "panel"]
 
 
 def format_km2(value: float, decimals: int = 1) -> str:
@@ -23,8 +34,17 @@ def _reported_value(value: float) -> str:
     return format_km2(value, 0 if float(value).is_integer() else 1)
 
 
-def panel(column: Column, frame: Frame, title: str | None, keys: KeyPlan, type_scale: float) -> None:
+def panel(
+    column: Column,
+    frame: Frame,
+    title: str | None,
+    keys: KeyPlan,
+    type_scale: float,
+    events: EventsShown | None = None,
+) -> None:
     """The side panel of ``frame`` in ``column``, type sized by ``type_scale``, the key rows by ``keys``.
+
+    With ``events``, their key (:func:`events_key`) follows the territory's.
 
     Raises
     ------
@@ -101,6 +121,8 @@ def panel(column: Column, frame: Frame, title: str | None, keys: KeyPlan, type_s
                     for country, km2 in (callout.inside if callout else ())
                 )
                 column.text(details or " ", 20 * s, colour=MUTED, indent=indent, after=18, max_lines=1)
+    if events is not None:
+        events_key(column, events, s)
     if frame.reported:
         column.space(8 * s)
         column.text("REPORTED", 17 * s, weight="bold", colour=FAINT, after=10)
@@ -146,3 +168,88 @@ def _reported_block(column: Column, reported: ReportedLine, s: float) -> None:
             f"(snapshot of {reported.computed_as_of.isoformat()})"
         )
     column.text(mapped, 19 * s, colour=INK, after=16, max_lines=2)
+
+
+def events_key(column: Column, events: EventsShown, s: float) -> None:
+    """What the events drawn are: counts by kind, the window, symbols or density, the sources.
+
+    Only counts, contract kinds and source names cut to ``SOURCE_CHARS`` are written,
+    so no event's title or long source moves the layout.
+    """
+    canvas, unit = column.canvas, column.canvas.unit
+    column.space(4 * s)
+    column.text(
+        f"EVENTS: {plain_text(events.layer)}".upper(),
+        17 * s,
+        weight="bold",
+        colour=FAINT,
+        after=8,
+        max_lines=1,
+    )
+    when = window_words(events.start, events.end)
+    if not events.total:
+        column.text(f"None on the map, {when}", 22 * s, colour=MUTED, after=2, max_lines=1, gid="events-key")
+    elif events.density is None:
+        column.text(f"{kind_words(events.counts)}, {when}", 22 * s, after=6, max_lines=2, gid="events-key")
+        for kind, count in events.counts[:4]:
+            colour = style.EVENT_COLOURS.get(kind, style.EVENT_COLOURS["other"])
+            marker = KIND_MARKERS.get(kind, "o")
+            canvas.fig.add_artist(
+                Line2D(
+                    [column.x + 14 * s * unit],
+                    [column.y - 12 * s * unit],
+                    marker=marker,
+                    markersize=(20 if marker == "*" else 15) * s * unit * 0.72,
+                    color=colour,
+                    markeredgecolor=colour,
+                    transform=canvas.px,
+                    gid="events-legend",
+                )
+            )
+            column.text(f"{count:,}", 20 * s, indent=36 * s, after=2, max_lines=1)
+        column.text(
+            "One symbol per event. Filled: confirmed; pale: claimed; hollow: disputed",
+            16 * s,
+            colour=MUTED,
+            after=4,
+            max_lines=2,
+        )
+    else:
+        density = events.density
+        what = event_kind_plural(events.counts[0][0]).capitalize() if len(events.counts) == 1 else "Events"
+        column.text(
+            f"{what}: {events.total:,} in {events.days} days to {events.end.day} {events.end:%b %Y}, "
+            f"density per ~{density.hex_km:g} km hexagon",
+            22 * s,
+            after=4,
+            max_lines=3,
+            gid="events-key",
+        )
+        if len(events.counts) > 1:
+            column.text(kind_words(events.counts[:3]), 17 * s, colour=MUTED, after=4, max_lines=2)
+        top = column.y - 4 * s * unit
+        step, height = 30 * s * unit, 18 * s * unit
+        for i, colour in enumerate(DENSITY_RAMP):
+            canvas.fig.add_artist(
+                Rectangle(
+                    (column.x + i * step, top - height),
+                    step,
+                    height,
+                    transform=canvas.px,
+                    facecolor=colour,
+                    alpha=DENSITY_ALPHA,
+                    edgecolor="none",
+                    gid="events-ramp",
+                )
+            )
+        column.space(26 * s)
+        column.text(
+            f"1 to {density.most:,} events per hexagon (log scale)",
+            16 * s,
+            colour=MUTED,
+            after=4,
+            max_lines=1,
+        )
+    if events.outside:
+        column.text(f"{events.outside:,} more outside the map", 16 * s, colour=MUTED, after=2, max_lines=1)
+    column.text(source_words(events.sources), 16 * s, colour=MUTED, after=14, max_lines=2)

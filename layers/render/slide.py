@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..alttext import illustrative_label
 from ..errors import InvalidInputError
+from ..events import DEFAULT_WINDOW_DAYS
 from ..store import Store
 from .canvas import MUTED, Canvas, Column, PanelOverflow, drawing_defaults
 from .data import Frame, FrameReader, KeyPlan, key_plan, plain_text, require_some_snapshot
+from .events import EventsReader, EventsShown, plan
 from .layout import FOOTER_PX, SOURCE_LINES, Layout, SizeLike, check_scale, pixel_size, slide_layout
 from .map_axes import draw_map
 from .panel import panel
@@ -79,17 +82,20 @@ def _figure(
     title: str | None,
     keys: KeyPlan,
     type_scale: float,
+    events: EventsShown | None,
 ) -> Figure:
+    if events is not None and events.illustrative and events.layer not in frame.illustrative:
+        frame = replace(frame, illustrative=(*frame.illustrative, events.layer))
     layout = slide_layout(size)
     canvas = Canvas(layout.width, layout.height, scale)
     footer(canvas, frame, layout)
     x, y, w, h = layout.map_rect
     ax = canvas.fig.add_axes((x / layout.width, y / layout.height, w / layout.width, h / layout.height))
-    draw_map(ax, canvas, frame, view, basemap)
+    draw_map(ax, canvas, frame, view, basemap, events)
     column = Column(
         canvas, layout.panel_x, layout.height - layout.margin + 4 * layout.unit, layout.panel_width, y
     )
-    panel(column, frame, title, keys, type_scale)
+    panel(column, frame, title, keys, type_scale, events)
     return canvas.fig
 
 
@@ -101,10 +107,12 @@ def frame_figure(
     scale: int,
     title: str | None,
     keys: KeyPlan,
+    events: EventsShown | None = None,
 ) -> Figure:
     """The frame's figure, with smaller type if the side panel would not fit otherwise.
 
-    Call it inside :func:`~layers.render.canvas.drawing_defaults`.
+    Call it inside :func:`~layers.render.canvas.drawing_defaults`. ``events``: the
+    events to draw and key (:func:`~layers.render.events.plan`), or None.
 
     Raises
     ------
@@ -114,7 +122,7 @@ def frame_figure(
     type_scale = 1.0
     for _ in range(6):
         try:
-            return _figure(frame, view, basemap, size, scale, title, keys, type_scale)
+            return _figure(frame, view, basemap, size, scale, title, keys, type_scale, events)
         except PanelOverflow:
             type_scale *= 0.9
     raise InvalidInputError(
@@ -131,16 +139,22 @@ def build_figure(
     scale: int = 1,
     extent: Sequence[float] | None = None,
     title: str | None = None,
+    events: str | None = None,
+    window_days: int = DEFAULT_WINDOW_DAYS,
 ) -> Figure:
     """The slide of ``layers`` on ``as_of`` as a matplotlib Figure (Agg canvas); see :func:`render_png`."""
     pixels, scale = pixel_size(size), check_scale(scale)
     checked = check_extent(extent) if extent is not None else None
     with drawing_defaults():
         reader = FrameReader(store, layers)
+        happened = EventsReader(store, events, window_days) if events else None
         frame = reader.frame(as_of)
         require_some_snapshot(reader, [frame])
         view = frames_view([frame], checked, slide_layout(pixels).map_aspect)
-        return frame_figure(frame, view, basemap_for(view), pixels, scale, title, key_plan([frame]))
+        shown = plan([happened.shown(as_of, view)], view)[0] if happened else None
+        return frame_figure(
+            frame, view, basemap_for(view), pixels, scale, title, key_plan([frame]), events=shown
+        )
 
 
 def _png(fig: Figure) -> bytes:
@@ -159,6 +173,8 @@ def render_png(
     scale: int = 1,
     extent: Sequence[float] | None = None,
     title: str | None = None,
+    events: str | None = None,
+    window_days: int = DEFAULT_WINDOW_DAYS,
 ) -> bytes:
     """The map of ``layers`` on ``as_of`` as a slide-ready PNG.
 
@@ -179,6 +195,12 @@ def render_png(
         shown snapshots, padded by ``PADDING`` (at least ``MIN_SPAN_M`` across).
     title : str, optional
         Default: the layer names.
+    events : str, optional
+        An events layer: its events of the ``window_days`` days ending on ``as_of`` that
+        fall in the extent are drawn, a symbol each up to ``events.SYMBOLS_AT_MOST``, else
+        as density in hexagons (:mod:`~layers.render.events`), and keyed in the panel.
+    window_days : int
+        1 to ``events.MAX_WINDOW_DAYS``; default ``layers.events.DEFAULT_WINDOW_DAYS``.
 
     Returns
     -------
@@ -190,9 +212,20 @@ def render_png(
     Raises
     ------
     UnknownLayerError
-        For a layer the store does not hold.
+        For a layer the store does not hold (for ``events``: listing the events layers).
     InvalidInputError
-        For a bad size, scale or extent, an events layer, or no snapshot on or before ``as_of``.
+        For a bad size, scale, extent or window, an events layer among ``layers`` or a
+        territory layer as ``events``, or no snapshot on or before ``as_of``.
     """
-    fig = build_figure(store, layers, as_of, size=size, scale=scale, extent=extent, title=title)
+    fig = build_figure(
+        store,
+        layers,
+        as_of,
+        size=size,
+        scale=scale,
+        extent=extent,
+        title=title,
+        events=events,
+        window_days=window_days,
+    )
     return _png(fig)

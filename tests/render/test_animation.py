@@ -76,9 +76,9 @@ def test_animation_reports_progress_and_keeps_one_extent_and_key(embedded_data_s
     calls, drawn = [], []
     original = slide.frame_figure
 
-    def spy(frame, view, basemap, size, scale, title, keys):
+    def spy(frame, view, basemap, size, scale, title, keys, events=None):
         drawn.append((view, keys))
-        return original(frame, view, basemap, size, scale, title, keys)
+        return original(frame, view, basemap, size, scale, title, keys, events=events)
 
     monkeypatch.setattr(slide, "frame_figure", spy)
     gif = render.render_animation(

@@ -97,3 +97,15 @@ def test_on_a_slide_no_two_names_overlap_and_all_stay_on_the_map(embedded_data_s
     assert {"Sudzha", "R\u2009U\u2009S\u2009S\u2009I\u2009A"} <= {t.get_text() for t in names}
     assert all(_inside(box, map_box) for box in boxes)
     assert not any(overlaps(a, [b]) for a, b in itertools.combinations(boxes, 2))
+
+
+def test_a_small_extent_on_the_border_is_drawn(embedded_data_store):
+    """make_valid left an empty polygon among a country's free parts; polylabel refused it."""
+    fig = render.build_figure(
+        embedded_data_store,
+        ["Kursk incursion"],
+        dt.date(2024, 11, 25),
+        size=(480, 270),
+        extent=(35.0, 51.1, 35.2, 51.2),
+    )
+    assert fig.axes

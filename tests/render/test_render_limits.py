@@ -56,9 +56,9 @@ def test_each_frame_goes_to_the_encoder_before_the_next_is_drawn(embedded_data_s
     events: list[str] = []
     original_figure, original_append = slide.frame_figure, encoders.GifWriter.append
 
-    def figure(*args):
+    def figure(*args, **keywords):
         events.append("draw")
-        return original_figure(*args)
+        return original_figure(*args, **keywords)
 
     def append(self, image):
         events.append("encode")
@@ -212,3 +212,58 @@ def test_the_command_line_refuses_a_title_over_300_characters(embedded_data_stor
     assert exit_info.value.code == 2
     assert "title of 301 characters: give at most 300" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+EVENTS_MEASURE = textwrap.dedent(
+    """
+    import datetime as dt, json, resource, sys, time
+    from layers import render
+    from layers.store import Store
+
+    store = Store(sys.argv[1])
+    started = time.monotonic()
+    gif = render.render_animation(
+        store, ["Kursk incursion"], dt.date(2024, 11, 19), dt.date(2024, 11, 25),
+        step="daily", fmt="gif", size=(1280, 720), events=sys.argv[2] or None,
+    )
+    print(json.dumps({
+        "seconds": time.monotonic() - started,
+        "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }))
+    """
+)
+
+
+def test_20000_events_a_frame_stay_within_the_render_limits(tmp_path):
+    """Dense events are binned with numpy and drawn as one collection: a week of 20,000
+    detections costs a time-lapse little more memory than none, and no artist per event."""
+    from layers.ingest import seed_default_data
+    from layers.store import Store
+    from tests.render.test_events import fire_snapshot
+
+    store = Store(f"sqlite:///{tmp_path / 'dense.db'}")
+    seed_default_data(store)
+    store.write([fire_snapshot(store, "Dense", 20_000, seed=5)], actor="test")
+    fig = render.build_figure(store, [KURSK], dt.date(2024, 11, 25), size=(960, 540), events="Dense")
+    assert len(fig.findobj()) < 1000, "artists do not grow with the events"
+    (hexagons,) = [a for a in fig.findobj() if a.get_gid() == "events-density"]
+    assert len(hexagons.get_paths()) < 5000
+    store.close()
+
+    def measure(layer: str) -> dict:
+        done = subprocess.run(
+            [sys.executable, "-c", EVENTS_MEASURE, store.url, layer],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+            timeout=600,
+        )
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    without, dense = measure(""), measure("Dense")
+    extra_mb = (dense["peak_kb"] - without["peak_kb"]) / 1024
+    assert extra_mb < 100, f"{extra_mb:.0f} MB more with 20,000 events"
+    assert dense["peak_kb"] / 1024 < 1024
+    # Generous: about 4 s here for 7 frames; a per-event artist took minutes.
+    assert dense["seconds"] < 20 * max(without["seconds"], 1.0)

@@ -206,3 +206,25 @@ def test_the_map_draws_the_change_the_panel_shows(app, db_url, params, expected)
     if expected:
         shown_since = [h.value for h in at.subheader if h.value.startswith("Change since")]
         assert shown_since, "the panel shows the same change"
+
+
+def test_the_time_lapse_draws_the_events_layer_and_window_the_reader_chose(app, monkeypatch):
+    from layers import render
+
+    monkeypatch.setenv("FRONTLINE_TIMELAPSE", "all")
+    asked = []
+
+    def render_animation(*args, **keywords):
+        asked.append(keywords)
+        return b"GIF89a"
+
+    monkeypatch.setattr(render, "render_animation", render_animation)
+    app.query_params.update({"date": "2024-11-25", "analysis": "Slide and time-lapse"})
+    at = app.run()
+    at.date_input(key="lapse_from").set_value(D("2024-11-01"))
+    at.date_input(key="lapse_to").set_value(D("2024-12-31"))
+    at.run()
+    at.button(key="lapse_render").click().run()
+    assert not at.exception
+    (keywords,) = asked
+    assert keywords["events"] == "Strikes and reports" and keywords["window_days"] == 7

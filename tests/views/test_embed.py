@@ -174,3 +174,16 @@ def test_the_image_is_the_slide_renderers_drawn_in_the_render_queue(db_url, monk
     assert turns == ["in", "out"]
     with Image.open(io.BytesIO(png)) as image:
         assert image.format == "PNG" and image.size == (1080, 1080)
+
+
+def test_the_alt_text_counts_the_events_shown_over_their_window(db_url):
+    from layers.ingest import seed_default_data
+
+    store = Store(db_url)
+    seed_default_data(store)
+    data = Data(db_url, store.revision())
+    as_of = dt.date(2024, 11, 25)
+    alt = embed.map_alt_text(data, ["Kursk incursion"], as_of, "Strikes and reports", 7)
+    assert "Events of Strikes and reports in the 7 days to 25 November 2024: 4 strikes." in alt
+    assert alt.endswith("Illustrative data."), "both layers shown are illustrative"
+    assert "Events of" not in embed.map_alt_text(data, ["Kursk incursion"], as_of, None, 7)
