@@ -25,6 +25,7 @@ __all__ = [
     "CONTESTED_COLOUR",
     "DARK_COLOURS",
     "EVENT_COLOURS",
+    "EVENT_DENSITY_STEPS",
     "EVENT_KIND_LABELS",
     "EVENT_SYMBOLS",
     "MILESTONE_COLOUR",
@@ -113,6 +114,11 @@ EVENT_COLOURS = {
     "fire_detection": "#e0a100",
     "other": "#37474f",
 }
+#: The density drawing of dense events on the maps: lower bounds of events in a hexagon
+#: and their colours, from the slides' ramp (``render.events.DENSITY_RAMP``, light yellow
+#: to dark purple: lightness falls with the count). Fixed classes, so that dates compare.
+#: ``static/js/frontline/events.js`` holds the same steps (a test checks).
+EVENT_DENSITY_STEPS = ((1, "#fcf4b6"), (3, "#fcc27a"), (10, "#f8815f"), (30, "#a3307e"), (100, "#2d1160"))
 CONFIDENCE_BORDERS = {"confirmed": "solid", "claimed": "dashed", "disputed": "dotted"}
 #: The timeline strip's marks and the charts' selected-date rule.
 SNAPSHOT_COLOUR = "#1f5fbf"

@@ -72,3 +72,17 @@ def test_the_legend_uses_the_vocabulary():
     assert set(style.EVENT_KIND_LABELS.values()) <= set(labels)
     for swatch, _ in style.legend_entries():
         assert not re.search(r"<script|on\w+=", swatch)
+
+
+def test_the_maps_density_steps_are_the_slides_colours_in_both_languages():
+    import re
+
+    from layers.render.events import DENSITY_RAMP
+    from tests.conftest import ROOT
+
+    source = (ROOT / "static" / "js" / "frontline" / "events.js").read_text(encoding="utf-8")
+    block = source[source.index("export const DENSITY_STEPS") :].split("];", 1)[0]
+    steps = tuple((int(n), colour) for n, colour in re.findall(r'\[(\d+), "(#[0-9a-f]{6})"\]', block))
+    assert steps == style.EVENT_DENSITY_STEPS
+    assert all(colour in DENSITY_RAMP for _, colour in steps)
+    assert [n for n, _ in steps] == sorted(n for n, _ in steps)

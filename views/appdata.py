@@ -188,11 +188,24 @@ def territory_template(layers: int) -> mapcomponent.GroupTemplate:
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def events_js(url: str, revision: str, layer: str | None, first: int, last: int) -> str:
+def events_js(
+    url: str,
+    revision: str,
+    layer: str | None,
+    first: int,
+    last: int,
+    only: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ()),
+    zoom: int = 7,
+) -> str:
     """The events group's JavaScript for ``all_events`` rows ``[first, last)`` (``events_window``;
-    an empty group for ``None, 0, 0``)."""
+    an empty group for ``None, 0, 0``) that have one of ``only``'s kinds, confidences and
+    sources (an empty tuple: any), their density at ``zoom`` when there are many."""
     recent = all_events(url, revision, layer).iloc[first:last] if layer else None
-    return mapcomponent.group_js(mapview.events_group(recent), 1, mapcomponent.scratch_map)
+    if recent is not None:
+        for column, wanted in zip(("kind", "confidence", "source"), only, strict=True):
+            if wanted and column in recent:
+                recent = recent[recent[column].astype(str).isin(wanted)]
+    return mapcomponent.group_js(mapview.events_group(recent, zoom), 1, mapcomponent.scratch_map)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -401,8 +414,15 @@ class Data:
     def events_window(self, layer: str | None, start: dt.date, end: dt.date) -> tuple[int, int]:
         return events_window(self.url, self.revision, layer, start, end)
 
-    def events_js(self, layer: str | None, first: int, last: int) -> str:
-        return events_js(self.url, self.revision, layer, first, last)
+    def events_js(
+        self,
+        layer: str | None,
+        first: int,
+        last: int,
+        only: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ()),
+        zoom: int = 7,
+    ) -> str:
+        return events_js(self.url, self.revision, layer, first, last, only, zoom)
 
     def area_series(self) -> pd.DataFrame:
         return area_series(self.url, self.revision)

@@ -36,9 +36,10 @@ __all__ = [
 
 PLAY_INTERVAL_S = 1.0
 
-#: Which events the map shows: ``(layer, first, last)``, positions ``[first, last)`` in the
-#: layer's events (``Data.events_window``), or ``(None, 0, 0)`` for none.
-EventsShown = tuple[str | None, int, int]
+#: Which events the map shows: ``(layer, first, last, only)``, positions ``[first, last)``
+#: in the layer's events (``Data.events_window``) and the sidebar's filters (kinds,
+#: confidences, sources; empty: any), or ``(None, 0, 0, ((), (), ()))`` for none.
+EventsShown = tuple[str | None, int, int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,12 @@ class EventsWindow:
     end: dt.date
     first: int
     last: int
+    only: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
 
     @property
     def shown(self) -> EventsShown:
         """What the map component is sent (``Data.events_js``)."""
-        return (self.layer, self.first, self.last) if self.layer else (None, 0, 0)
+        return (self.layer, self.first, self.last, self.only) if self.layer else (None, 0, 0, ((), (), ()))
 
     @property
     def count(self) -> int:
@@ -66,7 +68,9 @@ def events_window(data: Data, selection: Selection, as_of: dt.date) -> EventsWin
     """The events the map shows on ``as_of`` for the sidebar's choice."""
     start, end = events_mod.window(as_of, selection.window_days)
     first, last = data.events_window(selection.events_layer, start, end)
-    return EventsWindow(selection.events_layer, start, end, first, last)
+    chosen = selection.event_filter
+    only = (tuple(chosen.kinds), tuple(chosen.confidences), tuple(chosen.sources))
+    return EventsWindow(selection.events_layer, start, end, first, last, only)
 
 
 def playing() -> bool:
@@ -167,7 +171,7 @@ def map_ui(
     geojsons = [g for g in geojsons if '"features":[]' not in g]
     groups = (
         territory_template(len(geojsons)).fill(geojsons, wrap=mapview.DECODER)
-        + data.events_js(*events)
+        + data.events_js(*events, zoom=int(mapcomponent.last_state(base).get("zoom") or zoom))
         + data.change_js(changes)
     )
     returned = mapcomponent.show(

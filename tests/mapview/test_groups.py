@@ -86,3 +86,67 @@ def test_empty_inputs_give_empty_groups():
     assert "L.geoJson" not in group_script(mapview.events_group(empty))
     assert "L.geoJson" not in group_script(mapview.events_group(None))
     assert "L.geoJson" not in group_script(mapview.territory_group([]))
+
+
+def _rendered(group) -> str:
+    import folium
+
+    page = folium.Map()
+    group.add_to(page)
+    return page.get_root().render()
+
+
+def _many_events(count: int) -> gpd.GeoDataFrame:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    kinds = ["strike", "fire_detection", "<b>made-up</b>"]
+    return gpd.GeoDataFrame(
+        {
+            "kind": [kinds[i % 3] for i in range(count)],
+            "title": ["t"] * count,
+            "confidence": ["claimed"] * count,
+        },
+        geometry=gpd.points_from_xy(rng.uniform(35.0, 36.0, count), rng.uniform(50.8, 51.4, count)),
+        crs="EPSG:4326",
+    )
+
+
+def test_many_events_are_drawn_as_density_hexagons_that_hold_each_event_once():
+    from layers import style
+    from layers.mapview import groups
+
+    events = _many_events(groups.MAX_EVENT_SYMBOLS + 500)
+    features = groups.density_features(events, 8)
+    assert sum(f["properties"]["count"] for f in features) == len(events)
+    for feature in features:
+        ring = shapely.Polygon(feature["geometry"]["coordinates"][0])
+        assert ring.is_valid and len(feature["geometry"]["coordinates"][0]) == 7
+        count = feature["properties"]["count"]
+        assert (
+            feature["properties"]["colour"]
+            == max(
+                (least, colour)
+                for least, colour in style.EVENT_DENSITY_STEPS
+                if count <= 10**9 and count >= least
+            )[1]
+        )
+        tip = feature["properties"]["tip"]
+        assert "<b>made-up</b>" not in tip, "kinds outside the contract are named as other events"
+    # The hexagons hold the events: each event inside (or on the edge of) one hexagon.
+    shapes = [shapely.Polygon(f["geometry"]["coordinates"][0]) for f in features]
+    inside = sum(any(s.buffer(1e-4).contains(p) for s in shapes) for p in events.geometry[:200])
+    assert inside == 200
+    html = _rendered(mapview.events_group(events, 8))
+    assert "in this hexagon" in html and "frontline-event-" not in html
+
+
+def test_few_events_stay_a_symbol_each_and_hexagons_widen_as_the_map_zooms_out():
+    from layers.mapview import groups
+
+    few = _many_events(groups.MAX_EVENT_SYMBOLS)
+    html = _rendered(mapview.events_group(few, 8))
+    assert "in this hexagon" not in html
+    widths = [groups.hex_width_m(zoom, 50.0) for zoom in (5, 7, 9, 11)]
+    assert widths == sorted(widths, reverse=True) and widths[-1] < widths[0]
+    assert all(str(int(w)).lstrip("125").strip("0") == "" for w in widths), "round widths"

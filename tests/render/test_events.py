@@ -10,17 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
-import math
 
 import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
 from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.colors import to_rgb
 
 from layers import render, style
 from layers.__main__ import main
 from layers.errors import InvalidInputError, UnknownLayerError
+from layers.hexbins import hex_bins
 from layers.render import events as marks
 from layers.render import slide
 from layers.snapshots import snapshot_at
@@ -113,7 +114,8 @@ def test_symbols_are_filled_by_confidence(fires):
     disputed = shown.confidences == "disputed"
     assert np.allclose(faces[disputed][:, :3], 1), "disputed: hollow (white inside)"
     confirmed = shown.confidences == "confirmed"
-    assert faces[confirmed][:, :3].max() < 0.5, "confirmed: the kind's full colour"
+    full = to_rgb(style.EVENT_COLOURS.get("fire_detection", style.EVENT_COLOURS["other"]))
+    assert np.allclose(faces[confirmed][:, :3], full), "confirmed: the kind's full colour"
 
 
 def _view(store: Store) -> render.View:
@@ -177,29 +179,9 @@ def test_a_time_lapse_has_one_grid_and_one_colour_scale(fires, monkeypatch):
     densities = {shown.density for shown in seen}
     assert len(densities) == 1 and None not in densities
     (density,) = densities
-    fullest = [int(marks.hex_bins(s.x, s.y, density.hex_km * 1000)[2].max(initial=0)) for s in seen]
+    fullest = [int(hex_bins(s.x, s.y, density.hex_km * 1000)[2].max(initial=0)) for s in seen]
     assert density.most == max(fullest) and min(fullest) < max(fullest), "frames differ; the scale does not"
     assert seen[0].total < seen[-1].total, "the window grows over the week"
-
-
-def test_hexagon_bins_hold_each_point_in_its_nearest_centre():
-    rng = np.random.default_rng(7)
-    x, y = rng.uniform(-50_000, 50_000, 5000), rng.uniform(-30_000, 30_000, 5000)
-    width = 5000.0
-    cx, cy, counts = marks.hex_bins(x, y, width)
-    assert counts.sum() == 5000
-    # Independently: each point's nearest centre among every centre of the grid near it.
-    radius = width / math.sqrt(3)
-    q, r = np.meshgrid(np.arange(-30, 31), np.arange(-30, 31))
-    gx = (radius * math.sqrt(3) * (q + r / 2)).ravel()
-    gy = (radius * 1.5 * r).ravel()
-    nearest = np.argmin((x[:, None] - gx) ** 2 + (y[:, None] - gy) ** 2, axis=1)
-    cells, expected = np.unique(nearest, return_counts=True)
-    reference = dict(zip(zip(np.round(gx[cells]), np.round(gy[cells]), strict=True), expected, strict=True))
-    found = dict(zip(zip(np.round(cx), np.round(cy), strict=True), counts, strict=True))
-    assert found == reference
-    corners = marks.hexagon(width)
-    assert np.ptp(corners[:, 0]) == pytest.approx(width), "width across the flats"
 
 
 @pytest.mark.parametrize(

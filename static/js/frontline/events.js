@@ -26,9 +26,10 @@ export const FEW_EVENTS = 300;
 export const CLUSTER_PX = 56;
 export const HEX_PX = 16;
 export const MODES = ["auto", "clusters", "density", "symbols"];
-/** Lower bounds of the density classes (events in a hexagon) and their colours. */
+/** Lower bounds of the density classes (events in a hexagon) and their colours: the
+ * slides' ramp, as layers/style.py EVENT_DENSITY_STEPS (a test checks they agree). */
 export const DENSITY_STEPS = [
-  [1, "#fde7a9"], [3, "#fdb863"], [10, "#f4793e"], [30, "#d73027"], [100, "#7f0000"],
+  [1, "#fcf4b6"], [3, "#fcc27a"], [10, "#f8815f"], [30, "#a3307e"], [100, "#2d1160"],
 ];
 const MARGIN = 24;
 
