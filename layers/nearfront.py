@@ -74,8 +74,10 @@ __all__ = [
     "classify",
     "default_front_layer",
     "front_of",
+    "PLACE_WORDS",
     "method_text",
     "near_front",
+    "summary_line",
     "window_total",
 ]
 
@@ -89,6 +91,14 @@ CONTACT_TOLERANCE_M = 500.0
 
 #: Where an event stands: the sides of the data contract, then grey zone and unmarked ground.
 COUNT_COLUMNS = [*sorted(schema.SIDES, reverse=True), "contested", "unmarked"]
+
+#: Where the events counted stand, in words, in the order a sentence gives them.
+PLACE_WORDS = {
+    "UA": "on the Ukrainian-held side",
+    "RU": "on the Russian-held side",
+    "contested": "contested",
+    "unmarked": "on unmarked ground",
+}
 
 #: Longest step between vertices of the front line before projecting, in degrees (~1 km).
 DENSIFY_DEGREES = 0.01
@@ -263,8 +273,12 @@ def near_front(
     start: dt.date | None = None,
     end: dt.date | None = None,
     kind: str | None = None,
+    events: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Per day, the events within ``km`` of the front line of ``territory_layer``, per side.
+
+    ``events``, when given, are the layer's events as :func:`layers.events.all_events` read
+    them (the app passes its cached copy); else they are read from ``events_layer``.
 
     Returns
     -------
@@ -281,7 +295,8 @@ def near_front(
     """
     if not np.isfinite(km) or km <= 0:
         raise InvalidInputError(f"--near-front {km!r}: give a distance in km above 0, e.g. 10.")
-    events = all_events(store, events_layer)
+    if events is None:
+        events = all_events(store, events_layer)
     if kind is not None and len(events):
         events = events[events["kind"] == kind]
     if start is None:
@@ -369,6 +384,20 @@ def window_total(
         int(rows.loc[rows["near_front"].isna(), "events"].sum()),
         max(snapshots) if snapshots else None,
     )
+
+
+def summary_line(total: NearFrontTotal, days: int) -> str:
+    """The panel's sentence (plain text: the caller escapes it), e.g. "Events near the front,
+    7 days to 18 Aug 2025: 312 within 10 km of the front line of L (201 on the
+    Ukrainian-held side, 95 on the Russian-held side, 16 contested)"."""
+    end = f"{total.end.day} {total.end:%b %Y}"
+    head = f"Events near the front, {days} day{'s' if days != 1 else ''} to {end}: "
+    parts = [f"{count:,} {PLACE_WORDS[place]}" for place, count in total.by_place.items() if count]
+    line = f"{head}{total.near_front:,} of {total.events:,} within {total.km:g} km of the front line of "
+    line += total.territory_layer + (f" ({', '.join(parts)})" if parts else "")
+    if total.unjudged:
+        line += f"; {total.unjudged:,} event(s) before the layer's first snapshot not counted"
+    return line
 
 
 def default_front_layer(store: Store, dates: list[dt.date]) -> str:

@@ -216,3 +216,25 @@ def test_default_front_layer(store):
 def test_default_front_layer_needs_one(store):
     with pytest.raises(InvalidInputError, match="no territory layer"):
         nearfront.default_front_layer(store, [])
+
+
+def test_summary_line_names_the_counts_per_side():
+    total = nearfront.NearFrontTotal(
+        D("2025-08-12"),
+        D("2025-08-18"),
+        10.0,
+        "Occupied [RU]",
+        312,
+        {"UA": 201, "RU": 95, "contested": 16, "unmarked": 0},
+        340,
+        0,
+        D("2025-08-18"),
+    )
+    assert nearfront.summary_line(total, 7) == (
+        "Events near the front, 7 days to 18 Aug 2025: 312 of 340 within 10 km of the front line of "
+        "Occupied [RU] (201 on the Ukrainian-held side, 95 on the Russian-held side, 16 contested)"
+    )
+    late = nearfront.NearFrontTotal(D("2025-08-18"), D("2025-08-18"), 5.0, "L", 0, {}, 3, 3, None)
+    assert nearfront.summary_line(late, 1).endswith(
+        "0 of 3 within 5 km of the front line of L; 3 event(s) before the layer's first snapshot not counted"
+    )
