@@ -195,7 +195,9 @@ def _print_near_front(store: Store, args: argparse.Namespace, events: gpd.GeoDat
         front_layer = default_front_layer(store, sorted(set(events["occurred_on"])))
     else:
         front_layer = _layer(store, args.front_layer, "territory", "--front-layer").name
-    daily = near_front(store, args.layer, front_layer, args.near_front, args.since, args.until, args.kind)
+    daily = near_front(
+        store, args.layer, front_layer, args.near_front, args.since, args.until, args.kind, events=events
+    )
     daily.insert(1, "front_layer", front_layer)
     daily.insert(3, "km", args.near_front)
     daily["snapshot"] = daily["snapshot"].map(lambda d: "" if d is None else d.isoformat())

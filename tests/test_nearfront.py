@@ -238,3 +238,27 @@ def test_summary_line_names_the_counts_per_side():
     assert nearfront.summary_line(late, 1).endswith(
         "0 of 3 within 5 km of the front line of L; 3 event(s) before the layer's first snapshot not counted"
     )
+
+
+def test_a_bow_tie_zone_is_repaired_and_a_point_is_no_zone():
+    bow_tie = shapely.Polygon([(35.0, 50.0), (35.5, 50.5), (35.5, 50.0), (35.0, 50.5)])
+    front = nearfront.front_of(
+        territory([(bow_tie, "RU", "held", "t"), (shapely.Point(36, 50), "RU", "held", "t")])
+    )
+    assert front is not None and len(front.zones) == 1 and not shapely.is_empty(front.line)
+
+
+def test_the_real_archive_front_leaves_out_the_border_with_russia_and_the_coast(deepstate_daily):
+    """A DeepStateMap day (Russian-held ground only): the front is inland, not along the Azov coast
+    nor the Luhansk region's border with Russia."""
+    day = next(path for path in deepstate_daily if "20250801" in path.name)
+    features = gpd.read_file(day).assign(held_by="RU", status="held", source="DeepStateMap")
+    front = nearfront.front_of(features)
+    assert front.marked == ("RU",)
+    assert 1_200 < shapely.length(front.line) / 1000 < 1_500, "km of front, not the 4,400 km outline"
+    border = shapely.boundary(country_border("UKR")).intersection(shapely.box(39.6, 48.6, 40.4, 49.4))
+    inland_of_border = away(*shapely.get_coordinates(border)[0], 270, 3.0)
+    berdiansk_coast = (36.8, 46.8)
+    lon, lat = np.array([inland_of_border, berdiansk_coast]).T
+    near, where = nearfront.classify(front, lon, lat, 10.0)
+    assert where.tolist() == ["RU", "RU"] and near.tolist() == [False, False]
