@@ -166,12 +166,18 @@ def run_events(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             f"--from {args.since} is after --to {args.until}; give --from on or before --to."
         )
+    if args.near_front is not None and args.format != "csv":
+        raise InvalidInputError("--near-front prints CSV only; leave out --format geojson.")
     store = Store(args.db or default_url())
     seed_if_embedded(store)
     layer = _layer(store, args.layer, "events", "--layer")
     events = selected_events(all_events(store, args.layer), args.since, args.until, args.kind)
     if args.near_front is not None:
         return _print_near_front(store, args, events)
+    if args.front_layer is not None:
+        raise InvalidInputError(
+            "--front-layer goes with --near-front KM; add it, or leave out --front-layer."
+        )
     illustrative = is_illustrative(layer.description)
     if args.format == "geojson":
         metadata: dict[str, Any] = {

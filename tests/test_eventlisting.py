@@ -159,6 +159,8 @@ def test_near_front_rows(listed, capsys):
         (["--layer", "Strikes", "--near-front", "10", "--front-layer", "Nope"], "territory layers: 'Front'"),
         (["--layer", "Strikes", "--near-front", "10", "--front-layer", "Strikes"], "is an events layer"),
         (["--layer", "Strikes", "--near-front", "-1"], "above 0"),
+        (["--layer", "Strikes", "--near-front", "10", "--format", "geojson"], "CSV only"),
+        (["--layer", "Strikes", "--front-layer", "Front"], "goes with --near-front"),
     ],
 )
 def test_bad_options_exit_2(listed, capsys, argv, message):

@@ -325,6 +325,17 @@ def near_front_block(
     return nearfront.near_front(open_store(url), events_layer, territory_layer, km, start, end, events=events)
 
 
+def near_front_span(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The whole blocks of days that cover ``start`` to ``end``: a chart over them keeps its
+    spec from one date to the next within a block (only the selected-date rule moves)."""
+    first = (start - _BLOCKS_FROM).days // NEAR_FRONT_BLOCK_DAYS
+    last = (end - _BLOCKS_FROM).days // NEAR_FRONT_BLOCK_DAYS + 1
+    return (
+        _BLOCKS_FROM + dt.timedelta(days=first * NEAR_FRONT_BLOCK_DAYS),
+        _BLOCKS_FROM + dt.timedelta(days=last * NEAR_FRONT_BLOCK_DAYS - 1),
+    )
+
+
 def near_front(
     url: str, revision: str, events_layer: str, territory_layer: str, km: float, start: dt.date, end: dt.date
 ) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from layers.areas import BORDERS_SOURCE, METHOD
 from layers.sync.status import last_sync, sync_words
 from layers.text import escape_markdown
 
-from .appdata import Data, outline_area_km2
+from .appdata import Data, near_front_span, outline_area_km2
 from .widgets import Selection, km2_columns, slug
 
 __all__ = [
@@ -30,7 +30,8 @@ __all__ = [
     "sync_ui",
 ]
 
-#: Days the chart of events near the front shows, ending at the date.
+#: Days the chart of events near the front shows at least, up to the date (whole cached
+#: blocks of days: ``appdata.near_front_span``).
 NEAR_FRONT_CHART_DAYS = 90
 
 
@@ -123,8 +124,10 @@ def near_front_ui(
     # A fixed distance: a widget for it would be one more address parameter to check (links.PARAMETERS).
     km = nearfront.DEFAULT_KM
     start, end = events_mod.window(as_of, selection.window_days)
-    chart_start = min(start, as_of - dt.timedelta(days=NEAR_FRONT_CHART_DAYS - 1))
-    daily = data.near_front(selection.events_layer, layer, km, chart_start, end)
+    chart_start, chart_end = near_front_span(
+        min(start, as_of - dt.timedelta(days=NEAR_FRONT_CHART_DAYS - 1)), as_of
+    )
+    daily = data.near_front(selection.events_layer, layer, km, chart_start, chart_end)
     total = nearfront.window_total(daily, layer, km, start, end)
     st.markdown(escape_markdown(nearfront.summary_line(total, selection.window_days)))
     st.caption(f"Method: {escape_markdown(nearfront.method_text(km))}.")
