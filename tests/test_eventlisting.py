@@ -179,3 +179,12 @@ def test_closed_pipe(embedded_data_store):
         "events", "--layer", "Strikes and reports", "--db", embedded_data_store.url
     )
     assert b"Traceback" not in result.stderr and result.returncode == 141
+
+
+def test_near_front_guards_the_layer_name(store, capsys):
+    zone = shapely.box(30.0, 49.0, 46.0, 50.0).intersection(country_border("UKR"))
+    store.write([snapshot("@Front", "2024-08-10", [(zone, "RU", "held", "test")])], actor="t")
+    store.write([events_frame([event("a", "2024-08-12")])], actor="t")
+    code, out, _ = run(capsys, "events", "--db", store.url, "--layer", "Strikes", "--near-front", "5")
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and row["front_layer"] == "'@Front" and row["near_front"] == "1" and row["km"] == "5.0"
