@@ -33,9 +33,9 @@ The side of an event
 --------------------
 An event inside a ``contested`` zone counts as *contested*; else inside a ``held`` zone
 of side S, for S ("on the Russian-held side"). Outside all ground, in a one-sided
-snapshot it counts for the other side (an event at sea too): the project knows two sides (``UA`` and ``RU``,
-:data:`layers.schema.SIDES`), so ground not marked as one side's is taken as the other's;
-in a two-sided snapshot it counts as *unmarked*.
+snapshot it counts for the other side (an event at sea too): the project knows two
+sides (``UA`` and ``RU``, :data:`layers.schema.SIDES`), so ground not marked as one
+side's is taken as the other's; in a two-sided snapshot it counts as *unmarked*.
 
 Distance
 --------
