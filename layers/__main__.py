@@ -39,6 +39,7 @@ from .change import to_geojson as change_geojson
 from .checking import validate_bounded
 from .cli import Progress, output_path, parser, write_whole
 from .errors import FrontlineError, InvalidInputError
+from .eventlisting import run_events
 from .exports import (
     comparison_csv,
     csv_cell,
@@ -521,6 +522,7 @@ def main(argv: list[str] | None = None) -> int:
             "export-animation": run_export_animation,
             "publish": run_publish,
             "seed-demo": run_seed_demo,
+            "events": run_events,
         }
     )
     try:

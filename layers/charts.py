@@ -22,11 +22,13 @@ from . import style
 
 __all__ = [
     "AREA_MEASURES",
+    "NEAR_FRONT_PLACES",
     "SELECTED",
     "STATUS_DASH",
     "Spec",
     "area_layers",
     "monthly_spec",
+    "near_front_layers",
     "with_selected_date",
 ]
 
@@ -219,6 +221,58 @@ def monthly_spec(monthly: pd.DataFrame) -> Spec:
             }
         ]
     }
+
+
+#: The bars of :func:`near_front_layers`: where the events stand, their label and colour.
+NEAR_FRONT_PLACES = {
+    "UA": ("Ukrainian-held side", style.side_colour("UA")),
+    "RU": ("Russian-held side", style.side_colour("RU")),
+    "contested": ("contested", style.CONTESTED_COLOUR),
+    "unmarked": ("unmarked", "#c8c8c8"),
+}
+
+
+def near_front_layers(daily: pd.DataFrame) -> list[Spec]:
+    """Stacked bars of the events near the front per day and side (``nearfront.near_front`` rows).
+
+    A day without a territory snapshot has no bar (not a zero); places never counted in
+    ``daily`` are left out of the legend.
+    """
+    judged = daily[daily["near_front"].notna()]
+    places = [p for p in NEAR_FRONT_PLACES if p in judged and int(judged[p].sum()) > 0] or ["UA", "RU"]
+    values = [
+        {"date": _iso(row["date"]), "place": NEAR_FRONT_PLACES[place][0], "events": int(row[place])}
+        for row in judged.to_dict("records")
+        for place in places
+        if int(row[place])
+    ]
+    labels = [NEAR_FRONT_PLACES[p][0] for p in places]
+    return [
+        {
+            "data": {"values": values},
+            "mark": {"type": "bar"},
+            "encoding": {
+                "x": {
+                    "field": "date",
+                    "type": "temporal",
+                    "timeUnit": "yearmonthdate",
+                    "axis": {"title": None},
+                },
+                "y": {"field": "events", "type": "quantitative", "stack": True, "axis": {"title": "events"}},
+                "color": {
+                    "field": "place",
+                    "type": "nominal",
+                    "scale": {"domain": labels, "range": [NEAR_FRONT_PLACES[p][1] for p in places]},
+                    "legend": {"title": None, "orient": "top"},
+                },
+                "tooltip": [
+                    {"field": "date", "type": "temporal"},
+                    {"field": "place"},
+                    {"field": "events"},
+                ],
+            },
+        }
+    ]
 
 
 def _iso(day: Any) -> str:

@@ -223,6 +223,7 @@ def parser() -> argparse.ArgumentParser:
     site.add_argument("--to", dest="until", type=date_argument, help="last day published; default: the last")
     site.add_argument("--title", help="the pages' title, at most 200 characters (default: the layers' names)")
     _sync_commands(commands)
+    _events_command(commands)
     demo = commands.add_parser(
         "seed-demo",
         help="write the illustrative demo layers (hand-drawn, not a source) into an empty store; "
@@ -283,6 +284,34 @@ def _sync_commands(commands: argparse._SubParsersAction) -> None:
         help="last day (default: yesterday, UTC: the last day whose last snapshot is known)",
     )
     _politeness_options(history)
+
+
+def _events_command(commands: argparse._SubParsersAction) -> None:
+    listing = commands.add_parser(
+        "events",
+        help="the events of an events layer as CSV or GeoJSON, or per day the events near the front line",
+    )
+    _db_option(listing)
+    listing.add_argument("--layer", required=True, help="the events layer")
+    listing.add_argument(
+        "--from", dest="since", type=date_argument, help="first day, included (default: the first)"
+    )
+    listing.add_argument(
+        "--to", dest="until", type=date_argument, help="last day, included (default: the last)"
+    )
+    listing.add_argument("--kind", choices=sorted(schema.EVENT_KINDS), help="only events of this kind")
+    listing.add_argument("--format", choices=["csv", "geojson"], default="csv")
+    listing.add_argument(
+        "--near-front",
+        type=float,
+        metavar="KM",
+        help="instead of the events, per day the events within KM of the front line, per side (CSV)",
+    )
+    listing.add_argument(
+        "--front-layer",
+        help="with --near-front: the territory layer whose front is used (default: the only one, else the "
+        "one whose snapshots cover most of the events' days)",
+    )
 
 
 def _politeness_options(command: argparse.ArgumentParser) -> None:

@@ -113,3 +113,29 @@ def test_monthly_bars_per_side_with_partial_months_marked():
         "domain": ["Russia", "Ukraine"],
         "range": ["#c62828", "#1f5fbf"],
     }
+
+
+def test_near_front_bars_per_day_and_place_none_without_a_snapshot():
+    daily = pd.DataFrame(
+        {
+            "date": [dt.date(2024, 8, 1), dt.date(2024, 8, 2), dt.date(2024, 8, 3)],
+            "snapshot": [None, dt.date(2024, 8, 2), dt.date(2024, 8, 2)],
+            "near_front": pd.array([pd.NA, 3, 1], dtype="Int64"),
+            "UA": pd.array([pd.NA, 2, 0], dtype="Int64"),
+            "RU": pd.array([pd.NA, 1, 0], dtype="Int64"),
+            "contested": pd.array([pd.NA, 0, 1], dtype="Int64"),
+            "unmarked": pd.array([pd.NA, 0, 0], dtype="Int64"),
+            "events": [4, 3, 2],
+        }
+    )
+    (bars,) = charts.near_front_layers(daily)
+    assert bars["data"]["values"] == [
+        {"date": "2024-08-02", "place": "Ukrainian-held side", "events": 2},
+        {"date": "2024-08-02", "place": "Russian-held side", "events": 1},
+        {"date": "2024-08-03", "place": "contested", "events": 1},
+    ]
+    assert bars["encoding"]["color"]["scale"]["domain"] == [
+        "Ukrainian-held side",
+        "Russian-held side",
+        "contested",
+    ]

@@ -27,7 +27,7 @@ import pandas as pd
 import streamlit as st
 
 from layers import change as change_mod
-from layers import charts, exports, mapview, snapshots, style
+from layers import charts, exports, mapview, nearfront, snapshots, style
 from layers import events as events_mod
 from layers import figures as figures_mod
 from layers.areas import area_km2, area_summary, country_border
@@ -328,6 +328,53 @@ def events_window(
     return (first, last) if last > first else (0, 0)
 
 
+#: Days per cached block of the events-near-the-front counts: a new date reuses the blocks.
+NEAR_FRONT_BLOCK_DAYS = 30
+_BLOCKS_FROM = dt.date(2000, 1, 1)
+
+
+@st.cache_resource(max_entries=256, show_spinner="Counting the events near the front…")
+def near_front_block(
+    url: str, revision: str, events_layer: str, territory_layer: str, km: float, start: dt.date
+) -> pd.DataFrame:
+    """``nearfront.near_front`` rows for the block of days from ``start``."""
+    end = start + dt.timedelta(days=NEAR_FRONT_BLOCK_DAYS - 1)
+    events = all_events(url, revision, events_layer)
+    return nearfront.near_front(open_store(url), events_layer, territory_layer, km, start, end, events=events)
+
+
+def near_front_span(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The whole blocks of days that cover ``start`` to ``end``: a chart over them keeps its
+    spec from one date to the next within a block (only the selected-date rule moves)."""
+    first = (start - _BLOCKS_FROM).days // NEAR_FRONT_BLOCK_DAYS
+    last = (end - _BLOCKS_FROM).days // NEAR_FRONT_BLOCK_DAYS + 1
+    return (
+        _BLOCKS_FROM + dt.timedelta(days=first * NEAR_FRONT_BLOCK_DAYS),
+        _BLOCKS_FROM + dt.timedelta(days=last * NEAR_FRONT_BLOCK_DAYS - 1),
+    )
+
+
+def near_front(
+    url: str, revision: str, events_layer: str, territory_layer: str, km: float, start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """``nearfront.near_front`` rows from ``start`` to ``end``, from cached blocks of days."""
+    first = (start - _BLOCKS_FROM).days // NEAR_FRONT_BLOCK_DAYS
+    last = (end - _BLOCKS_FROM).days // NEAR_FRONT_BLOCK_DAYS
+    blocks = [
+        near_front_block(
+            url,
+            revision,
+            events_layer,
+            territory_layer,
+            km,
+            _BLOCKS_FROM + dt.timedelta(days=n * NEAR_FRONT_BLOCK_DAYS),
+        )
+        for n in range(first, last + 1)
+    ]
+    table = pd.concat(blocks, ignore_index=True)
+    return table[(table["date"] >= start) & (table["date"] <= end)].reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class Data:
     """The store as one page run reads it: its URL and revision, with the cached reads
@@ -460,3 +507,8 @@ class Data:
 
     def monthly_change(self, layer: str, within: str) -> pd.DataFrame:
         return monthly_change(self.url, self.revision, layer, within)
+
+    def near_front(
+        self, events_layer: str, territory_layer: str, km: float, start: dt.date, end: dt.date
+    ) -> pd.DataFrame:
+        return near_front(self.url, self.revision, events_layer, territory_layer, km, start, end)

@@ -9,16 +9,30 @@ from collections.abc import Mapping, Sequence
 import streamlit as st
 
 from layers import change as change_mod
-from layers import exports, links, snapshots, style
+from layers import charts, exports, links, nearfront, snapshots, style
+from layers import events as events_mod
 from layers import figures as figures_mod
 from layers.areas import BORDERS_SOURCE, METHOD
 from layers.sync.status import last_sync, sync_words
 from layers.text import escape_markdown
 
-from .appdata import Data, outline_area_km2
-from .widgets import km2_columns, slug
+from .appdata import Data, near_front_span, outline_area_km2
+from .widgets import Selection, km2_columns, slug
 
-__all__ = ["areas_ui", "change_ui", "layer_changes", "since_choice", "since_ui", "sync_ui"]
+__all__ = [
+    "NEAR_FRONT_CHART_DAYS",
+    "areas_ui",
+    "change_ui",
+    "layer_changes",
+    "near_front_ui",
+    "since_choice",
+    "since_ui",
+    "sync_ui",
+]
+
+#: Days the chart of events near the front shows at least, up to the date (whole cached
+#: blocks of days: ``appdata.near_front_span``).
+NEAR_FRONT_CHART_DAYS = 90
 
 
 def sync_ui(data: Data, shown: Sequence[snapshots.SnapshotRef]) -> None:
@@ -97,6 +111,29 @@ def areas_ui(data: Data, as_of: dt.date, shown: Sequence[snapshots.SnapshotRef])
             )
             st.dataframe(table, hide_index=True, width="stretch")
         st.caption("Every figure, with how it is compared: the tab *Reported figures vs map* below the map.")
+
+
+def near_front_ui(
+    data: Data, selection: Selection, as_of: dt.date, shown: Sequence[snapshots.SnapshotRef]
+) -> None:
+    """The events of the reader's window within N km of the front line of the first shown
+    territory layer, per side (``layers.nearfront``), and a chart of the daily counts."""
+    if selection.events_layer is None or not shown:
+        return
+    layer = shown[0].layer
+    # A fixed distance: a widget for it would be one more address parameter to check (links.PARAMETERS).
+    km = nearfront.DEFAULT_KM
+    start, end = events_mod.window(as_of, selection.window_days)
+    chart_start, chart_end = near_front_span(
+        min(start, as_of - dt.timedelta(days=NEAR_FRONT_CHART_DAYS - 1)), as_of
+    )
+    daily = data.near_front(selection.events_layer, layer, km, chart_start, chart_end)
+    total = nearfront.window_total(daily, layer, km, start, end)
+    st.markdown(escape_markdown(nearfront.summary_line(total, selection.window_days)))
+    st.caption(f"Method: {escape_markdown(nearfront.method_text(km))}.")
+    st.vega_lite_chart(
+        charts.with_selected_date(charts.near_front_layers(daily), as_of), width="stretch", height=180
+    )
 
 
 def since_ui(as_of: dt.date, dates: Sequence[dt.date]) -> dt.date | None:

@@ -239,3 +239,18 @@ def test_the_panel_calls_an_illustrative_layer_so_and_no_other(app, db_url):
     assert "Surveyed: snapshot of 2025-03-31" in captions
     assert "Kursk incursion is illustrative\\: hand\\-drawn" in captions
     assert "Surveyed is illustrative" not in captions
+
+
+def test_the_panel_counts_the_events_near_the_front(app):
+    app.query_params["date"] = "2025-03-13"
+    app.query_params["window"] = "30"
+    at = app.run()
+    assert not at.exception
+    (line,) = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("Events near the front")]
+    assert line == (
+        "Events near the front, 30 days to 13 Mar 2025: 2 of 2 within 10 km of the front line of Kursk "
+        "incursion (1 on the Ukrainian-held side, 1 on the Russian-held side)"
+    )
+    assert any("transverse Mercator" in c.value for c in at.caption)
+    specs = [c.proto.spec for c in at.get("vega_lite_chart")]
+    assert any("Russian-held side" in spec for spec in specs), "a chart of the daily counts per side"

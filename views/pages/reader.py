@@ -22,7 +22,7 @@ from .. import readermap, routes
 from ..analytics import analytics_ui
 from ..appdata import Data
 from ..embed import embed_ui
-from ..panels import areas_ui, change_ui, layer_changes, since_choice, since_ui, sync_ui
+from ..panels import areas_ui, change_ui, layer_changes, near_front_ui, since_choice, since_ui, sync_ui
 from ..widgets import Selection, link_ui
 
 __all__ = ["DATE_KEY", "PANEL_KEY", "page", "reader_date", "status_line"]
@@ -123,6 +123,7 @@ def _panel(data: Data, selection: Selection, as_of: dt.date, dates: Sequence[dt.
     changes, missing = layer_changes(data, since, shown)
     change_ui(data, since, changes, missing)
     areas_ui(data, as_of, shown)
+    near_front_ui(data, selection, as_of, shown)
     analytics_ui(data, as_of, selection, shown)
 
 
