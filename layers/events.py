@@ -8,6 +8,7 @@ window ending at the selected date.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -23,6 +24,7 @@ __all__ = [
     "all_events",
     "choices",
     "events_between",
+    "only",
     "window",
 ]
 
@@ -53,6 +55,20 @@ def events_between(events: gpd.GeoDataFrame, start: dt.date, end: dt.date) -> gp
     """Events with ``start <= occurred_on <= end``."""
     mask = (events["occurred_on"] >= start) & (events["occurred_on"] <= end)
     return events[mask]
+
+
+def only(
+    events: gpd.GeoDataFrame,
+    kinds: Sequence[str] = (),
+    confidences: Sequence[str] = (),
+    sources: Sequence[str] = (),
+) -> gpd.GeoDataFrame:
+    """The events with one of ``kinds``, ``confidences`` and ``sources`` (an empty list
+    lets every value through): the reader's event filters."""
+    for column, wanted in (("kind", kinds), ("confidence", confidences), ("source", sources)):
+        if wanted and column in events:
+            events = events[events[column].astype(str).isin(list(wanted))]
+    return events
 
 
 def window(as_of: dt.date, days: int = DEFAULT_WINDOW_DAYS) -> tuple[dt.date, dt.date]:

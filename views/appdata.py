@@ -187,6 +187,10 @@ def territory_template(layers: int) -> mapcomponent.GroupTemplate:
     return mapcomponent.GroupTemplate.render(mapview.territory_group, layers, 0, mapcomponent.scratch_map)
 
 
+#: The reader's event filters as cache keys: kinds, confidences, sources (empty: any).
+EventChoice = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
 @st.cache_resource(max_entries=256, show_spinner=False)
 def events_js(
     url: str,
@@ -194,17 +198,13 @@ def events_js(
     layer: str | None,
     first: int,
     last: int,
-    only: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ()),
+    only: EventChoice = ((), (), ()),
     zoom: int = 7,
 ) -> str:
     """The events group's JavaScript for ``all_events`` rows ``[first, last)`` (``events_window``;
     an empty group for ``None, 0, 0``) that have one of ``only``'s kinds, confidences and
     sources (an empty tuple: any), their density at ``zoom`` when there are many."""
-    recent = all_events(url, revision, layer).iloc[first:last] if layer else None
-    if recent is not None:
-        for column, wanted in zip(("kind", "confidence", "source"), only, strict=True):
-            if wanted and column in recent:
-                recent = recent[recent[column].astype(str).isin(wanted)]
+    recent = events_mod.only(all_events(url, revision, layer).iloc[first:last], *only) if layer else None
     return mapcomponent.group_js(mapview.events_group(recent, zoom), 1, mapcomponent.scratch_map)
 
 
@@ -330,16 +330,24 @@ def events_window(
 
 #: Days per cached block of the events-near-the-front counts: a new date reuses the blocks.
 NEAR_FRONT_BLOCK_DAYS = 30
+
 _BLOCKS_FROM = dt.date(2000, 1, 1)
 
 
 @st.cache_resource(max_entries=256, show_spinner="Counting the events near the front…")
 def near_front_block(
-    url: str, revision: str, events_layer: str, territory_layer: str, km: float, start: dt.date
+    url: str,
+    revision: str,
+    events_layer: str,
+    territory_layer: str,
+    km: float,
+    start: dt.date,
+    only: EventChoice = ((), (), ()),
 ) -> pd.DataFrame:
-    """``nearfront.near_front`` rows for the block of days from ``start``."""
+    """``nearfront.near_front`` rows for the block of days from ``start``, of the events
+    with ``only``'s kinds, confidences and sources (``events.only``)."""
     end = start + dt.timedelta(days=NEAR_FRONT_BLOCK_DAYS - 1)
-    events = all_events(url, revision, events_layer)
+    events = events_mod.only(all_events(url, revision, events_layer), *only)
     return nearfront.near_front(open_store(url), events_layer, territory_layer, km, start, end, events=events)
 
 
@@ -355,7 +363,14 @@ def near_front_span(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def near_front(
-    url: str, revision: str, events_layer: str, territory_layer: str, km: float, start: dt.date, end: dt.date
+    url: str,
+    revision: str,
+    events_layer: str,
+    territory_layer: str,
+    km: float,
+    start: dt.date,
+    end: dt.date,
+    only: EventChoice = ((), (), ()),
 ) -> pd.DataFrame:
     """``nearfront.near_front`` rows from ``start`` to ``end``, from cached blocks of days."""
     first = (start - _BLOCKS_FROM).days // NEAR_FRONT_BLOCK_DAYS
@@ -368,6 +383,7 @@ def near_front(
             territory_layer,
             km,
             _BLOCKS_FROM + dt.timedelta(days=n * NEAR_FRONT_BLOCK_DAYS),
+            only,
         )
         for n in range(first, last + 1)
     ]
@@ -466,7 +482,7 @@ class Data:
         layer: str | None,
         first: int,
         last: int,
-        only: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ()),
+        only: EventChoice = ((), (), ()),
         zoom: int = 7,
     ) -> str:
         return events_js(self.url, self.revision, layer, first, last, only, zoom)
@@ -509,6 +525,12 @@ class Data:
         return monthly_change(self.url, self.revision, layer, within)
 
     def near_front(
-        self, events_layer: str, territory_layer: str, km: float, start: dt.date, end: dt.date
+        self,
+        events_layer: str,
+        territory_layer: str,
+        km: float,
+        start: dt.date,
+        end: dt.date,
+        only: EventChoice = ((), (), ()),
     ) -> pd.DataFrame:
-        return near_front(self.url, self.revision, events_layer, territory_layer, km, start, end)
+        return near_front(self.url, self.revision, events_layer, territory_layer, km, start, end, only)

@@ -127,10 +127,19 @@ def near_front_ui(
     chart_start, chart_end = near_front_span(
         min(start, as_of - dt.timedelta(days=NEAR_FRONT_CHART_DAYS - 1)), as_of
     )
-    daily = data.near_front(selection.events_layer, layer, km, chart_start, chart_end)
+    chosen = selection.event_filter
+    only = (tuple(chosen.kinds), tuple(chosen.confidences), tuple(chosen.sources))
+    daily = data.near_front(selection.events_layer, layer, km, chart_start, chart_end, only)
     total = nearfront.window_total(daily, layer, km, start, end)
     st.markdown(escape_markdown(nearfront.summary_line(total, selection.window_days)))
     st.caption(f"Method: {escape_markdown(nearfront.method_text(km))}.")
+    kept = [
+        f"{what}: {', '.join(values)}"
+        for what, values in zip(("kinds", "confidence", "sources"), only, strict=True)
+        if values
+    ]
+    if kept:
+        st.caption(escape_markdown(f"Counting only the events the filters keep ({'; '.join(kept)})."))
     st.vega_lite_chart(
         charts.with_selected_date(charts.near_front_layers(daily), as_of), width="stretch", height=180
     )

@@ -254,3 +254,14 @@ def test_the_panel_counts_the_events_near_the_front(app):
     assert any("transverse Mercator" in c.value for c in at.caption)
     specs = [c.proto.spec for c in at.get("vega_lite_chart")]
     assert any("Russian-held side" in spec for spec in specs), "a chart of the daily counts per side"
+
+
+def test_the_near_front_count_follows_the_event_filters(app):
+    app.query_params.update({"date": "2025-03-13", "window": "30"})
+    at = app.run()
+    (line,) = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("Events near the front")]
+    assert " 2 of 2 within" in line, "both events of the window: one disputed, one confirmed"
+    at.multiselect(key="event_confidence").set_value(["confirmed"]).run()
+    (line,) = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("Events near the front")]
+    assert " 1 of 1 within" in line, line
+    assert any("Counting only the events the filters keep" in c.value for c in at.caption)
