@@ -75,7 +75,12 @@ def series_label(held_by: str, status: str) -> str:
 
 
 #: What each kind of event is called on the map, its legend and in tooltips.
-EVENT_KIND_LABELS = {"strike": "Strike", "troop_presence": "Troop presence", "other": "Other event"}
+EVENT_KIND_LABELS = {
+    "strike": "Strike",
+    "troop_presence": "Troop presence",
+    "fire_detection": "Fire detection",
+    "other": "Other event",
+}
 
 
 def event_kind_label(kind: str) -> str:
@@ -106,8 +111,13 @@ SIDE_COLOURS = {"UA": "#1f5fbf", "RU": "#c62828"}
 UNKNOWN_SIDE_COLOUR = "#6b6b6b"
 CONTESTED_COLOUR = "#7a7a7a"
 
-EVENT_SYMBOLS = {"strike": "✷", "troop_presence": "▲", "other": "●"}
-EVENT_COLOURS = {"strike": "#d35400", "troop_presence": "#6a1b9a", "other": "#37474f"}
+EVENT_SYMBOLS = {"strike": "✷", "troop_presence": "▲", "fire_detection": "✦", "other": "●"}
+EVENT_COLOURS = {
+    "strike": "#d35400",
+    "troop_presence": "#6a1b9a",
+    "fire_detection": "#9e6a00",
+    "other": "#37474f",
+}
 CONFIDENCE_BORDERS = {"confirmed": "solid", "claimed": "dashed", "disputed": "dotted"}
 #: The timeline strip's marks and the charts' selected-date rule.
 SNAPSHOT_COLOUR = "#1f5fbf"
@@ -153,6 +163,7 @@ DARK_COLOURS = {
     UNKNOWN_SIDE_COLOUR: "#9a9a9a",
     EVENT_COLOURS["strike"]: "#ff8c42",
     EVENT_COLOURS["troop_presence"]: "#c792ea",
+    EVENT_COLOURS["fire_detection"]: "#ffc247",
     EVENT_COLOURS["other"]: "#b0bec5",
     "#ffffff": "#111317",
 }
