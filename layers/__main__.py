@@ -39,6 +39,7 @@ from .change import to_geojson as change_geojson
 from .checking import validate_bounded
 from .cli import Progress, output_path, parser, write_whole
 from .errors import FrontlineError, InvalidInputError
+from .eventcommands import is_csv_command, run_csv_import, run_csv_validate
 from .exports import (
     comparison_csv,
     csv_cell,
@@ -82,6 +83,8 @@ def _report_lines(report: Report, name: str) -> str:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    if is_csv_command(args):
+        return run_csv_validate(args)
     kind = schema.TERRITORY if args.kind == "territory" else schema.EVENT
     mapping = PRESETS[args.preset] if args.preset else None
     failed = 0
@@ -101,6 +104,8 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    if is_csv_command(args):
+        return run_csv_import(args)
     started = time.monotonic()
     uploads = read_uploads(args.files)
     plan = plan_import(
