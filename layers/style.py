@@ -111,11 +111,11 @@ SIDE_COLOURS = {"UA": "#1f5fbf", "RU": "#c62828"}
 UNKNOWN_SIDE_COLOUR = "#6b6b6b"
 CONTESTED_COLOUR = "#7a7a7a"
 
-EVENT_SYMBOLS = {"strike": "✷", "troop_presence": "▲", "fire_detection": "✦", "other": "●"}
+EVENT_SYMBOLS = {"strike": "✷", "troop_presence": "▲", "fire_detection": "◆", "other": "●"}
 EVENT_COLOURS = {
     "strike": "#d35400",
     "troop_presence": "#6a1b9a",
-    "fire_detection": "#9e6a00",
+    "fire_detection": "#e0a100",
     "other": "#37474f",
 }
 CONFIDENCE_BORDERS = {"confirmed": "solid", "claimed": "dashed", "disputed": "dotted"}
@@ -163,7 +163,7 @@ DARK_COLOURS = {
     UNKNOWN_SIDE_COLOUR: "#9a9a9a",
     EVENT_COLOURS["strike"]: "#ff8c42",
     EVENT_COLOURS["troop_presence"]: "#c792ea",
-    EVENT_COLOURS["fire_detection"]: "#ffc247",
+    EVENT_COLOURS["fire_detection"]: "#ffc940",
     EVENT_COLOURS["other"]: "#b0bec5",
     "#ffffff": "#111317",
 }
