@@ -46,6 +46,11 @@ def is_csv_command(args: argparse.Namespace) -> bool:
             "give either CSV files of events or GeoJSON/KML/GeoPackage files, not both in one command"
             + (f"; the {args.preset} preset reads CSV files (FILE.csv)." if csv_preset else ".")
         )
+    if args.preset is not None and not csv_preset:
+        raise InvalidInputError(
+            f"the {args.preset} preset reads GeoJSON files, not CSV; for a CSV of events leave it out "
+            f"(or use {', '.join(CSV_PRESETS)})."
+        )
     if args.kind != "events":
         raise InvalidInputError(
             "a CSV holds point events, not territory: add --kind events (and --event-kind or --kind-col)."

@@ -80,6 +80,7 @@ def test_a_generic_csv_with_its_own_columns(db, tmp_path, capsys):
         (["--kind", "events", "--source", "desk"], "--event-kind"),
         (["--source", "desk", "--event-kind", "strike"], "a CSV holds point events, not territory"),
         (["--kind", "events", "--event-kind", "strike", "--source", "d", "--as-of", "2025-08-01"], "--as-of"),
+        (["--kind", "events", "--event-kind", "strike", "--source", "d", "--preset", "deepstate"], "not CSV"),
     ],
 )
 def test_bad_options_exit_2(db, tmp_path, capsys, options, message):
