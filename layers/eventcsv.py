@@ -9,10 +9,11 @@ active-fire files (see :mod:`layers.firms` for its confidence rule).
 Limits, checked before the rows are parsed: at most :data:`MAX_CSV_MB` MB per file (the
 size is read from the file system first, then at most that many bytes are read) and
 :data:`MAX_CSV_ROWS` rows. The import holds every event of the layer in memory a few
-times over (rows, the GeoDataFrame, the stored JSON), about 2 KB an event: 250,000 rows
-stay under about 500 MB, on the 2 GB machines the app runs on; a FIRMS VIIRS row is about
-110 bytes, so 50 MB holds them with room for wider files. A year of FIRMS detections over
-the front is about 120,000 rows.
+times over (rows, the GeoDataFrame, the stored JSON), about 2.7 KB an event above
+Python's ~200 MB: 250,000 rows into a new store peaked at 880 MB (18 s), which a 2 GB
+machine running the app can still afford; a FIRMS VIIRS row is about 95 bytes, so 50 MB
+holds them with room for wider files. A year of FIRMS detections over the front is about
+120,000 rows.
 
 Swapped columns: a file whose latitudes are outside ±90° while its longitudes would be
 valid latitudes, or whose points lie outside :data:`REGION` while swapped nine in ten lie
