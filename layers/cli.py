@@ -18,7 +18,6 @@ from typing import TextIO
 
 from . import schema
 from .errors import InvalidInputError
-from .eventcsv import CSV_PRESETS
 from .presets import PRESETS
 
 __all__ = [
@@ -357,6 +356,8 @@ def _db_option(command: argparse.ArgumentParser) -> None:
 
 def _content_options(command: argparse.ArgumentParser) -> None:
     """Options saying what files hold and how to read them, shared by validate and import."""
+    from .csvmapping import CSV_PRESETS
+
     command.add_argument(
         "--kind",
         choices=["territory", "events"],
