@@ -111,13 +111,8 @@ SIDE_COLOURS = {"UA": "#1f5fbf", "RU": "#c62828"}
 UNKNOWN_SIDE_COLOUR = "#6b6b6b"
 CONTESTED_COLOUR = "#7a7a7a"
 
-EVENT_SYMBOLS = {"strike": "✷", "troop_presence": "▲", "fire_detection": "◆", "other": "●"}
-EVENT_COLOURS = {
-    "strike": "#d35400",
-    "troop_presence": "#6a1b9a",
-    "fire_detection": "#e0a100",
-    "other": "#37474f",
-}
+EVENT_SYMBOLS = {"strike": "✷", "troop_presence": "▲", "other": "●"}
+EVENT_COLOURS = {"strike": "#d35400", "troop_presence": "#6a1b9a", "other": "#37474f"}
 CONFIDENCE_BORDERS = {"confirmed": "solid", "claimed": "dashed", "disputed": "dotted"}
 #: The timeline strip's marks and the charts' selected-date rule.
 SNAPSHOT_COLOUR = "#1f5fbf"
@@ -163,7 +158,6 @@ DARK_COLOURS = {
     UNKNOWN_SIDE_COLOUR: "#9a9a9a",
     EVENT_COLOURS["strike"]: "#ff8c42",
     EVENT_COLOURS["troop_presence"]: "#c792ea",
-    EVENT_COLOURS["fire_detection"]: "#ffc940",
     EVENT_COLOURS["other"]: "#b0bec5",
     "#ffffff": "#111317",
 }
