@@ -238,7 +238,17 @@ class _Rows:
             self.index.setdefault(column, position)
         missing = [(column, option) for column, option in self.mapping.required() if column not in self.index]
         if missing:
-            has = ", ".join(repr(column) for column in header[:40]) + (" ..." if len(header) > 40 else "")
+            has = ", ".join(printable_cell(column) for column in header[:40]) + (
+                " ..." if len(header) > 40 else ""
+            )
+            if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+                self.collect.error(
+                    "File",
+                    "",
+                    "the header is one column holding ';' or tabs: the file is not comma-separated. "
+                    "Save it as CSV with commas (in a spreadsheet: CSV UTF-8, comma-delimited).",
+                    "separator",
+                )
             for column, option in missing:
                 self.collect.error(
                     "File",

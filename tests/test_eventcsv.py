@@ -217,3 +217,8 @@ def test_the_size_limit_is_checked_before_reading(monkeypatch, tmp_path):
     raw, why = read_bounded(path)
     assert raw is None and "the limit is 1 MB per file" in why
     assert read_bounded(tmp_path / "absent.csv")[1].startswith("cannot read the file")
+
+
+def test_a_semicolon_separated_file_is_named_as_such():
+    found = read(b"lat;lon;date\n48;37;2025-08-01\n", STRIKES)
+    assert "the file is not comma-separated" in lines(found)
