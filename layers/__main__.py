@@ -39,7 +39,6 @@ from .change import to_geojson as change_geojson
 from .checking import validate_bounded
 from .cli import Progress, output_path, parser, write_whole
 from .errors import FrontlineError, InvalidInputError
-from .eventcommands import is_csv_command, run_csv_import, run_csv_validate
 from .exports import (
     comparison_csv,
     csv_cell,
@@ -83,6 +82,8 @@ def _report_lines(report: Report, name: str) -> str:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from .eventcommands import is_csv_command, run_csv_validate
+
     if is_csv_command(args):
         return run_csv_validate(args)
     kind = schema.TERRITORY if args.kind == "territory" else schema.EVENT
@@ -104,6 +105,8 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from .eventcommands import is_csv_command, run_csv_import
+
     if is_csv_command(args):
         return run_csv_import(args)
     started = time.monotonic()
