@@ -16,8 +16,10 @@ class Stepper:
     before, so a step may leave the territory as it was. ``next()`` says whether it changes.
     """
 
-    def __init__(self, days: list, snapshot_days: list[list], start: int = 0):
+    def __init__(self, days: list, snapshot_days: list[list], start: int = 0, low: int = 0):
         self.days, self.direction, self.position = days, 1, start
+        #: The first position it steps to: it turns back there (0: the first day).
+        self.low = low
         self._layers = [sorted(layer) for layer in snapshot_days]
 
     def shown(self, position: int) -> tuple:
@@ -29,7 +31,7 @@ class Stepper:
 
     def next(self) -> tuple[str, bool]:
         """The key for the next step, and whether that step changes the territory shown."""
-        if not 0 <= self.position + self.direction < len(self.days):
+        if not self.low <= self.position + self.direction < len(self.days):
             self.direction = -self.direction
         before = self.shown(self.position)
         self.position += self.direction

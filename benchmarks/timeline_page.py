@@ -242,8 +242,9 @@ class Loaded:
     requested: dict[str, float] = field(default_factory=dict)  # seconds from goto to the first request of…
 
 
-def load(page, side: str, base_url: str, date: dt.date, timeout_s: float = 60) -> Loaded:
-    """Open the reader of ``side`` ("after" or "before") at ``?date=`` and wait for its map.
+def load(page, side: str, base_url: str, date: dt.date, timeout_s: float = 60, query: str = "") -> Loaded:
+    """Open the reader of ``side`` ("after" or "before") at ``?date=`` (then ``query``, e.g.
+    ``&events=NAME&zoom=6``) and wait for its map.
 
     After: until ``.leaflet-container`` has ``data-drawn-date`` equal to the date asked for.
     Before: until the first ``path.leaflet-interactive`` in the streamlit-folium iframe
@@ -254,7 +255,7 @@ def load(page, side: str, base_url: str, date: dt.date, timeout_s: float = 60) -
     page.on("request", lambda request: requests.append((time.perf_counter(), request.url)))
     meter = FrameMeter(page)
     started = time.perf_counter()
-    page.goto(f"{base_url}/?date={date.isoformat()}")
+    page.goto(f"{base_url}/?date={date.isoformat()}{query}")
     if side == "after":
         try:
             page.wait_for_selector(
@@ -355,16 +356,17 @@ def press_and_time(page, key: str, expected: dt.date, marks: list[int], timeout_
     return change_latency(since["keys"], since["drawn"], since["frames"], expected.isoformat())
 
 
-def open_for_steps(page, side: str, base_url: str, day: dt.date):
-    """Open the reader of ``side`` at ``day`` with its date control focused; returns the
-    map iframe (before, marked to tell a remount, with ``window.__runs`` counted) or None."""
+def open_for_steps(page, side: str, base_url: str, day: dt.date, query: str = ""):
+    """Open the reader of ``side`` at ``day`` (and ``query``, see ``load``) with its date control
+    focused; returns the map iframe (before, marked to tell a remount, with ``window.__runs``
+    counted) or None."""
     if side == "after":
-        load(page, "after", base_url, day)
+        load(page, "after", base_url, day, query=query)
         focus_slider(page)
         return None
     from tests.browser.conftest import date_slider
 
-    load(page, "before", base_url, day)
+    load(page, "before", base_url, day, query=query)
     frame = page.wait_for_selector(MAP_ELEMENT["before"]).content_frame()
     frame.evaluate("() => { window.__probe = 'same iframe'; }")
     count_runs(page)

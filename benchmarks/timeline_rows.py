@@ -150,18 +150,24 @@ def measure_steps(
     layer_days: list[list[dt.date]],
     plan: TimelinePlan,
     heap: bool,
+    query: str = "",
+    start: int = 0,
+    low: int = 0,
 ) -> dict:
     """Row 1 (and row 6 with ``heap``): ``warm_up`` steps, then ``steps`` timed steps each
     onto a day where the territory changes. With ``heap``: the JS heap after GC before
     and after; the new reader keeps stepping until ``heap_presses`` keys were pressed
-    (the old one stops after its timed steps: ~300 ms a step)."""
+    (the old one stops after its timed steps: ~300 ms a step).
+
+    ``query`` is added to the URL opened (``load``); the steps start on ``days[start]`` and
+    turn back at ``days[low]`` and the last day (``Stepper``)."""
     from tests.browser.conftest import date_slider, js_heap_mb
 
     after = reader.side == "after"
     with instrumented_page(browser, viewport) as page:
-        frame = open_for_steps(page, reader.side, reader.url, days[0])
-        notes = _slider_notes(page, 0, days, "opened at ?date=") if after else []
-        stepper = Stepper(days, layer_days)
+        frame = open_for_steps(page, reader.side, reader.url, days[start], query)
+        notes = _slider_notes(page, start, days, "opened at ?date=") if after else []
+        stepper = Stepper(days, layer_days, start=start, low=low)
         timed: list[float] = []
         frames: list[float] = []
         others: list[str] = []
@@ -310,13 +316,19 @@ def measure_messages(browser, reader: Reader, days: list[dt.date], plan: Timelin
 
 
 def measure_visits(
-    browser, reader: Reader, day: dt.date, viewport: tuple[int, int], visits: int, timeout_s: float = 60
+    browser,
+    reader: Reader,
+    day: dt.date,
+    viewport: tuple[int, int],
+    visits: int,
+    timeout_s: float = 60,
+    query: str = "",
 ) -> dict:
-    """Rows 4, 5b and 7: ``visits`` first visits at ``?date=day`` in fresh contexts."""
+    """Rows 4, 5b and 7: ``visits`` first visits at ``?date=day`` (then ``query``) in fresh contexts."""
     loaded = []
     for _ in range(visits):
         with instrumented_page(browser, viewport) as page:
-            loaded.append(load(page, reader.side, reader.url, day, timeout_s))
+            loaded.append(load(page, reader.side, reader.url, day, timeout_s, query))
     notes = [
         f"at ?date={day}, data-drawn-date is {opened.drawn_date}"
         for opened in loaded

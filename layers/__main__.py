@@ -83,6 +83,10 @@ def _report_lines(report: Report, name: str) -> str:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from .eventcommands import is_csv_command, run_csv_validate
+
+    if is_csv_command(args):
+        return run_csv_validate(args)
     kind = schema.TERRITORY if args.kind == "territory" else schema.EVENT
     mapping = PRESETS[args.preset] if args.preset else None
     failed = 0
@@ -102,6 +106,10 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from .eventcommands import is_csv_command, run_csv_import
+
+    if is_csv_command(args):
+        return run_csv_import(args)
     started = time.monotonic()
     uploads = read_uploads(args.files)
     plan = plan_import(

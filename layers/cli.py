@@ -410,16 +410,19 @@ def _db_option(command: argparse.ArgumentParser) -> None:
 
 def _content_options(command: argparse.ArgumentParser) -> None:
     """Options saying what files hold and how to read them, shared by validate and import."""
+    from .csvmapping import CSV_PRESETS
+
     command.add_argument(
         "--kind",
         choices=["territory", "events"],
         default="territory",
-        help="what the files hold (default: territory)",
+        help="what the files hold, hence the layer's kind (default: territory); a CSV holds events",
     )
     command.add_argument(
         "--preset",
-        choices=sorted(PRESETS),
-        help="map a known source's own properties to the contract (deepstate: raw DeepStateMap exports)",
+        choices=sorted([*PRESETS, *CSV_PRESETS]),
+        help="map a known source's own properties to the contract (deepstate: raw DeepStateMap exports; "
+        "firms: NASA FIRMS active-fire CSV, with --kind events)",
     )
     command.add_argument("--held-by", choices=sorted(schema.SIDES), help="held_by for features that lack it")
     command.add_argument("--status", choices=sorted(schema.STATUSES), help="status for features that lack it")
@@ -434,6 +437,45 @@ def _content_options(command: argparse.ArgumentParser) -> None:
         action="store_true",
         help="accept snapshot and event dates before 1900-01-01 or more than 7 days after today "
         "(refused by default as typos)",
+    )
+    _csv_options(command)
+
+
+def _csv_options(command: argparse.ArgumentParser) -> None:
+    """Which column of a CSV of events holds what (``--kind events`` with a .csv file).
+
+    ``--kind`` already names the layer kind (territory|events), so the event kind of a
+    CSV's rows is ``--event-kind VALUE`` or ``--kind-col COLUMN``.
+    """
+    csv_group = command.add_argument_group("CSV of events (--kind events FILE.csv)")
+    for option, default, what in (
+        ("--lat", "latitude", "latitude in decimal degrees"),
+        ("--lon", "longitude", "longitude in decimal degrees"),
+        ("--date", "date", "date, YYYY-MM-DD"),
+    ):
+        csv_group.add_argument(option, metavar="COL", help=f"column of the {what} (default: {default})")
+    csv_group.add_argument("--time", metavar="COL", help="column of the time of day (UTC), kept as HH:MM")
+    csv_group.add_argument(
+        "--event-kind",
+        metavar="KIND",
+        choices=list(schema.EVENT_KINDS),
+        help=f"the event kind of every row: {', '.join(schema.EVENT_KINDS)}",
+    )
+    csv_group.add_argument("--kind-col", metavar="COL", help="column of each row's event kind")
+    csv_group.add_argument(
+        "--source-col", metavar="COL", help="column of each row's source (or --source TEXT)"
+    )
+    csv_group.add_argument(
+        "--confidence-col",
+        metavar="COL",
+        help="column of each row's confidence: confirmed, claimed, disputed (default: every row claimed)",
+    )
+    csv_group.add_argument("--id-col", metavar="COL", help="column of each event's id (default: derived)")
+    csv_group.add_argument("--title-col", metavar="COL", help="column of each event's title")
+    csv_group.add_argument(
+        "--no-swap-check",
+        action="store_true",
+        help="accept points that look like swapped latitude and longitude",
     )
 
 

@@ -113,6 +113,9 @@ STATUSES = {
 EVENT_KINDS = {
     "strike": "a missile, drone, air or artillery strike",
     "troop_presence": "reported presence of a unit or foreign contingent",
+    "fire_detection": (
+        "a satellite thermal anomaly (e.g. NASA FIRMS): a fire or heat source, not necessarily a strike"
+    ),
     "other": "any other dated event with a place",
 }
 
@@ -131,7 +134,7 @@ FIGURE_KINDS = {
 
 LAYER_KINDS = {
     "territory": "dated snapshots of held, contested and claimed territory",
-    "events": "dated point events (strikes, troop presence, other)",
+    "events": "dated point events (strikes, troop presence, fire detections, other)",
 }
 
 TERRITORY_FIELDS = (

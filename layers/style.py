@@ -76,7 +76,12 @@ def series_label(held_by: str, status: str) -> str:
 
 
 #: What each kind of event is called on the map, its legend and in tooltips.
-EVENT_KIND_LABELS = {"strike": "Strike", "troop_presence": "Troop presence", "other": "Other event"}
+EVENT_KIND_LABELS = {
+    "strike": "Strike",
+    "troop_presence": "Troop presence",
+    "fire_detection": "Fire detection",
+    "other": "Other event",
+}
 
 
 def event_kind_label(kind: str) -> str:

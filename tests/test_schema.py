@@ -17,7 +17,7 @@ def test_every_field_and_allowed_value_has_help():
 def test_brief_vocabulary():
     assert set(schema.STATUSES) == {"held", "contested", "claimed"}
     assert set(schema.CONFIDENCES) == {"confirmed", "claimed", "disputed"}
-    assert set(schema.EVENT_KINDS) == {"strike", "troop_presence", "other"}
+    assert set(schema.EVENT_KINDS) == {"strike", "troop_presence", "fire_detection", "other"}
     assert schema.TERRITORY.geometry_types == ("Polygon", "MultiPolygon")
 
 
