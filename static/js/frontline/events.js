@@ -10,7 +10,8 @@
 // - "density": hexagonal bins of HEX_PX on screen, coloured by how many events each holds
 //   on a fixed scale (DENSITY_STEPS), the same at every date, so that scrubbing compares.
 // A symbol's colour says its kind; its outline its confidence (solid: confirmed, dashed:
-// claimed, dotted: disputed, as the legend says).
+// claimed, dotted: disputed, as the legend says), dark on the light theme so that light
+// colours (fire detections' amber) keep their contrast on the pale basemap.
 //
 // The reader calls ``show(events, first, last)`` on every step with the window's positions
 // in the layer's events (sorted by day): nothing waits for a file, and a step that leaves
@@ -314,8 +315,8 @@ export class EventCanvas {
       ctx.fill(path);
       ctx.globalAlpha = 1;
       ctx.setLineDash(DASHES[confidence]);
-      ctx.lineWidth = 1.4;
-      ctx.strokeStyle = this.halo ?? "#ffffff";
+      ctx.lineWidth = 1.2;
+      ctx.strokeStyle = this.outline ?? "#2b2b2b";
       ctx.stroke(path);
     }
     ctx.setLineDash([]);

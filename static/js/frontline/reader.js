@@ -258,6 +258,7 @@ export class Reader {
       .map(([key, style]) => [key, this.themedStyle(style)])));
     this.events.halo = this.theme === "dark" ? "#111317" : "#ffffff";
     this.events.ink = this.theme === "dark" ? "#f0f0f0" : "#1d1d1d";
+    this.events.outline = this.theme === "dark" ? "#0d0f12" : "#2b2b2b";
     this.events.setColours(Object.fromEntries(Object.entries(this.options.event_colours ?? {})
       .map(([kind, colour]) => [kind, this.colour(colour)])));
     this.fillLegend(styles);
