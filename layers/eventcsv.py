@@ -65,6 +65,7 @@ __all__ = [
     "parse_time",
     "read_bounded",
     "read_events_csv",
+    "in_region",
     "swapped_columns",
 ]
 
@@ -118,18 +119,19 @@ def _too_big(size: int) -> str:
     )
 
 
+def in_region(lat: float, lon: float, region: tuple[float, ...] = REGION) -> bool:
+    """Whether ``(lat, lon)`` lies in ``region`` (west, south, east, north)."""
+    west, south, east, north = region
+    return south <= lat <= north and west <= lon <= east
+
+
 def swapped_columns(points: list[tuple[float, float]], region: tuple[float, ...] = REGION) -> bool:
     """Whether ``(lat, lon)`` points look swapped: nine in ten outside ``region``, and nine in ten
     inside it with latitude and longitude exchanged."""
     if not points:
         return False
-    west, south, east, north = region
-
-    def inside(lat: float, lon: float) -> bool:
-        return south <= lat <= north and west <= lon <= east
-
-    outside = sum(not inside(lat, lon) for lat, lon in points)
-    swapped_in = sum(inside(lon, lat) for lat, lon in points)
+    outside = sum(not in_region(lat, lon, region) for lat, lon in points)
+    swapped_in = sum(in_region(lon, lat, region) for lat, lon in points)
     return outside >= SWAP_SHARE * len(points) and swapped_in >= SWAP_SHARE * len(points)
 
 
@@ -321,7 +323,20 @@ class _Rows:
             self.columns[name].append(value)
 
     def finish(self, swap_check: bool) -> None:
-        """The file-wide check: latitude and longitude swapped."""
+        """The file-wide check: latitude and longitude swapped; else a warning for each row
+        that looks swapped on its own (outside the region, inside it exchanged): imported as
+        given, since a few such rows may be real places, but named so that a mixed file is
+        caught."""
+        if swap_check and not swapped_columns(self.points):
+            for line, lat, lon in zip(self.lines, self.lats, self.lons, strict=True):
+                if not in_region(lat, lon) and in_region(lon, lat):
+                    self.collect.warning(
+                        f"Line {line}",
+                        f"{self.mapping.lat}, {self.mapping.lon}",
+                        f"{lat:g}°N {lon:g}°E lies outside the map's region, and inside it with latitude "
+                        "and longitude exchanged; check that this row's two are not swapped.",
+                        "swapped-row",
+                    )
         if swap_check and swapped_columns(self.points):
             west, south, east, north = REGION
             self.collect.error(

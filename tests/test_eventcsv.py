@@ -130,6 +130,16 @@ def test_a_file_whose_points_land_in_the_region_only_when_swapped_is_refused():
     assert read(firms_file(*swapped), swap_check=False).report.ok
 
 
+def test_a_single_row_that_looks_swapped_is_named_but_imported():
+    rows = [firms_row(latitude="48.4", longitude=f"37.{i}") for i in range(9)]
+    found = read(firms_file(*rows, firms_row(latitude="37.19", longitude="48.41")))
+    assert found.report.ok, "a few such rows may be real places"
+    (warning,) = [p for p in found.report.problems if p.severity == "warning"]
+    assert warning.where == "Line 11" and "not swapped" in warning.message
+    assert "37.19°N 48.41°E" in warning.message
+    assert not [p for p in read(firms_file(*rows)).report.problems if p.severity == "warning"]
+
+
 def test_swap_rule_needs_nine_in_ten():
     right = [(48.4, 37.2)] * 2
     wrong = [(37.2, 48.4)] * 18
