@@ -41,10 +41,12 @@ def panel(
     keys: KeyPlan,
     type_scale: float,
     events: EventsShown | None = None,
+    compact_events: bool = False,
 ) -> None:
     """The side panel of ``frame`` in ``column``, type sized by ``type_scale``, the key rows by ``keys``.
 
-    With ``events``, their key (:func:`events_key`) follows the territory's.
+    With ``events``, their key (:func:`events_key`, in two lines if ``compact_events``)
+    follows the territory's.
 
     Raises
     ------
@@ -122,7 +124,7 @@ def panel(
                 )
                 column.text(details or " ", 20 * s, colour=MUTED, indent=indent, after=18, max_lines=1)
     if events is not None:
-        events_key(column, events, s)
+        events_key(column, events, s, compact=compact_events)
     if frame.reported:
         column.space(8 * s)
         column.text("REPORTED", 17 * s, weight="bold", colour=FAINT, after=10)
@@ -170,11 +172,12 @@ def _reported_block(column: Column, reported: ReportedLine, s: float) -> None:
     column.text(mapped, 19 * s, colour=INK, after=16, max_lines=2)
 
 
-def events_key(column: Column, events: EventsShown, s: float) -> None:
+def events_key(column: Column, events: EventsShown, s: float, compact: bool = False) -> None:
     """What the events drawn are: counts by kind, the window, symbols or density, the sources.
 
     Only counts, contract kinds and source names cut to ``SOURCE_CHARS`` are written,
-    so no event's title or long source moves the layout.
+    so no event's title or long source moves the layout. ``compact``: the heading and
+    one line (counts, window, how drawn, sources), for a panel too full for the rest.
     """
     canvas, unit = column.canvas, column.canvas.unit
     column.space(4 * s)
@@ -187,6 +190,17 @@ def events_key(column: Column, events: EventsShown, s: float) -> None:
         max_lines=1,
     )
     when = window_words(events.start, events.end)
+    if compact:
+        how = f", density per ~{events.density.hex_km:g} km hexagon" if events.density else ", a symbol each"
+        drawn = kind_words(events.counts) + how if events.total else "none on the map"
+        column.text(
+            f"{drawn[0].upper()}{drawn[1:]}, {when}. {source_words(events.sources)}",
+            18 * s,
+            after=10,
+            max_lines=2,
+            gid="events-key",
+        )
+        return
     if not events.total:
         column.text(f"None on the map, {when}", 22 * s, colour=MUTED, after=2, max_lines=1, gid="events-key")
     elif events.density is None:

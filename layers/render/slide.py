@@ -83,6 +83,7 @@ def _figure(
     keys: KeyPlan,
     type_scale: float,
     events: EventsShown | None,
+    compact_events: bool = False,
 ) -> Figure:
     if events is not None and events.illustrative and events.layer not in frame.illustrative:
         frame = replace(frame, illustrative=(*frame.illustrative, events.layer))
@@ -95,7 +96,7 @@ def _figure(
     column = Column(
         canvas, layout.panel_x, layout.height - layout.margin + 4 * layout.unit, layout.panel_width, y
     )
-    panel(column, frame, title, keys, type_scale, events)
+    panel(column, frame, title, keys, type_scale, events, compact_events)
     return canvas.fig
 
 
@@ -109,7 +110,8 @@ def frame_figure(
     keys: KeyPlan,
     events: EventsShown | None = None,
 ) -> Figure:
-    """The frame's figure, with smaller type if the side panel would not fit otherwise.
+    """The frame's figure, with smaller type if the side panel would not fit otherwise,
+    and then the events' key in two lines (a panel full of layers and reported figures).
 
     Call it inside :func:`~layers.render.canvas.drawing_defaults`. ``events``: the
     events to draw and key (:func:`~layers.render.events.plan`), or None.
@@ -119,12 +121,13 @@ def frame_figure(
     InvalidInputError
         When even the type shrunk five times does not fit.
     """
-    type_scale = 1.0
-    for _ in range(6):
-        try:
-            return _figure(frame, view, basemap, size, scale, title, keys, type_scale, events)
-        except PanelOverflow:
-            type_scale *= 0.9
+    for compact in (False, True) if events is not None else (False,):
+        type_scale = 1.0
+        for _ in range(6):
+            try:
+                return _figure(frame, view, basemap, size, scale, title, keys, type_scale, events, compact)
+            except PanelOverflow:
+                type_scale *= 0.9
     raise InvalidInputError(
         "the key does not fit on an image this size; choose a larger --size or fewer layers."
     )

@@ -282,3 +282,18 @@ def test_the_density_ramp_reads_in_greyscale():
     assert all(a > b + 0.05 for a, b in itertools.pairwise(grey))
     sides = [to_rgb(c) for c in (style.SIDE_COLOURS["UA"], style.SIDE_COLOURS["RU"])]
     assert all(np.abs(np.subtract(to_rgb(marks.DENSITY_RAMP[-1]), s)).max() > 0.2 for s in sides)
+
+
+def test_a_panel_too_full_for_the_events_key_gets_it_in_two_lines_not_an_error(tmp_path):
+    """Three territory layers, reported figures and an events layer: the full key does not
+    fit a 1920×1080 slide even with smaller type; the events' key shrinks to two lines."""
+    from tests.browser.conftest import seed_browser_store
+
+    url = f"sqlite:///{tmp_path / 'full.db'}"
+    seed_browser_store(url)
+    store = Store(url)
+    fig = render.build_figure(store, None, dt.date(2024, 11, 25), events="Strikes and reports")
+    (key,) = [t.get_text() for t in fig.texts if t.get_gid() == "events-key"]
+    assert key.startswith("Strikes (1), a symbol each, 19–25 Nov 2024.") and "Sources:" in key
+    assert not _drawn(fig, "events-legend"), "no per-kind rows in the two-line key"
+    assert _drawn(fig, "events-"), "the events are still drawn on the map"
