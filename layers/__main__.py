@@ -30,7 +30,7 @@ import time
 
 import pandas as pd
 
-from . import schema
+from . import guard, schema
 from .alttext import ILLUSTRATIVE_NOTE, illustrative_label
 from .areas import BORDERS_SOURCE, METHOD, country_border
 from .change import between as change_between
@@ -142,6 +142,10 @@ def run_import(args: argparse.Namespace) -> int:
         # the demo in it when the command line happened to create it. A named store is
         # never seeded unasked.
         seed_if_embedded(store)
+        unusual = [] if args.accept_large_change else guard.check_import(store, plan.layer, plan.snapshots)
+        if unusual:
+            print(guard.refusal(unusual), file=sys.stderr)
+            return 2
         print(
             f"writing {len(plan.snapshots)} snapshot(s) to layer {plan.layer!r} in one transaction...",
             file=sys.stderr,

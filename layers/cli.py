@@ -70,6 +70,12 @@ def parser() -> argparse.ArgumentParser:
         type=date_argument,
         help="snapshot date for a single file (default: the date in each file name)",
     )
+    load.add_argument(
+        "--accept-large-change",
+        action="store_true",
+        help="import snapshots the plausibility guard finds unusual (area ×5, a distant extent, a side "
+        "appearing or vanishing, a backfill); without it they are refused and nothing is written",
+    )
     _content_options(load)
 
     areas = commands.add_parser("areas", help="print areas per date, layer, side and status")

@@ -100,6 +100,14 @@ class EditSession:
             self.memory[key] = self.store.head_version(layer, as_of)
         return self.memory[key]
 
+    def latest_date(self, layer: str) -> dt.date | None:
+        """The date of ``layer``'s latest snapshot (None for a new layer): a commit dated
+        before it is a backfill (``layers.guard``)."""
+        if layer not in {info.name for info in self.store.layers()}:
+            return None
+        heads = self.store.heads(layer)
+        return max(heads["as_of"]) if len(heads) else None
+
     def preview(
         self, layer: str, as_of: dt.date, features: gpd.GeoDataFrame, digest: str, kind: str
     ) -> Preview:

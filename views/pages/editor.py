@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 from streamlit_folium import st_folium
 
-from layers import auth, dates, mapview, schema, snapshots, style
+from layers import auth, dates, guard, mapview, schema, snapshots, style
 from layers.checking import swapped_bounded, validate_bounded
 from layers.editing import EditSession
 from layers.ingest import date_from_name, sha256
@@ -130,7 +130,25 @@ def _preview_and_commit_ui(
         )
     else:
         st.dataframe(new.drop(columns=new.geometry.name), hide_index=True, width="stretch")
-    if st.button("Commit this snapshot", type="primary", key="commit"):
+    confirmed = True
+    if kind == "territory":
+        latest = session.latest_date(layer)
+        check = guard.check_change(
+            previous.features if previous is not None else None,
+            previous.as_of if previous is not None else None,
+            new,
+            as_of,
+            latest,
+        )
+        if check.needs_confirmation:
+            st.warning(escape_markdown(check.explanation(against)).replace("\n", "  \n"), icon="⚠️")
+            confirmed = st.checkbox(
+                f"I have checked this change and want to commit it into {escape_markdown(layer)}",
+                key=f"confirm_{digest}",
+            )
+        elif check.notes:
+            st.info(escape_markdown("Note: " + "; ".join(check.notes) + "."))
+    if st.button("Commit this snapshot", type="primary", key="commit", disabled=not confirmed):
         with user_errors():
             snapshot = NewSnapshot(layer, as_of, new, digest, kind=kind, file_name=file_name[:300])
             committed = session.commit(snapshot)
