@@ -104,7 +104,8 @@ def test_a_commit_after_someone_else_committed_is_refused(app, db_url):
     Store(db_url).write(
         [
             snapshot(
-                "Kursk incursion", "2024-11-25", [(shapely.box(35, 51, 35.1, 51.1), "UA", "held", "theirs")]
+                # About the upload's size, so that the plausibility guard has nothing to say.
+                "Kursk incursion", "2024-11-25", [(shapely.box(35, 51, 35.25, 51.2), "UA", "held", "theirs")]
             )
         ],
         actor="bob",
@@ -311,3 +312,29 @@ def test_a_bad_figure_is_refused_with_the_field_and_nothing_is_written(app, db_u
     errors = " ".join(e.value for e in at.error).replace("\\", "")
     assert "value_km2 expected a number" in errors and "held_by is empty" in errors
     assert len(Store(db_url).reported_figures()) == before
+
+
+def test_the_full_raw_export_into_the_kursk_layer_meets_the_guard(app, db_url):
+    """Issue 17's editor: the country-wide DeepStateMap export uploaded into the Kursk
+    layer. The preview says what is unusual and Commit waits for the confirmation."""
+    from tests.conftest import shared_data
+
+    raw = shared_data("deepstate-raw-full", "2025-03-12.geojson").read_bytes()
+    at = sign_in(app)
+    at.selectbox(key="edit_layer").select("Kursk incursion")
+    at.get("file_uploader")[0].set_value(("2025-03-12.geojson", raw, "application/geo+json"))
+    at.run()
+    if not at.checkbox(key="repair").value:
+        at.checkbox(key="repair").check().run()
+    assert not at.exception
+    (warning,) = [w.value.replace("\\", "") for w in at.warning if "unusual change" in w.value]
+    assert "the snapshot of 2025-03-09" in warning and "the total area goes from 417.0 km²" in warning
+    assert "bounding box is" in warning
+    assert at.button(key="commit").disabled, "no commit before the confirmation"
+    before = len(Store(db_url).history("Kursk incursion"))
+    (confirm,) = [c for c in at.checkbox if c.key and c.key.startswith("confirm_")]
+    confirm.check().run()
+    assert not at.button(key="commit").disabled
+    at.button(key="commit").click().run()
+    assert any("Committed as version" in s.value for s in at.success)
+    assert len(Store(db_url).history("Kursk incursion")) == before + 1
