@@ -28,6 +28,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from . import style
 from .alttext import ILLUSTRATIVE_NOTE, illustrative_label
 from .areas import BORDERS_SOURCE, METHOD, area_km2, area_table, clip_to_country, polygonal_part
 from .errors import InvalidInputError
@@ -38,6 +39,7 @@ from .store import Store
 __all__ = [
     "CHANGE_BORDERS",
     "CHANGE_COLUMNS",
+    "READABLE_COLUMNS",
     "SINCE_CHOICES",
     "POLYGON_COLUMNS",
     "SUMMARY_COLUMNS",
@@ -47,6 +49,7 @@ __all__ = [
     "compute",
     "empty_polygons",
     "gained_and_lost",
+    "readable_change",
     "since_date",
     "summary",
     "to_geojson",
@@ -213,6 +216,27 @@ def change_table(
     )
     table["change_km2"] = table["after_km2"] - table["before_km2"]
     return table.sort_values(["within", "held_by", "status"]).reset_index(drop=True)[CHANGE_COLUMNS]
+
+
+#: The preview's columns, in words (``readable_change``).
+READABLE_COLUMNS = ["side", "status", "where", "change km²", "before km²", "after km²"]
+
+
+def readable_change(table: pd.DataFrame) -> pd.DataFrame:
+    """A ``change_table`` as the app's tables read: side and status in words, the border
+    as "total (unclipped)" / "inside Russia", the largest change (either sign) first."""
+    out = pd.DataFrame(
+        {
+            "side": [style.side_name(str(side)) for side in table["held_by"]],
+            "status": [str(status) for status in table["status"]],
+            "where": [style.BORDER_LABELS.get(str(w), str(w)) for w in table["within"]],
+            "before km²": table["before_km2"].astype(float).to_numpy(),
+            "after km²": table["after_km2"].astype(float).to_numpy(),
+            "change km²": table["change_km2"].astype(float).to_numpy(),
+        }
+    )
+    order = out["change km²"].abs().sort_values(ascending=False, kind="stable").index
+    return out.loc[order].reset_index(drop=True)[READABLE_COLUMNS]
 
 
 def gained_and_lost(

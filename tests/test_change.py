@@ -162,3 +162,26 @@ def test_the_change_geojson_of_an_illustrative_layer_says_so(two_snapshot_store)
     metadata = json.loads(change.to_geojson(found, illustrative=True))["metadata"]
     assert metadata["illustrative"] is True
     assert metadata["note"].startswith("Illustrative layer: Test \u2014 hand-drawn, not a source: ")
+
+
+def test_the_preview_table_reads_in_words_with_the_largest_change_first():
+    import pandas as pd
+
+    from layers import change as change_mod
+
+    table = pd.DataFrame(
+        {
+            "held_by": ["RU", "UA", "UA"],
+            "status": ["held", "held", "contested"],
+            "within": ["", "RUS", ""],
+            "before_km2": [0.0, 203.0, 50.0],
+            "after_km2": [112419.6401, 150.0, 60.0],
+            "change_km2": [112419.6401, -53.0, 10.0],
+        }
+    )
+    readable = change_mod.readable_change(table)
+    assert readable.columns.tolist() == change_mod.READABLE_COLUMNS
+    assert readable["side"].tolist() == ["Russia", "Ukraine", "Ukraine"]
+    assert readable["where"].tolist() == ["total (unclipped)", "inside Russia", "total (unclipped)"]
+    assert readable["change km²"].tolist() == [112419.6401, -53.0, 10.0], "largest change first, either sign"
+    assert readable.columns[3] == "change km²", "the change beside the names, where a narrow table shows it"

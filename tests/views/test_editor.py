@@ -105,7 +105,9 @@ def test_a_commit_after_someone_else_committed_is_refused(app, db_url):
         [
             snapshot(
                 # About the upload's size, so that the plausibility guard has nothing to say.
-                "Kursk incursion", "2024-11-25", [(shapely.box(35, 51, 35.25, 51.2), "UA", "held", "theirs")]
+                "Kursk incursion",
+                "2024-11-25",
+                [(shapely.box(35, 51, 35.25, 51.2), "UA", "held", "theirs")],
             )
         ],
         actor="bob",
@@ -331,6 +333,10 @@ def test_the_full_raw_export_into_the_kursk_layer_meets_the_guard(app, db_url):
     assert "the snapshot of 2025-03-09" in warning and "the total area goes from 417.0 km²" in warning
     assert "bounding box is" in warning
     assert at.button(key="commit").disabled, "no commit before the confirmation"
+    # The preview's table reads like the reader's: words, signed and separated figures, largest first.
+    (table,) = [d.value for d in at.dataframe if "change km²" in d.value.columns]
+    assert table["side"].iloc[0] == "Russia" and table["where"].iloc[0] == "total (unclipped)"
+    assert table["change km²"].abs().tolist() == sorted(table["change km²"].abs(), reverse=True)
     before = len(Store(db_url).history("Kursk incursion"))
     (confirm,) = [c for c in at.checkbox if c.key and c.key.startswith("confirm_")]
     confirm.check().run()

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 from streamlit_folium import st_folium
 
 from layers import auth, dates, guard, mapview, schema, snapshots, style
+from layers import change as change_mod
 from layers.checking import swapped_bounded, validate_bounded
 from layers.editing import EditSession
 from layers.ingest import date_from_name, sha256
@@ -24,7 +27,7 @@ from layers.validation import Report
 
 from ..appdata import Data, figure_table
 from ..uploads import KINDS, layer_choice_ui, mapping_ui, report_ui
-from ..widgets import km2_columns, static_url, user_errors
+from ..widgets import static_url, user_errors
 
 __all__ = ["page"]
 
@@ -92,6 +95,25 @@ def _upload_ui(session: EditSession, layer: str, kind: str, upload: UploadedFile
         _preview_and_commit_ui(session, layer, kind, as_of, raw, upload.name, report)
 
 
+def change_styler(table: pd.DataFrame) -> Styler:
+    """The preview's table as the reader's read: km² with thousands separators and one
+    decimal, changes signed (+/−) and coloured (a gain blue, a loss red)."""
+
+    def colour(value: float) -> str:
+        if value > 0.05:
+            return f"color: {style.SIDE_COLOURS['UA']}"
+        return f"color: {style.SIDE_COLOURS['RU']}" if value < -0.05 else ""
+
+    def signed(value: float) -> str:
+        return f"{'+' if value > 0.05 else '−' if value < -0.05 else '±'}{abs(value):,.1f}"
+
+    return (
+        table.style.format("{:,.1f}", subset=["before km²", "after km²"])
+        .format(signed, subset=["change km²"])
+        .map(colour, subset=["change km²"])
+    )
+
+
 def _preview_and_commit_ui(
     session: EditSession, layer: str, kind: str, as_of: dt.date, raw: bytes, file_name: str, report: Report
 ) -> None:
@@ -106,28 +128,29 @@ def _preview_and_commit_ui(
     )
     st.markdown(f"**Preview** — against {against}")
     if preview.areas is not None and preview.diff is not None:
-        st.dataframe(
-            preview.areas.replace({"within": {schema.ANYWHERE: "anywhere"}}),
-            hide_index=True,
-            width="stretch",
-            column_config=km2_columns(["before_km2", "after_km2", "change_km2"]),
-        )
+        table_column, map_column = st.columns([2, 3])
+        with table_column:
+            st.dataframe(
+                change_styler(change_mod.readable_change(preview.areas)), hide_index=True, width="stretch"
+            )
+            st.caption("Largest changes first; gains in blue, losses in red. Geodesic km², full detail.")
         shown = snapshots.Snapshot(layer, as_of, as_of, 0, new)
-        st_folium(
-            mapview.base_map(static_url()),
-            key="preview",
-            feature_group_to_add=[
-                mapview.territory_group([mapview.territory_geojson(shown)]),
-                mapview.change_group(
-                    previous.features if previous is not None else None,
-                    preview.diff,
-                    previous.as_of if previous is not None else None,
-                ),
-            ],
-            returned_objects=[],
-            use_container_width=True,
-            height=480,
-        )
+        with map_column:
+            st_folium(
+                mapview.base_map(static_url()),
+                key="preview",
+                feature_group_to_add=[
+                    mapview.territory_group([mapview.territory_geojson(shown)]),
+                    mapview.change_group(
+                        previous.features if previous is not None else None,
+                        preview.diff,
+                        previous.as_of if previous is not None else None,
+                    ),
+                ],
+                returned_objects=[],
+                use_container_width=True,
+                height=480,
+            )
     else:
         st.dataframe(new.drop(columns=new.geometry.name), hide_index=True, width="stretch")
     confirmed = True
@@ -141,7 +164,8 @@ def _preview_and_commit_ui(
             latest,
         )
         if check.needs_confirmation:
-            st.warning(escape_markdown(check.explanation(against)).replace("\n", "  \n"), icon="⚠️")
+            lines = check.explanation(against).split("\n")
+            st.warning("  \n".join(escape_markdown(line) for line in lines), icon="⚠️")
             confirmed = st.checkbox(
                 f"I have checked this change and want to commit it into {escape_markdown(layer)}",
                 key=f"confirm_{digest}",
