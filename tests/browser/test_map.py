@@ -241,6 +241,11 @@ def test_an_editor_uploads_a_hostile_file_through_the_app_and_it_shows_as_text(p
             "buffer": json.dumps(upload).encode(),
         }
     )
+    # The box lies north of the stored salient, its extent barely overlapping it: the
+    # plausibility guard keeps Commit disabled until the editor confirms.
+    page.get_by_text("barely overlaps the previous one").wait_for(timeout=60_000)
+    assert page.get_by_role("button", name="Commit this snapshot").is_disabled()
+    page.get_by_text("I have checked this change and want to commit it").click(timeout=30_000)
     page.get_by_role("button", name="Commit this snapshot").click(timeout=60_000)
     page.get_by_text("Committed as version").wait_for(timeout=30_000)
     check_upload_endpoint_limits(page)
