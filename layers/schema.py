@@ -6,9 +6,10 @@ stored versions record the schema version they were written with.
 
 Text the store keeps in its own columns has a limit in characters, the same on SQLite
 and PostgreSQL, checked by every write (``layers.store.inputs``): a layer's ``name``
-100 and ``description`` 2,000; a reported figure's ``scope`` 200, ``layer`` 100,
-``source`` 500 and ``note`` 2,000; a milestone's ``title`` 200 and ``source`` 500; a
-file name 300 (``FILE_NAME_MAX_CHARS``) and a writer's name 100 (``ACTOR_MAX_CHARS``).
+100, ``description`` 2,000, ``source`` and ``licence`` 200 and ``attribution`` 300; a
+reported figure's ``scope`` 200, ``layer`` 100, ``source`` 500 and ``note`` 2,000; a
+milestone's ``title`` 200 and ``source`` 500; a file name 300 (``FILE_NAME_MAX_CHARS``) and a
+writer's name 100 (``ACTOR_MAX_CHARS``).
 Fields marked ``one_line`` (names, scopes, titles, sources) refuse every control
 character; the others allow tab, line feed and carriage return. NUL and lone
 surrogates are refused everywhere, feature properties included. A reported figure's
@@ -184,6 +185,19 @@ LAYER_FIELDS = (
     ),
     Field("kind", "what the layer holds", True, LAYER_KINDS),
     Field("description", "what the layer shows and where its data comes from", max_chars=2_000),
+    Field("source", "who made the data (e.g. DeepStateMap, NASA FIRMS)", max_chars=200, one_line=True),
+    Field(
+        "licence",
+        "the terms of reuse, e.g. CC BY-NC-SA 4.0; a non-commercial licence is stated on every export",
+        max_chars=200,
+        one_line=True,
+    ),
+    Field(
+        "attribution",
+        "the credit the source asks for, printed on the map and exports",
+        max_chars=300,
+        one_line=True,
+    ),
 )
 
 FIGURE_FIELDS = (

@@ -22,6 +22,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .. import schema
+from ..credits import Credit
 from ..errors import InvalidInputError
 from ..text import UNSTORABLE
 from .rows import NewSnapshot, is_missing
@@ -31,6 +32,8 @@ __all__ = [
     "check_figure_rows",
     "check_milestones",
     "check_snapshots",
+    "credit_problems",
+    "layer_problems",
     "preview",
     "storable",
     "text_problem",
@@ -94,12 +97,33 @@ def check_snapshots(snapshots: Sequence[NewSnapshot]) -> None:
         if snapshot.kind not in schema.LAYER_KINDS:
             problems.append(f"{label}: kind {snapshot.kind!r} is not one of {', '.join(schema.LAYER_KINDS)}.")
         problems += _field_problems(f"{label}: description", snapshot.description, fields["description"])
+        if snapshot.credit is not None:
+            problems += credit_problems(label, snapshot.credit)
         problem = text_problem(snapshot.file_name, schema.FILE_NAME_MAX_CHARS, one_line=True)
         if problem:
             problems.append(f"{label}: file name {preview(snapshot.file_name)} {problem} (rename the file).")
         where = f"{label} as of {snapshot.as_of}"
         problems += (f"{where}, {problem}" for problem in _feature_problems(snapshot.features))
     _raise(problems)
+
+
+def layer_problems(name: object, kind: object, description: object) -> list[str]:
+    """What a new layer's name, kind and description hold that the store cannot keep."""
+    fields = {f.name: f for f in schema.LAYER_FIELDS}
+    problems = _field_problems("layer name", name, fields["name"])
+    if kind not in schema.LAYER_KINDS:
+        problems.append(f"layer kind {kind!r} is not one of {', '.join(schema.LAYER_KINDS)}.")
+    problems += _field_problems("layer description", description, fields["description"])
+    return problems
+
+
+def credit_problems(label: str, credit: Credit) -> list[str]:
+    """What a layer's source, licence and attribution hold that the store cannot keep."""
+    fields = {f.name: f for f in schema.LAYER_FIELDS}
+    problems: list[str] = []
+    for name in ("source", "licence", "attribution"):
+        problems += _field_problems(f"{label}: {name}", getattr(credit, name), fields[name])
+    return problems
 
 
 def check_figure_rows(rows: Iterable[Mapping[str, object]]) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection, Engine, Row
 
 from .. import schema
+from ..credits import Credit
 from ..errors import UnknownLayerError
 from . import tables
 from .rows import as_date
@@ -48,6 +49,8 @@ class LayerInfo:
     n_snapshots: int
     first: dt.date | None
     last: dt.date | None
+    #: Its source, licence and attribution; empty where none was recorded.
+    credit: Credit = Credit()
 
 
 #: The keys of a synced version's provenance, in the order they are shown.
@@ -114,7 +117,8 @@ class StoreReads:
             return connection.execute(select(func.count()).select_from(tables.layer)).scalar() == 0
 
     def layers(self) -> list[LayerInfo]:
-        """Every layer with its number of snapshots and their first and last dates."""
+        """Every layer with its number of snapshots, their first and last dates, and its credit."""
+        credit = tables.layer_credit
         query = (
             select(
                 tables.layer.c.name,
@@ -123,13 +127,21 @@ class StoreReads:
                 func.count(tables.head.c.as_of),
                 func.min(tables.head.c.as_of),
                 func.max(tables.head.c.as_of),
+                func.max(credit.c.source),
+                func.max(credit.c.licence),
+                func.max(credit.c.attribution),
             )
-            .select_from(tables.layer.outerjoin(tables.head))
+            .select_from(tables.layer.outerjoin(tables.head).outerjoin(credit))
             .group_by(tables.layer.c.id)
             .order_by(tables.layer.c.name)
         )
         with self.engine.connect() as connection:
-            return [LayerInfo(*row) for row in connection.execute(query)]
+            return [
+                LayerInfo(
+                    name, kind, description, n, first, last, Credit(source or "", licence or "", by or "")
+                )
+                for name, kind, description, n, first, last, source, licence, by in connection.execute(query)
+            ]
 
     def head_version(self, layer: str, as_of: dt.date | str) -> int | None:
         """The current version id of a layer and date, or None if there is none (or no such layer).

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .. import schema
 from ..areas import ANYWHERE, METHOD, area_rows
+from ..credits import Credit
 from ..errors import InvalidInputError
 
 __all__ = [
@@ -62,6 +63,10 @@ class NewSnapshot:
     #: ``last_modified`` as the server sent them. Kept in the version's audit row, written
     #: in the same transaction. None for an upload.
     provenance: Mapping[str, str | None] | None = None
+    #: The layer's source, licence and attribution, recorded when the write creates the
+    #: layer or the layer has none yet (a sync names its archive's terms); an existing
+    #: credit is never overwritten by a snapshot (``Store.set_credit`` changes it).
+    credit: Credit | None = None
 
 
 def computed_area_rows(features: gpd.GeoDataFrame, kind: str = "territory") -> list[AreaRow]:

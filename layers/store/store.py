@@ -12,8 +12,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from .. import schema
 from ..errors import StoreError
 from . import postgis, sqlite, tables
+from .layermeta import StoreLayers
 from .reads import StoreReads
-from .writes import StoreWrites
 
 __all__ = ["DEFAULT_PATH", "Store", "default_url", "embedded_url", "is_embedded_default"]
 
@@ -41,7 +41,7 @@ def is_embedded_default(url: str) -> bool:
     return url == embedded_url()
 
 
-class Store(StoreWrites, StoreReads):
+class Store(StoreLayers, StoreReads):
     """A connection to one database holding the project's tables.
 
     Parameters

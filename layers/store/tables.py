@@ -45,6 +45,7 @@ __all__ = [
     "feature",
     "head",
     "layer",
+    "layer_credit",
     "layer_version",
     "meta",
     "metadata",
@@ -98,6 +99,20 @@ layer = Table(
     Column("kind", String(20), nullable=False),
     Column("description", Text, nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+#: A layer's source, licence and attribution (``layers.credits``): one row per layer that
+#: has them, editable (the only mutable table besides ``head``), each change audited. A
+#: table of its own so that stores made before credits existed gain it on opening.
+layer_credit = Table(
+    "layer_credit",
+    metadata,
+    Column("layer_id", Integer, ForeignKey("layer.id"), primary_key=True),
+    Column("source", Text, nullable=False, default=""),
+    Column("licence", Text, nullable=False, default=""),
+    Column("attribution", Text, nullable=False, default=""),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 layer_version = Table(

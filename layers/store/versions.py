@@ -17,6 +17,7 @@ from sqlalchemy import and_, bindparam, literal, select
 from sqlalchemy.engine import Connection, CursorResult, Row
 
 from .. import schema
+from ..credits import Credit
 from . import tables
 from .reads import CurrentVersion, find_layer
 from .rows import AreaRow, NewSnapshot, feature_properties, snapshot_area_rows, utc_now
@@ -30,6 +31,7 @@ __all__ = [
     "insert_batch",
     "insert_snapshot",
     "move_head",
+    "put_credit",
 ]
 
 #: A snapshot to write and its area rows; None where they are still to be measured.
@@ -46,18 +48,43 @@ def batchable(snapshots: Sequence[NewSnapshot]) -> bool:
     )
 
 
-def ensure_layer(connection: Connection, name: str, kind: str, description: str) -> int:
-    """The id of the layer called ``name``, created with ``kind`` and ``description`` if new."""
-    layer_id = find_layer(connection, name)
+def ensure_layer(connection: Connection, snapshot: NewSnapshot, actor: str) -> int:
+    """The id of the snapshot's layer, created with its ``kind``, ``description`` and
+    ``credit`` if new; an existing layer without a credit gains the snapshot's (a sync's)."""
+    layer_id = find_layer(connection, snapshot.layer)
     if layer_id is None:
         layer_id = _inserted_id(
             connection.execute(
                 tables.layer.insert().values(
-                    name=name, kind=kind, description=description, created_at=utc_now()
+                    name=snapshot.layer,
+                    kind=snapshot.kind,
+                    description=snapshot.description,
+                    created_at=utc_now(),
                 )
             )
         )
+    if snapshot.credit is not None and not snapshot.credit.is_empty:
+        has_credit = connection.execute(
+            select(tables.layer_credit.c.layer_id).where(tables.layer_credit.c.layer_id == layer_id)
+        ).first()
+        if has_credit is None:
+            put_credit(connection, layer_id, snapshot.credit, actor)
     return layer_id
+
+
+def put_credit(connection: Connection, layer_id: int, credit: Credit, actor: str) -> None:
+    """Set a layer's credit (``layer_credit`` row), replacing any it had."""
+    connection.execute(tables.layer_credit.delete().where(tables.layer_credit.c.layer_id == layer_id))
+    connection.execute(
+        tables.layer_credit.insert().values(
+            layer_id=layer_id,
+            source=credit.source,
+            licence=credit.licence,
+            attribution=credit.attribution,
+            updated_by=actor,
+            updated_at=utc_now(),
+        )
+    )
 
 
 def move_head(
@@ -83,7 +110,7 @@ def insert_snapshot(
     current: CurrentVersion | None,
 ) -> int:
     """Write ``snapshot`` as a new version that replaces ``current``; return its id."""
-    layer_id = ensure_layer(connection, snapshot.layer, snapshot.kind, snapshot.description)
+    layer_id = ensure_layer(connection, snapshot, actor)
     replaced = current.id if current is not None else None
     now = utc_now()
     version_id = _inserted_id(
@@ -155,9 +182,7 @@ def insert_batch(connection: Connection, prepared: Sequence[Prepared], actor: st
         if areas is None:  # it changed since the check before the transaction
             areas = snapshot_area_rows(snapshot)
         if layer_id is None:
-            layer_id = layer_ids[snapshot.layer] = ensure_layer(
-                connection, snapshot.layer, snapshot.kind, snapshot.description
-            )
+            layer_id = layer_ids[snapshot.layer] = ensure_layer(connection, snapshot, actor)
         ids.append(None)
         work.append(
             (len(ids) - 1, snapshot, areas, layer_id, found[0] if found is not None else None, utc_now())

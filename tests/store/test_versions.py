@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
 from sqlalchemy import func, select, text
 
-from layers.store import Store, tables, versions
+from layers.credits import Credit
+from layers.store import NewSnapshot, Store, tables, versions
 from tests.conftest import box_snapshot
 
 
@@ -102,9 +104,9 @@ def test_a_timestamp_date_is_written_one_by_one_as_a_plain_date(store):
 
 def test_ensure_layer_creates_a_layer_once_and_keeps_its_first_description(store):
     with store.writing() as connection:
-        first = versions.ensure_layer(connection, "New", "events", "first words")
-        again = versions.ensure_layer(connection, "New", "territory", "other words")
-        other = versions.ensure_layer(connection, "Another", "territory", "")
+        first = versions.ensure_layer(connection, _bare("New", "events", "first words"), "cli")
+        again = versions.ensure_layer(connection, _bare("New", "territory", "other words"), "cli")
+        other = versions.ensure_layer(connection, _bare("Another", "territory", ""), "cli")
     assert first == again != other
     with store.engine.connect() as connection:
         rows = connection.execute(
@@ -115,6 +117,32 @@ def test_ensure_layer_creates_a_layer_once_and_keeps_its_first_description(store
         heads = connection.execute(select(func.count()).select_from(tables.head)).scalar()
     assert [tuple(row) for row in rows] == [("New", "events", "first words"), ("Another", "territory", "")]
     assert heads == 0, "a layer alone has no snapshot"
+
+
+def _bare(layer, kind, description, credit=None):
+    """A snapshot with no features: all ``ensure_layer`` reads is its layer's fields."""
+    return NewSnapshot(
+        layer,
+        dt.date(2024, 8, 20),
+        gpd.GeoDataFrame(geometry=[], crs=4326),
+        "0" * 64,
+        kind,
+        description,
+        credit=credit,
+    )
+
+
+def test_ensure_layer_records_the_first_credit_given_and_never_overwrites_it(store):
+    first = Credit("DeepStateMap", "CC BY-NC-SA 4.0", "DeepStateMap")
+    with store.writing() as connection:
+        versions.ensure_layer(connection, _bare("Plain", "territory", ""), "cli")
+        versions.ensure_layer(connection, _bare("Credited", "territory", "", first), "cli")
+        versions.ensure_layer(
+            connection, _bare("Credited", "territory", "", Credit("Other", "CC0 1.0")), "cli"
+        )
+        # A layer made before credits (or without one) gains the first credit a write brings.
+        versions.ensure_layer(connection, _bare("Plain", "territory", "", Credit("NASA FIRMS")), "cli")
+    assert store.credits() == {"Credited": first, "Plain": Credit("NASA FIRMS")}
 
 
 def test_a_copy_is_a_new_version_with_the_same_content(two_snapshot_store):
