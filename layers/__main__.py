@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import os
 import sys
@@ -38,6 +39,7 @@ from .change import summary as change_summary
 from .change import to_geojson as change_geojson
 from .checking import validate_bounded
 from .cli import Progress, output_path, parser, write_whole
+from .credits import PRESET_CREDITS
 from .errors import FrontlineError, InvalidInputError
 from .eventlisting import run_events
 from .exports import (
@@ -57,6 +59,7 @@ from .ingest import (
     seed_if_embedded,
     write_import,
 )
+from .layercommands import missing_credit_note, run_layer
 from .presets import PRESETS
 from .series import area_rows, computed_series
 from .snapshots import snapshot_at
@@ -146,12 +149,18 @@ def run_import(args: argparse.Namespace) -> int:
         if unusual:
             print(guard.refusal(unusual), file=sys.stderr)
             return 2
+        credit = PRESET_CREDITS.get(args.preset or "")
+        if credit is not None:
+            plan.snapshots = [dataclasses.replace(s, credit=credit) for s in plan.snapshots]
         print(
             f"writing {len(plan.snapshots)} snapshot(s) to layer {plan.layer!r} in one transaction...",
             file=sys.stderr,
             flush=True,
         )
         written = write_import(store, plan, actor="cli", action="import")
+        note = missing_credit_note(store, plan.layer)
+        if note:
+            print(note, file=sys.stderr)
     finally:
         store.close()
     finished = time.monotonic()
@@ -535,6 +544,7 @@ def main(argv: list[str] | None = None) -> int:
             "publish": run_publish,
             "seed-demo": run_seed_demo,
             "events": run_events,
+            "layer": run_layer,
         }
     )
     try:

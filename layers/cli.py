@@ -19,6 +19,7 @@ from typing import TextIO
 from . import schema
 from .errors import InvalidInputError
 from .events import DEFAULT_WINDOW_DAYS
+from .layercommands import add_layer_command
 from .presets import PRESETS
 
 __all__ = [
@@ -64,7 +65,12 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--db", default=None, help="SQLAlchemy URL (default: $FRONTLINE_DB, else the embedded SQLite file)"
     )
-    load.add_argument("--layer", required=True, help="layer to import into (created if new)")
+    load.add_argument(
+        "--layer",
+        required=True,
+        help="layer to import into; created if new (state its licence first with `layer create`, or after "
+        "with `layer set-credit`)",
+    )
     load.add_argument(
         "--as-of",
         type=date_argument,
@@ -230,6 +236,7 @@ def parser() -> argparse.ArgumentParser:
     site.add_argument("--title", help="the pages' title, at most 200 characters (default: the layers' names)")
     _sync_commands(commands)
     _events_command(commands)
+    add_layer_command(commands)
     demo = commands.add_parser(
         "seed-demo",
         help="write the illustrative demo layers (hand-drawn, not a source) into an empty store; "

@@ -30,6 +30,7 @@ __all__ = [
     "FIRMS",
     "LICENCES",
     "NOT_STATED",
+    "PRESET_CREDITS",
     "Credit",
     "credit_line",
     "credits_text",
@@ -104,6 +105,10 @@ DEEPSTATE = Credit(source="DeepStateMap", licence="CC BY-NC-SA 4.0", attribution
 
 #: NASA's Fire Information for Resource Management System: free to use, acknowledged.
 FIRMS = Credit(source="NASA FIRMS", licence="Free to use with acknowledgement", attribution="NASA FIRMS")
+
+
+#: The credit an import with a preset records for a layer it creates (or that has none).
+PRESET_CREDITS: Mapping[str, Credit] = MappingProxyType({"deepstate": DEEPSTATE, "firms": FIRMS})
 
 
 def is_non_commercial(licence: str) -> bool:

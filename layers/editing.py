@@ -28,6 +28,7 @@ import pandas as pd
 
 from .auth import Editor, require_editor
 from .change import change_table, gained_and_lost
+from .credits import Credit
 from .errors import InvalidInputError
 from .figures import check_figures
 from .ingest import sha256
@@ -185,6 +186,26 @@ class EditSession:
         seen = self.memory.get("history_heads_seen", {})
         expected = seen.get(f"{layer}\n{as_of}", self.store.head_version(layer, as_of))
         return self.store.revert(layer, as_of, int(version_id), actor=who.name, expected_head=expected)
+
+    def create_layer(self, name: str, kind: str, description: str, credit: Credit) -> None:
+        """Create an empty layer with its description and credit (the editor's "New layer" form).
+
+        Raises
+        ------
+        InvalidInputError
+            When a field cannot be stored or the name is taken; nothing is written.
+        NotAuthorisedError
+            Without an editor.
+        """
+        who = require_editor(self.editor)
+        self.store.create_layer(
+            name.strip(), kind, description=description.strip(), credit=credit, actor=who.name
+        )
+
+    def set_credit(self, layer: str, credit: Credit) -> None:
+        """Replace a layer's source, licence and attribution (audited with the editor's name)."""
+        who = require_editor(self.editor)
+        self.store.set_credit(layer, credit, actor=who.name)
 
     def add_figure(self, row: Mapping[str, str]) -> bool:
         """Check a reported figure typed in by the editor like a CSV row, and store it.

@@ -18,10 +18,12 @@ import sys
 import time
 from pathlib import Path
 
+from .credits import PRESET_CREDITS
 from .errors import InvalidInputError
 from .eventcsv import CSV_PRESETS, CsvMapping, read_bounded, read_events_csv
 from .eventimport import plan_csv_import, write_csv_import
 from .ingest import seed_if_embedded
+from .layercommands import missing_credit_note
 from .problems import Report
 from .store import Store, default_url
 
@@ -142,7 +144,10 @@ def run_csv_import(args: argparse.Namespace) -> int:
     store = Store(args.db or default_url())
     try:
         seed_if_embedded(store)
-        written = write_csv_import(store, plan, actor="cli")
+        written = write_csv_import(store, plan, actor="cli", credit=PRESET_CREDITS.get(args.preset or ""))
+        note = missing_credit_note(store, plan.layer)
+        if note:
+            print(note, file=sys.stderr)
     finally:
         store.close()
     finished = time.monotonic()

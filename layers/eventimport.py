@@ -22,6 +22,7 @@ import geopandas as gpd
 import pandas as pd
 
 from . import schema
+from .credits import Credit
 from .errors import InvalidInputError
 from .eventcsv import CsvEvents, CsvMapping, read_bounded, read_events_csv
 from .events import all_events
@@ -142,8 +143,12 @@ def _combine(plan: CsvImportPlan) -> None:
         plan.events = gpd.GeoDataFrame({"id": []}, geometry=[], crs="EPSG:4326")
 
 
-def write_csv_import(store: Store, plan: CsvImportPlan, *, actor: str) -> EventsWritten:
+def write_csv_import(
+    store: Store, plan: CsvImportPlan, *, actor: str, credit: Credit | None = None
+) -> EventsWritten:
     """Add the plan's new events to the layer in one new version; nothing when none is new.
+
+    ``credit`` (e.g. the firms preset's) is recorded if the layer has none yet.
 
     Raises
     ------
@@ -185,6 +190,7 @@ def write_csv_import(store: Store, plan: CsvImportPlan, *, actor: str) -> Events
         sha256=plan.digest,
         kind="events",
         file_name=", ".join(plan.file_names)[: schema.FILE_NAME_MAX_CHARS],
+        credit=credit,
     )
     [version_id] = store.write([snapshot], actor=actor, action="import", expected_heads=expected)
     return EventsWritten(len(added), already, total, version_id, as_of, already_lines)

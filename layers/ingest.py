@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import schema
 from .checking import MAX_WORKERS, PARALLEL_MIN_FILES, WORKERS_VARIABLE, Checked, Job, checked, worker_count
+from .credits import Credit
 from .dates import date_problem
 from .errors import InvalidInputError, ValidationFailed
 from .figures import read_reported_figures
@@ -49,6 +50,7 @@ __all__ = [
     "dates_in_name",
     "default_data",
     "demo_layer_names",
+    "manifest_credit",
     "events_snapshot",
     "name_problem",
     "plan_import",
@@ -154,9 +156,18 @@ def snapshots_by_date(raw: bytes, layer: dict, file_name: str) -> list[NewSnapsh
             kind="territory",
             description=layer.get("description", ""),
             file_name=file_name,
+            credit=manifest_credit(layer),
         )
         for as_of, group in features.groupby("as_of", sort=True)
     ]
+
+
+def manifest_credit(layer: dict) -> Credit | None:
+    """An embedded layer's ``credit`` in ``manifest.json`` (source, licence, attribution), if any."""
+    given = layer.get("credit")
+    if not isinstance(given, dict):
+        return None
+    return Credit(**{key: str(given.get(key, "")) for key in ("source", "licence", "attribution")})
 
 
 def _passed(report: Report) -> gpd.GeoDataFrame:
@@ -191,6 +202,7 @@ def events_snapshot(raw: bytes, layer: dict, file_name: str) -> NewSnapshot:
         kind="events",
         description=layer.get("description", ""),
         file_name=file_name,
+        credit=manifest_credit(layer),
     )
 
 

@@ -1,9 +1,8 @@
-"""The editor's upload widgets: the layer to write to, how the file's own properties map
-to the data contract, and the validation report."""
+"""The editor's upload widgets: how the file's own properties map to the data contract, and
+the validation report (the layer to write to is :mod:`views.layerchoice`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -12,28 +11,16 @@ import streamlit as st
 from layers import exports, schema
 from layers.checking import outline_bounded
 from layers.presets import PRESETS, PropertyMapping
-from layers.store import LayerInfo
 from layers.validation import Report
 
 from .widgets import user_errors
 
-__all__ = ["KINDS", "NO_PRESET", "layer_choice_ui", "mapping_ui", "report_ui"]
+__all__ = ["KINDS", "NO_PRESET", "mapping_ui", "report_ui"]
 
 #: The record kind of each kind of layer.
 KINDS = {"territory": schema.TERRITORY, "events": schema.EVENT}
 NO_PRESET = "(none: the file uses this app's property names)"
 CUSTOM_MAPPING = "map the file's own properties…"
-
-
-def layer_choice_ui(infos: Sequence[LayerInfo]) -> tuple[str, str]:
-    """The layer to write to, an existing one or a new one named here, and its kind."""
-    names = [info.name for info in infos]
-    choice = st.selectbox("Layer", [*names, "New layer…"], key="edit_layer")
-    if choice == "New layer…":
-        name = st.text_input("New layer name", max_chars=200, key="new_layer_name").strip()
-        kind = st.radio("Kind", list(KINDS), horizontal=True, key="new_layer_kind")
-        return name, kind
-    return choice, next(info.kind for info in infos if info.name == choice)
 
 
 def mapping_ui(kind: str, raw: bytes, file_name: str) -> tuple[PropertyMapping | None, dict[str, str | None]]:

@@ -24,12 +24,29 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..credits import Credit
 from ..errors import UnknownLayerError, ValidationFailed
 from ..ingest import Upload, plan_import, write_import
 from ..store import Store
 from .http import Fetched, Fetcher
 
-__all__ = ["ARCHIVE_FIRST_DAY", "DEFAULT_BASE_URL", "SOURCE", "SyncResult", "archive_url", "sync_archive"]
+__all__ = [
+    "ARCHIVE_CREDIT",
+    "ARCHIVE_FIRST_DAY",
+    "DEFAULT_BASE_URL",
+    "SOURCE",
+    "SyncResult",
+    "archive_url",
+    "sync_archive",
+]
+
+#: The credit a sync records for a layer it creates (or that has none): the data is
+#: DeepStateMap's, under its reported terms; the archive that keeps it is named as the source.
+ARCHIVE_CREDIT = Credit(
+    source="DeepStateMap, via the cyterat/deepstate-map-data archive",
+    licence="CC BY-NC-SA 4.0",
+    attribution="DeepStateMap",
+)
 
 DEFAULT_BASE_URL = "https://raw.githubusercontent.com/cyterat/deepstate-map-data/main/"
 #: The archive's first daily file (see ../shared/data/README.md).
@@ -79,7 +96,9 @@ def _store_day(store: Store, layer: str, day: dt.date, fetched: Fetched) -> None
     plan = plan_import([Upload(file_name(day), fetched.raw)], layer, defaults=DEFAULTS)
     if not plan.ok:
         raise ValidationFailed(plan.failed[0])
-    plan.snapshots = [dataclasses.replace(s, provenance=fetched.provenance()) for s in plan.snapshots]
+    plan.snapshots = [
+        dataclasses.replace(s, provenance=fetched.provenance(), credit=ARCHIVE_CREDIT) for s in plan.snapshots
+    ]
     write_import(store, plan, actor="sync", action="sync")
 
 

@@ -37,6 +37,7 @@ from typing import Any
 import pandas as pd
 
 from .. import schema
+from ..credits import DEEPSTATE as DEEPSTATE_CREDIT
 from ..errors import BadAnswerError, FrontlineError, UnknownLayerError
 from ..figures import check_figures
 from ..ingest import Upload, plan_import, write_import
@@ -370,7 +371,10 @@ def sync_history(
         )
         if not plan.ok:
             raise BadAnswerError(f"{map_url}: the map failed validation: {plan.failed[0].summary()}")
-        plan.snapshots = [dataclasses.replace(s, provenance=fetched.provenance()) for s in plan.snapshots]
+        plan.snapshots = [
+            dataclasses.replace(s, provenance=fetched.provenance(), credit=DEEPSTATE_CREDIT)
+            for s in plan.snapshots
+        ]
         write_import(store, plan, actor="sync", action="sync", figures=figures)
         if figures is not None:
             stored_figures.update(_figure_key(row) for row in figures.to_dict("records"))

@@ -121,6 +121,7 @@ def test_a_commit_after_someone_else_committed_is_refused(app, db_url):
 
 def test_invalid_upload_lists_problems_and_writes_nothing(app, db_url):
     at = sign_in(app)
+    at.selectbox(key="edit_layer").select("Kursk incursion")
     at.get("file_uploader")[0].set_value(
         (
             "bad-2024-11-30.geojson",

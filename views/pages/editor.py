@@ -26,7 +26,8 @@ from layers.text import escape_markdown
 from layers.validation import Report
 
 from ..appdata import Data, figure_table
-from ..uploads import KINDS, layer_choice_ui, mapping_ui, report_ui
+from ..layerchoice import layer_choice_ui
+from ..uploads import KINDS, mapping_ui, report_ui
 from ..widgets import static_url, user_errors
 
 __all__ = ["page"]
@@ -42,7 +43,7 @@ def page(data: Data, editor: auth.Editor) -> None:
     st.subheader("Editor")
     st.caption(f"Signed in as {escape_markdown(editor.name)}; every change is recorded with this name.")
     infos = data.layer_infos()
-    layer, kind = layer_choice_ui(infos)
+    layer, kind = layer_choice_ui(session, infos)
     upload = st.file_uploader(
         "Snapshot file: GeoJSON, gzipped GeoJSON, KML or GeoPackage",
         type=UPLOAD_TYPES,
