@@ -371,6 +371,15 @@ def sign_in(page, name: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def choose_layer(page, name: str) -> None:
+    """Choose the layer an upload goes into: the editor's Layer box starts empty."""
+    box = page.get_by_role("combobox", name="Layer", exact=True)
+    box.wait_for(timeout=60_000)
+    box.click()
+    page.get_by_role("option", name=name, exact=True).click(timeout=30_000)
+    page.get_by_text("Credit:").first.wait_for(timeout=30_000)
+
+
 # --- the reader: a components-v2 map in the page (docs/reader.md) -------------------
 
 READER_MAP = ".leaflet-container.frontline-map"

@@ -36,6 +36,7 @@ from tests.browser.conftest import (
     LOCAL_HOSTS,
     READER_MAP,
     TERRITORY_PATHS,
+    choose_layer,
     free_port,
     need,
     open_sidebar,
@@ -247,6 +248,7 @@ def snapshot_file(bbox=(35.0, 51.0, 35.3, 51.2)) -> bytes:
 def commit_as_editor(page, file_name: str, bbox) -> None:
     """Sign in through the sidebar, upload a snapshot of the default layer, commit it."""
     sign_in(page, "cluster editor")
+    choose_layer(page, "Kursk incursion")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         {"name": file_name, "mimeType": "application/geo+json", "buffer": snapshot_file(bbox)}
     )

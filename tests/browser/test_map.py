@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     TERRITORY_PATHS,
     XSS,
     XSS_LAYER,
+    choose_layer,
     count_script_runs,
     hover_territory,
     js_heap_mb,
@@ -234,6 +235,7 @@ def test_an_editor_uploads_a_hostile_file_through_the_app_and_it_shows_as_text(p
             }
         ],
     }
+    choose_layer(page, "Kursk incursion")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         {
             "name": "hostile-2024-12-05.geojson",
