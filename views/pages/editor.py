@@ -19,8 +19,10 @@ from streamlit_folium import st_folium
 from layers import auth, dates, guard, mapview, schema, snapshots, style
 from layers import change as change_mod
 from layers.checking import swapped_bounded, validate_bounded
+from layers.credits import PRESET_CREDITS, Credit
 from layers.editing import EditSession
 from layers.ingest import date_from_name, sha256
+from layers.presets import PRESETS
 from layers.store import NewSnapshot
 from layers.text import escape_markdown
 from layers.validation import Report
@@ -93,7 +95,9 @@ def _upload_ui(session: EditSession, layer: str, kind: str, upload: UploadedFile
             "the snapshot date above."
         )
     elif report.ok:
-        _preview_and_commit_ui(session, layer, kind, as_of, raw, upload.name, report)
+        # A preset knows its source's terms; they become the layer's credit if it has none.
+        credit = next((PRESET_CREDITS.get(key) for key, known in PRESETS.items() if known is mapping), None)
+        _preview_and_commit_ui(session, layer, kind, as_of, raw, upload.name, report, credit)
 
 
 def change_styler(table: pd.DataFrame) -> Styler:
@@ -116,7 +120,14 @@ def change_styler(table: pd.DataFrame) -> Styler:
 
 
 def _preview_and_commit_ui(
-    session: EditSession, layer: str, kind: str, as_of: dt.date, raw: bytes, file_name: str, report: Report
+    session: EditSession,
+    layer: str,
+    kind: str,
+    as_of: dt.date,
+    raw: bytes,
+    file_name: str,
+    report: Report,
+    credit: Credit | None,
 ) -> None:
     digest = sha256(raw)
     new = report.features
@@ -175,7 +186,9 @@ def _preview_and_commit_ui(
             st.info(escape_markdown("Note: " + "; ".join(check.notes) + "."))
     if st.button("Commit this snapshot", type="primary", key="commit", disabled=not confirmed):
         with user_errors():
-            snapshot = NewSnapshot(layer, as_of, new, digest, kind=kind, file_name=file_name[:300])
+            snapshot = NewSnapshot(
+                layer, as_of, new, digest, kind=kind, file_name=file_name[:300], credit=credit
+            )
             committed = session.commit(snapshot)
             if committed.written:
                 st.success(
