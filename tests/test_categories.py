@@ -54,7 +54,10 @@ def test_a_mapping_refuses_a_category_outside_the_contract():
 
 def test_a_key_without_category_leaves_the_optional_field_unset():
     mapping = PropertyMapping(
-        held_by_property="side", held_by_values={"a": "UA"}, status_property="side", status_values={"a": "held"}
+        held_by_property="side",
+        held_by_values={"a": "UA"},
+        status_property="side",
+        status_values={"a": "held"},
     )
     mapped, problems, _ = mapping.apply({"side": "a"})
     assert "category" not in mapped and not problems
