@@ -128,3 +128,19 @@ def test_label_features_adds_the_label_beside_the_category_only():
     labelled = categories.label_features(collection)
     assert labelled["features"][0]["properties"][categories.GEOJSON_LABEL] == LIBERATED
     assert categories.GEOJSON_LABEL not in labelled["features"][1]["properties"]
+
+
+# --- where a feature is named ------------------------------------------------------
+
+
+def test_map_tooltip_names_ground_by_category_and_keeps_the_old_label_without():
+    from layers.mapview import territory_tooltip
+
+    tip = territory_tooltip("DS", {"held_by": "UA", "status": "held", "category": "liberated"}, "2025-03-12")
+    assert tip.startswith("<b>Retaken (DeepStateMap &#x27;liberated&#x27;)</b>")
+    old = territory_tooltip("DS", {"held_by": "UA", "status": "held", "source": "ISW"}, "2025-03-12")
+    assert old.startswith("<b>Held by Ukraine</b>")
+    unknown = territory_tooltip(
+        "DS", {"held_by": "RU", "status": "held", "category": "<b>x</b>"}, "2025-03-12"
+    )
+    assert unknown.startswith("<b>Held by Russia</b>") and "<b>x" not in unknown

@@ -150,3 +150,26 @@ def test_areas_by_category_of_a_layer_without_categories_prints_none(two_snapsho
     # ... and the areas without --by-category are as before.
     assert main(["areas", "--db", two_snapshot_store.url]) == 0
     assert capsys.readouterr().out.startswith("date,layer,held_by,status,within,area_km2")
+
+
+def test_the_published_pack_carries_categories_and_their_labels_as_data(real, tmp_path):
+    from layers.mapview import pack
+
+    out = tmp_path / "p"
+    pack.build(real, out)
+    index = pack.read_json(out / "index.json.gz")
+    assert index["category_labels"] == dict(CATEGORY_LABELS)
+    chunk_file = index["layers"][0]["chunks"]["0"][0]["file"]
+    [zones] = pack.read_json(out / chunk_file)["snapshots"]
+    assert {zone[4] for zone in zones} == set(CATEGORY_LABELS)
+
+
+def test_a_pack_of_a_layer_without_categories_is_as_before(two_snapshot_store, tmp_path):
+    from layers.mapview import pack
+
+    out = tmp_path / "p"
+    pack.build(two_snapshot_store, out)
+    index = pack.read_json(out / "index.json.gz")
+    chunk_file = index["layers"][0]["chunks"]["0"][0]["file"]
+    for zones in pack.read_json(out / chunk_file)["snapshots"]:
+        assert all(len(zone) == 4 for zone in zones)
