@@ -47,6 +47,7 @@ __all__ = [
     "by_category",
     "category_area_rows",
     "category_areas",
+    "category_summary",
     "category_table",
     "print_category_areas",
     "version_category_areas",
@@ -135,13 +136,27 @@ def by_category(table: pd.DataFrame) -> pd.DataFrame:
     return summed.assign(_order=order).sort_values(["_order", "within"]).drop(columns="_order")
 
 
+def category_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`by_category` as a table to show: a row per category, named by its label
+    (``category``), a column of km² per border (``""``, ``RUS``, ``UKR``); empty without
+    categories."""
+    summed = by_category(table)
+    if summed.empty:
+        return pd.DataFrame(columns=["category"])
+    wide = summed.pivot(index="category", columns="within", values="area_km2").fillna(0.0)
+    wide = wide.loc[sorted(wide.index, key=CATEGORY_ORDER.__getitem__)]
+    wide.index = [CATEGORY_LABELS[code] for code in wide.index]
+    wide.columns = [str(c) for c in wide.columns]
+    return wide.rename_axis("category").reset_index()
+
+
 def _rows(store: Store, layer: str | None, as_of: dt.date | None, within: str | None) -> list[dict[str, Any]]:
     code = None
     if within:
         country_border(within)
         code = within.strip().upper()
     names = [layer] if layer else [info.name for info in store.layers() if info.kind == "territory"]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in names:
         heads = store.heads(name)
         pairs = list(zip(heads["as_of"], heads["version_id"], strict=True))

@@ -26,8 +26,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from layers import categoryareas, charts, exports, mapview, nearfront, snapshots, style
 from layers import change as change_mod
-from layers import charts, exports, mapview, nearfront, snapshots, style
 from layers import events as events_mod
 from layers import figures as figures_mod
 from layers.areas import area_km2, area_summary, country_border
@@ -258,6 +258,16 @@ def area_table(url: str, revision: str, layer: str, as_of: dt.date) -> AreaTable
         columns={"held_by": "side", "": "total km²", "RUS": "in Russia km²", "UKR": "in Ukraine km²"}
     )
     return AreaTable(table, shown, ua_in_russia)
+
+
+@st.cache_resource(max_entries=1024, show_spinner="Measuring the areas per category…")
+def category_table(url: str, revision: str, version_id: int) -> pd.DataFrame:
+    """One snapshot's km² per DeepStateMap category (``categoryareas``), ready to show;
+    empty for a snapshot without categories. Shared: callers must not change it."""
+    table = categoryareas.category_summary(categoryareas.version_category_areas(open_store(url), version_id))
+    if "UKR" in table:
+        table["% of Ukraine"] = 100 * table["UKR"] / figures_mod.UKRAINE_OFFICIAL_KM2
+    return table.rename(columns={"": "total km²", "RUS": "in Russia km²", "UKR": "in Ukraine km²"})
 
 
 def figure_table(frame: pd.DataFrame, compact: bool = False) -> pd.DataFrame:
@@ -492,6 +502,10 @@ class Data:
 
     def area_table(self, layer: str, as_of: dt.date) -> AreaTable:
         return area_table(self.url, self.revision, layer, as_of)
+
+    def category_table(self, ref: snapshots.SnapshotRef) -> pd.DataFrame:
+        """km² per DeepStateMap category of the snapshot ``ref`` names (empty without categories)."""
+        return category_table(self.url, self.revision, ref.version_id)
 
     def comparison(self) -> pd.DataFrame:
         return comparison(self.url, self.revision)

@@ -95,6 +95,21 @@ def areas_ui(data: Data, as_of: dt.date, shown: Sequence[snapshots.SnapshotRef])
             column_config=km2_columns(areas.shown.columns)
             | {"% of Ukraine": st.column_config.NumberColumn(format="%.2f %%")},
         )
+        by_category = data.category_table(ref)
+        if not by_category.empty:
+            st.markdown("By DeepStateMap's own category")
+            st.dataframe(
+                by_category,
+                hide_index=True,
+                width="stretch",
+                column_config=km2_columns(by_category.columns)
+                | {"% of Ukraine": st.column_config.NumberColumn(format="%.2f %%")},
+            )
+            st.caption(
+                "The categories DeepStateMap states its own figures in. Its 'liberated' is ground Ukraine "
+                "has retaken since 24 February 2022, not all the ground Ukraine holds; the rows above "
+                "flatten the categories into sides."
+            )
     st.caption(
         f"Method: {escape_markdown(METHOD)}. Border outline: {escape_markdown(BORDERS_SOURCE)}. "
         "Never degrees or Web Mercator. "
