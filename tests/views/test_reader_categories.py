@@ -28,6 +28,12 @@ def test_the_areas_panel_shows_the_per_category_breakdown(db_url, monkeypatch):
         "unknown status (DeepStateMap)",
     ]
     assert (table["in Ukraine km²"] > 0).all() and "% of Ukraine" in table
+    # The side table names the categories each side and status flattens.
+    [sides] = [df.value for df in at.dataframe if "DeepStateMap category" in df.value.columns]
+    keys = zip(sides["side"], sides["status"], strict=True)
+    named = dict(zip(keys, sides["DeepStateMap category"], strict=True))
+    assert named[("Ukraine", "held")] == LIBERATED
+    assert named[("Russia", "held")] == "occupied (DeepStateMap: before and after 24 Feb 2022)"
     assert any("By DeepStateMap's own category" in m.value for m in at.markdown)
     assert any("not all the ground Ukraine holds" in c.value for c in at.caption)
 
@@ -36,4 +42,5 @@ def test_a_layer_without_categories_has_no_breakdown(app):
     at = app.run()
     assert not at.exception
     assert at.dataframe and not _category_tables(at)
+    assert not any("DeepStateMap category" in df.value.columns for df in at.dataframe)
     assert not any("DeepStateMap's own category" in m.value for m in at.markdown)
