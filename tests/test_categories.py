@@ -144,3 +144,23 @@ def test_map_tooltip_names_ground_by_category_and_keeps_the_old_label_without():
         "DS", {"held_by": "RU", "status": "held", "category": "<b>x</b>"}, "2025-03-12"
     )
     assert unknown.startswith("<b>Held by Russia</b>") and "<b>x" not in unknown
+
+
+def test_alt_text_names_held_ground_by_category_when_told():
+    import datetime as dt
+
+    import pandas as pd
+
+    from layers.alttext import LayerFacts, alt_text
+
+    day = dt.date(2025, 3, 12)
+    series = pd.DataFrame(
+        [(day, "DS", "UA", "held", "", 42_529.2), (day, "DS", "RU", "held", "", 112_419.6)],
+        columns=["as_of", "layer", "held_by", "status", "within", "area_km2"],
+    )
+    plain = alt_text(series, [LayerFacts("DS", (day,))], day)
+    assert "Ukraine held 42,529 km²" in plain and "Russia held 112,420 km²" in plain
+    named = LayerFacts("DS", (day,), held_names=(("UA", LIBERATED),))
+    text = alt_text(series, [named], day)
+    assert f"{LIBERATED}: 42,529 km²" in text and "Ukraine held" not in text
+    assert "Russia held 112,420 km²" in text

@@ -44,3 +44,19 @@ def test_a_layer_without_categories_has_no_breakdown(app):
     assert at.dataframe and not _category_tables(at)
     assert not any("DeepStateMap category" in df.value.columns for df in at.dataframe)
     assert not any("DeepStateMap's own category" in m.value for m in at.markdown)
+
+
+def test_the_embed_alt_text_says_retaken_not_held_by_ukraine(db_url, monkeypatch):
+    import datetime as dt
+
+    from layers.store import Store
+    from views.appdata import Data
+    from views.embed import map_alt_text
+
+    path = shared_data("deepstate-raw-full", "2025-03-12.geojson")
+    argv = ["import", "--db", db_url, "--layer", "DeepStateMap", "--preset", "deepstate", str(path)]
+    assert main(argv) == 0
+    data = Data(db_url, Store(db_url).revision())
+    text = map_alt_text(data, ["DeepStateMap"], dt.date(2025, 3, 12))
+    assert f"{LIBERATED}: 41,799 km² inside Ukraine" in text and "Ukraine held" not in text
+    assert "occupied (DeepStateMap: before and after 24 Feb 2022): 110,694 km² inside Ukraine" in text
