@@ -34,6 +34,7 @@ import pandas as pd
 from . import guard, schema
 from .alttext import ILLUSTRATIVE_NOTE, illustrative_label
 from .areas import BORDERS_SOURCE, METHOD, country_border
+from .categoryareas import print_category_areas
 from .change import between as change_between
 from .change import summary as change_summary
 from .change import to_geojson as change_geojson
@@ -186,6 +187,8 @@ def run_import(args: argparse.Namespace) -> int:
 def run_areas(args: argparse.Namespace) -> int:
     store = Store(args.db or default_url())
     seed_if_embedded(store)
+    if args.by_category:
+        return print_category_areas(store, args)
     rows = area_rows(store, args.layer, args.date, args.within)
     # The contract fixes the CSV's columns: an illustrative layer is named beside them.
     drawn = sorted(illustrative_layers(store.layers()) & {row["layer"] for row in rows})

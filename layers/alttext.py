@@ -154,11 +154,17 @@ class LayerFacts:
         series alone cannot say which snapshot a date shows).
     description : str
         The layer's description; one beginning with "Illustrative" marks drawn data.
+    held_names : tuple of (str, str)
+        ``(side, words)``: what a side's held ground is called instead of "<side> held",
+        for a layer with a mapping project's categories, e.g. ``("UA", "retaken
+        (DeepStateMap 'liberated')")`` (``layers.categories``); DeepStateMap's
+        "liberated" is not all the ground Ukraine holds.
     """
 
     name: str
     snapshot_dates: tuple[dt.date, ...]
     description: str = ""
+    held_names: tuple[tuple[str, str], ...] = ()
 
     @property
     def illustrative(self) -> bool:
@@ -240,13 +246,18 @@ def _km2(value: float) -> str:
     return f"{value:,.0f} km²" if value >= 10 else f"{value:,.1f} km²"
 
 
-def _holding_words(holding: Holding, *, peak: bool) -> str:
+def _holding_words(holding: Holding, *, peak: bool, names: dict[str, str] | None = None) -> str:
     where = (
         ""
         if holding.within == ANYWHERE
         else f" {BORDER_LABELS.get(holding.within, f'inside {holding.within}')}"
     )
-    words = f"{side_name(holding.side)} held {_km2(holding.area_km2)}{where}"
+    named = (names or {}).get(holding.side)
+    words = (
+        f"{named}: {_km2(holding.area_km2)}{where}"
+        if named
+        else f"{side_name(holding.side)} held {_km2(holding.area_km2)}{where}"
+    )
     if not peak:
         return words
     if holding.area_km2 >= holding.peak_km2:
@@ -273,7 +284,11 @@ def _layer_clause(series: pd.DataFrame, layer: LayerFacts, as_of: dt.date, *, pe
         stale = (as_of - snapshot).days > stale_days(layer.snapshot_dates)
         when = f"snapshot of {long_date(snapshot)}{', stale' if stale else ''}"
     held = holdings(series, layer.name, snapshot)
-    what = "; ".join(_holding_words(holding, peak=peak) for holding in held) or "no held ground mapped"
+    names = dict(layer.held_names)
+    what = (
+        "; ".join(_holding_words(holding, peak=peak, names=names) for holding in held)
+        or "no held ground mapped"
+    )
     return when, what
 
 

@@ -94,6 +94,12 @@ def parser() -> argparse.ArgumentParser:
     )
     areas.add_argument("--within", help="ISO 3166-1 alpha-3 code: clip to that country's border (e.g. RUS)")
     areas.add_argument("--format", choices=["csv", "json"], default="csv")
+    areas.add_argument(
+        "--by-category",
+        action="store_true",
+        help="km² per DeepStateMap category (liberated, occupied before/after 24 Feb 2022, unspecified), "
+        "as its own figures state them, for layers imported with --preset deepstate",
+    )
 
     figures = commands.add_parser(
         "figures", help="add reported figures from a CSV, or compare every reported figure with the map"

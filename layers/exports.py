@@ -27,6 +27,7 @@ import pandas as pd
 
 from .alttext import ILLUSTRATIVE_NOTE, illustrative_label, is_illustrative
 from .areas import BORDERS_SOURCE, METHOD
+from .categories import label_features
 from .figures import COMPARISON_COLUMNS
 from .snapshots import Snapshot
 
@@ -159,7 +160,8 @@ def snapshot_geojson(snapshot: Snapshot, illustrative: bool = False) -> str:
     """One snapshot's features as a GeoJSON FeatureCollection with provenance in ``metadata``;
     an ``illustrative`` layer's says so (``illustrative: true`` and a ``note``)."""
     features = snapshot.features
-    collection = json.loads(features.to_json(drop_id=True, na="drop"))
+    # A feature's category (DeepStateMap's own) keeps its code, with its label beside it.
+    collection = label_features(json.loads(features.to_json(drop_id=True, na="drop")))
     collection["metadata"] = {
         "layer": snapshot.layer,
         "snapshot": snapshot.as_of.isoformat(),

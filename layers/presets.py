@@ -55,6 +55,12 @@ class PropertyMapping:
         Property whose value gives ``status``.
     status_values : mapping of str to str
         Key -> status (``held``, ``contested``, ``claimed``).
+    category_property : str, optional
+        Property whose value gives the optional ``category`` (``schema.CATEGORIES``):
+        the mapping project's own category, kept beside the side and status.
+    category_values : mapping of str to str
+        Key -> category. A key it lacks leaves the feature without a category (the
+        field is optional); the side and status still need theirs.
     source : str, optional
         Fixed ``source`` for every feature (e.g. ``"DeepStateMap"``) ...
     source_property : str, optional
@@ -88,6 +94,8 @@ class PropertyMapping:
     held_by_values: Mapping[str, str] = field(default_factory=dict)
     status_property: str | None = None
     status_values: Mapping[str, str] = field(default_factory=dict)
+    category_property: str | None = None
+    category_values: Mapping[str, str] = field(default_factory=dict)
     source: str | None = None
     source_property: str | None = None
     note_property: str | None = None
@@ -111,6 +119,12 @@ class PropertyMapping:
             {v for v in self.held_by_values.values() if v not in schema.SIDES and v != BY_BORDER}
         )
         bad_statuses = sorted({v for v in self.status_values.values() if v not in schema.STATUSES})
+        bad_categories = sorted({v for v in self.category_values.values() if v not in schema.CATEGORIES})
+        if bad_categories:
+            raise InvalidInputError(
+                f"{self.name}: category values {', '.join(map(repr, bad_categories))} are not categories; "
+                f"use {', '.join(schema.CATEGORIES)}."
+            )
         if bad_sides:
             raise InvalidInputError(
                 f"{self.name}: held_by values {', '.join(map(repr, bad_sides))} are not sides; "
@@ -185,7 +199,7 @@ class PropertyMapping:
         Returns
         -------
         mapped : dict
-            ``held_by``, ``status``, ``source`` and ``note`` as far as they could be
+            ``held_by``, ``status``, ``source``, ``note`` and ``category`` as far as they could be
             mapped (the file's other properties are not kept), plus ``id`` if present.
         problems : list of (field, message)
             One per source property that is missing or holds a value the mapping does
@@ -230,6 +244,10 @@ class PropertyMapping:
         )
         if source:
             mapped["source"] = source
+        if self.category_property and properties.get(self.category_property) is not None:
+            category = self.category_values.get(self.key(properties[self.category_property]) or "")
+            if category is not None:
+                mapped["category"] = category
         if self.note_property and properties.get(self.note_property) is not None:
             note = self._note(properties[self.note_property])
             if note:
@@ -349,6 +367,17 @@ _DEEPSTATE_HELD = {
     "geoJSON.territories.tuzla": "RU",  # Tuzla Island in the Kerch Strait, Ukrainian, occupied
 }
 _DEEPSTATE_CONTESTED = ("geoJSON.status.unknown",)  # "Статус невідомий /// Unknown status": the grey zone
+#: DeepStateMap's own categories, the types of its area figures (``layers.sync.history``).
+_DEEPSTATE_CATEGORIES = {
+    "geoJSON.status.dismissed": "liberated",
+    "geoJSON.status.dismissed_at": "liberated",
+    "geoJSON.zmiinyi_island": "liberated",
+    "geoJSON.status.occupied": "occupied_after_24_02_2022",
+    "geoJSON.territories.crimea": "occupied_to_24_02_2022",
+    "geoJSON.territories.ordlo": "occupied_to_24_02_2022",
+    "geoJSON.territories.tuzla": "occupied_to_24_02_2022",
+    "geoJSON.status.unknown": "unspecified",
+}
 _OUTSIDE_UKRAINE = (
     "DeepStateMap territories outside Ukraine (occupied Transnistria, Abkhazia and Tskhinvali, and the map's "
     "commentary on Karelia, East Prussia and others), not this war's front line"
@@ -377,6 +406,8 @@ DEEPSTATE = PropertyMapping(
     status_values=MappingProxyType(
         {**dict.fromkeys(_DEEPSTATE_HELD, "held"), **dict.fromkeys(_DEEPSTATE_CONTESTED, "contested")}
     ),
+    category_property="name",
+    category_values=MappingProxyType(_DEEPSTATE_CATEGORIES),
     source="DeepStateMap",
     note_property="name",
     # The key ends the bilingual name ("Звільнено /// Liberated /// geoJSON.status.dismissed");
@@ -405,6 +436,11 @@ DEEPSTATE = PropertyMapping(
 - Point features (units, attack directions, airfields) are not territory: dropped,
   with an info note giving the count. So are the territories DeepStateMap draws
   outside Ukraine (Transnistria, Abkhazia, Karelia, ...).
+- ``category`` keeps DeepStateMap's own category (``schema.CATEGORIES``), which the
+  side and status flatten: liberated ground and Snake Island ``liberated`` (retaken
+  since 24 February 2022, not all ground Ukraine holds); Crimea, ``ordlo`` and Tuzla
+  ``occupied_to_24_02_2022``; ``occupied`` ``occupied_after_24_02_2022``; the grey zone
+  ``unspecified``. The app names such ground by category (:mod:`layers.categories`).
 - ``source`` is ``DeepStateMap``; ``note`` is the English label of the name.
 - Any other key is an error naming it: DeepStateMap adds keys now and then, and a
   guessed side would put wrong areas on the map.

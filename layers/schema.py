@@ -25,6 +25,7 @@ __all__ = [
     "ACTOR_MAX_CHARS",
     "ALL_KINDS",
     "ANYWHERE",
+    "CATEGORIES",
     "CLAIM_FIELDS",
     "CONFIDENCES",
     "EVENT",
@@ -111,6 +112,18 @@ STATUSES = {
     "claimed": "a side claims control; not confirmed by the layer's source",
 }
 
+#: A mapping project's own category of a territory feature, kept beside ``held_by`` and
+#: ``status`` (optional): DeepStateMap's codes, as its own area figures use them. Its
+#: "liberated" is ground retaken since 24 February 2022, not all ground Ukraine holds.
+CATEGORIES = {
+    "liberated": "DeepStateMap 'liberated': ground retaken by Ukraine since 24 February 2022",
+    "occupied_to_24_02_2022": (
+        "occupied before 24 February 2022: Crimea, parts of Donetsk and Luhansk regions, Tuzla Island"
+    ),
+    "occupied_after_24_02_2022": "occupied by Russia after 24 February 2022",
+    "unspecified": "DeepStateMap 'unknown status': the grey zone",
+}
+
 EVENT_KINDS = {
     "strike": "a missile, drone, air or artillery strike",
     "troop_presence": "reported presence of a unit or foreign contingent",
@@ -143,6 +156,11 @@ TERRITORY_FIELDS = (
     Field("status", "held, contested or claimed", True, STATUSES),
     Field("source", "who says so: outlet, official or mapping project", True),
     Field("note", "free text shown in the tooltip"),
+    Field(
+        "category",
+        "the mapping project's own category (DeepStateMap's codes), named in tooltips, keys and areas",
+        allowed=CATEGORIES,
+    ),
 )
 
 EVENT_FIELDS = (

@@ -77,7 +77,7 @@ def test_preset_maps_statuses_sides_source_and_note(sample):
 
 
 def test_preset_keeps_only_contract_fields_so_no_html_or_styling_is_stored(sample):
-    assert set(sample.features.columns) == {"held_by", "status", "source", "note", "geometry"}
+    assert set(sample.features.columns) == {"held_by", "status", "source", "note", "category", "geometry"}
     assert "description" in messages(sample) and "were not imported" in messages(sample)
 
 

@@ -26,8 +26,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from layers import categories, categoryareas, charts, exports, mapview, nearfront, snapshots, style
 from layers import change as change_mod
-from layers import charts, exports, mapview, nearfront, snapshots, style
 from layers import events as events_mod
 from layers import figures as figures_mod
 from layers.areas import area_km2, area_summary, country_border
@@ -258,6 +258,32 @@ def area_table(url: str, revision: str, layer: str, as_of: dt.date) -> AreaTable
         columns={"held_by": "side", "": "total km²", "RUS": "in Russia km²", "UKR": "in Ukraine km²"}
     )
     return AreaTable(table, shown, ua_in_russia)
+
+
+@dataclass(frozen=True)
+class CategoryTable:
+    """One snapshot's DeepStateMap categories, ready to show: ``shown``, km² per category
+    (``categoryareas.category_summary``, the panel's column names); ``names``, the label
+    of the categories each side and status covers (``categories.group_label``). Both
+    empty for a snapshot without categories. Shared: callers must not change them."""
+
+    shown: pd.DataFrame
+    names: dict[tuple[str, str], str]
+
+
+@st.cache_resource(max_entries=1024, show_spinner="Measuring the areas per category…")
+def category_table(url: str, revision: str, version_id: int) -> CategoryTable:
+    """One snapshot's km² per DeepStateMap category, measured once per version and process."""
+    features = open_store(url).features(version_id)
+    table = categoryareas.category_summary(categoryareas.category_areas(features))
+    if "UKR" in table:
+        table["% of Ukraine"] = 100 * table["UKR"] / figures_mod.UKRAINE_OFFICIAL_KM2
+    shown = table.rename(columns={"": "total km²", "RUS": "in Russia km²", "UKR": "in Ukraine km²"})
+    names = {
+        key: categories.group_label(codes) or ""
+        for key, codes in categories.layer_categories(features).items()
+    }
+    return CategoryTable(shown, names)
 
 
 def figure_table(frame: pd.DataFrame, compact: bool = False) -> pd.DataFrame:
@@ -492,6 +518,10 @@ class Data:
 
     def area_table(self, layer: str, as_of: dt.date) -> AreaTable:
         return area_table(self.url, self.revision, layer, as_of)
+
+    def category_table(self, ref: snapshots.SnapshotRef) -> CategoryTable:
+        """The DeepStateMap categories of the snapshot ``ref`` names (empty without categories)."""
+        return category_table(self.url, self.revision, ref.version_id)
 
     def comparison(self) -> pd.DataFrame:
         return comparison(self.url, self.revision)

@@ -65,11 +65,25 @@ def map_alt_text(
     ``events`` layer over the window shown, from the cached reads."""
     infos = {info.name: info for info in data.layer_infos()}
     facts = [
-        LayerFacts(name, tuple(data.snapshot_dates(name)), infos[name].description)
+        LayerFacts(
+            name, tuple(data.snapshot_dates(name)), infos[name].description, _held_names(data, name, as_of)
+        )
         for name in layers
         if name in infos
     ]
     return alt_text(data.area_series(), facts, as_of, events=_event_facts(data, events, as_of, window_days))
+
+
+def _held_names(data: Data, layer: str, as_of: dt.date) -> tuple[tuple[str, str], ...]:
+    """What each side's held ground is called on the snapshot shown, for a layer with
+    DeepStateMap's categories ("retaken (DeepStateMap 'liberated')"); empty otherwise."""
+    ref = data.snapshot_ref(layer, as_of)
+    if ref is None:
+        return ()
+    names = data.category_table(ref).names
+    return tuple(
+        (side, words) for (side, status), words in sorted(names.items()) if status == "held" and words
+    )
 
 
 def _event_facts(data: Data, layer: str | None, as_of: dt.date, window_days: int) -> EventFacts | None:

@@ -88,13 +88,34 @@ def areas_ui(data: Data, as_of: dt.date, shown: Sequence[snapshots.SnapshotRef])
                 f"{areas.ua_in_russia:,.0f} km²",
                 help="Clipped to Russia's border (Natural Earth 1:10m)",
             )
+        by_category = data.category_table(ref)
+        table = areas.shown
+        if by_category.names:
+            # Each side and status named by the DeepStateMap categories it flattens.
+            table = table.copy()
+            named = zip(areas.raw["held_by"], areas.raw["status"], strict=True)
+            table.insert(2, "DeepStateMap category", [by_category.names.get(key, "") for key in named])
         st.dataframe(
-            areas.shown,
+            table,
             hide_index=True,
             width="stretch",
-            column_config=km2_columns(areas.shown.columns)
+            column_config=km2_columns(table.columns)
             | {"% of Ukraine": st.column_config.NumberColumn(format="%.2f %%")},
         )
+        if not by_category.shown.empty:
+            st.markdown("By DeepStateMap's own category")
+            st.dataframe(
+                by_category.shown,
+                hide_index=True,
+                width="stretch",
+                column_config=km2_columns(by_category.shown.columns)
+                | {"% of Ukraine": st.column_config.NumberColumn(format="%.2f %%")},
+            )
+            st.caption(
+                "The categories DeepStateMap states its own figures in. Its 'liberated' is ground Ukraine "
+                "has retaken since 24 February 2022, not all the ground Ukraine holds; the rows above "
+                "flatten the categories into sides."
+            )
     st.caption(
         f"Method: {escape_markdown(METHOD)}. Border outline: {escape_markdown(BORDERS_SOURCE)}. "
         "Never degrees or Web Mercator. "

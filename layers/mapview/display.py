@@ -21,6 +21,7 @@ import shapely
 from numpy.typing import ArrayLike
 
 from .. import schema, style
+from ..categories import heading
 from ..snapshots import Snapshot
 from ..text import escape_html
 from .encoding import encode_geometry, htmlsafe
@@ -165,7 +166,9 @@ def territory_tooltip(layer: str, row: Mapping[str, Any], snapshot_as_of: dt.dat
     The snapshot's age is shown above the map, not here, so that a snapshot's display
     data is the same on every day it is shown and can be prepared once.
     """
-    what = style.zone_label(str(row.get("held_by")), str(row.get("status")))
+    # A layer with a mapping project's categories names the ground by category
+    # ("Retaken (DeepStateMap 'liberated')", not "Held by Ukraine").
+    what = heading(str(row.get("held_by")), str(row.get("status")), row.get("category"))
     lines = [
         f"<b>{escape_html(what)}</b>",
         f"Layer: {escape_html(layer)}",

@@ -53,6 +53,7 @@ import pandas as pd
 
 from .. import events as events_mod
 from .. import schema, style
+from ..categories import CATEGORY_LABELS, category_label
 from ..store import Store
 from .display import DETAILS, HOME_ZOOM, Detail, detail_for_zoom, display_geometries
 from .encoding import encode_ring
@@ -223,6 +224,8 @@ def _index(
         "days": [min(days).isoformat(), max(days).isoformat()] if days else [],
         "levels": [{"level": d.level, "max_zoom": d.max_zoom} for d in DETAILS],
         "styles": _styles(),
+        # A zone's category (DeepStateMap's own) names it in the tooltip: labels as data.
+        "category_labels": dict(CATEGORY_LABELS),
         "layers": [
             {
                 "name": layer.name,
@@ -247,7 +250,8 @@ def _index(
 def _snapshot_zones(features: gpd.GeoDataFrame, detail: Detail, rings: dict[str, int]) -> list[list[Any]]:
     """A snapshot's zones at ``detail``: ``[style key, source, note, polygons]``, each
     polygon a list of ring positions in ``rings`` (added to as new rings are met), outer
-    ring first. Contested zones first and claimed areas last, as the map draws them."""
+    ring first, then the zone's category (``schema.CATEGORIES``) if it has one.
+    Contested zones first and claimed areas last, as the map draws them."""
     if not len(features):
         return []
     records = features.drop(columns=features.geometry.name).to_dict("records")
@@ -273,7 +277,9 @@ def _snapshot_zones(features: gpd.GeoDataFrame, detail: Detail, rings: dict[str,
         if polygons:
             side = str(record.get("held_by"))
             key = f"{side if side in schema.SIDES else '?'}|{record.get('status')}"
-            zones.append([key, str(record.get("source") or ""), str(record.get("note") or ""), polygons])
+            zone = [key, str(record.get("source") or ""), str(record.get("note") or ""), polygons]
+            category = record.get("category")
+            zones.append([*zone, category] if category_label(category) is not None else zone)
     return zones
 
 

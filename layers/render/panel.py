@@ -9,6 +9,7 @@ from matplotlib.patches import Rectangle
 
 from .. import style
 from ..alttext import event_kind_plural
+from ..categories import group_label, layer_categories
 from .canvas import FAINT, INK, MUTED, Column
 from .data import Frame, KeyPlan, ReportedLine, plain_text
 from .events import (
@@ -87,6 +88,9 @@ def panel(
         if len(frame.layers) > 1:
             column.text(layer, 21 * s, weight="bold", after=6, max_lines=1)
         found = {(c.held_by, c.status): c for c in frame.callouts if c.layer == layer}
+        # A layer with DeepStateMap's categories names each row by them (layers.categories).
+        shown = by_layer.get(layer)
+        named = layer_categories(shown.features) if shown is not None else {}
         contested_sides = sum(status == "contested" for _, status, _ in rows)
         for held_by, status, has_detail in rows:
             callout = found.get((held_by, status))
@@ -101,8 +105,16 @@ def panel(
             )
             canvas.fig.add_artist(patch)
             # One side's grey zone needs no side named; several sides' do.
-            label = style.zone_label(held_by, status, name_contested_side=contested_sides > 1)
-            column.text(label, 24 * s, colour=INK, indent=indent, after=0, max_lines=1)
+            category = group_label(named.get((held_by, status), ()))
+            label = (
+                style.zone_label(held_by, status, name_contested_side=contested_sides > 1)
+                if category is None
+                else category[0].upper() + category[1:]
+            )
+            if category is not None and status == "contested" and contested_sides > 1:
+                label += f", {style.side_name(held_by)} side"  # the grey zone of each side apart
+            lines = 1 if category is None else 2  # "Occupied (DeepStateMap: before and after ...)"
+            column.text(label, 24 * s, colour=INK, indent=indent, after=0, max_lines=lines)
             colour = style.CONTESTED_COLOUR if status == "contested" else style.side_colour(held_by)
             if callout is None:
                 colour = FAINT

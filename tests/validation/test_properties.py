@@ -43,7 +43,13 @@ def test_record_applies_a_mapping_then_the_contract_and_counts_what_it_left_out(
     properties = PropertyChecker(schema.TERRITORY, {}, DEEPSTATE, Collector(report))
     own = {"name": "Окуповано /// Occupied /// geoJSON.status.occupied", "fill": "#f00"}
     record = properties.record(own, shapely.box(37.4, 48.2, 37.5, 48.3), "Feature 0")
-    assert record == {"held_by": "RU", "status": "held", "source": "DeepStateMap", "note": "Occupied"}
+    assert record == {
+        "held_by": "RU",
+        "status": "held",
+        "source": "DeepStateMap",
+        "note": "Occupied",
+        "category": "occupied_after_24_02_2022",
+    }
     assert properties.unmapped_keys == {"name", "fill"} and report.problems == []
     assert properties.dropped_by_mapping(1, "Point", {}) and properties.dropped == {
         DEEPSTATE.drop_geometry_types["Point"]: [1]

@@ -54,10 +54,13 @@ function addHatch(renderer, colour, lineColour = "#4a4a4a") {
 }
 
 export class Territory {
-  constructor(L, map, styles, pane = "territory") {
+  /** ``categoryLabels``: category code -> label, from the pack (``layers.categories``): a
+   * zone with a category is named by it ("Retaken (DeepStateMap 'liberated')"). */
+  constructor(L, map, styles, pane = "territory", categoryLabels = {}) {
     this.L = L;
     this.map = map;
     this.styles = styles;
+    this.categoryLabels = categoryLabels;
     map.createPane(pane).style.zIndex = 400;
     this.renderer = L.svg({ pane, padding: 0.5 });
     this.renderer.addTo(map);
@@ -82,12 +85,14 @@ export class Territory {
 
   group(key, layerName, snapshotIso, zones, faded) {
     const { L } = this;
-    const layers = zones.map(([styleKey, source, note, latlngs]) => {
+    const layers = zones.map(([styleKey, source, note, latlngs, category]) => {
       const entry = this.styles[styleKey] ?? this.styles["?|held"];
       const [side, status] = (this.styles[styleKey] ? styleKey : "?|held").split("|");
       const polygon = L.polygon(latlngs, { ...this.style(styleKey, faded), renderer: this.renderer });
+      const named = Object.hasOwn(this.categoryLabels, category ?? "") ? this.categoryLabels[category] : null;
+      const heading = named ? named[0].toUpperCase() + named.slice(1) : zoneLabel(side, status, entry.label);
       polygon.bindTooltip(
-        () => tipElement(zoneLabel(side, status, entry.label), [
+        () => tipElement(heading, [
           [t("tip.layer"), layerName], [t("tip.snapshot"), snapshotIso], [t("tip.source"), source], [t("tip.note"), note],
         ]),
         { sticky: true, className: "frontline-tooltip" },

@@ -46,11 +46,11 @@ class Chunk {
     return decodeRing(this.rings[index], this.decimals);
   }
 
-  /** Zones of the snapshot at layer position ``index``: [styleKey, source, note, latlngs]. */
+  /** Zones of the snapshot at layer position ``index``: [styleKey, source, note, latlngs, category?]. */
   zones(index) {
     const zones = this.snapshots[index - this.first] ?? [];
-    return zones.map(([key, source, note, polygons]) => [
-      key, source, note, polygons.map((polygon) => polygon.map((ring) => this.ring(ring))),
+    return zones.map(([key, source, note, polygons, category]) => [
+      key, source, note, polygons.map((polygon) => polygon.map((ring) => this.ring(ring))), category,
     ]);
   }
 }
@@ -64,6 +64,8 @@ export class Pack {
     this.loaded = 0;
     this.levels = index.levels;
     this.styles = index.styles;
+    /** Category code -> label (``layers.categories``), for zones that carry a category. */
+    this.categoryLabels = index.category_labels ?? {};
     this.layers = index.layers.map((layer, number) => ({
       ...layer,
       number,

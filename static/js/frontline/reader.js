@@ -133,7 +133,7 @@ export class Reader {
     if (o.attribution) map.attributionControl.addAttribution(o.attribution);
     L.control.scale({ imperial: false, maxWidth: 140, position: "bottomleft" }).addTo(map);
     this.addBasemap(L, map);
-    this.territory = new Territory(L, map, pack.styles);
+    this.territory = new Territory(L, map, pack.styles, "territory", pack.categoryLabels);
     this.events = new EventCanvas(L, map, o.event_colours ?? { other: "#37474f" });
     this.events.onDrawn = (drawn) => this.fillEventLegend(drawn);
     this.change = new Change(L, map, o.change_styles);
