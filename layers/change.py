@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -39,6 +39,7 @@ from .store import Store
 __all__ = [
     "CHANGE_BORDERS",
     "CHANGE_COLUMNS",
+    "CATEGORY_COLUMN",
     "READABLE_COLUMNS",
     "SINCE_CHOICES",
     "POLYGON_COLUMNS",
@@ -220,11 +221,21 @@ def change_table(
 
 #: The preview's columns, in words (``readable_change``).
 READABLE_COLUMNS = ["side", "status", "where", "change km²", "before km²", "after km²"]
+#: The column :func:`readable_change` adds when the source's categories are given.
+CATEGORY_COLUMN = "source's category"
 
 
-def readable_change(table: pd.DataFrame) -> pd.DataFrame:
+def readable_change(
+    table: pd.DataFrame, categories: Mapping[tuple[str, str], str] | None = None
+) -> pd.DataFrame:
     """A ``change_table`` as the app's tables read: side and status in words, the border
-    as "total (unclipped)" / "inside Russia", the largest change (either sign) first."""
+    as "total (unclipped)" / "inside Russia", the largest change (either sign) first.
+
+    ``categories`` maps ``(held_by, status)`` to what the source calls that ground (e.g.
+    "retaken (DeepStateMap 'liberated')", :func:`layers.categories.group_label`); when
+    given, a column ``source's category`` follows the status, so a DeepStateMap upload's
+    "Ukraine, held" row is read as the retaken ground it is.
+    """
     out = pd.DataFrame(
         {
             "side": [style.side_name(str(side)) for side in table["held_by"]],
@@ -235,8 +246,13 @@ def readable_change(table: pd.DataFrame) -> pd.DataFrame:
             "change km²": table["change_km2"].astype(float).to_numpy(),
         }
     )
+    columns = list(READABLE_COLUMNS)
+    if categories:
+        pairs = zip(table["held_by"].astype(str), table["status"].astype(str), strict=True)
+        out[CATEGORY_COLUMN] = [categories.get(pair, "") for pair in pairs]
+        columns.insert(columns.index("status") + 1, CATEGORY_COLUMN)
     order = out["change km²"].abs().sort_values(ascending=False, kind="stable").index
-    return out.loc[order].reset_index(drop=True)[READABLE_COLUMNS]
+    return out.loc[order].reset_index(drop=True)[columns]
 
 
 def gained_and_lost(

@@ -335,9 +335,24 @@ def test_the_full_raw_export_into_the_kursk_layer_meets_the_guard(app, db_url):
     assert "bounding box is" in warning
     assert at.button(key="commit").disabled, "no commit before the confirmation"
     # The preview's table reads like the reader's: words, signed and separated figures, largest first.
-    (table,) = [d.value for d in at.dataframe if "change km²" in d.value.columns]
+    (table,) = [d.value for d in at.dataframe if "side" in d.value.columns]
     assert table["side"].iloc[0] == "Russia" and table["where"].iloc[0] == "total (unclipped)"
     assert table["change km²"].abs().tolist() == sorted(table["change km²"].abs(), reverse=True)
+    # ... and says what DeepStateMap calls the ground: Ukraine's "held" rows are its 'liberated'.
+    named = dict(zip(zip(table["side"], table["status"]), table["source's category"], strict=True))
+    assert named["Ukraine", "held"] == "retaken (DeepStateMap 'liberated')"
+    assert named["Russia", "held"] == "occupied (DeepStateMap: before and after 24 Feb 2022)"
+    (by_category,) = [d.value for d in at.dataframe if "category (inside Ukraine)" in d.value.columns]
+    after = dict(zip(by_category["category (inside Ukraine)"], by_category["after km²"], strict=True))
+    assert set(after) == {
+        "retaken (DeepStateMap 'liberated')",
+        "occupied before 24 Feb 2022",
+        "occupied after 24 Feb 2022",
+        "unknown status (DeepStateMap)",
+    }
+    # Measured as in docs/areas.md: about 41,800 km² retaken and 67,400 km² occupied after 24 Feb 2022.
+    assert 40_000 < after["retaken (DeepStateMap 'liberated')"] < 44_000
+    assert 60_000 < after["occupied after 24 Feb 2022"] < 70_000
     before = len(Store(db_url).history("Kursk incursion"))
     (confirm,) = [c for c in at.checkbox if c.key and c.key.startswith("confirm_")]
     confirm.check().run()

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 from streamlit_folium import st_folium
 
-from layers import auth, dates, guard, mapview, schema, snapshots, style
+from layers import auth, categories, categoryareas, dates, guard, mapview, schema, snapshots, style
 from layers import change as change_mod
 from layers.checking import swapped_bounded, validate_bounded
 from layers.credits import PRESET_CREDITS, Credit
@@ -32,7 +33,7 @@ from ..layerchoice import layer_choice_ui
 from ..uploads import KINDS, mapping_ui, report_ui
 from ..widgets import static_url, user_errors
 
-__all__ = ["page"]
+__all__ = ["page", "source_categories"]
 
 UPLOAD_TYPES = ["geojson", "json", "gz", "kml", "gpkg"]
 MAX_UPLOAD_MB = 20
@@ -142,10 +143,16 @@ def _preview_and_commit_ui(
     if preview.areas is not None and preview.diff is not None:
         table_column, map_column = st.columns([2, 3])
         with table_column:
+            before = previous.features if previous is not None else None
+            named = source_categories(before, new)
             st.dataframe(
-                change_styler(change_mod.readable_change(preview.areas)), hide_index=True, width="stretch"
+                change_styler(change_mod.readable_change(preview.areas, named)),
+                hide_index=True,
+                width="stretch",
             )
             st.caption("Largest changes first; gains in blue, losses in red. Geodesic km², full detail.")
+            if named:
+                _category_change_ui(before, new)
         shown = snapshots.Snapshot(layer, as_of, as_of, 0, new)
         with map_column:
             st_folium(
@@ -197,6 +204,43 @@ def _preview_and_commit_ui(
                 )
             else:
                 st.info(f"Identical to version {committed.version}, the current one: nothing was written.")
+
+
+def source_categories(before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame) -> dict[tuple[str, str], str]:
+    """What the source calls each side and status's ground (``categories.group_label``), from
+    the upload, else the snapshot it follows; empty when neither has categories."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for features in (before, after):
+        if features is not None:
+            found.update(categories.layer_categories(features))
+    return {key: label for key, codes in found.items() if (label := categories.group_label(codes))}
+
+
+def _category_change_ui(before: gpd.GeoDataFrame | None, after: gpd.GeoDataFrame) -> None:
+    """km² per DeepStateMap category inside Ukraine, before and after: how the source states its figures."""
+
+    def inside_ukraine(features: gpd.GeoDataFrame | None) -> pd.Series:
+        if features is None:
+            return pd.Series(dtype=float)
+        summed = categoryareas.by_category(categoryareas.category_areas(features))
+        summed = summed[summed["within"] == "UKR"]
+        return pd.Series(summed["area_km2"].to_numpy(), index=summed["category"].to_numpy(), dtype=float)
+
+    old, new = inside_ukraine(before), inside_ukraine(after)
+    codes = sorted(set(old.index) | set(new.index), key=categories.CATEGORY_ORDER.__getitem__)
+    table = pd.DataFrame(
+        {
+            "category (inside Ukraine)": [categories.CATEGORY_LABELS[code] for code in codes],
+            "before km²": [float(old.get(code, 0.0)) for code in codes],
+            "after km²": [float(new.get(code, 0.0)) for code in codes],
+        }
+    )
+    table["change km²"] = table["after km²"] - table["before km²"]
+    st.dataframe(change_styler(table), hide_index=True, width="stretch")
+    st.caption(
+        "By the source's own categories, as DeepStateMap states its figures: 'liberated' is ground "
+        "retaken since 24 Feb 2022, not all the ground Ukraine holds."
+    )
 
 
 def _history_ui(session: EditSession, layer: str) -> None:
