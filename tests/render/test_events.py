@@ -138,8 +138,12 @@ def test_many_events_are_density_under_the_front_line(fires):
     assert alphas.max() <= marks.DENSITY_ALPHA + 1e-9 and alphas.min() >= marks.SINGLE_ALPHA - 1e-9
     shown = marks.EventsReader(fires, "Fire detections", 7).shown(DAY, _view(fires))
     assert shown.total > marks.SYMBOLS_AT_MOST
+    # The hexagon's size follows the map's width (the footer's lines set the map's shape).
+    (planned,) = marks.plan([shown], _view(fires))
+    assert planned.density is not None and planned.density.hex_km in (2, 5)
     assert _key(fig) == (
-        f"Fire detections: {shown.total:,} in 7 days to 25 Nov 2024, density per ~2 km hexagon"
+        f"Fire detections: {shown.total:,} in 7 days to 25 Nov 2024, "
+        f"density per ~{planned.density.hex_km:g} km hexagon"
     )
     assert "1 to " in " ".join(_texts(fig)) and "events per hexagon (log scale)" in " ".join(_texts(fig))
     assert "Source: NASA FIRMS VIIRS" in _texts(fig)
