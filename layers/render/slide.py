@@ -12,7 +12,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Rectangle
 
 from ..alttext import illustrative_label
-from ..credits import Credit, credit_line
+from ..credits import Credit, credit_line, credits_text
 from ..errors import InvalidInputError
 from ..events import DEFAULT_WINDOW_DAYS
 from ..store import Store
@@ -198,6 +198,21 @@ def build_figure(
     window_days: int = DEFAULT_WINDOW_DAYS,
 ) -> Figure:
     """The slide of ``layers`` on ``as_of`` as a matplotlib Figure (Agg canvas); see :func:`render_png`."""
+    return _slide(store, layers, as_of, size, scale, extent, title, events, window_days)[0]
+
+
+def _slide(
+    store: Store,
+    layers: Sequence[str] | None,
+    as_of: dt.date,
+    size: SizeLike,
+    scale: int,
+    extent: Sequence[float] | None,
+    title: str | None,
+    events: str | None,
+    window_days: int,
+) -> tuple[Figure, list[str]]:
+    """The slide's Figure and its layers' credit lines (for the PNG's metadata)."""
     pixels, scale = pixel_size(size), check_scale(scale)
     checked = check_extent(extent) if extent is not None else None
     with drawing_defaults():
@@ -207,15 +222,21 @@ def build_figure(
         require_some_snapshot(reader, [frame])
         view = frames_view([frame], checked, slide_layout(pixels).map_aspect)
         shown = plan([happened.shown(as_of, view)], view)[0] if happened else None
-        return frame_figure(
+        fig = frame_figure(
             frame, view, basemap_for(view), pixels, scale, title, key_plan([frame]), events=shown
         )
+    credits = [*frame.credits, *([(happened.layer, happened.credit)] if happened else [])]
+    return fig, credits_text(credits)
 
 
-def _png(fig: Figure) -> bytes:
+def _png(fig: Figure, credits: Sequence[str] = ()) -> bytes:
+    """The PNG of ``fig``; ``credits`` (the layers' credit lines) in its ``Copyright`` text."""
     buffer = io.BytesIO()
+    metadata: dict[str, str | None] = {"Software": None}
+    if credits:
+        metadata["Copyright"] = "; ".join(plain_text(line) for line in credits)
     with drawing_defaults():
-        fig.savefig(buffer, format="png", dpi=fig.dpi, metadata={"Software": None}, facecolor="white")
+        fig.savefig(buffer, format="png", dpi=fig.dpi, metadata=metadata, facecolor="white")
     return buffer.getvalue()
 
 
@@ -260,7 +281,8 @@ def render_png(
     Returns
     -------
     bytes
-        A PNG, identical for identical data and arguments. Drawn in a Lambert azimuthal
+        A PNG, identical for identical data and arguments, its layers' credit lines printed
+        in the footer and in its ``Copyright`` text chunk. Drawn in a Lambert azimuthal
         equal-area projection centred on the extent (display only; the km² shown come
         from ``Store.area_series``).
 
@@ -272,15 +294,5 @@ def render_png(
         For a bad size, scale, extent or window, an events layer among ``layers`` or a
         territory layer as ``events``, or no snapshot on or before ``as_of``.
     """
-    fig = build_figure(
-        store,
-        layers,
-        as_of,
-        size=size,
-        scale=scale,
-        extent=extent,
-        title=title,
-        events=events,
-        window_days=window_days,
-    )
-    return _png(fig)
+    fig, credits = _slide(store, layers, as_of, size, scale, extent, title, events, window_days)
+    return _png(fig, credits)

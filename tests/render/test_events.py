@@ -301,3 +301,19 @@ def test_a_panel_too_full_for_the_events_key_gets_it_in_two_lines_not_an_error(t
     assert key.startswith("Strikes (1), a symbol each, 19–25 Nov 2024.") and "Sources:" in key
     assert not _drawn(fig, "events-legend"), "no per-kind rows in the two-line key"
     assert _drawn(fig, "events-"), "the events are still drawn on the map"
+
+
+def test_the_events_layers_credit_is_printed_beside_the_territorys(tmp_path):
+    from layers.credits import FIRMS, Credit
+    from layers.ingest import seed_default_data
+
+    store = Store(f"sqlite:///{tmp_path / 'credited.db'}")
+    seed_default_data(store)
+    store.set_credit(KURSK, Credit("Team", "CC BY-NC 4.0", ""), actor="t")
+    store.create_layer("Fires", "events", credit=FIRMS, actor="t")
+    store.write([fire_snapshot(store, "Fires", 60, seed=2, spread_deg=0.01)], actor="t")
+    fig = render.build_figure(store, [KURSK], DAY, size="16:9", events="Fires")
+    (footer,) = [t.get_text() for t in fig.texts if t.get_gid() == "footer"]
+    lines = footer.split("\n")
+    assert f"{KURSK}: data Team · CC BY-NC 4.0, non-commercial use only" in lines
+    assert "Fires: data NASA FIRMS · Free to use with acknowledgement" in lines

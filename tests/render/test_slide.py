@@ -126,6 +126,14 @@ def test_a_slide_prints_the_layers_credit_and_that_its_licence_is_non_commercial
     assert footer.index("Sources: ISW") < footer.index("DeepStateMap") < footer.index(METHOD[:20])
 
 
+def test_the_png_names_the_credit_in_its_copyright_text(tmp_path):
+    store = _credited_store(tmp_path, "Occupied Ukraine")
+    png = render.render_png(store, ["Occupied Ukraine"], dt.date(2024, 9, 1), size=SMALL)
+    assert Image.open(io.BytesIO(png)).text["Copyright"] == (
+        "Occupied Ukraine: data DeepStateMap · CC BY-NC-SA 4.0, non-commercial use only"
+    )
+
+
 def test_a_layer_without_a_credit_says_its_licence_is_not_stated(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'plain.db'}")
     store.write(
