@@ -71,8 +71,9 @@ import pandas as pd
 from .alttext import LayerFacts, alt_text, is_illustrative
 from .areas import BORDERS_SOURCE, METHOD
 from .attribution import credit_records, credits_html, layer_credits
-from .credits import credit_line
+from .credits import Credit, credit_line
 from .errors import InvalidInputError
+from .exports import geojson_credit
 from .figures import COMPARISON_COLUMNS, UKRAINE_OFFICIAL_SOURCE, compare
 from .mapview import pack as pack_mod
 from .mapview.reader import reader_settings
@@ -265,10 +266,11 @@ def _plain(value: Any) -> Any:
 
 
 def _data_files(
-    site: _Site, store: Store, pack: _Pack, selection: pack_mod.Selection, credits: dict[str, str]
+    site: _Site, store: Store, pack: _Pack, selection: pack_mod.Selection, credits: dict[str, Credit]
 ) -> dict[str, str]:
     """The area series, the figures comparison and the events as files; their names.
-    ``credits``: each layer's credit line, in the areas' ``credit`` column."""
+    ``credits``: each layer's credit, in the areas' ``credit`` column and the events'
+    ``metadata.credit``."""
     names = [layer["name"] for layer in pack.index["layers"]]
     kept = {(layer["name"], day) for layer in pack.index["layers"] for day in layer["dates"]}
     series = store.area_series()
@@ -283,7 +285,7 @@ def _data_files(
             "status": status,
             "within": within,
             "area_km2": f"{km2:.3f}",
-            "credit": credits[layer],
+            "credit": credit_line(layer, credits.get(layer)),
         }
         for day, layer, side, status, within, km2 in zip(
             series["as_of"],
@@ -327,7 +329,9 @@ def _data_files(
             }
             for i, (lon, lat) in enumerate(zip(columns["lon"], columns["lat"], strict=True))
         ]
-        collection = {"type": "FeatureCollection", "name": events["name"], "features": features}
+        credit = geojson_credit(events["name"], credits.get(events["name"]))
+        collection = {"type": "FeatureCollection", "name": events["name"], "metadata": {"credit": credit}}
+        collection["features"] = features
         files["events"] = ("events.{}.geojson", json.dumps(collection, ensure_ascii=False).encode())
     written = {}
     for key, (pattern, data) in files.items():
@@ -519,9 +523,7 @@ def publish(
     site = _Site(out, result)
     with tempfile.TemporaryDirectory(prefix=".publish-", dir=out) as building:
         pack = _pack(site, store, Path(building) / "pack", selection)
-    data = _data_files(
-        site, store, pack, selection, {layer: credit_line(layer, credit) for layer, credit in credits}
-    )
+    data = _data_files(site, store, pack, selection, dict(credits))
     assets = _assets(site)
     settings = reader_settings(
         static=assets,

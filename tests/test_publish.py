@@ -329,3 +329,13 @@ def test_the_page_the_manifest_and_the_map_carry_each_layers_credit_and_licence(
     assert "Hostile: data &lt;img src=x onerror=window.__xss=1&gt; · Ask &lt;b&gt;us&lt;/b&gt;" in page
     areas = list(csv.DictReader(io.StringIO((out / manifest["data"]["areas"]).read_text())))
     assert {r["credit"] for r in areas if r["layer"] == "Occupied Ukraine"} == {line}
+
+
+def test_the_published_events_carry_their_layers_credit(seeded, tmp_path):
+    seeded.set_credit("Strikes and reports", Credit("Monitor", "CC BY 4.0", ""), actor="t")
+    manifest = publish(seeded, tmp_path / "site").manifest
+    events = json.loads((tmp_path / "site" / manifest["data"]["events"]).read_text())
+    assert events["metadata"]["credit"]["line"] == "Strikes and reports: data Monitor · CC BY 4.0"
+    assert events["metadata"]["credit"]["licence_url"] == LICENCES["CC BY 4.0"]
+    lines = [c["line"] for c in manifest["about"]["credits"]]
+    assert lines[-1] == "Strikes and reports: data Monitor · CC BY 4.0", "the events layer's credit last"
