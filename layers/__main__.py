@@ -40,7 +40,7 @@ from .change import summary as change_summary
 from .change import to_geojson as change_geojson
 from .checking import validate_bounded
 from .cli import Progress, output_path, parser, write_whole
-from .credits import PRESET_CREDITS
+from .credits import PRESET_CREDITS, credits_text
 from .errors import FrontlineError, InvalidInputError
 from .eventlisting import run_events
 from .exports import (
@@ -192,10 +192,12 @@ def run_areas(args: argparse.Namespace) -> int:
     rows = area_rows(store, args.layer, args.date, args.within)
     # The contract fixes the CSV's columns: an illustrative layer is named beside them.
     drawn = sorted(illustrative_layers(store.layers()) & {row["layer"] for row in rows})
+    # Nor the credits: each layer's line goes beside them (stderr), or into the JSON.
+    credits = store.credits()
+    lines = credits_text((name, credits.get(name)) for name in dict.fromkeys(row["layer"] for row in rows))
     if args.format == "json":
-        json.dump(
-            {"method": METHOD, "illustrative": drawn, "rows": rows}, sys.stdout, ensure_ascii=False, indent=1
-        )
+        out = {"method": METHOD, "illustrative": drawn, "credits": lines, "rows": rows}
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
         writer = csv.DictWriter(sys.stdout, fieldnames=AREA_ROW, lineterminator="\n")
@@ -204,6 +206,8 @@ def run_areas(args: argparse.Namespace) -> int:
         print(f"# method: {METHOD}", file=sys.stderr)
         for name in drawn:
             print(f"# {illustrative_label(name)}: {ILLUSTRATIVE_NOTE}.", file=sys.stderr)
+        for line in lines:
+            print(f"# credit: {line}", file=sys.stderr)
     return 0
 
 
@@ -287,7 +291,7 @@ def run_figures(args: argparse.Namespace) -> int:
         )
         print()
     else:
-        sys.stdout.write(comparison_csv(table, drawn))
+        sys.stdout.write(comparison_csv(table, drawn, store.credits()))
     return 0
 
 
@@ -318,7 +322,8 @@ def run_change(args: argparse.Namespace) -> int:
                         "partial",
                         "illustrative",
                     ]
-                ]
+                ],
+                store.credits(),
             )
         )
         return 0
@@ -349,7 +354,8 @@ def run_change(args: argparse.Namespace) -> int:
                         "net_km2",
                         "illustrative",
                     ]
-                ]
+                ],
+                store.credits(),
             )
         )
     return 0
@@ -363,7 +369,9 @@ def run_snapshot(args: argparse.Namespace) -> int:
         raise InvalidInputError(
             f"snapshot: layer {args.layer!r} has no snapshot on or before {args.date}; its first is {first}."
         )
-    print(snapshot_geojson(found, args.layer in illustrative_layers(store.layers())))
+    print(
+        snapshot_geojson(found, args.layer in illustrative_layers(store.layers()), store.credit(args.layer))
+    )
     return 0
 
 

@@ -4,10 +4,11 @@ The listing reads the layer's current version (:func:`layers.events.all_events`)
 the events from ``--from`` to ``--to`` (both included) of one ``--kind`` if asked, and
 prints them sorted by date then id. The CSV has the contract's columns first
 (:data:`LISTING_COLUMNS`), then every further property the layer's events carry (a FIRMS
-import's ``frp``, ``satellite`` ...) in alphabetical order; every text cell is guarded
-against formula injection (:func:`layers.exports.csv_cell`). The GeoJSON is a
-FeatureCollection whose ``metadata`` names the layer, the filters, the count and, for an
-illustrative layer, ``illustrative: true`` with a note.
+import's ``frp``, ``satellite`` ...) in alphabetical order, and last the layer's
+``credit`` line (also on stderr); every text cell is guarded against formula injection
+(:func:`layers.exports.csv_cell`). The GeoJSON is a FeatureCollection whose ``metadata``
+names the layer, the filters, the layer's ``credit`` (:func:`layers.exports.geojson_credit`),
+the count and, for an illustrative layer, ``illustrative: true`` with a note.
 
 With ``--near-front KM`` it prints instead one row per day of the events within KM of
 the front line of a territory layer (:mod:`layers.nearfront`), with the method on stderr.
@@ -26,9 +27,10 @@ import pandas as pd
 
 from . import schema
 from .alttext import ILLUSTRATIVE_NOTE, illustrative_label, is_illustrative
+from .credits import credit_line
 from .errors import InvalidInputError
 from .events import all_events, events_between
-from .exports import csv_text
+from .exports import csv_text, geojson_credit
 from .ingest import seed_if_embedded
 from .nearfront import COUNT_COLUMNS, default_front_layer, method_text, near_front
 from .store import LayerInfo, Store, default_url
@@ -127,9 +129,17 @@ def _table(events: gpd.GeoDataFrame) -> pd.DataFrame:
     return table
 
 
-def listing_csv(events: gpd.GeoDataFrame) -> str:
-    """Selected events as CSV: :data:`LISTING_COLUMNS`, then the further properties; text guarded."""
-    return csv_text(_table(events))
+def listing_csv(events: gpd.GeoDataFrame, credit: str | None = None) -> str:
+    """Selected events as CSV: :data:`LISTING_COLUMNS`, then the further properties; text guarded.
+
+    ``credit``: the layer's credit line (:func:`layers.credits.credit_line`), in a ``credit``
+    column last on every row (it takes the place of a property so named); why a column:
+    :mod:`layers.attribution`.
+    """
+    table = _table(events)
+    if credit is not None:
+        table = table.drop(columns="credit", errors="ignore").assign(credit=credit)
+    return csv_text(table)
 
 
 def listing_geojson(events: gpd.GeoDataFrame, metadata: dict[str, Any]) -> str:
@@ -185,14 +195,17 @@ def run_events(args: argparse.Namespace) -> int:
             "from": args.since and args.since.isoformat(),
             "to": args.until and args.until.isoformat(),
             "kind": args.kind,
+            "credit": geojson_credit(args.layer, layer.credit),
         }
         if illustrative:
             metadata.update(illustrative=True, note=f"{illustrative_label(args.layer)}: {ILLUSTRATIVE_NOTE}")
         sys.stdout.write(listing_geojson(events, metadata) + "\n")
     else:
-        sys.stdout.write(listing_csv(events))
+        line = credit_line(args.layer, layer.credit)
+        sys.stdout.write(listing_csv(events, line))
         if illustrative:
             sys.stderr.write(f"# {illustrative_label(args.layer)}: {ILLUSTRATIVE_NOTE}.\n")
+        sys.stderr.write(f"# credit: {line}\n")
     return 0
 
 

@@ -14,12 +14,19 @@ changed: a negative area stays a negative number.
 An illustrative layer (drawn by the project, not a source: :func:`layers.alttext.is_illustrative`)
 says so in every export: an ``illustrative`` column (``true``/``false``) in the CSVs
 with a layer column, and ``illustrative: true`` with a ``note`` in a GeoJSON's ``metadata``.
+
+Every export states its layers' credit (:mod:`layers.credits`): a ``credit`` column in
+the CSVs with a layer column (the row's layer's :func:`~layers.credits.credit_line`,
+"non-commercial use only" when its licence says so; why a column and not comment lines or
+a file beside it: :mod:`layers.attribution`), and ``credit`` in a GeoJSON's ``metadata``
+(:meth:`Credit.as_dict <layers.credits.Credit.as_dict>` with the ``line``). A layer
+without a credit says "licence not stated".
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Protocol
 
 import numpy as np
@@ -27,7 +34,9 @@ import pandas as pd
 
 from .alttext import ILLUSTRATIVE_NOTE, illustrative_label, is_illustrative
 from .areas import BORDERS_SOURCE, METHOD
+from .attribution import credit_column
 from .categories import label_features
+from .credits import Credit, credit_line
 from .figures import COMPARISON_COLUMNS
 from .snapshots import Snapshot
 
@@ -38,6 +47,7 @@ __all__ = [
     "comparison_csv",
     "csv_cell",
     "csv_text",
+    "geojson_credit",
     "illustrative_column",
     "illustrative_layers",
     "snapshot_geojson",
@@ -55,6 +65,7 @@ AREA_SERIES_COLUMNS = [
     "method",
     "borders",
     "illustrative",
+    "credit",
 ]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
@@ -99,11 +110,14 @@ def csv_text(table: pd.DataFrame) -> str:
     return safe.to_csv(index=False, lineterminator="\n")
 
 
-def area_series_csv(series: pd.DataFrame, illustrative: Collection[str] = ()) -> str:
+def area_series_csv(
+    series: pd.DataFrame, illustrative: Collection[str] = (), credits: Mapping[str, Credit] | None = None
+) -> str:
     """``Store.area_series()`` rows as CSV, one row per date x layer x side x status x border.
 
     ``within`` is empty for the unclipped area, else the ISO3 code of the border;
-    ``illustrative`` is ``true`` for the layers named in ``illustrative``.
+    ``illustrative`` is ``true`` for the layers named in ``illustrative``; ``credit`` is the
+    layer's credit line from ``credits`` (``Store.credits()``; "licence not stated" where none).
     """
     table = pd.DataFrame(
         {
@@ -116,15 +130,19 @@ def area_series_csv(series: pd.DataFrame, illustrative: Collection[str] = ()) ->
             "method": series.get("method", METHOD),
             "borders": BORDERS_SOURCE,
             "illustrative": illustrative_column(series["layer"], illustrative),
+            "credit": credit_column(series["layer"], credits or {}),
         },
         columns=AREA_SERIES_COLUMNS,
     )
     return csv_text(table)
 
 
-def comparison_csv(comparison: pd.DataFrame, illustrative: Collection[str] = ()) -> str:
-    """``figures.compare()`` as CSV, with the method and border outline on every row, and
-    whether the layer compared with is illustrative (one of ``illustrative``)."""
+def comparison_csv(
+    comparison: pd.DataFrame, illustrative: Collection[str] = (), credits: Mapping[str, Credit] | None = None
+) -> str:
+    """``figures.compare()`` as CSV, with the method and border outline on every row,
+    whether the layer compared with is illustrative (one of ``illustrative``) and its
+    credit line (from ``credits``)."""
     table = comparison[COMPARISON_COLUMNS].copy()
     for column in ("reported_km2", "computed_km2", "difference_km2"):
         table[column] = _rounded(table[column], 3)
@@ -132,12 +150,16 @@ def comparison_csv(comparison: pd.DataFrame, illustrative: Collection[str] = ())
     table["method"] = METHOD
     table["borders"] = BORDERS_SOURCE
     table["illustrative"] = illustrative_column(table["layer"], illustrative)
+    table["credit"] = credit_column(table["layer"], credits or {})
     return csv_text(table)
 
 
-def table_csv(table: pd.DataFrame) -> str:
-    """Any table of km² as CSV with the method and outline columns appended, numbers to 3 decimals."""
+def table_csv(table: pd.DataFrame, credits: Mapping[str, Credit] | None = None) -> str:
+    """Any table of km² as CSV with the method and outline columns appended, numbers to 3
+    decimals; with ``credits`` and a ``layer`` column, the ``credit`` column last."""
     table = table.assign(method=METHOD, borders=BORDERS_SOURCE)
+    if credits is not None and "layer" in table:
+        table["credit"] = credit_column(table["layer"], credits)
     for column in table.select_dtypes("number").columns:
         table[column] = _rounded(table[column], 3)
     return csv_text(table)
@@ -156,9 +178,16 @@ def _rounded(values: pd.Series, digits: int) -> pd.Series:
     return rounded.where(values.abs() < 1e15, values)
 
 
-def snapshot_geojson(snapshot: Snapshot, illustrative: bool = False) -> str:
+def geojson_credit(layer: str, credit: Credit | None) -> dict[str, object]:
+    """A GeoJSON's ``metadata.credit``: :meth:`Credit.as_dict <layers.credits.Credit.as_dict>`
+    and the ``line`` the map and slides print."""
+    return {**(credit or Credit()).as_dict(), "line": credit_line(layer, credit)}
+
+
+def snapshot_geojson(snapshot: Snapshot, illustrative: bool = False, credit: Credit | None = None) -> str:
     """One snapshot's features as a GeoJSON FeatureCollection with provenance in ``metadata``;
-    an ``illustrative`` layer's says so (``illustrative: true`` and a ``note``)."""
+    an ``illustrative`` layer's says so (``illustrative: true`` and a ``note``); ``credit``
+    is the layer's (:func:`geojson_credit`; "licence not stated" when None)."""
     features = snapshot.features
     # A feature's category (DeepStateMap's own) keeps its code, with its label beside it.
     collection = label_features(json.loads(features.to_json(drop_id=True, na="drop")))
@@ -170,6 +199,7 @@ def snapshot_geojson(snapshot: Snapshot, illustrative: bool = False) -> str:
         "area_method": METHOD,
         "borders": BORDERS_SOURCE,
         "illustrative": illustrative,
+        "credit": geojson_credit(snapshot.layer, credit),
     }
     if snapshot.provenance is not None:
         # Where the synced file came from: URL, time fetched, SHA-256, ETag, Last-Modified.

@@ -1,7 +1,8 @@
 """Publish the reader as static files that any web server or CDN can serve.
 
 ``python -m layers publish --out DIR`` writes a self-contained site: ``index.html`` (the
-reader, with its title, method and sources), ``embed.html`` (the map alone, for
+reader, with its title, method and sources, and each layer's credit and licence under it),
+``embed.html`` (the map alone, for
 iframes), ``manifest.json``, and under ``data/`` and ``assets/`` files whose names carry
 a hash of their content, so that they can be cached forever:
 
@@ -37,6 +38,11 @@ sees the old manifest and the old files, which stay, or the new ones, never half
 each. A publish that fails leaves the previous site serving. Publishing the same store
 twice gives the same bytes (no clock in any file).
 
+Each published layer's credit (:mod:`layers.credits`) is in the manifest
+(``about.credits``, and the reader's ``credits``, which the map's attribution prints as
+text, in the embed too) and under the full page, escaped (:func:`layers.attribution.credits_html`);
+the areas CSV has a ``credit`` column.
+
 Strings from the data travel as JSON and reach the page through ``textContent``; the
 title is HTML-escaped where it is written into the pages.
 """
@@ -64,7 +70,10 @@ import pandas as pd
 
 from .alttext import LayerFacts, alt_text, is_illustrative
 from .areas import BORDERS_SOURCE, METHOD
+from .attribution import credit_records, credits_html, layer_credits
+from .credits import Credit, credit_line
 from .errors import InvalidInputError
+from .exports import geojson_credit
 from .figures import COMPARISON_COLUMNS, UKRAINE_OFFICIAL_SOURCE, compare
 from .mapview import pack as pack_mod
 from .mapview.reader import reader_settings
@@ -81,7 +90,7 @@ ASSET_FOLDERS = ("js/frontline", "vendor/leaflet", "basemap")
 COMPRESSIBLE = (".html", ".js", ".css", ".json", ".geojson", ".svg")
 HASH_CHARS = 12
 #: Columns of ``data/areas.<hash>.csv`` (those of ``python -m layers areas``).
-AREA_COLUMNS = ("date", "layer", "held_by", "status", "within", "area_km2")
+AREA_COLUMNS = ("date", "layer", "held_by", "status", "within", "area_km2", "credit")
 
 
 @dataclass
@@ -256,8 +265,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _data_files(site: _Site, store: Store, pack: _Pack, selection: pack_mod.Selection) -> dict[str, str]:
-    """The area series, the figures comparison and the events as files; their names."""
+def _data_files(
+    site: _Site, store: Store, pack: _Pack, selection: pack_mod.Selection, credits: dict[str, Credit]
+) -> dict[str, str]:
+    """The area series, the figures comparison and the events as files; their names.
+    ``credits``: each layer's credit, in the areas' ``credit`` column and the events'
+    ``metadata.credit``."""
     names = [layer["name"] for layer in pack.index["layers"]]
     kept = {(layer["name"], day) for layer in pack.index["layers"] for day in layer["dates"]}
     series = store.area_series()
@@ -272,6 +285,7 @@ def _data_files(site: _Site, store: Store, pack: _Pack, selection: pack_mod.Sele
             "status": status,
             "within": within,
             "area_km2": f"{km2:.3f}",
+            "credit": credit_line(layer, credits.get(layer)),
         }
         for day, layer, side, status, within, km2 in zip(
             series["as_of"],
@@ -315,7 +329,9 @@ def _data_files(site: _Site, store: Store, pack: _Pack, selection: pack_mod.Sele
             }
             for i, (lon, lat) in enumerate(zip(columns["lon"], columns["lat"], strict=True))
         ]
-        collection = {"type": "FeatureCollection", "name": events["name"], "features": features}
+        credit = geojson_credit(events["name"], credits.get(events["name"]))
+        collection = {"type": "FeatureCollection", "name": events["name"], "metadata": {"credit": credit}}
+        collection["features"] = features
         files["events"] = ("events.{}.geojson", json.dumps(collection, ensure_ascii=False).encode())
     written = {}
     for key, (pattern, data) in files.items():
@@ -383,10 +399,13 @@ def _preload(assets: str, index: str) -> str:
     return "".join(f"{line}\n" for line in lines)
 
 
-def _pages(title: str, assets: str, data: dict[str, str], summary: str, index: str) -> dict[str, bytes]:
+def _pages(
+    title: str, assets: str, data: dict[str, str], summary: str, index: str, credits: str
+) -> dict[str, bytes]:
     """``index.html`` and ``embed.html``: the reader, and on the full page a panel that
-    ``site.js`` fills from the manifest (figures, method, sources, downloads). ``summary``
-    (the last day's alt text) is the pages' description for search engines and link cards."""
+    ``site.js`` fills from the manifest (figures, method, sources, downloads) and under it
+    ``credits`` (:func:`~layers.attribution.credits_html`). ``summary`` (the last day's alt
+    text) is the pages' description for search engines and link cards."""
     safe = html.escape(title, quote=True)
     common = {
         "title": safe,
@@ -402,7 +421,7 @@ def _pages(title: str, assets: str, data: dict[str, str], summary: str, index: s
             kind="frontline-page",
             header=f'<header class="frontline-title"><h1>{safe}</h1></header>\n',
             aside=_ASIDE,
-            footer="",
+            footer=f'<footer class="frontline-credits">{credits}</footer>\n' if credits else "",
         ).encode(),
         "embed.html": _PAGE.format(
             **common,
@@ -497,13 +516,14 @@ def publish(
     if len(title) > 200:
         raise InvalidInputError(f"--title is {len(title):,} characters long; the limit is 200: shorten it.")
     selection = pack_mod.Selection(tuple(shown), (events,) if events else (), start, end)
+    credits = layer_credits(infos, [*shown, *([events] if events else [])])
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     result = Published(out)
     site = _Site(out, result)
     with tempfile.TemporaryDirectory(prefix=".publish-", dir=out) as building:
         pack = _pack(site, store, Path(building) / "pack", selection)
-    data = _data_files(site, store, pack, selection)
+    data = _data_files(site, store, pack, selection, dict(credits))
     assets = _assets(site)
     settings = reader_settings(
         static=assets,
@@ -515,6 +535,7 @@ def publish(
         view=None,
         tiles=False,
         illustrative=[info.name for info in infos if is_illustrative(info.description)],
+        credits=credit_records(credits),
     )
     settings["pack_index"] = pack.index_name
     descriptions = {info.name: info.description for info in infos}
@@ -541,6 +562,7 @@ def publish(
             for layer in pack.index["events"]
         ],
         "milestones": sorted({m["source"] for m in pack.index["milestones"] if m["source"]}),
+        "credits": credit_records(credits),
         "from": start.isoformat() if start else None,
         "to": end.isoformat() if end else None,
     }
@@ -553,7 +575,8 @@ def publish(
         "about": about,
         "chunks": dict(sorted(pack.chunks.items())),
     }
-    for page, content in _pages(title, assets, data, _summary(store, pack, infos), pack.index_name).items():
+    summary = _summary(store, pack, infos)
+    for page, content in _pages(title, assets, data, summary, pack.index_name, credits_html(credits)).items():
         # Siblings first: a server with gzip_static then never pairs a new .gz with an old page.
         for name, variant in reversed(_variants(page, content)):
             _replace(out / name, variant)

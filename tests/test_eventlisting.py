@@ -13,6 +13,7 @@ import shapely
 
 from layers.__main__ import main
 from layers.areas import country_border
+from layers.credits import Credit
 from layers.eventlisting import LISTING_COLUMNS, NEAR_FRONT_COLUMNS
 from layers.store import NewSnapshot
 from tests.conftest import snapshot
@@ -72,7 +73,8 @@ def test_csv_listing_sorted_with_extra_columns(listed, capsys):
     code, out, _ = run(capsys, "events", "--db", listed.url, "--layer", "Strikes")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0]) == [*LISTING_COLUMNS, "frp", "satellite"]
+    assert list(rows[0]) == [*LISTING_COLUMNS, "frp", "satellite", "credit"]
+    assert {row["credit"] for row in rows} == {"Strikes: source not stated · licence not stated"}
     assert [row["id"] for row in rows] == ["c", "a", "b", "d", "e"], "by date, then id"
     assert rows[2]["frp"] == "1.5" and rows[1]["satellite"] == "N"
     assert rows[0]["lat"] == "49.5" and rows[0]["lon"] == "29.95"
@@ -108,6 +110,14 @@ def test_geojson_listing(listed, capsys):
         "from": None,
         "to": None,
         "kind": "strike",
+        "credit": {
+            "source": "",
+            "licence": "licence not stated",
+            "licence_url": "",
+            "attribution": "",
+            "non_commercial": False,
+            "line": "Strikes: source not stated · licence not stated",
+        },
         "count": 3,
     }
     assert [f["properties"]["id"] for f in collection["features"]] == ["c", "b", "d"]
@@ -188,3 +198,15 @@ def test_near_front_guards_the_layer_name(store, capsys):
     code, out, _ = run(capsys, "events", "--db", store.url, "--layer", "Strikes", "--near-front", "5")
     (row,) = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and row["front_layer"] == "'@Front" and row["near_front"] == "1" and row["km"] == "5.0"
+
+
+def test_the_listing_states_the_layers_credit_in_csv_geojson_and_on_stderr(listed, capsys):
+    credit = Credit("Strike monitor", "CC BY-NC 4.0", "© Strike monitor")
+    listed.set_credit("Strikes", credit, actor="t")
+    line = "Strikes: data © Strike monitor · CC BY-NC 4.0, non-commercial use only"
+    _, out, err = run(capsys, "events", "--db", listed.url, "--layer", "Strikes")
+    assert {row["credit"] for row in csv.DictReader(io.StringIO(out))} == {line}
+    assert f"# credit: {line}" in err
+    _, out, _ = run(capsys, "events", "--db", listed.url, "--layer", "Strikes", "--format", "geojson")
+    metadata = json.loads(out)["metadata"]
+    assert metadata["credit"]["line"] == line and metadata["credit"]["non_commercial"] is True

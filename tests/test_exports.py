@@ -14,6 +14,7 @@ import shapely
 
 from layers import exports, figures
 from layers.areas import BORDERS_SOURCE, METHOD
+from layers.credits import DEEPSTATE, Credit
 from layers.snapshots import Snapshot, snapshot_at
 from tests.conftest import territory
 
@@ -76,7 +77,8 @@ def test_comparison_csv_rounds_km2_to_three_decimals_and_percentages_to_two():
     series = stored_series()
     checked = figures.check_figures(pd.DataFrame([reported("x", "Kursk", "1000.12345")]), "t")
     table = read_csv(exports.comparison_csv(figures.compare(checked, series)))
-    assert list(table.columns) == [*figures.COMPARISON_COLUMNS, "method", "borders", "illustrative"]
+    assert list(table.columns) == [*figures.COMPARISON_COLUMNS, "method", "borders", "illustrative", "credit"]
+    assert (table["credit"] == "Kursk: source not stated · licence not stated").all()
     row = table.iloc[0]
     assert (row.reported_km2, row.computed_km2) == (1000.123, 1234.568)
     assert row.difference_km2 == round(1234.56789 - 1000.12345, 3)
@@ -120,6 +122,14 @@ def test_snapshot_geojson_round_trips_with_its_provenance():
         "area_method": METHOD,
         "borders": BORDERS_SOURCE,
         "illustrative": False,
+        "credit": {
+            "source": "",
+            "licence": "licence not stated",
+            "licence_url": "",
+            "attribution": "",
+            "non_commercial": False,
+            "line": "Test layer: source not stated · licence not stated",
+        },
     }
     assert "note" not in collection["features"][1]["properties"], "missing values are left out, not null"
     read = gpd.read_file(io.StringIO(body))
@@ -194,7 +204,7 @@ def test_the_area_series_csv_marks_an_illustrative_layers_rows():
         "Kursk": True,
         "Surveyed": False,
     }
-    assert "illustrative\n" in exports.area_series_csv(series).splitlines(keepends=True)[0]
+    assert "illustrative,credit\n" in exports.area_series_csv(series).splitlines(keepends=True)[0]
     assert not read_csv(exports.area_series_csv(series))["illustrative"].any()
 
 
@@ -214,3 +224,37 @@ def test_the_snapshot_geojson_of_an_illustrative_layer_says_so_in_its_metadata()
     assert metadata["note"].startswith("Illustrative layer: Kursk incursion \u2014 hand-drawn, not a source")
     assert "not survey data" in metadata["note"]
     assert "note" not in json.loads(exports.snapshot_geojson(snapshot))["metadata"]
+
+
+# --- credits ------------------------------------------------------------------------
+
+
+def test_every_csv_with_a_layer_column_states_its_layers_credit_and_a_non_commercial_licence():
+    series = pd.concat([stored_series(), stored_series().assign(layer="Surveyed")], ignore_index=True)
+    credits = {"Kursk": DEEPSTATE}
+    table = read_csv(exports.area_series_csv(series, (), credits))
+    assert dict(zip(table["layer"], table["credit"], strict=False)) == {
+        "Kursk": "Kursk: data DeepStateMap · CC BY-NC-SA 4.0, non-commercial use only",
+        "Surveyed": "Surveyed: source not stated · licence not stated",
+    }
+    changes = read_csv(exports.table_csv(pd.DataFrame({"layer": ["Kursk"], "net_km2": [1.0]}), credits))
+    assert list(changes.columns) == ["layer", "net_km2", "method", "borders", "credit"]
+    assert changes["credit"].iloc[0].endswith("non-commercial use only")
+
+
+def test_a_hostile_credit_in_a_csv_is_guarded_like_any_text():
+    series = stored_series().assign(layer="=HYPERLINK(1)")
+    text = exports.area_series_csv(series, (), {"=HYPERLINK(1)": Credit("x", "CC BY 4.0", "")})
+    assert "'=HYPERLINK(1): data x · CC BY 4.0" in text
+
+
+def test_a_snapshot_geojson_carries_its_layers_credit():
+    features = territory([(shapely.box(35.0, 51.0, 35.1, 51.1), "UA", "held", "s")])
+    snapshot = Snapshot("Occupied Ukraine", D("2024-08-10"), D("2024-08-10"), 1, features)
+    credit = json.loads(exports.snapshot_geojson(snapshot, credit=DEEPSTATE))["metadata"]["credit"]
+    assert credit == {
+        **DEEPSTATE.as_dict(),
+        "line": "Occupied Ukraine: data DeepStateMap · CC BY-NC-SA 4.0, non-commercial use only",
+    }
+    assert credit["non_commercial"] is True
+    assert credit["licence_url"] == "https://creativecommons.org/licenses/by-nc-sa/4.0/"

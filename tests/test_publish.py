@@ -21,6 +21,7 @@ from layers import mapview
 from layers import publish as publish_mod
 from layers.alttext import LayerFacts, alt_text
 from layers.areas import METHOD
+from layers.credits import DEEPSTATE, LICENCES, Credit
 from layers.errors import InvalidInputError
 from layers.mapview import pack as pack_mod
 from layers.publish import publish
@@ -295,3 +296,46 @@ def test_only_the_layers_asked_for_are_in_the_files(store, tmp_path):
     assert "Private" in [
         layer["name"] for layer in publish(store, tmp_path / "all").manifest["about"]["layers"]
     ]
+
+
+def test_the_page_the_manifest_and_the_map_carry_each_layers_credit_and_licence(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'credited.db'}")
+    store.create_layer("Occupied Ukraine", "territory", credit=DEEPSTATE, actor="t")
+    hostile = Credit("<img src=x onerror=window.__xss=1>", "Ask <b>us</b>", "")
+    store.create_layer("Hostile", "territory", credit=hostile, actor="t")
+    box = shapely.box(35.1, 51.0, 35.3, 51.25)
+    store.write(
+        [
+            snapshot(name, "2024-08-10", [(box, "UA", "held", "S")])
+            for name in ("Occupied Ukraine", "Hostile")
+        ],
+        actor="t",
+    )
+    out = tmp_path / "site"
+    manifest = publish(store, out).manifest
+    line = "Occupied Ukraine: data DeepStateMap · CC BY-NC-SA 4.0, non-commercial use only"
+    credits = {c["layer"]: c for c in manifest["about"]["credits"]}
+    assert credits["Occupied Ukraine"]["line"] == line and credits["Occupied Ukraine"]["non_commercial"]
+    assert credits["Occupied Ukraine"]["licence_url"] == LICENCES["CC BY-NC-SA 4.0"]
+    assert credits["Hostile"]["licence_url"] == "" and not credits["Hostile"]["non_commercial"]
+    assert manifest["reader"]["credits"] == manifest["about"]["credits"]
+    page = (out / "index.html").read_text()
+    assert (
+        'Occupied Ukraine: data DeepStateMap · <a rel="license" '
+        'href="https://creativecommons.org/licenses/by-nc-sa/4.0/">CC BY-NC-SA 4.0</a>, '
+        "non-commercial use only"
+    ) in page
+    assert "<img src=x" not in page and "<b>us</b>" not in page
+    assert "Hostile: data &lt;img src=x onerror=window.__xss=1&gt; · Ask &lt;b&gt;us&lt;/b&gt;" in page
+    areas = list(csv.DictReader(io.StringIO((out / manifest["data"]["areas"]).read_text())))
+    assert {r["credit"] for r in areas if r["layer"] == "Occupied Ukraine"} == {line}
+
+
+def test_the_published_events_carry_their_layers_credit(seeded, tmp_path):
+    seeded.set_credit("Strikes and reports", Credit("Monitor", "CC BY 4.0", ""), actor="t")
+    manifest = publish(seeded, tmp_path / "site").manifest
+    events = json.loads((tmp_path / "site" / manifest["data"]["events"]).read_text())
+    assert events["metadata"]["credit"]["line"] == "Strikes and reports: data Monitor · CC BY 4.0"
+    assert events["metadata"]["credit"]["licence_url"] == LICENCES["CC BY 4.0"]
+    lines = [c["line"] for c in manifest["about"]["credits"]]
+    assert lines[-1] == "Strikes and reports: data Monitor · CC BY 4.0", "the events layer's credit last"

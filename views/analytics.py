@@ -99,7 +99,11 @@ def figures_panel(data: Data) -> None:
     )
     st.download_button(
         "Comparison (CSV)",
-        lambda: exports.comparison_csv(data.comparison(), exports.illustrative_layers(data.layer_infos())),
+        lambda: exports.comparison_csv(
+            data.comparison(),
+            exports.illustrative_layers(data.layer_infos()),
+            {info.name: info.credit for info in data.layer_infos()},
+        ),
         file_name="reported-vs-map.csv",
         mime="text/csv",
         on_click="ignore",
@@ -289,7 +293,11 @@ def _lapse_download(kept: tuple, name: str) -> None:
 def _downloads_panel(data: Data, shown: Sequence[snapshots.SnapshotRef]) -> None:
     st.download_button(
         "Area series of every layer (CSV)",
-        lambda: exports.area_series_csv(data.area_series(), exports.illustrative_layers(data.layer_infos())),
+        lambda: exports.area_series_csv(
+            data.area_series(),
+            exports.illustrative_layers(data.layer_infos()),
+            {info.name: info.credit for info in data.layer_infos()},
+        ),
         file_name="area-series.csv",
         mime="text/csv",
         on_click="ignore",
@@ -300,7 +308,9 @@ def _downloads_panel(data: Data, shown: Sequence[snapshots.SnapshotRef]) -> None
             # A button's label is Markdown: a layer named ``![b](http://…)`` would be an image.
             f"Snapshot of {escape_markdown(ref.layer)}, {ref.as_of} (GeoJSON)",
             lambda r=ref: exports.snapshot_geojson(
-                data.features(r), r.layer in exports.illustrative_layers(data.layer_infos())
+                data.features(r),
+                r.layer in exports.illustrative_layers(data.layer_infos()),
+                next((info.credit for info in data.layer_infos() if info.name == r.layer), None),
             ),
             file_name=f"{slug(ref.layer)}-{ref.as_of}.geojson",
             mime="application/geo+json",
@@ -308,6 +318,7 @@ def _downloads_panel(data: Data, shown: Sequence[snapshots.SnapshotRef]) -> None
             key=f"snapshot_geojson:{ref.layer}",
         )
     st.caption(
-        "Every file names its area method and border outline, and marks an illustrative layer. "
+        "Every file names its area method and border outline, marks an illustrative layer and "
+        "states each layer's credit and licence. "
         "The command line gives the same files: `python -m layers --help`."
     )

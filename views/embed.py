@@ -19,6 +19,8 @@ import streamlit as st
 from layers import embedding, links
 from layers import events as events_mod
 from layers.alttext import EventFacts, LayerFacts, alt_text, event_facts
+from layers.attribution import layer_credits
+from layers.credits import credits_text
 from layers.errors import InvalidInputError
 from layers.settings import published_url
 from layers.text import escape_markdown
@@ -152,6 +154,11 @@ def _embed_panel(data: Data, selection: Selection, as_of: dt.date) -> None:
     st.markdown("**Alt text**")
     st.code(alt, language=None, wrap_lines=True)
     st.caption("Written from the stored areas; it is also the iframe's and the image's fallback text.")
+
+    st.markdown("**Credits** (the map and the image show them; cite them beside the map too)")
+    events = [selection.events_layer] if selection.events_layer else []
+    credits = credits_text(layer_credits(data.layer_infos(), [*view.layers, *events]))
+    st.code("\n".join(credits), language=None, wrap_lines=True)
 
     st.markdown("**Static image** (for print, newsletters, pages without frames)")
     _image_ui(data, view, aspect, alt, base, selection)

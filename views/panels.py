@@ -280,7 +280,8 @@ def _change_table_ui(data: Data, change: change_mod.Change) -> None:
                 from_snapshot=change.since.as_of,
                 to_snapshot=change.until.as_of,
                 illustrative="true" if drawn else "false",
-            )
+            ),
+            {info.name: info.credit for info in data.layer_infos()},
         ),
         file_name=f"{stem}.csv",
         mime="text/csv",

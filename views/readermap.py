@@ -25,6 +25,7 @@ import streamlit as st
 
 from layers import change as change_mod
 from layers import links
+from layers.attribution import credit_records, layer_credits
 from layers.mapview import pack
 from layers.mapview.display import round_coordinates
 from layers.mapview.reader import reader_settings
@@ -164,6 +165,11 @@ def change_features(changes: Sequence[change_mod.Change]) -> list[dict[str, Any]
     return features
 
 
+def _shown_layers(selection: Selection) -> list[str]:
+    """The layers whose credits the map's attribution shows: the visible ones, then the events'."""
+    return [*selection.visible, *([selection.events_layer] if selection.events_layer else [])]
+
+
 def show(
     data: Data,
     selection: Selection,
@@ -189,6 +195,7 @@ def show(
         illustrative=sorted(data.illustrative_layers()),
         event_filter=selection.event_filter.settings(),
         event_view=selection.event_filter.mode,
+        credits=credit_records(layer_credits(data.layer_infos(), _shown_layers(selection))),
     )
     _component(
         key=KEY,

@@ -30,6 +30,7 @@ def reader_settings(
     illustrative: Sequence[str] = (),
     event_filter: dict[str, Any] | None = None,
     event_view: str = "auto",
+    credits: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """The reader's settings (JSON).
 
@@ -56,6 +57,9 @@ def reader_settings(
         ``{"kinds", "confidences", "sources"}``: the events shown (an empty list: every one).
     event_view : str
         How events are drawn (``events.DRAW_MODES``; ``static/js/frontline/events.js``).
+    credits : sequence of dict
+        The shown layers' credits (:func:`layers.attribution.credit_records`): the map's
+        attribution prints each line as text beside the basemap's (``credits.js``).
     """
     return {
         "static": static,
@@ -81,6 +85,7 @@ def reader_settings(
         "dark": {"basemap": dict(style.BASEMAP_DARK), "colours": dict(style.DARK_COLOURS)},
         "tiles": {name: list(spec) for name, spec in ONLINE_TILES.items()} if tiles else {},
         "attribution": ATTRIBUTION,
+        "credits": [dict(record) for record in credits],
         "change": change or {"date": date, "features": []},
         "change_styles": {
             f"{side}|{kind}": change_style(side, kind)

@@ -8,7 +8,9 @@ basemap comes from the bundled ``static/basemap/countries.geojson`` and
 What a slide shows: a title, the date (and how old the snapshot drawn is), the territory
 in the app's colours and patterns (:mod:`layers.style`), a key with the km² of each side
 and status, the nearest reported figure beside the map's own figure for the same scope,
-a scale bar, a north arrow, the snapshots' sources, and the area method; with an events
+a scale bar, a north arrow, the snapshots' sources, each layer's credit (source, licence
+and "non-commercial use only" where it says so; also in the PNG's ``Copyright`` text),
+and the area method; with an events
 layer, its events of the window ending at the date, a symbol each when few and their
 density in hexagons when many, keyed with counts by kind, the window and the sources.
 

@@ -21,6 +21,7 @@ import pandas as pd
 from .. import schema, style
 from ..alttext import is_illustrative
 from ..areas import ANYWHERE
+from ..credits import Credit
 from ..errors import InvalidInputError
 from ..figures import compare, nearest
 from ..ingest import read_places
@@ -96,6 +97,9 @@ class Frame:
     sources: tuple[str, ...]
     #: Layers shown that are illustrative (drawn, not a source: ``alttext.is_illustrative``).
     illustrative: tuple[str, ...] = ()
+    #: ``(layer, credit)`` of every layer asked for, shown or not (the footer is the same on
+    #: every frame of a time-lapse); an empty :class:`~layers.credits.Credit` where none is recorded.
+    credits: tuple[tuple[str, Credit], ...] = ()
 
 
 def plain_text(value: object) -> str:
@@ -185,6 +189,7 @@ class FrameReader:
         infos = store.layers()
         kinds = {info.name: info.kind for info in infos}
         self.drawn = frozenset(info.name for info in infos if is_illustrative(info.description))
+        self.credits = {info.name: info.credit for info in infos}
         if layers is None or len(layers) == 0:
             layers = [name for name, kind in kinds.items() if kind == "territory"]
             if not layers:
@@ -247,6 +252,7 @@ class FrameReader:
             reported=self._reported(as_of),
             sources=snapshot_sources(snapshots),
             illustrative=tuple(r.layer for r in refs if r.layer in self.drawn),
+            credits=tuple((layer, self.credits.get(layer, Credit())) for layer in self.layers),
         )
 
     def _callouts(self, ref: SnapshotRef) -> list[Callout]:

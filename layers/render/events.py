@@ -32,6 +32,7 @@ from matplotlib.colors import LinearSegmentedColormap, LogNorm, Normalize, to_rg
 
 from .. import style
 from ..alttext import EventFacts, counted_kind, event_facts, event_kind_plural, is_illustrative
+from ..credits import Credit
 from ..errors import InvalidInputError, UnknownLayerError
 from ..events import all_events, events_between, window
 from ..hexbins import hex_bins, hexagon
@@ -114,6 +115,8 @@ class EventsShown:
     outside: int = 0
     #: None: a symbol per event; else the grid and scale of the density drawn.
     density: Density | None = None
+    #: The events layer's source, licence and attribution (printed in the footer).
+    credit: Credit = Credit()
 
     @property
     def total(self) -> int:
@@ -165,6 +168,7 @@ class EventsReader:
             )
         self.layer, self.window_days = layer, int(window_days)
         self.illustrative = is_illustrative(infos[layer].description)
+        self.credit = infos[layer].credit
         self.events = all_events(store, layer)
 
     def shown(self, as_of: dt.date, view: View) -> EventsShown:
@@ -201,6 +205,7 @@ class EventsReader:
             sources=_tally(sources),
             illustrative=self.illustrative,
             outside=int((~inside).sum()),
+            credit=self.credit,
         )
 
 

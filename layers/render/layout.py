@@ -12,6 +12,7 @@ from ..errors import InvalidInputError
 from .canvas import Canvas
 
 __all__ = [
+    "CREDIT_LINES",
     "FOOTER_PX",
     "MAX_SIDE_PX",
     "METHOD_NOTE",
@@ -35,6 +36,9 @@ MIN_SIDE_PX, MAX_SIDE_PX = 240, 4096
 FOOTER_PX = 16
 #: Lines kept for the sources under the map; longer lists end in "…" and their count.
 SOURCE_LINES = 2
+#: Lines kept for the layers' credits (source, licence, attribution) under the sources; they
+#: may also take the sources' lines that the sources leave unused.
+CREDIT_LINES = 1
 #: How the km² were computed, under every image.
 METHOD_NOTE = (
     f"Areas computed from the geometry, not from this drawing: {METHOD}. Borders: {BORDERS_SOURCE}. "
@@ -124,7 +128,7 @@ def slide_layout(size: tuple[int, int]) -> Layout:
     panel_width = min(600 * unit, 0.42 * width)
     method_lines = tuple(measuring.wrap(METHOD_NOTE, measuring.font(FOOTER_PX), width - 2 * margin))
     footer_line = FOOTER_PX * unit * 1.25
-    footer_top = 24 * unit + footer_line * (SOURCE_LINES + len(method_lines))
+    footer_top = 24 * unit + footer_line * (SOURCE_LINES + CREDIT_LINES + len(method_lines))
     map_bottom = footer_top + 22 * unit
     map_width = width - panel_width - 34 * unit - 2 * margin
     return Layout(

@@ -8,25 +8,74 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Rectangle
 
 from ..alttext import illustrative_label
+from ..credits import Credit, credit_line, credits_text
 from ..errors import InvalidInputError
 from ..events import DEFAULT_WINDOW_DAYS
 from ..store import Store
 from .canvas import MUTED, Canvas, Column, PanelOverflow, drawing_defaults
 from .data import Frame, FrameReader, KeyPlan, key_plan, plain_text, require_some_snapshot
 from .events import EventsReader, EventsShown, plan
-from .layout import FOOTER_PX, SOURCE_LINES, Layout, SizeLike, check_scale, pixel_size, slide_layout
+from .layout import (
+    CREDIT_LINES,
+    FOOTER_PX,
+    SOURCE_LINES,
+    Layout,
+    SizeLike,
+    check_scale,
+    pixel_size,
+    slide_layout,
+)
 from .map_axes import draw_map
 from .panel import panel
 from .projection import Basemap, View, basemap_for, check_extent, frames_view
 
-__all__ = ["build_figure", "footer", "frame_figure", "render_png"]
+__all__ = ["build_figure", "credit_lines", "footer", "frame_figure", "render_png"]
+
+
+def credit_lines(
+    canvas: Canvas,
+    credits: Sequence[tuple[str, Credit]],
+    font: FontProperties,
+    width: float,
+    most: int = CREDIT_LINES,
+) -> list[str]:
+    """The layers' credits in ``most`` lines at most, each as :func:`~layers.credits.credit_line`.
+
+    One line a layer when they fit so; else the lines run on, separated by ";"; else (many
+    layers) one entry per distinct credit, naming how many layers it covers. Whatever is
+    cut, a non-commercial licence is said first ("Non-commercial use only: ..."), so that no
+    cut drops it. Every string is plain text (an editor typed it).
+    """
+    pairs = [(plain_text(layer), credit) for layer, credit in dict(credits).items()]
+    if not pairs:
+        return []
+    each = [plain_text(credit_line(layer, credit)) for layer, credit in pairs]
+    if len(each) <= most and all(canvas.measure(line, font)[0] <= width for line in each):
+        return each
+    text = "Credits: " + "; ".join(each)
+    lines = canvas.wrap(text, font, width)
+    if len(lines) <= most:
+        return lines
+    by_credit: dict[Credit, list[str]] = {}
+    for layer, credit in pairs:
+        by_credit.setdefault(credit, []).append(layer)
+    restricted = sorted({plain_text(c.licence) for c in by_credit if c.non_commercial})
+    entries = []
+    for credit, layers in by_credit.items():
+        line = plain_text(credit_line("", credit)).removeprefix(": ")
+        entries.append(f"{line} ({len(layers)} layer{'s' if len(layers) > 1 else ''})")
+    head = f"Non-commercial use only: {', '.join(restricted)}. " if restricted else ""
+    return canvas.wrap(head + "Credits: " + "; ".join(entries), font, width, max_lines=most)
 
 
 def footer(canvas: Canvas, frame: Frame, layout: Layout) -> None:
-    """Sources (``SOURCE_LINES`` at most) and the method under the map and the panel.
+    """Sources (``SOURCE_LINES`` at most), the layers' credits (``CREDIT_LINES`` and the
+    sources' unused lines at most, :func:`credit_lines`) and the method under the map and
+    the panel.
 
     An illustrative layer is named first, so that no cut of a long list of sources drops it.
     """
@@ -49,7 +98,8 @@ def footer(canvas: Canvas, frame: Frame, layout: Layout) -> None:
     source_lines = canvas.wrap(
         text, font, width, max_lines=SOURCE_LINES, more=f" ({len(sources)} in all)" if sources else ""
     )
-    lines = [*source_lines, *layout.method_lines]
+    room = CREDIT_LINES + SOURCE_LINES - len(source_lines)
+    lines = [*source_lines, *credit_lines(canvas, frame.credits, font, width, room), *layout.method_lines]
     canvas.text(
         layout.margin,
         layout.footer_top,
@@ -87,6 +137,8 @@ def _figure(
 ) -> Figure:
     if events is not None and events.illustrative and events.layer not in frame.illustrative:
         frame = replace(frame, illustrative=(*frame.illustrative, events.layer))
+    if events is not None and events.layer not in dict(frame.credits):
+        frame = replace(frame, credits=(*frame.credits, (events.layer, events.credit)))
     layout = slide_layout(size)
     canvas = Canvas(layout.width, layout.height, scale)
     footer(canvas, frame, layout)
@@ -146,6 +198,21 @@ def build_figure(
     window_days: int = DEFAULT_WINDOW_DAYS,
 ) -> Figure:
     """The slide of ``layers`` on ``as_of`` as a matplotlib Figure (Agg canvas); see :func:`render_png`."""
+    return _slide(store, layers, as_of, size, scale, extent, title, events, window_days)[0]
+
+
+def _slide(
+    store: Store,
+    layers: Sequence[str] | None,
+    as_of: dt.date,
+    size: SizeLike,
+    scale: int,
+    extent: Sequence[float] | None,
+    title: str | None,
+    events: str | None,
+    window_days: int,
+) -> tuple[Figure, list[str]]:
+    """The slide's Figure and its layers' credit lines (for the PNG's metadata)."""
     pixels, scale = pixel_size(size), check_scale(scale)
     checked = check_extent(extent) if extent is not None else None
     with drawing_defaults():
@@ -155,15 +222,21 @@ def build_figure(
         require_some_snapshot(reader, [frame])
         view = frames_view([frame], checked, slide_layout(pixels).map_aspect)
         shown = plan([happened.shown(as_of, view)], view)[0] if happened else None
-        return frame_figure(
+        fig = frame_figure(
             frame, view, basemap_for(view), pixels, scale, title, key_plan([frame]), events=shown
         )
+    credits = [*frame.credits, *([(happened.layer, happened.credit)] if happened else [])]
+    return fig, credits_text(credits)
 
 
-def _png(fig: Figure) -> bytes:
+def _png(fig: Figure, credits: Sequence[str] = ()) -> bytes:
+    """The PNG of ``fig``; ``credits`` (the layers' credit lines) in its ``Copyright`` text."""
     buffer = io.BytesIO()
+    metadata: dict[str, str | None] = {"Software": None}
+    if credits:
+        metadata["Copyright"] = "; ".join(plain_text(line) for line in credits)
     with drawing_defaults():
-        fig.savefig(buffer, format="png", dpi=fig.dpi, metadata={"Software": None}, facecolor="white")
+        fig.savefig(buffer, format="png", dpi=fig.dpi, metadata=metadata, facecolor="white")
     return buffer.getvalue()
 
 
@@ -208,7 +281,8 @@ def render_png(
     Returns
     -------
     bytes
-        A PNG, identical for identical data and arguments. Drawn in a Lambert azimuthal
+        A PNG, identical for identical data and arguments, its layers' credit lines printed
+        in the footer and in its ``Copyright`` text chunk. Drawn in a Lambert azimuthal
         equal-area projection centred on the extent (display only; the km² shown come
         from ``Store.area_series``).
 
@@ -220,15 +294,5 @@ def render_png(
         For a bad size, scale, extent or window, an events layer among ``layers`` or a
         territory layer as ``events``, or no snapshot on or before ``as_of``.
     """
-    fig = build_figure(
-        store,
-        layers,
-        as_of,
-        size=size,
-        scale=scale,
-        extent=extent,
-        title=title,
-        events=events,
-        window_days=window_days,
-    )
-    return _png(fig)
+    fig, credits = _slide(store, layers, as_of, size, scale, extent, title, events, window_days)
+    return _png(fig, credits)

@@ -32,6 +32,7 @@ import shapely
 import shapely.geometry
 
 from layers import auth
+from layers.credits import Credit
 from layers.ingest import seed_default_data, sha256
 from layers.store import NewSnapshot, Store
 from layers.validation import validate
@@ -117,6 +118,8 @@ def seed_browser_store(url: str) -> None:
         ],
         actor="test",
     )
+    # A credit is an editor's text too: the map's attribution must show it as text.
+    store.set_credit(XSS_LAYER, Credit(source=XSS, licence="CC BY 4.0"), actor="test")
     raw = json.dumps(
         {
             "type": "FeatureCollection",

@@ -12,6 +12,7 @@ import statistics
 import time
 from urllib.parse import quote
 
+from layers.credits import LICENCES
 from layers.mapview import change_style
 from layers.store import Store
 from tests.browser.conftest import (
@@ -203,6 +204,11 @@ def test_injected_markup_shows_as_text_and_runs_nothing(page, app_url):
     assert page.get_by_text(XSS, exact=False).count() >= 1, (
         "the layer description shows literally in the sidebar"
     )
+    attribution = page.locator(".leaflet-control-attribution")
+    attribution.get_by_text(XSS_LAYER, exact=False).wait_for(timeout=10_000)
+    assert f"{XSS_LAYER}: data {XSS} · CC BY 4.0" in attribution.inner_text(), "the credit shows as text"
+    assert attribution.locator("img").count() == 0
+    assert attribution.locator("a[rel~=license]").get_attribute("href") == LICENCES["CC BY 4.0"]
     page.wait_for_timeout(500)
     assert page.recorder.dialogs == []
     assert page.evaluate("() => window.__xss") is None and page.evaluate("() => window.top.__xss") is None

@@ -138,8 +138,12 @@ def test_many_events_are_density_under_the_front_line(fires):
     assert alphas.max() <= marks.DENSITY_ALPHA + 1e-9 and alphas.min() >= marks.SINGLE_ALPHA - 1e-9
     shown = marks.EventsReader(fires, "Fire detections", 7).shown(DAY, _view(fires))
     assert shown.total > marks.SYMBOLS_AT_MOST
+    # The hexagon's size follows the map's width (the footer's lines set the map's shape).
+    (planned,) = marks.plan([shown], _view(fires))
+    assert planned.density is not None and planned.density.hex_km in (2, 5)
     assert _key(fig) == (
-        f"Fire detections: {shown.total:,} in 7 days to 25 Nov 2024, density per ~2 km hexagon"
+        f"Fire detections: {shown.total:,} in 7 days to 25 Nov 2024, "
+        f"density per ~{planned.density.hex_km:g} km hexagon"
     )
     assert "1 to " in " ".join(_texts(fig)) and "events per hexagon (log scale)" in " ".join(_texts(fig))
     assert "Source: NASA FIRMS VIIRS" in _texts(fig)
@@ -297,3 +301,19 @@ def test_a_panel_too_full_for_the_events_key_gets_it_in_two_lines_not_an_error(t
     assert key.startswith("Strikes (1), a symbol each, 19–25 Nov 2024.") and "Sources:" in key
     assert not _drawn(fig, "events-legend"), "no per-kind rows in the two-line key"
     assert _drawn(fig, "events-"), "the events are still drawn on the map"
+
+
+def test_the_events_layers_credit_is_printed_beside_the_territorys(tmp_path):
+    from layers.credits import FIRMS, Credit
+    from layers.ingest import seed_default_data
+
+    store = Store(f"sqlite:///{tmp_path / 'credited.db'}")
+    seed_default_data(store)
+    store.set_credit(KURSK, Credit("Team", "CC BY-NC 4.0", ""), actor="t")
+    store.create_layer("Fires", "events", credit=FIRMS, actor="t")
+    store.write([fire_snapshot(store, "Fires", 60, seed=2, spread_deg=0.01)], actor="t")
+    fig = render.build_figure(store, [KURSK], DAY, size="16:9", events="Fires")
+    (footer,) = [t.get_text() for t in fig.texts if t.get_gid() == "footer"]
+    lines = footer.split("\n")
+    assert f"{KURSK}: data Team · CC BY-NC 4.0, non-commercial use only" in lines
+    assert "Fires: data NASA FIRMS · Free to use with acknowledgement" in lines

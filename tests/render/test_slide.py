@@ -20,10 +20,12 @@ from PIL import Image
 from layers import render
 from layers.__main__ import main
 from layers.areas import BORDERS_SOURCE, METHOD
+from layers.credits import Credit
 from layers.errors import InvalidInputError, UnknownLayerError
 from layers.render import slide
 from layers.render.canvas import drawing_defaults
 from layers.render.data import FrameReader, key_plan
+from layers.render.layout import CREDIT_LINES, SOURCE_LINES
 from layers.render.projection import basemap_for, view_for
 from layers.store import Store
 from tests.conftest import snapshot
@@ -98,6 +100,84 @@ def test_a_layer_not_marked_illustrative_has_no_label(tmp_path):
     fig = render.build_figure(store, ["Surveyed"], dt.date(2024, 9, 1), size=SMALL)
     footer = next(t for t in fig.texts if t.get_gid() == "footer").get_text()
     assert footer.startswith("Sources: ISW") and "Illustrative" not in footer
+
+
+def _credited_store(tmp_path, *layers: str, licence: str = "CC BY-NC-SA 4.0") -> Store:
+    store = Store(f"sqlite:///{tmp_path / 'credited.db'}")
+    box = shapely.box(35.1, 51.0, 35.3, 51.2)
+    for layer in layers:
+        store.create_layer(
+            layer, "territory", credit=Credit("DeepStateMap", licence, "DeepStateMap"), actor="t"
+        )
+        store.write([snapshot(layer, "2024-09-01", [(box, "UA", "held", "ISW")])], actor="t")
+    return store
+
+
+def _footer(fig) -> str:
+    return next(t for t in fig.texts if t.get_gid() == "footer").get_text()
+
+
+@pytest.mark.parametrize("size", [SMALL, "16:9"])
+def test_a_slide_prints_the_layers_credit_and_that_its_licence_is_non_commercial(tmp_path, size):
+    store = _credited_store(tmp_path, "Occupied Ukraine")
+    fig = render.build_figure(store, ["Occupied Ukraine"], dt.date(2024, 9, 1), size=size)
+    footer = _footer(fig).replace("\n", " ")
+    assert "data DeepStateMap · CC BY-NC-SA 4.0, non-commercial use only" in footer
+    assert footer.index("Sources: ISW") < footer.index("DeepStateMap") < footer.index(METHOD[:20])
+
+
+def test_the_png_names_the_credit_in_its_copyright_text(tmp_path):
+    store = _credited_store(tmp_path, "Occupied Ukraine")
+    png = render.render_png(store, ["Occupied Ukraine"], dt.date(2024, 9, 1), size=SMALL)
+    assert Image.open(io.BytesIO(png)).text["Copyright"] == (
+        "Occupied Ukraine: data DeepStateMap · CC BY-NC-SA 4.0, non-commercial use only"
+    )
+
+
+def test_a_layer_without_a_credit_says_its_licence_is_not_stated(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'plain.db'}")
+    store.write(
+        [snapshot("Surveyed", "2024-09-01", [(shapely.box(35.1, 51.0, 35.3, 51.2), "UA", "held", "ISW")])],
+        actor="t",
+    )
+    fig = render.build_figure(store, ["Surveyed"], dt.date(2024, 9, 1), size="16:9")
+    assert "Surveyed: source not stated · licence not stated" in _footer(fig)
+
+
+def test_many_credited_layers_keep_the_non_commercial_statement(tmp_path):
+    layers = [f"Layer with a rather long name number {i}" for i in range(5)]
+    store = _credited_store(tmp_path, *layers)
+    fig = render.build_figure(store, layers, dt.date(2024, 9, 1), size="16:9")
+    lines = _footer(fig).split("\n")
+    credits = [line for line in lines if "DeepStateMap" in line or "Non-commercial" in line]
+    assert 1 <= len(credits) <= CREDIT_LINES + SOURCE_LINES - 1
+    assert credits[0].startswith("Non-commercial use only: CC BY-NC-SA 4.0.")
+    assert "(5 layers)" in " ".join(credits)
+
+
+def test_a_hostile_credit_is_drawn_as_plain_text(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'hostile.db'}")
+    hostile = "$\\frac{1}{0}$ <img src=x onerror=window.__xss=1>"
+    store.create_layer("H", "territory", credit=Credit(hostile, "CC BY 4.0", ""), actor="t")
+    store.write(
+        [snapshot("H", "2024-09-01", [(shapely.box(35.1, 51.0, 35.3, 51.2), "UA", "held", "")])], actor="t"
+    )
+    fig = render.build_figure(store, ["H"], dt.date(2024, 9, 1), size="16:9")
+    footer = next(t for t in fig.texts if t.get_gid() == "footer")
+    drawn = footer.get_text().replace("\n", " ")
+    assert "data $\\frac{1}{0}$ <img src=x onerror=window.__xss=1> · CC BY 4.0" in drawn
+    assert footer.get_parse_math() is False
+
+
+def test_a_time_lapse_credits_every_frame_alike(tmp_path):
+    store = _credited_store(tmp_path, "Occupied Ukraine")
+    reader = FrameReader(store, ["Occupied Ukraine"])
+    early, late = reader.frame(dt.date(2024, 1, 1)), reader.frame(dt.date(2024, 9, 1))
+    assert (
+        early.credits
+        == late.credits
+        == (("Occupied Ukraine", Credit("DeepStateMap", "CC BY-NC-SA 4.0", "DeepStateMap")),)
+    )
 
 
 def test_every_frame_of_a_time_lapse_labels_the_illustrative_layer(embedded_data_store):

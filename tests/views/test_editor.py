@@ -339,7 +339,8 @@ def test_the_full_raw_export_into_the_kursk_layer_meets_the_guard(app, db_url):
     assert table["side"].iloc[0] == "Russia" and table["where"].iloc[0] == "total (unclipped)"
     assert table["change km²"].abs().tolist() == sorted(table["change km²"].abs(), reverse=True)
     # ... and says what DeepStateMap calls the ground: Ukraine's "held" rows are its 'liberated'.
-    named = dict(zip(zip(table["side"], table["status"]), table["source's category"], strict=True))
+    pairs = zip(table["side"], table["status"], strict=True)
+    named = dict(zip(pairs, table["source's category"], strict=True))
     assert named["Ukraine", "held"] == "retaken (DeepStateMap 'liberated')"
     assert named["Russia", "held"] == "occupied (DeepStateMap: before and after 24 Feb 2022)"
     (by_category,) = [d.value for d in at.dataframe if "category (inside Ukraine)" in d.value.columns]

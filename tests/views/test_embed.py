@@ -187,3 +187,15 @@ def test_the_alt_text_counts_the_events_shown_over_their_window(db_url):
     assert "Events of Strikes and reports in the 7 days to 25 November 2024: 4 strikes." in alt
     assert alt.endswith("Illustrative data."), "both layers shown are illustrative"
     assert "Events of" not in embed.map_alt_text(data, ["Kursk incursion"], as_of, None, 7)
+
+
+def test_the_embed_control_gives_the_layers_credits_to_cite(app, db_url):
+    from layers.credits import DEEPSTATE
+
+    Store(db_url).set_credit("Kursk incursion", DEEPSTATE, actor="t")
+    at = open_embed(app)
+    codes = [c.value for c in at.code]
+    assert any(
+        "Kursk incursion: data DeepStateMap · CC BY-NC-SA 4.0, non-commercial use only" in code
+        for code in codes
+    )

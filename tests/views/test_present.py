@@ -4,6 +4,7 @@ step from snapshot to snapshot, Esc goes back to the map on the same date."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from tests.views.conftest import reader_settings
 
@@ -43,3 +44,22 @@ def test_the_reader_opens_presentation_on_its_date_and_view_and_esc_comes_back(a
     assert not at.exception
     assert len(at.get("bidi_component")) == 1, "back on the map page"
     assert reader_settings(at)["date"] == "2024-12-20", "on the date presented last"
+
+
+def test_presentation_mode_states_each_shown_layers_credit_under_the_map(app, db_url):
+    from layers.credits import Credit
+    from layers.store import Store
+
+    Store(db_url).set_credit(
+        "Kursk incursion", Credit("Team", "CC BY-NC 4.0 ![b](http://127.0.0.1:9/x.png)", ""), actor="t"
+    )
+    app.query_params.update({"mode": "present", "date": "2024-11-25"})
+    at = app.run()
+    assert not at.exception
+    (caption,) = [c.value for c in at.caption if "data Team" in c.value]
+    assert "!\\[b\\]" in caption and "![b](" not in caption, "the licence is Markdown-escaped"
+    text = re.sub(r"\\(.)", r"\1", caption)
+    assert (
+        "Kursk incursion: data Team · CC BY-NC 4.0 ![b](http://127.0.0.1:9/x.png), non-commercial use only"
+        in text
+    )

@@ -265,3 +265,17 @@ def test_the_near_front_count_follows_the_event_filters(app):
     (line,) = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("Events near the front")]
     assert " 1 of 1 within" in line, line
     assert any("Counting only the events the filters keep" in c.value for c in at.caption)
+
+
+def test_the_map_is_given_the_shown_layers_credits_for_its_attribution(app, db_url):
+    from layers.credits import DEEPSTATE
+    from layers.store import Store
+
+    Store(db_url).set_credit("Kursk incursion", DEEPSTATE, actor="t")
+    at = app.run()
+    assert not at.exception
+    credits = {c["layer"]: c for c in settings(at)["credits"]}
+    assert credits["Kursk incursion"]["line"] == (
+        "Kursk incursion: data DeepStateMap · CC BY-NC-SA 4.0, non-commercial use only"
+    )
+    assert credits["Kursk incursion"]["licence_url"] == "https://creativecommons.org/licenses/by-nc-sa/4.0/"

@@ -13,6 +13,8 @@ import streamlit as st
 
 from layers import playback, schema, snapshots, style
 from layers.areas import ANYWHERE, METHOD
+from layers.attribution import layer_credits
+from layers.credits import credits_text
 from layers.text import escape_markdown
 
 from .. import datemap, routes
@@ -58,8 +60,17 @@ def _map_fragment(data: Data, selection: Selection, dates: Sequence[dt.date], on
         st.markdown(f"# {as_of:%d %B %Y}")
         st.caption(status_line(shown))
         datemap.map_ui(data, shown, events.shown, [], PRESENT_MAP_HEIGHT_PX)
+        st.caption(credits_caption(data, [*selection.visible, selection.events_layer]))
     with panel_column:
         _numbers_ui(data, as_of, shown)
+
+
+def credits_caption(data: Data, layers: Sequence[str | None]) -> str:
+    """The shown layers' credit lines (:func:`layers.credits.credit_line`), Markdown-escaped
+    (an editor typed them), for the caption under the map."""
+    names = [name for name in layers if name]
+    lines = credits_text(layer_credits(data.layer_infos(), names))
+    return escape_markdown(" · ".join(f"{line}." for line in lines))
 
 
 def _controls_ui(stops: Sequence[dt.date], dates: Sequence[dt.date]) -> None:

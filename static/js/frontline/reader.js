@@ -18,6 +18,7 @@ import { Change, Territory } from "./draw.js";
 import { EventCanvas, addEventControl } from "./events.js";
 import { eventRows, zoneRows } from "./legend.js";
 import { addBasemap } from "./basemap.js";
+import { showAttributions } from "./credits.js";
 import { cooperate, usesCommandKey } from "./gestures.js";
 import { Pack } from "./pack.js";
 import { drawStrip, stripItemAt } from "./strip.js";
@@ -130,7 +131,6 @@ export class Reader {
     this.map = map;
     this.mapBox.classList.add("frontline-map");
     map.attributionControl.setPrefix("Leaflet");
-    if (o.attribution) map.attributionControl.addAttribution(o.attribution);
     L.control.scale({ imperial: false, maxWidth: 140, position: "bottomleft" }).addTo(map);
     this.addBasemap(L, map);
     this.territory = new Territory(L, map, pack.styles, "territory", pack.categoryLabels);
@@ -277,6 +277,7 @@ export class Reader {
     this.events.setOptions({ mode: this.options.event_view, filter: this.options.event_filter });
     addEventControl(this);
     this.writeNotes();
+    this.attributions = showAttributions(this.map, this.options, this.attributions);
     this.windowDays = Math.max(1, Number(this.options.window_days) || 1);
     // The server echoes the dates this reader sent (an answer may arrive after the reader
     // moved on): only a date it did not send moves the map (a link, another page).
