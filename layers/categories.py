@@ -32,6 +32,7 @@ __all__ = [
     "group_label",
     "has_categories",
     "heading",
+    "held_names",
     "label_features",
     "layer_categories",
 ]
@@ -100,6 +101,18 @@ def layer_categories(features: pd.DataFrame) -> dict[tuple[str, str], list[str]]
         if category_label(category) is not None:
             found.setdefault((str(held_by), str(status)), set()).add(category)
     return {key: sorted(codes, key=CATEGORY_ORDER.__getitem__) for key, codes in found.items()}
+
+
+def held_names(records: Iterable[Mapping[str, object]]) -> dict[str, str]:
+    """What each side's *held* ground is called in features with categories (their
+    properties as records): ``{"UA": "retaken (DeepStateMap 'liberated')", "RU":
+    "occupied (DeepStateMap: before and after 24 Feb 2022)"}``; empty without categories.
+    The reader's figures name the ground by it instead of "Ukraine 42,529 km²"."""
+    codes: dict[str, set[object]] = {}
+    for record in records:
+        if record.get("status") == "held" and category_label(record.get("category")) is not None:
+            codes.setdefault(str(record.get("held_by")), set()).add(record.get("category"))
+    return {side: label for side, found in sorted(codes.items()) if (label := group_label(found))}
 
 
 def label_features(collection: dict[str, Any]) -> dict[str, Any]:

@@ -164,3 +164,19 @@ def test_alt_text_names_held_ground_by_category_when_told():
     text = alt_text(series, [named], day)
     assert f"{LIBERATED}: 42,529 km²" in text and "Ukraine held" not in text
     assert "Russia held 112,420 km²" in text
+
+
+def test_held_names_name_each_sides_held_ground_by_its_categories_only():
+    records = [
+        {"held_by": "UA", "status": "held", "category": "liberated"},
+        {"held_by": "RU", "status": "held", "category": "occupied_to_24_02_2022"},
+        {"held_by": "RU", "status": "held", "category": "occupied_after_24_02_2022"},
+        {"held_by": "UA", "status": "contested", "category": "unspecified"},
+        {"held_by": "RU", "status": "held", "category": "not a category"},
+    ]
+    assert categories.held_names(records) == {
+        "RU": "occupied (DeepStateMap: before and after 24 Feb 2022)",
+        "UA": "retaken (DeepStateMap 'liberated')",
+    }
+    assert categories.held_names([{"held_by": "UA", "status": "held"}]) == {}
+    assert categories.held_names(records[3:]) == {}, "contested ground and unknown codes name nothing"

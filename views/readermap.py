@@ -68,7 +68,9 @@ export default async function (component) {
   };
   hint("modulepreload", href(`${base}/vendor/leaflet/leaflet.js`));
   hint("preload", href(`${pack}index.json.gz`), "fetch");
-  const names = ["days", "pack", "strip", "draw", "events", "legend", "basemap", "reader", "streamlit"];
+  const names = [
+    "days", "pack", "strip", "draw", "events", "legend", "basemap", "figures", "reader", "streamlit",
+  ];
   const modules = await Promise.all(names.map((name) => import(href(`${base}/js/frontline/${name}.js`))));
   return modules[modules.length - 1].default(component);
 }

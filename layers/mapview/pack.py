@@ -53,7 +53,7 @@ import pandas as pd
 
 from .. import events as events_mod
 from .. import schema, style
-from ..categories import CATEGORY_LABELS, category_label
+from ..categories import CATEGORY_LABELS, category_label, held_names
 from ..store import Store
 from .display import DETAILS, HOME_ZOOM, Detail, detail_for_zoom, display_geometries
 from .encoding import encode_ring
@@ -72,7 +72,9 @@ __all__ = [
     "stale_days",
 ]
 
-FORMAT = 1
+#: The pack's layout; part of its folder's name, so a pack built by an older version is
+#: built again, not reused (2: zones carry their category, layers their ``held_names``).
+FORMAT = 2
 #: Snapshots per chunk file: 64 daily snapshots of the 769-day archive are ~20 KB
 #: compressed at full detail (``benchmarks/README.md``).
 CHUNK_SNAPSHOTS = 64
@@ -182,6 +184,16 @@ def _areas(store: Store, layer: _Layer) -> dict[str, Any]:
     return {"keys": keys, "rows": rows, "method": "; ".join(methods)}
 
 
+def _held_names(store: Store, layer: _Layer) -> dict[str, Any]:
+    """``held_names``: per snapshot, what each side's held ground is called when its features
+    carry a mapping project's categories (``layers.categories.held_names``), else None; no
+    key at all for a layer without categories."""
+    found = store.categorised(layer.versions)
+    if not found:
+        return {}
+    return {"held_names": [held_names(found[v]) or None if v in found else None for v in layer.versions]}
+
+
 def _events(store: Store, name: str, selection: Selection) -> dict[str, Any]:
     """An events layer as columns (dates, coordinates, and the text its symbols show)."""
     frame = events_mod.all_events(store, name)
@@ -232,6 +244,7 @@ def _index(
                 "dates": [d.isoformat() for d in layer.dates],
                 "stale_days": stale_days(layer.dates),
                 "areas": _areas(store, layer),
+                **_held_names(store, layer),
                 "chunks": {
                     str(d.level): [
                         {"first": first, "last": last, "file": chunk_file(number, d.level, c)}

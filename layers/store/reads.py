@@ -257,6 +257,24 @@ class StoreReads:
             properties, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"), crs="EPSG:4326"
         )
 
+    def categorised(self, version_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        """Per version, the properties of its features that carry a ``category`` (a mapping
+        project's own, ``schema.CATEGORIES``); versions with none are left out. Filtered in
+        the database on the properties' text, so a long archive costs one query, not a read
+        of every version's geometry."""
+        found: dict[int, list[dict[str, Any]]] = {}
+        if not version_ids:
+            return found
+        query = select(tables.feature.c.version_id, tables.feature.c.properties).where(
+            tables.feature.c.version_id.in_(version_ids), tables.feature.c.properties.like('%"category"%')
+        )
+        with self.engine.connect() as connection:
+            for version_id, text in connection.execute(query):
+                properties = json.loads(text)
+                if isinstance(properties, dict) and "category" in properties:
+                    found.setdefault(int(version_id), []).append(properties)
+        return found
+
     def area_series(self, layer: str | None = None) -> pd.DataFrame:
         """Stored areas of every current snapshot, or of one layer's.
 

@@ -24,3 +24,18 @@ def test_liberated_ground_is_retaken_in_the_tooltip(page, tmp_path):
                 break
         assert "Retaken (DeepStateMap 'liberated')" in headings, headings
         assert "Held by Ukraine" not in headings
+        # The legend names the blue and red rows as DeepStateMap does, not "held by".
+        legend = page.locator(".frontline-legend")
+        rows = {
+            row.get_attribute("data-zone"): row.inner_text().strip()
+            for row in legend.locator("[data-zone]").element_handles()
+        }
+        assert rows["UA|held"] == "Retaken (DeepStateMap 'liberated')", rows
+        assert rows["RU|held"] == "Occupied before 24 Feb 2022 · Occupied after 24 Feb 2022", rows
+        # The figures under the date, and the text alternative, name the ground the same way.
+        figures = page.locator(".frontline-layer-figures").first.inner_text()
+        assert "retaken (DeepStateMap 'liberated') 42,529 km²" in figures, figures
+        assert "Ukraine 42,529" not in figures
+        summary = page.locator(".frontline-summary").first.text_content()
+        assert "retaken (DeepStateMap 'liberated'): 42,529 km²" in summary, summary
+        assert "Ukraine holds" not in summary

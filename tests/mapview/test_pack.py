@@ -194,3 +194,20 @@ def test_two_builds_of_a_revision_are_byte_for_byte_the_same(built, tmp_path):
     again = pack.build(store, tmp_path / "again")
     for path in sorted(out.glob("*.json.gz")):
         assert (again / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_a_layer_with_categories_names_its_held_ground_per_snapshot(tmp_path):
+    """``held_names``: None for a snapshot without categories, DeepStateMap's words for one with."""
+    from layers.store import Store
+    from tests.conftest import box_snapshot
+
+    store = Store(f"sqlite:///{tmp_path / 'c.db'}")
+    plain = box_snapshot("x", as_of="2024-08-10")
+    named = box_snapshot("y", as_of="2024-08-11", east=35.2)
+    named = named.__class__(**{**named.__dict__, "features": named.features.assign(category=["liberated"])})
+    store.write([plain, named, box_snapshot("z", layer="Other")], actor="cli")
+    pack.build(store, tmp_path / "p")
+    index = pack.read_json(tmp_path / "p" / "index.json.gz")
+    layers = {layer["name"]: layer for layer in index["layers"]}
+    assert layers["Test"]["held_names"] == [None, {"UA": "retaken (DeepStateMap 'liberated')"}]
+    assert "held_names" not in layers["Other"], "a layer without categories is packed as before"

@@ -1,6 +1,7 @@
 """Creating a layer before its first snapshot, with its credit; changing the credit; audited,
 all or nothing, on SQLite and PostGIS."""
 
+import dataclasses
 import json
 
 import pytest
@@ -59,3 +60,14 @@ def test_a_credit_is_replaced_and_each_change_audited(store):
     assert [row.actor for row in rows] == ["bob", "carol"]
     with pytest.raises(UnknownLayerError, match="layers: 'Test'"):
         store.set_credit("Nope", DEEPSTATE, actor="bob")
+
+
+def test_categorised_reads_only_the_features_that_carry_a_category(store):
+    plain = box_snapshot("x", as_of="2024-08-10")
+    features = plain.features.assign(category=["liberated"])
+    named = dataclasses.replace(box_snapshot("y", as_of="2024-08-11", east=35.2), features=features)
+    ids = store.write([plain, named], actor="cli")
+    found = store.categorised(ids)
+    assert list(found) == [ids[1]]
+    assert [row["category"] for row in found[ids[1]]] == ["liberated"]
+    assert store.categorised([]) == {}

@@ -85,11 +85,13 @@ export class Territory {
 
   group(key, layerName, snapshotIso, zones, faded) {
     const { L } = this;
+    const names = {}; // style key -> what its zones are called here (category labels, or null: plain)
     const layers = zones.map(([styleKey, source, note, latlngs, category]) => {
       const entry = this.styles[styleKey] ?? this.styles["?|held"];
       const [side, status] = (this.styles[styleKey] ? styleKey : "?|held").split("|");
       const polygon = L.polygon(latlngs, { ...this.style(styleKey, faded), renderer: this.renderer });
       const named = Object.hasOwn(this.categoryLabels, category ?? "") ? this.categoryLabels[category] : null;
+      (names[styleKey] ??= new Set()).add(named);
       const heading = named ? named[0].toUpperCase() + named.slice(1) : zoneLabel(side, status, entry.label);
       polygon.bindTooltip(
         () => tipElement(heading, [
@@ -100,7 +102,30 @@ export class Territory {
       polygon.frontlineStyle = styleKey;
       return polygon;
     });
-    return L.featureGroup(layers);
+    const group = L.featureGroup(layers);
+    group.frontlineNames = names;
+    return group;
+  }
+
+  /** Name the legend's zone rows as the shown zones are named: a row whose zones carry a
+   * mapping project's categories reads by them ("Retaken (DeepStateMap 'liberated')"), with
+   * the plain label kept first when other zones of that side and status are shown too. */
+  relabelLegend() {
+    const names = {};
+    for (const key of this.shown.values()) {
+      for (const [styleKey, labels] of Object.entries(this.cache.get(key)?.group.frontlineNames ?? {})) {
+        for (const label of labels) (names[styleKey] ??= new Set()).add(label);
+      }
+    }
+    for (const row of this.map.getContainer().querySelectorAll(".frontline-legend [data-zone]")) {
+      const label = row.querySelector("[data-plain]");
+      if (!label) continue;
+      const order = Object.values(this.categoryLabels);
+      const found = [...(names[row.dataset.zone] ?? [])].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+      const text = found.some((name) => name) ? found.map((name) => (name ? name[0].toUpperCase() + name.slice(1)
+        : label.dataset.plain)).join(" · ") : label.dataset.plain;
+      if (label.textContent !== text) label.textContent = text;
+    }
   }
 
   /** Show a layer's snapshot (``key`` names it uniquely; ``zones`` from ``Chunk.zones``, only
@@ -122,6 +147,7 @@ export class Territory {
       if (before !== undefined) this.cache.get(before)?.group.remove();
       entry.group.addTo(this.map);
       this.shown.set(layerNumber, key);
+      this.relabelLegend();
     }
     this.evict();
   }
@@ -140,6 +166,7 @@ export class Territory {
     const before = this.shown.get(layerNumber);
     if (before !== undefined) this.cache.get(before)?.group.remove();
     this.shown.delete(layerNumber);
+    this.relabelLegend();
   }
 
   evict() {

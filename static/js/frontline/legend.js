@@ -29,6 +29,9 @@ export function zoneRows(styles) {
     const label = element("span");
     label.textContent = kind === "contested" ? t("legend.contested") : kind === "claimed" ? t("legend.claimed")
       : zoneLabel(key.split("|")[0], kind, entry.label);
+    // The map's Territory renames the row when its zones carry categories (draw.js relabelLegend).
+    row.dataset.zone = key;
+    label.dataset.plain = label.textContent;
     row.append(swatch, label);
     out.push(row);
   }

@@ -11,10 +11,11 @@
 // takes every wheel and touch; "cooperative": gestures.js) and lang (strings.js).
 
 import {
-  debounce, firstOnOrAfter, formatChange, formatKm2, headline, isoDay, latestOnOrBefore,
+  debounce, firstOnOrAfter, isoDay, latestOnOrBefore,
   layerState, levelForZoom, longDate, nextSnapshot, previousSnapshot, dayNumber,
 } from "./days.js";
 import { Change, Territory } from "./draw.js";
+import { figureRows, summaryText } from "./figures.js";
 import { EventCanvas, addEventControl } from "./events.js";
 import { eventRows, zoneRows } from "./legend.js";
 import { addBasemap } from "./basemap.js";
@@ -22,7 +23,7 @@ import { showAttributions } from "./credits.js";
 import { cooperate, usesCommandKey } from "./gestures.js";
 import { Pack } from "./pack.js";
 import { drawStrip, stripItemAt } from "./strip.js";
-import { language, setLanguage, sideName, t } from "./strings.js";
+import { language, setLanguage, t } from "./strings.js";
 
 const PLAY_STEP_MS = 100;
 const PAUSE_MS = 300;
@@ -186,9 +187,10 @@ export class Reader {
     legend.addTo(map);
   }
 
-  /** The legend's rows, in the theme's colours. */
+  /** The legend's rows, in the theme's colours, named as the shown zones are (categories). */
   fillLegend(styles) {
     this.zoneLegend.replaceChildren(...zoneRows(styles));
+    this.territory.relabelLegend();
   }
 
   /** The legend's events part: rebuilt when what it says changes, not on every step. */
@@ -430,39 +432,7 @@ export class Reader {
   }
 
   writeFigures(states) {
-    const rows = states.map(([layer, s]) => {
-      const row = element("div", "frontline-layer-figures");
-      const name = element("span", "name");
-      name.textContent = layer.name;
-      row.append(name);
-      if (s.index < 0) {
-        const none = element("span", "none");
-        none.textContent = t("figures.noSnapshot");
-        row.append(none);
-        return row;
-      }
-      const h = headline(layer.areas, s.index);
-      for (const side of Object.keys(h.held).sort()) {
-        const value = element("span", `km2 side-${side}`);
-        value.textContent = t("figures.held", { side: sideName(side), area: formatKm2(h.held[side]) });
-        row.append(value);
-      }
-      if (h.contested > 0) {
-        const value = element("span", "km2 contested");
-        value.textContent = t("figures.contested", { area: formatKm2(h.contested) });
-        row.append(value);
-      }
-      const when = element("span", "as-of");
-      if (s.stale) {
-        row.classList.add("stale");
-        when.textContent = t("figures.stale", { date: isoDay(s.snapshotDay), age: s.age, count: s.age });
-      } else {
-        when.textContent = s.age === 0 ? t("figures.thisDay") : t("figures.snapshot", { date: isoDay(s.snapshotDay) });
-      }
-      row.append(when);
-      return row;
-    });
-    this.figures.replaceChildren(...rows);
+    this.figures.replaceChildren(...figureRows(states));
   }
 
   /** Draw the current day; loads what is missing and draws again when it arrives. */
@@ -533,30 +503,7 @@ export class Reader {
 
   /** The text alternative: date, km² per side and change since each layer's previous snapshot. */
   writeSummary() {
-    if (!this.pack) return;
-    const day = this.day;
-    const parts = [t("summary.map", { date: longDate(day), iso: isoDay(day) })];
-    for (const layer of this.visible) {
-      const s = layerState(layer.days, layer.stale_days, day);
-      if (s.index < 0) {
-        parts.push(t("summary.noSnapshot", { layer: layer.name }));
-        continue;
-      }
-      const h = headline(layer.areas, s.index);
-      const before = s.index > 0 ? headline(layer.areas, s.index - 1) : null;
-      const sides = Object.keys(h.held).sort().map((side) => {
-        const held = { side: sideName(side), area: formatKm2(h.held[side]) };
-        if (!before || before.held[side] === undefined) return t("summary.holds", held);
-        return t("summary.holdsChange", {
-          ...held, change: formatChange(h.held[side] - before.held[side]), date: layer.dates[s.index - 1],
-        });
-      });
-      if (h.contested > 0) sides.push(t("summary.contested", { area: formatKm2(h.contested) }));
-      const when = s.stale ? t("summary.stale", { date: isoDay(s.snapshotDay) }) : t("summary.snapshot", { date: isoDay(s.snapshotDay) });
-      parts.push(t("summary.layer", { layer: layer.name, when, sides: sides.join("; ") || t("summary.noAreas") }));
-    }
-    if (layerMethod(this.visible)) parts.push(t("summary.method", { method: layerMethod(this.visible) }));
-    this.summary.textContent = parts.join(" ");
+    if (this.pack) this.summary.textContent = summaryText(this.day, this.visible);
   }
 
   paintStrip() {
@@ -582,10 +529,6 @@ export class Reader {
     this.map?.remove();
     this.root.replaceChildren();
   }
-}
-
-function layerMethod(layers) {
-  return [...new Set(layers.map((layer) => layer.areas?.method).filter(Boolean))].join("; ");
 }
 
 /** Mount a reader in ``root`` (an element the page gives it). */

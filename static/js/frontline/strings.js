@@ -37,6 +37,8 @@ const ENGLISH = {
     "summary.noSnapshot": "{layer}: no snapshot on or before this date.",
     "summary.holds": "{side} holds {area}",
     "summary.holdsChange": "{side} holds {area}, {change} since {date}",
+    "summary.named": "{name}: {area}",
+    "summary.namedChange": "{name}: {area}, {change} since {date}",
     "summary.contested": "contested {area}",
     "summary.stale": "last mapped on {date}, stale",
     "summary.snapshot": "snapshot of {date}",
