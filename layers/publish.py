@@ -441,6 +441,8 @@ def _summary(store: Store, pack: _Pack, infos: Sequence[LayerInfo]) -> str:
             layer["name"],
             tuple(map(dt.date.fromisoformat, layer["dates"])),
             descriptions.get(layer["name"], ""),
+            # The last day shows each layer's last snapshot: named as its categories say.
+            tuple(sorted(((layer.get("held_names") or [None])[-1] or {}).items())),
         )
         for layer in pack.index["layers"]
         if layer["dates"]

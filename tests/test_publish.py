@@ -339,3 +339,19 @@ def test_the_published_events_carry_their_layers_credit(seeded, tmp_path):
     assert events["metadata"]["credit"]["licence_url"] == LICENCES["CC BY 4.0"]
     lines = [c["line"] for c in manifest["about"]["credits"]]
     assert lines[-1] == "Strikes and reports: data Monitor · CC BY 4.0", "the events layer's credit last"
+
+
+def test_the_pages_description_names_deepstatemaps_ground_as_it_does(tmp_path):
+    """A layer with DeepStateMap's categories: the page's alt text says 'retaken', not 'Ukraine held'."""
+    from tests.conftest import shared_data
+
+    raw = shared_data("deepstate-raw-full", "2025-03-12.geojson")
+    db = f"sqlite:///{tmp_path / 'dsm.db'}"
+    from layers.__main__ import main
+
+    assert main(["import", "--db", db, "--layer", "DSM", "--preset", "deepstate", str(raw)]) == 0
+    publish(Store(db), tmp_path / "site")
+    page = html.unescape((tmp_path / "site" / "index.html").read_text())
+    description = re.search(r'<meta name="description" content="([^"]*)">', page).group(1)
+    assert "retaken (DeepStateMap 'liberated')" in html.unescape(description), description
+    assert "Ukraine held" not in description
