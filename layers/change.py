@@ -233,7 +233,8 @@ def readable_change(
 
     ``categories`` maps ``(held_by, status)`` to what the source calls that ground (e.g.
     "retaken (DeepStateMap 'liberated')", :func:`layers.categories.group_label`); when
-    given, a column ``source's category`` follows the status, so a DeepStateMap upload's
+    given, a column ``source's category`` ends the table (after the figures, which must stay
+    in view in a narrow column), so a DeepStateMap upload's
     "Ukraine, held" row is read as the retaken ground it is.
     """
     out = pd.DataFrame(
@@ -250,7 +251,7 @@ def readable_change(
     if categories:
         pairs = zip(table["held_by"].astype(str), table["status"].astype(str), strict=True)
         out[CATEGORY_COLUMN] = [categories.get(pair, "") for pair in pairs]
-        columns.insert(columns.index("status") + 1, CATEGORY_COLUMN)
+        columns.append(CATEGORY_COLUMN)
     order = out["change km²"].abs().sort_values(ascending=False, kind="stable").index
     return out.loc[order].reset_index(drop=True)[columns]
 

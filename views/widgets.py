@@ -17,6 +17,7 @@ import streamlit as st
 from layers import events as events_mod
 from layers import links
 from layers.areas import BORDERS_SOURCE
+from layers.credits import credit_line
 from layers.errors import FrontlineError
 from layers.text import escape_markdown
 
@@ -150,10 +151,17 @@ def sidebar_ui(data: Data) -> Selection:
         event_filter = event_filter_ui(data, events_layer) if events_layer else EventFilter()
         st.divider()
         for info in data.layer_infos():
-            span = f"{info.n_snapshots} snapshot(s), {info.first} to {info.last}"
+            span = (
+                f"{info.n_snapshots} snapshot(s), {info.first} to {info.last}"
+                if info.n_snapshots
+                else "no snapshots yet"
+            )
             st.caption(f"**{escape_markdown(info.name)}** ({span})")
             if info.description:
                 st.caption(escape_markdown(info.description))
+            st.caption(
+                escape_markdown(credit_line(info.name, info.credit if not info.credit.is_empty else None))
+            )
         st.caption(f"Borders: {escape_markdown(BORDERS_SOURCE)}.")
     return Selection(list(visible), events_layer, int(window_days), event_filter)
 

@@ -141,7 +141,7 @@ def _preview_and_commit_ui(
     )
     st.markdown(f"**Preview** — against {against}")
     if preview.areas is not None and preview.diff is not None:
-        table_column, map_column = st.columns([2, 3])
+        table_column, map_column = st.columns([1, 1])
         with table_column:
             before = previous.features if previous is not None else None
             named = source_categories(before, new)
