@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from layers.credits import DEEPSTATE, Credit
 from layers.errors import InvalidInputError, UnknownLayerError
+from layers.store import Store
 from tests.conftest import box_snapshot
 
 
@@ -71,3 +72,15 @@ def test_categorised_reads_only_the_features_that_carry_a_category(store):
     assert list(found) == [ids[1]]
     assert [row["category"] for row in found[ids[1]]] == ["liberated"]
     assert store.categorised([]) == {}
+
+
+def test_a_store_made_before_credits_gains_the_table_on_opening_and_keeps_its_layers(store):
+    store.write([box_snapshot("x")], actor="cli")
+    with store.engine.begin() as connection:
+        connection.execute(text("drop table layer_credit"))
+    store.close()
+    again = Store(store.url)
+    [info] = again.layers()
+    assert (info.name, info.n_snapshots, info.credit) == ("Test", 1, Credit())
+    again.set_credit("Test", DEEPSTATE, actor="cli")
+    assert again.credit("Test") == DEEPSTATE
