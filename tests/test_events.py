@@ -12,7 +12,6 @@ import shapely
 from layers import events
 from layers.errors import UnknownLayerError
 from layers.store import NewSnapshot
-from layers.store.versions import ensure_layer
 
 D = dt.date.fromisoformat
 
@@ -64,8 +63,7 @@ def test_all_events_are_the_latest_snapshots_in_date_order(strikes):
 
 
 def test_a_layer_without_snapshots_has_no_events(store):
-    with store.writing() as connection:
-        ensure_layer(connection, "Strikes", "events", "")
+    store.create_layer("Strikes", "events", actor="cli")
     found = events.all_events(store, "Strikes")
     assert len(found) == 0 and "occurred_on" in found.columns and found.crs == "EPSG:4326"
     assert len(events.events_between(found, D("2024-01-01"), D("2025-01-01"))) == 0
