@@ -208,7 +208,8 @@ def test_injected_markup_shows_as_text_and_runs_nothing(page, app_url):
     attribution.get_by_text(XSS_LAYER, exact=False).wait_for(timeout=10_000)
     assert f"{XSS_LAYER}: data {XSS} · CC BY 4.0" in attribution.inner_text(), "the credit shows as text"
     assert attribution.locator("img").count() == 0
-    assert attribution.locator("a[rel~=license]").get_attribute("href") == LICENCES["CC BY 4.0"]
+    credit = attribution.locator(".frontline-layer-credit").filter(has_text=XSS_LAYER)
+    assert credit.locator("a[rel~=license]").get_attribute("href") == LICENCES["CC BY 4.0"]
     page.wait_for_timeout(500)
     assert page.recorder.dialogs == []
     assert page.evaluate("() => window.__xss") is None and page.evaluate("() => window.top.__xss") is None

@@ -56,7 +56,8 @@ def test_presentation_mode_states_each_shown_layers_credit_under_the_map(app, db
     app.query_params.update({"mode": "present", "date": "2024-11-25"})
     at = app.run()
     assert not at.exception
-    (caption,) = [c.value for c in at.caption if "data Team" in c.value]
+    # The sidebar lists each layer's credit too; the caption under the map names every shown layer.
+    (caption,) = [c.value for c in at.caption if "data Team" in c.value and "Strikes and reports" in c.value]
     assert "!\\[b\\]" in caption and "![b](" not in caption, "the licence is Markdown-escaped"
     text = re.sub(r"\\(.)", r"\1", caption)
     assert (
