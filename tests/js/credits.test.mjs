@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { creditParts } from "../../static/js/frontline/credits.js";
+import { creditParts, mergedCredits } from "../../static/js/frontline/credits.js";
 
 const NC = "https://creativecommons.org/licenses/by-nc-sa/4.0/";
 
@@ -33,4 +33,19 @@ test("a hostile credit is one text part, whatever it holds", () => {
   const line = "H: data <img src=x onerror=window.__xss=1> · licence not stated";
   assert.deepEqual(creditParts({ line, licence: "licence not stated", licence_url: "" }), [{ text: line }]);
   assert.deepEqual(creditParts(null), [{ text: "" }]);
+});
+
+test("layers sharing a credit are named together in one line; different credits stay apart", () => {
+  const url = "https://creativecommons.org/licenses/by/4.0/";
+  const same = (layer) => ({ layer, line: `${layer}: data Us · CC BY 4.0`, licence: "CC BY 4.0", licence_url: url });
+  const other = { layer: "DSM", line: "DSM: data DeepStateMap · CC BY-NC-SA 4.0, non-commercial use only", licence: "CC BY-NC-SA 4.0", licence_url: NC };
+  const merged = mergedCredits([same("Kursk"), other, same("Strikes")]);
+  assert.deepEqual(merged.map((record) => record.line), [
+    "Kursk, Strikes: data Us · CC BY 4.0",
+    "DSM: data DeepStateMap · CC BY-NC-SA 4.0, non-commercial use only",
+  ]);
+  assert.deepEqual(creditParts(merged[0]), [{ text: "Kursk, Strikes: data Us · " }, { text: "CC BY 4.0", href: url }]);
+  const odd = { layer: "X", line: "not starting with its layer" };
+  assert.deepEqual(mergedCredits([odd, odd]), [odd], "a line not led by its layer is kept once, as it is");
+  assert.deepEqual(mergedCredits(undefined), []);
 });

@@ -40,6 +40,27 @@ export function creditHtml(record, doc = document) {
 }
 
 /**
+ * Layers that share one credit as one record, their names joined ("Kursk incursion,
+ * Strikes and reports: data … · CC BY 4.0"), so the attribution stays one line where it
+ * can and the scale bar under it stays visible. A record whose line does not start with
+ * its layer's name is kept as it is.
+ */
+export function mergedCredits(records) {
+  const groups = new Map();
+  for (const record of records ?? []) {
+    const line = String(record?.line ?? "");
+    const layer = String(record?.layer ?? "");
+    const rest = layer && line.startsWith(`${layer}: `) ? line.slice(layer.length + 2) : null;
+    const key = rest === null ? `\u0000${line}` : `${rest}\u0000${record.licence ?? ""}\u0000${record.licence_url ?? ""}`;
+    const group = groups.get(key);
+    if (group && rest !== null) group.layers.push(layer);
+    else groups.set(key, { record, rest, layers: [layer] });
+  }
+  return [...groups.values()].map(({ record, rest, layers }) => (rest === null ? record
+    : { ...record, layer: layers.join(", "), line: `${layers.join(", ")}: ${rest}` }));
+}
+
+/**
  * The basemap's attribution (trusted: the server's settings) and each shown layer's credit,
  * in place of those this returned before (``shown``): the app's reader gets new layers
  * with new data. Returns what it added, for the next call.
@@ -47,7 +68,7 @@ export function creditHtml(record, doc = document) {
 export function showAttributions(map, options, shown = []) {
   if (!map) return shown;
   for (const html of shown) map.attributionControl.removeAttribution(html);
-  const next = [options.attribution, ...(options.credits ?? []).map((record) => creditHtml(record))]
+  const next = [options.attribution, ...mergedCredits(options.credits).map((record) => creditHtml(record))]
     .filter(Boolean);
   for (const html of next) map.attributionControl.addAttribution(html);
   return next;
