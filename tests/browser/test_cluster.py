@@ -252,7 +252,10 @@ def commit_as_editor(page, file_name: str, bbox) -> None:
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
         {"name": file_name, "mimeType": "application/geo+json", "buffer": snapshot_file(bbox)}
     )
-    page.get_by_role("button", name="Commit this snapshot").click(timeout=60_000)
+    # Validation runs in a sandboxed child behind nginx: on a loaded 2-core CI machine the
+    # check and the preview have taken over a minute (one CI run timed out at 60 s).
+    page.get_by_text("Valid: 1 feature(s)").wait_for(timeout=120_000)
+    page.get_by_role("button", name="Commit this snapshot").click(timeout=120_000)
     page.get_by_text("Committed as version").wait_for(timeout=60_000)
 
 
